@@ -1,0 +1,47 @@
+/**
+ * Every side effect of a stack, behind two activities the workflows call: create one resource, delete
+ * one resource. Each dispatches on the resource type.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { createContainer, deleteContainer } from './docker';
+import { createRandomString } from './random';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+
+export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+
+export interface ActivityDependencies {
+  /** The engine used by containers that name no docker_endpoint. */
+  readonly dockerEndpoint: string;
+}
+
+/** Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout. */
+async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => Context.current().heartbeat(), 5000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    async createResource(req: CreateResourceRequest): Promise<CreatedResource> {
+      switch (req.type) {
+        case 'DockerInc::Docker::Container':
+          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
+        case 'OS::Heat::RandomString':
+          return createRandomString(req);
+        case 'OS::Heat::None':
+          return { physicalId: `${req.stack}-${req.resource}`, attributes: {} };
+        default:
+          throw ApplicationFailure.nonRetryable(`no handler for resource type ${req.type}`, 'UnknownResourceType');
+      }
+    },
+
+    async deleteResource(req: DeleteResourceRequest): Promise<void> {
+      if (req.type === 'DockerInc::Docker::Container') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { JsonObject } from '../src/template/types';
+
+/** What the workflow asks of an activity to create one resource; properties are fully resolved. */
+export interface CreateResourceRequest {
+  readonly stack: string;
+  readonly stackId: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly properties: JsonObject;
+  /** Attributes the template reads from this resource: only these are computed and returned. */
+  readonly attributes: readonly string[];
+}
+
+export interface CreatedResource {
+  readonly physicalId: string;
+  readonly attributes: JsonObject;
+}
+
+export interface DeleteResourceRequest {
+  readonly stack: string;
+  readonly stackId: string;
+  readonly resource: string;
+  readonly type: string;
+  /** '' when the create never finished: the resource is then found by its labels. */
+  readonly physicalId: string;
+  readonly properties: JsonObject;
+}

@@ -1,0 +1,287 @@
+/** `stoke`: stack commands in the style of `openstack stack …`, plus the worker and the embedded runtime. */
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { StackClient, checkStackName, isFinal } from './client';
+import { loadConfig, temporalAddress, type StokeConfig } from './config';
+import { StokeError } from './errors';
+import { RESOURCE_TYPES } from './resources';
+import {
+  ensureDocker,
+  ensureImages,
+  ensureTemporal,
+  findDocker,
+  recordedServices,
+  startDaemon,
+  stopServices,
+  type StartedService,
+} from './runtime';
+import { formatIssue, loadPlan } from './template/load';
+import type { StackState } from './template/types';
+import { runWorker } from './worker';
+
+const log = (message: string) => console.error(`stoke: ${message}`);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parameterValues(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new StokeError('InvalidParameter', `--parameter '${pair}' must be NAME=VALUE`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function print(format: string, data: unknown, text: () => string): void {
+  console.log(format === 'json' ? JSON.stringify(data, null, 2) : text());
+}
+
+async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>): Promise<T> {
+  const client = await StackClient.connect(config);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+function outputLines(state: StackState): string {
+  return Object.entries(state.outputs)
+    .map(([name, o]) => `  ${name}: ${o.error ? `(error: ${o.error})` : typeof o.value === 'string' ? o.value : JSON.stringify(o.value)}`)
+    .join('\n');
+}
+
+/** Follows a stack action, printing each resource's status change, until it ends; exits non-zero on failure. */
+async function waitAndReport(client: StackClient, name: string): Promise<StackState> {
+  const seen = new Map<string, string>();
+  const started = Date.now();
+  const final = await client.wait(name, (state) => {
+    for (const [resource, r] of Object.entries(state.resources)) {
+      const key = `${r.status}:${r.statusReason}`;
+      if (seen.get(resource) === key || r.status === 'INIT_COMPLETE') continue;
+      seen.set(resource, key);
+      const elapsed = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+      console.log(`${elapsed}s  ${resource}  ${r.status}${r.statusReason && r.statusReason !== 'state changed' ? `  ${r.statusReason}` : ''}`);
+    }
+  });
+  console.log(`Stack ${name} ${final.status}: ${final.statusReason}`);
+  if (!final.status.endsWith('_COMPLETE') || final.status === 'ROLLBACK_COMPLETE') process.exitCode = 1;
+  return final;
+}
+
+function stackCommands(program: Command, config: StokeConfig): void {
+  const stack = program.command('stack').description('create, inspect and delete stacks');
+
+  stack.command('create <name>')
+    .description('validate a template and create a stack from it')
+    .requiredOption('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON)')
+    .option('-e, --environment <file>', 'environment file (repeatable, merged in order)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .option('--timeout <minutes>', 'stack create timeout in minutes', '60')
+    .option('--wait', 'follow the stack until it is complete or failed')
+    .option('--disable-rollback', 'keep what was created when the create fails')
+    .action(async (name: string, opts) => {
+      checkStackName(name);
+      const timeoutMinutes = Number(opts.timeout);
+      if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
+      const { plan, warnings } = loadPlan({
+        stackName: name,
+        templateFile: opts.template,
+        environmentFiles: opts.environment,
+        parameters: parameterValues(opts.parameter),
+        disableRollback: Boolean(opts.disableRollback),
+        timeoutMinutes,
+      });
+      for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
+      await withClient(config, async (client) => {
+        await client.create(plan);
+        console.log(`Stack ${name} CREATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
+        if (opts.wait) {
+          const final = await waitAndReport(client, name);
+          if (final.status === 'CREATE_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
+        }
+      });
+    });
+
+  stack.command('list')
+    .description('list stacks (from Temporal visibility)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts) => withClient(config, async (client) => {
+      const stacks = await client.list();
+      print(opts.format, stacks, () => table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'],
+        stacks.map((s) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''])));
+    }));
+
+  stack.command('show <name>')
+    .description('show a stack\'s status, reason and outputs')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (name: string, opts) => withClient(config, async (client) => {
+      const s = await client.state(name);
+      print(opts.format, s, () => table(['Field', 'Value'], [
+        ['stack_name', s.name], ['id', s.id], ['stack_status', s.status], ['stack_status_reason', s.statusReason],
+        ['creation_time', s.createdAt], ['updated_time', s.updatedAt],
+        ['outputs', Object.keys(s.outputs).join(', ')],
+      ]));
+    }));
+
+  stack.command('delete <name>')
+    .description('delete a stack and everything it created')
+    .option('--wait', 'follow the delete until it is complete or failed')
+    .action(async (name: string, opts) => withClient(config, async (client) => {
+      await client.delete(name);
+      console.log(`Stack ${name} DELETE_IN_PROGRESS`);
+      if (opts.wait) await waitAndReport(client, name);
+    }));
+
+  stack.command('resource').description('stack resources')
+    .command('list <name>')
+    .description('list a stack\'s resources with their status and physical id')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (name: string, opts) => withClient(config, async (client) => {
+      const s = await client.state(name);
+      print(opts.format, s.resources, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
+        Object.entries(s.resources).sort(([a], [b]) => a.localeCompare(b)).map(([n, r]) => [n, r.physicalId, r.type, r.status, r.updatedAt])));
+    }));
+
+  stack.command('output').description('stack outputs')
+    .command('show <name> [output]')
+    .description('show one output\'s value, or all of them')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (name: string, output: string | undefined, opts) => withClient(config, async (client) => {
+      const s = await client.state(name);
+      if (output === undefined) {
+        print(opts.format, s.outputs, () => table(['output_key', 'output_value', 'description'],
+          Object.entries(s.outputs).map(([k, o]) => [k, o.error ? `(error: ${o.error})` : typeof o.value === 'string' ? o.value : JSON.stringify(o.value), o.description ?? ''])));
+        return;
+      }
+      const o = s.outputs[output];
+      if (!o) throw new StokeError('OutputNotFound', `stack '${name}' has no output '${output}'${isFinal(s.status) ? '' : ` yet (${s.status})`}`);
+      if (o.error) throw new StokeError('OutputError', `output '${output}': ${o.error}`);
+      print(opts.format, o, () => (typeof o.value === 'string' ? o.value : JSON.stringify(o.value, null, 2)));
+    }));
+}
+
+function templateCommands(program: Command): void {
+  program.command('template').description('templates')
+    .command('validate')
+    .description('validate a template with its environments and parameters; prints every error')
+    .requiredOption('-t, --template <file>', 'template file')
+    .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .action((opts) => {
+      const { plan, warnings } = loadPlan({
+        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter),
+      });
+      for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
+      console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
+    });
+
+  const resource = program.command('resource').description('resource types');
+  const type = resource.command('type').description('resource types stoke knows');
+  type.command('list').description('list resource types').action(() => {
+    console.log(Object.keys(RESOURCE_TYPES).sort().join('\n'));
+  });
+  type.command('show <type>').description('show a resource type\'s properties and attributes')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
+    .action((name: string, opts) => {
+      const schema = RESOURCE_TYPES[name];
+      if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
+      print(opts.format, schema, () => table(['property', 'type', 'required', 'default', 'description'],
+        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), s.default === undefined ? '' : JSON.stringify(s.default), s.description])));
+    });
+}
+
+async function workerEndpoint(config: StokeConfig): Promise<string> {
+  const endpoint = await findDocker(config);
+  if (!endpoint) throw new StokeError('DockerUnreachable', 'no Docker engine answers: set DOCKER_HOST, or run `stoke dev` to start the embedded one');
+  return endpoint;
+}
+
+/** Starts what the embedded default needs; returns the services this call started. */
+async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
+  const services: StartedService[] = [];
+  const temporal = await ensureTemporal(config, log);
+  if (temporal) services.push(temporal);
+  const docker = await ensureDocker(config, log);
+  if (docker.service) services.push(docker.service);
+  await ensureImages(docker.endpoint, log);
+  return { services, dockerEndpoint: docker.endpoint };
+}
+
+function runtimeCommands(program: Command, config: StokeConfig): void {
+  program.command('worker')
+    .description('run the stoke worker (stack workflows and their activities)')
+    .action(async () => runWorker(config, await workerEndpoint(config)));
+
+  program.command('dev')
+    .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
+    .action(async () => {
+      const { services, dockerEndpoint } = await bootstrap(config);
+      if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
+      try {
+        await runWorker(config, dockerEndpoint);
+      } finally {
+        await stopServices(services, log);
+      }
+    });
+
+  program.command('quickstart')
+    .description('set up the embedded runtime and create the example stack (two linked containers), printing its URL')
+    .option('--name <name>', 'stack name', 'hello')
+    .action(async (opts) => {
+      await bootstrap(config);
+      if (!recordedServices(config).some((s) => s.name === 'worker')) {
+        log('starting a stoke worker in the background');
+        startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
+      }
+      const { plan } = loadPlan({ stackName: opts.name, templateFile: path.join(config.projectRoot, 'examples', 'hello.yaml') });
+      await withClient(config, async (client) => {
+        const existing = (await client.list()).find((s) => s.name === opts.name);
+        if (existing) log(`stack ${opts.name} exists already (${existing.status})`);
+        else {
+          await client.create(plan);
+          await waitAndReport(client, opts.name);
+        }
+        const state = await client.state(opts.name);
+        console.log(`Outputs:\n${outputLines(state)}`);
+      });
+      if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);
+    });
+
+  program.command('down')
+    .description('stop the services that `stoke quickstart` left running (worker, Temporal dev server, dockerd)')
+    .action(async () => stopServices(recordedServices(config), log));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const program = new Command('stoke')
+    .description(`Heat stacks on Temporal (Temporal ${temporalAddress(config)}, task queue ${config.taskQueue})`)
+    .showHelpAfterError()
+    .exitOverride();
+  stackCommands(program, config);
+  templateCommands(program);
+  runtimeCommands(program, config);
+  await program.parseAsync(process.argv);
+}
+
+main().catch((err: unknown) => {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  // commander has printed its own usage message already.
+  if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+    process.exit(e.exitCode ?? 2);
+  }
+  if (StokeError.isStokeError(err)) console.error(`ERROR: ${err.message}`);
+  else console.error(`ERROR: ${e.message ?? String(err)}`);
+  if (process.env.STOKE_DEBUG && err instanceof Error) console.error(err.stack);
+  process.exit(1);
+});

@@ -1,0 +1,171 @@
+/** Stack actions and reads through Temporal: the only store of stack state. */
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  STACK_FAILED,
+  stackNameKey,
+  stackStateQuery,
+  stackStatusKey,
+  stackWorkflowId,
+  type CreateStackInput,
+  type DeleteStackInput,
+} from '../workflows/definitions';
+import { temporalAddress, type StokeConfig } from './config';
+import { StokeError } from './errors';
+import type { StackPlan, StackState, StackStatus } from './template/types';
+
+/** Heat's rule for stack names, which also keeps workflow ids and Docker names clean. */
+const STACK_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$/;
+
+export function checkStackName(name: string): void {
+  if (!STACK_NAME.test(name)) {
+    throw new StokeError('InvalidStackName', `invalid stack name '${name}': it must start with a letter and contain only letters, digits, '_', '-' and '.'`);
+  }
+}
+
+export interface StackSummary {
+  readonly name: string;
+  readonly status: string;
+  readonly createdAt?: Date;
+  readonly updatedAt?: Date;
+}
+
+type Latest = { action: 'createStack' | 'deleteStack'; running: boolean; runId: string };
+
+const FINAL: readonly StackStatus[] = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED'];
+export const isFinal = (status: StackStatus) => FINAL.includes(status);
+
+export class StackClient {
+  private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig) {}
+
+  static async connect(config: StokeConfig): Promise<StackClient> {
+    const address = temporalAddress(config);
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 5000 });
+      await connection.workflowService.getSystemInfo({});
+    } catch (err) {
+      throw new StokeError('TemporalUnreachable',
+        `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
+    }
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace }), config);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  private async latest(name: string): Promise<Latest | undefined> {
+    checkStackName(name);
+    try {
+      const desc = await this.client.workflow.getHandle(stackWorkflowId(name)).describe();
+      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Starts a create; refused while any action runs on the stack or while the stack exists. */
+  async create(plan: StackPlan): Promise<void> {
+    const latest = await this.latest(plan.name);
+    if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
+    if (latest) {
+      const state = await this.state(plan.name);
+      if (state.status !== 'DELETE_COMPLETE') {
+        throw new StokeError('StackExists', `stack '${plan.name}' already exists (${state.status}); delete it first with \`stoke stack delete ${plan.name}\``);
+      }
+    }
+    const input: CreateStackInput = { plan };
+    try {
+      await this.client.workflow.start('createStack', {
+        workflowId: stackWorkflowId(plan.name),
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: 'CREATE_IN_PROGRESS' }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress; wait for it to finish`);
+      throw err;
+    }
+  }
+
+  /** Starts a delete of whatever the stack's last action left. */
+  async delete(name: string): Promise<void> {
+    const latest = await this.latest(name);
+    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const state = await this.state(name);
+    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (already deleted)`);
+    const input: DeleteStackInput = { state };
+    try {
+      await this.client.workflow.start('deleteStack', {
+        workflowId: stackWorkflowId(name),
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: 'DELETE_IN_PROGRESS' }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
+      throw err;
+    }
+  }
+
+  /** Live state of a running action (a query), or the outcome recorded in the last action's history. */
+  async state(name: string): Promise<StackState> {
+    const latest = await this.latest(name);
+    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
+    if (latest.running) return handle.query(stackStateQuery);
+    try {
+      return (await handle.result()) as StackState;
+    } catch (err) {
+      const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === STACK_FAILED && cause.details?.[0]) return cause.details[0] as StackState;
+      throw new StokeError('StackUnknown', `stack '${name}': its last action (${latest.action}) ended without a recorded state: ${(err as Error).message}`);
+    }
+  }
+
+  /** Stacks that exist, from Temporal visibility: the newest action per stack name. */
+  async list(): Promise<StackSummary[]> {
+    const newest = new Map<string, StackSummary & { started: number }>();
+    const executions = this.client.workflow.list({ query: `WorkflowType = 'createStack' OR WorkflowType = 'deleteStack'` });
+    for await (const wf of executions) {
+      const name = wf.typedSearchAttributes.get(stackNameKey);
+      if (!name) continue;
+      const started = wf.startTime.getTime();
+      const known = newest.get(name);
+      if (known && known.started >= started) continue;
+      newest.set(name, {
+        name,
+        status: wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
+        createdAt: wf.startTime,
+        updatedAt: wf.closeTime ?? wf.executionTime ?? wf.startTime,
+        started,
+      });
+    }
+    return [...newest.values()]
+      .filter((stack) => stack.status !== 'DELETE_COMPLETE')
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(({ started: _started, ...summary }) => summary);
+  }
+
+  /** Polls the stack until its action ends, calling `onChange` with every new state. */
+  async wait(name: string, onChange: (state: StackState) => void, intervalMs = 500): Promise<StackState> {
+    for (;;) {
+      const latest = await this.latest(name);
+      const state = await this.state(name);
+      onChange(state);
+      if (!latest?.running) return state;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

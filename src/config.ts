@@ -1,0 +1,58 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Everything stoke reads from its environment, resolved once per process. */
+export interface StokeConfig {
+  /** Temporal frontend `host:port`; unset means the embedded dev server. */
+  readonly temporalAddress?: string;
+  /** @default 'default' */
+  readonly namespace: string;
+  /** @default 'stoke' */
+  readonly taskQueue: string;
+  /** Docker endpoint (`unix://…`, `tcp://…`); unset means the local engine, found or started by the bootstrap. */
+  readonly dockerHost?: string;
+  /** The project's own git-ignored folder for tools, logs, the dev server's SQLite file and dockerd's data. */
+  readonly stateDir: string;
+  /** A short folder for sockets: unix socket paths may not exceed 107 bytes, project paths can. */
+  readonly runDir: string;
+  readonly projectRoot: string;
+  /** Port of the embedded Temporal dev server; its web UI listens on port + 1000. @default 7233 */
+  readonly devServerPort: number;
+}
+
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';
+
+function findProjectRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'stoke') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
+  const projectRoot = findProjectRoot(__dirname);
+  const stateDir = path.resolve(env.STOKE_HOME ?? path.join(projectRoot, '.stoke'));
+  const digest = crypto.createHash('sha256').update(stateDir).digest('hex').slice(0, 10);
+  const port = Number(env.STOKE_DEV_PORT ?? 7233);
+  return {
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.STOKE_TASK_QUEUE || 'stoke',
+    dockerHost: env.DOCKER_HOST || undefined,
+    stateDir,
+    runDir: path.join(os.tmpdir(), `stoke-${digest}`),
+    projectRoot,
+    devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
+  };
+}
+
+/** The address clients and workers dial: the configured cluster, else the embedded dev server. */
+export function temporalAddress(config: StokeConfig): string {
+  return config.temporalAddress ?? `${DEFAULT_TEMPORAL_ADDRESS}:${config.devServerPort}`;
+}

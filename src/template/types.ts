@@ -1,0 +1,74 @@
+/**
+ * Plain data shared by the CLI, the workflows and the activities. Nothing here may import Node: the
+ * workflow sandbox loads this file.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type TemplateFormat = 'hot' | 'cfn';
+
+/** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
+export interface PlannedResource {
+  readonly type: string;
+  /** Property values; functions that need other resources (get_attr, get_resource…) stay unevaluated. */
+  readonly properties: JsonObject;
+  /** Every resource this one waits for: depends_on plus the resources its properties refer to. */
+  readonly requires: string[];
+  /** The attributes of this resource that the template reads, so the create activity returns only those. */
+  readonly attributes: string[];
+  /** @default 'Delete' */
+  readonly deletionPolicy: 'Delete' | 'Retain';
+}
+
+/** What the CLI hands a create workflow: a validated template reduced to JSON. */
+export interface StackPlan {
+  readonly name: string;
+  readonly format: TemplateFormat;
+  readonly resources: Record<string, PlannedResource>;
+  readonly outputs: Record<string, { value: Json; description?: string }>;
+  /** @default 60 */
+  readonly timeoutMinutes: number;
+  /** @default false */
+  readonly disableRollback: boolean;
+}
+
+/** Heat's status vocabulary, for stacks (`stack_status`) and for each resource. */
+export type StackStatus =
+  | 'INIT_COMPLETE'
+  | 'CREATE_IN_PROGRESS'
+  | 'CREATE_COMPLETE'
+  | 'CREATE_FAILED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'ROLLBACK_COMPLETE'
+  | 'ROLLBACK_FAILED'
+  | 'DELETE_IN_PROGRESS'
+  | 'DELETE_COMPLETE'
+  | 'DELETE_FAILED';
+
+export interface ResourceState {
+  readonly type: string;
+  status: StackStatus;
+  statusReason: string;
+  /** Heat's physical_resource_id: a container id, a generated value's name… '' until created. */
+  physicalId: string;
+  attributes: JsonObject;
+  /** Kept so a later delete can find the Docker endpoint and order the deletes without the template. */
+  readonly requires: string[];
+  readonly deletionPolicy: 'Delete' | 'Retain';
+  properties: JsonObject;
+  updatedAt: string;
+}
+
+/** The stack as a workflow knows it; returned by the status query and as every workflow's outcome. */
+export interface StackState {
+  readonly name: string;
+  /** Unique per create, labels every Docker object so a re-created stack of the same name never adopts old ones. */
+  readonly id: string;
+  status: StackStatus;
+  statusReason: string;
+  resources: Record<string, ResourceState>;
+  outputs: Record<string, { value: Json; description?: string; error?: string }>;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,2 @@
+/** The workflows the worker registers: one per stack action. */
+export { createStack, deleteStack } from './stack';

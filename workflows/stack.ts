@@ -1,0 +1,237 @@
+/**
+ * Stack actions as workflows. The template was validated and reduced to a plan by the client; here
+ * resources are created in dependency order (independent ones in parallel), each side effect an
+ * activity, and the stack's state is kept where a query and the search attributes can see it.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
+import { reversed, type Requirements } from '../src/template/graph';
+import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
+import { STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, type CreateStackInput, type DeleteStackInput } from './definitions';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
+const MAX_PARALLEL = 50;
+
+function activities(timeoutMinutes: number): Activities {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    // A worker killed mid-activity is noticed within this, and the activity retried on another.
+    heartbeatTimeout: '20 seconds',
+    scheduleToCloseTimeout: `${timeoutMinutes} minutes`,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  });
+}
+
+const now = () => new Date().toISOString();
+
+function setStatus(state: StackState, status: StackStatus, reason: string): void {
+  state.status = status;
+  state.statusReason = reason;
+  state.updatedAt = now();
+  upsertSearchAttributes([{ key: stackStatusKey, value: status }]);
+  log.info('stack status', { stack: state.name, status, reason });
+}
+
+function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
+  resource.status = status;
+  resource.statusReason = reason;
+  resource.updatedAt = now();
+}
+
+/** The message a user should read: an activity's own failure message rather than "activity task failed". */
+function reasonOf(err: unknown): string {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/**
+ * Runs `step` for every node once all the nodes it requires have succeeded, at most MAX_PARALLEL at a
+ * time. After the first failure nothing new starts; what is running finishes. Returns the failures.
+ */
+async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<{ name: string; reason: string }[]> {
+  const failures: { name: string; reason: string }[] = [];
+  const outcomes = new Map<string, Promise<boolean>>();
+  let running = 0;
+  const run = (name: string): Promise<boolean> => {
+    let outcome = outcomes.get(name);
+    if (!outcome) {
+      outcome = (async () => {
+        const deps = await Promise.all((requires[name] ?? []).map(run));
+        if (!deps.every(Boolean) || failures.length > 0) return false;
+        await condition(() => running < MAX_PARALLEL);
+        if (failures.length > 0) return false;
+        running++;
+        try {
+          await step(name);
+          return true;
+        } catch (err) {
+          failures.push({ name, reason: reasonOf(err) });
+          return false;
+        } finally {
+          running--;
+        }
+      })();
+      outcomes.set(name, outcome);
+    }
+    return outcome;
+  };
+  await Promise.all(Object.keys(requires).sort().map(run));
+  return failures;
+}
+
+function requirementsOf(state: StackState): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(state.resources).map(([name, r]) => [name, r.requires]));
+}
+
+/** Resolves what the client had to leave for later: functions over resources that now exist. */
+function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
+  const created = (name: string) => {
+    const r = state.resources[name];
+    return r && r.status === 'CREATE_COMPLETE' ? r : undefined;
+  };
+  return {
+    format: plan.format,
+    stackName: state.name,
+    stackId: state.id,
+    parameters: {},
+    resourceNames: new Set(Object.keys(plan.resources)),
+    physicalId: (name) => created(name)?.physicalId,
+    attribute: (name, attribute) => {
+      const r = created(name);
+      return r ? (r.attributes[attribute] ?? null) : undefined;
+    },
+  };
+}
+
+function resolveNow(value: Json, ctx: ResolveContext, path: string): Json {
+  try {
+    const resolved = resolve(value, ctx, path);
+    if (isDeferred(resolved)) throw new FunctionError(path, 'refers to a resource that was not created');
+    return resolved;
+  } catch (err) {
+    if (err instanceof FunctionError) throw ApplicationFailure.nonRetryable(`${err.path}: ${err.message}`, 'InvalidFunction');
+    throw err;
+  }
+}
+
+/** Deletes every resource that exists (or may, after a failed create), dependents first. */
+async function deleteResources(state: StackState, acts: Activities): Promise<{ name: string; reason: string }[]> {
+  return runGraph(reversed(requirementsOf(state)), async (name) => {
+    const resource = state.resources[name]!;
+    if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
+    if (resource.deletionPolicy === 'Retain') {
+      setResourceStatus(resource, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
+      return;
+    }
+    setResourceStatus(resource, 'DELETE_IN_PROGRESS');
+    try {
+      await acts.deleteResource({
+        stack: state.name, stackId: state.id, resource: name, type: resource.type,
+        physicalId: resource.physicalId, properties: resource.properties,
+      });
+    } catch (err) {
+      setResourceStatus(resource, 'DELETE_FAILED', reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(resource, 'DELETE_COMPLETE');
+  });
+}
+
+function fail(state: StackState): never {
+  throw ApplicationFailure.create({ message: state.statusReason, type: STACK_FAILED, nonRetryable: true, details: [state] });
+}
+
+/** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
+export async function createStack({ plan }: CreateStackInput): Promise<StackState> {
+  const state: StackState = {
+    name: plan.name,
+    id: uuid4(),
+    status: 'INIT_COMPLETE',
+    statusReason: '',
+    resources: Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, {
+      type: r.type, status: 'INIT_COMPLETE' as StackStatus, statusReason: '', physicalId: '', attributes: {},
+      requires: r.requires, deletionPolicy: r.deletionPolicy, properties: {}, updatedAt: now(),
+    }])),
+    outputs: {},
+    createdAt: now(),
+    updatedAt: now(),
+  };
+  setHandler(stackStateQuery, () => state);
+  upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
+  setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
+  const acts = activities(plan.timeoutMinutes);
+  const ctx = runtimeContext(plan, state);
+
+  const failures = await runGraph(requirementsOf(state), async (name) => {
+    const resource = state.resources[name]!;
+    const planned = plan.resources[name]!;
+    setResourceStatus(resource, 'CREATE_IN_PROGRESS');
+    try {
+      resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
+      const created = await acts.createResource({
+        stack: state.name, stackId: state.id, resource: name, type: planned.type,
+        properties: resource.properties, attributes: planned.attributes,
+      });
+      resource.physicalId = created.physicalId;
+      resource.attributes = created.attributes;
+    } catch (err) {
+      setResourceStatus(resource, 'CREATE_FAILED', reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(resource, 'CREATE_COMPLETE', 'state changed');
+  });
+
+  if (failures.length === 0) {
+    for (const [name, output] of Object.entries(plan.outputs)) {
+      try {
+        state.outputs[name] = { ...output, value: resolveNow(output.value, ctx, `outputs.${name}.value`) };
+      } catch (err) {
+        state.outputs[name] = { ...output, value: null, error: reasonOf(err) };
+      }
+    }
+    setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
+    return state;
+  }
+
+  const first = failures[0]!;
+  setStatus(state, 'CREATE_FAILED', `Resource CREATE failed: ${first.name}: ${first.reason}`);
+  if (!plan.disableRollback) {
+    const reason = state.statusReason;
+    // Rollback must finish even if the workflow is cancelled meanwhile.
+    await CancellationScope.nonCancellable(async () => {
+      setStatus(state, 'ROLLBACK_IN_PROGRESS', reason);
+      const rollbackFailures = await deleteResources(state, acts);
+      if (rollbackFailures.length === 0) setStatus(state, 'ROLLBACK_COMPLETE', `${reason}; rolled back`);
+      else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
+    });
+  }
+  fail(state);
+}
+
+/** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */
+export async function deleteStack({ state: previous }: DeleteStackInput): Promise<StackState> {
+  const state = JSON.parse(JSON.stringify(previous)) as StackState;
+  setHandler(stackStateQuery, () => state);
+  upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
+  setStatus(state, 'DELETE_IN_PROGRESS', 'Stack DELETE started');
+  const failures = await CancellationScope.nonCancellable(() => deleteResources(state, activities(60)));
+  if (failures.length === 0) {
+    setStatus(state, 'DELETE_COMPLETE', 'Stack DELETE completed successfully');
+    return state;
+  }
+  setStatus(state, 'DELETE_FAILED', `Resource DELETE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+  fail(state);
+}
