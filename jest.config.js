@@ -7,5 +7,4 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 180000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
 };

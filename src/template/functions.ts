@@ -72,11 +72,11 @@ export function findReferences(value: Json, format: TemplateFormat, resourceName
     const fn = functionName(node, format);
     const args = fn ? node[fn]! : undefined;
     if ((fn === 'get_resource' || fn === 'Ref') && typeof args === 'string' && resourceNames.has(args)) {
-      found.push({ resource: args, path: at });
+      found.push({ resource: args, path: `${at}.${fn}` });
       return;
     }
     if ((fn === 'get_attr' || fn === 'Fn::GetAtt') && Array.isArray(args) && typeof args[0] === 'string') {
-      found.push({ resource: args[0], attribute: typeof args[1] === 'string' ? args[1] : undefined, path: at });
+      found.push({ resource: args[0], attribute: typeof args[1] === 'string' ? args[1] : undefined, path: `${at}.${fn}` });
     }
     for (const [key, child] of Object.entries(node)) walk(child, `${at}.${key}`);
   };

@@ -143,7 +143,7 @@ export function planStack(input: PlanInput): PlanResult {
   const warnings: TemplateIssue[] = [...template.warnings];
   const hiddenParameters: string[] = [];
   const fail = (code: string, path: string, message: string, file = template.file) => errors.push({ code, path, message, file });
-  const done = (): PlanResult => ({ errors: locate(errors, input), warnings: locate(warnings, input), hiddenParameters });
+  const done = (): PlanResult => ({ errors: byPosition(locate(errors, input)), warnings: byPosition(locate(warnings, input)), hiddenParameters });
 
   for (const env of input.environments ?? []) {
     errors.push(...env.errors);
@@ -313,26 +313,29 @@ export function planStack(input: PlanInput): PlanResult {
       continue;
     }
     checkReferences(rawProperties, propertiesPath, requires);
-    const resolved = resolveAt(rawProperties, propertiesPath);
     const properties: JsonObject = {};
-    if (isObject(resolved)) {
-      for (const [key, value] of Object.entries(resolved)) {
-        const propSchema = schema.properties[key];
-        if (!propSchema) {
-          if (schema.anyProperties) properties[key] = value;
-          else fail('UnknownProperty', `${propertiesPath}.${key}`, `${schema.name} has no property '${key}' (it has: ${Object.keys(schema.properties).join(', ')})`);
-          continue;
-        }
-        if (value === null) continue;
-        const checked = checkProperty(propSchema, value);
-        if (checked.ok) properties[key] = checked.value;
-        else fail('InvalidProperty', `${propertiesPath}.${key}`, checked.problem);
+    const given = new Set<string>();
+    for (const [key, raw] of Object.entries(rawProperties)) {
+      given.add(key);
+      const propSchema = schema.properties[key];
+      if (!propSchema && !schema.anyProperties) {
+        fail('UnknownProperty', `${propertiesPath}.${key}`, `${schema.name} has no property '${key}' (it has: ${Object.keys(schema.properties).join(', ')})`);
+        continue;
       }
-      for (const [key, propSchema] of Object.entries(schema.properties)) {
-        if (key in properties) continue;
-        if (propSchema.required) fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
-        else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
+      const value = resolveAt(raw, `${propertiesPath}.${key}`);
+      if (value === undefined || value === null) continue;
+      if (!propSchema) {
+        properties[key] = value;
+        continue;
       }
+      const checked = checkProperty(propSchema, value);
+      if (checked.ok) properties[key] = checked.value;
+      else fail('InvalidProperty', `${propertiesPath}.${key}`, checked.problem);
+    }
+    for (const [key, propSchema] of Object.entries(schema.properties)) {
+      if (given.has(key)) continue;
+      if (propSchema.required) fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
+      else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
     }
     resources[name] = { type: schema.name, properties, requires, deletionPolicy: policy === 'Retain' ? 'Retain' : 'Delete' };
   }
@@ -374,6 +377,10 @@ export function planStack(input: PlanInput): PlanResult {
     ...done(),
     plan: { name: input.stackName, format, resources: planned, outputs, timeoutMinutes, disableRollback: input.disableRollback ?? false },
   };
+}
+
+function byPosition(issues: TemplateIssue[]): TemplateIssue[] {
+  return [...issues].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** Adds file, line and column to issues that carry only a path: the position of the path or its nearest ancestor. */

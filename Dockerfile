@@ -1,0 +1,13 @@
+# The stoke worker for docker-compose.yml: it reaches Temporal over the network and the Docker engine
+# through the socket mounted by the compose file.
+FROM node:20-bookworm-slim
+WORKDIR /opt/stoke
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+COPY examples ./examples
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+ENTRYPOINT ["node", "bin/stoke.js"]
+CMD ["worker"]

@@ -1,0 +1,21 @@
+/**
+ * Starts what the integration tests need through the project's own bootstrap (the same code as
+ * `stoke dev`): a Temporal dev server and a Docker engine when none answers, and the local images.
+ */
+import { loadConfig } from '../src/config';
+import { ensureDocker, ensureImages, ensureTemporal, type StartedService } from '../src/runtime';
+
+export default async function globalSetup(): Promise<void> {
+  // Tests get their own task queue, so a worker left by `stoke quickstart` never picks up their stacks.
+  process.env.STOKE_TASK_QUEUE = `stoke-test-${process.pid}`;
+  const config = loadConfig();
+  const log = (message: string) => console.log(`[setup] ${message}`);
+  const services: StartedService[] = [];
+  const temporal = await ensureTemporal(config, log);
+  if (temporal) services.push(temporal);
+  const docker = await ensureDocker(config, log);
+  if (docker.service) services.push(docker.service);
+  await ensureImages(docker.endpoint, log);
+  process.env.STOKE_TEST_DOCKER = docker.endpoint;
+  (globalThis as { stokeServices?: StartedService[] }).stokeServices = services;
+}

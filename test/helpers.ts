@@ -1,0 +1,120 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { dockerOptions } from '../src/docker-endpoint';
+import type { StackState } from '../src/template/types';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+
+export interface CliResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI as a user would. */
+export function stoke(...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: process.env, timeout: 170_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A worker process of the built code; `kill('SIGKILL')` simulates a crash. */
+export async function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('stoke worker:')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+export async function stopWorker(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function docker(): Docker {
+  return new Docker(dockerOptions(process.env.STOKE_TEST_DOCKER!));
+}
+
+/** Containers of a stack, by the labels stoke puts on everything it creates. */
+export async function stackContainers(stack: string): Promise<Docker.ContainerInfo[]> {
+  return docker().listContainers({ all: true, filters: { label: [`org.stoke.stack=${stack}`] } });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+export function writeTemplate(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-test-'));
+  const file = path.join(dir, 'template.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function showStack(name: string): StackState {
+  const result = stoke('stack', 'show', name, '-f', 'json');
+  if (result.status !== 0) throw new Error(`stack show ${name} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as StackState;
+}
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A sleeping busybox container that exits at once on SIGTERM, so deletes do not wait out the grace period. */
+export const SLEEPER = `[sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]`;
+
+/**
+ * Saves the histories of every action run on a stack into test/histories, where the replay test keeps
+ * checking them against the current workflow code. Only when STOKE_RECORD_HISTORIES=1.
+ */
+export async function recordHistories(stack: string, label: string): Promise<void> {
+  if (process.env.STOKE_RECORD_HISTORIES !== '1') return;
+  const { Client, Connection } = await import('@temporalio/client');
+  const { loadConfig, temporalAddress } = await import('../src/config');
+  const { temporalBinary } = await import('../src/runtime');
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  try {
+    const client = new Client({ connection });
+    for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
+      // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
+      const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config),
+        '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
+      if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
+      fs.writeFileSync(path.join(ROOT, 'test', 'histories', `${label}-${run.type}.json`), shown.stdout);
+    }
+  } finally {
+    await connection.close();
+  }
+}
