@@ -36,7 +36,14 @@ export interface StackSummary {
   readonly updatedAt?: Date;
 }
 
-type Latest = { action: 'createStack' | 'deleteStack'; running: boolean; runId: string };
+type Latest = { action: 'createStack' | 'deleteStack'; running: boolean; runId: string; closedAs: string };
+
+/**
+ * A workflow terminated, cancelled or timed out by hand or by its timeout never recorded its
+ * final status; the stack is then failed in the action it was doing.
+ */
+const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
+const interruptedStatus = (action: string): StackStatus => (action === 'deleteStack' ? 'DELETE_FAILED' : 'CREATE_FAILED');
 
 const FINAL: readonly StackStatus[] = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED'];
 export const isFinal = (status: StackStatus) => FINAL.includes(status);
@@ -65,7 +72,7 @@ export class StackClient {
     checkStackName(name);
     try {
       const desc = await this.client.workflow.getHandle(stackWorkflowId(name)).describe();
-      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId };
+      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId, closedAs: desc.status.name };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
@@ -125,6 +132,11 @@ export class StackClient {
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
     if (latest.running) return handle.query(stackStateQuery);
+    if (INTERRUPTED.includes(latest.closedAs)) {
+      // A query on a closed workflow replays its history, which still knows every resource made.
+      const state = await handle.query(stackStateQuery);
+      return { ...state, status: interruptedStatus(latest.action), statusReason: `the ${latest.action} workflow was ${latest.closedAs.toLowerCase().replace('_', ' ')}` };
+    }
     try {
       return (await handle.result()) as StackState;
     } catch (err) {
@@ -146,7 +158,7 @@ export class StackClient {
       if (known && known.started >= started) continue;
       newest.set(name, {
         name,
-        status: wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
+        status: INTERRUPTED.includes(wf.status.name) ? interruptedStatus(wf.type) : wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
         createdAt: wf.startTime,
         updatedAt: wf.closeTime ?? wf.executionTime ?? wf.startTime,
         started,

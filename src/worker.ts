@@ -1,25 +1,47 @@
 /** The stoke worker: runs stack workflows and their activities from one task queue. */
-import { Connection } from '@temporalio/client';
+import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { temporalAddress, type StokeConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './runtime';
 
+const GRPC_NOT_FOUND = 5;
+
 /**
- * Registers StackName and StackStatus on the namespace when missing, so stacks can be listed through
- * visibility on any cluster, not only on a dev server started with them.
+ * Registers the namespace and its StackName and StackStatus search attributes when missing, so
+ * stacks can be listed through visibility on any cluster, not only on a dev server started with them.
  */
-export async function ensureSearchAttributes(config: StokeConfig): Promise<void> {
+export async function prepareNamespace(config: StokeConfig): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: config.namespace });
-    const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in (customAttributes ?? {})));
-    if (missing.length === 0) return;
-    await connection.operatorService.addSearchAttributes({
-      namespace: config.namespace,
-      searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-    });
+    try {
+      await connection.workflowService.describeNamespace({ namespace: config.namespace });
+    } catch (err) {
+      if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND) throw err;
+      await connection.workflowService.registerNamespace({
+        namespace: config.namespace,
+        workflowExecutionRetentionPeriod: msToTs('7 days'),
+      });
+    }
+    // A namespace just registered reaches the server's namespace cache a few seconds later.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: config.namespace });
+        const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in (customAttributes ?? {})));
+        if (missing.length > 0) {
+          await connection.operatorService.addSearchAttributes({
+            namespace: config.namespace,
+            searchAttributes: Object.fromEntries(missing.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+          });
+        }
+        return;
+      } catch (err) {
+        if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND || attempt >= 30) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   } finally {
     await connection.close();
   }
@@ -27,7 +49,7 @@ export async function ensureSearchAttributes(config: StokeConfig): Promise<void>
 
 /** Runs until SIGINT/SIGTERM (the SDK's own handlers), then drains and returns. */
 export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
-  await ensureSearchAttributes(config);
+  await prepareNamespace(config);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   try {
     const worker = await Worker.create({

@@ -3,16 +3,20 @@
  * `stoke dev`): a Temporal dev server and a Docker engine when none answers, and the local images.
  */
 import { loadConfig } from '../src/config';
+import { prepareNamespace } from '../src/worker';
 import { ensureDocker, ensureImages, ensureTemporal, type StartedService } from '../src/runtime';
 
 export default async function globalSetup(): Promise<void> {
   // Tests get their own task queue, so a worker left by `stoke quickstart` never picks up their stacks.
   process.env.STOKE_TASK_QUEUE = `stoke-test-${process.pid}`;
+  // …and their own namespace, so test stacks never show in a user's `stoke stack list`.
+  process.env.TEMPORAL_NAMESPACE = 'stoke-test';
   const config = loadConfig();
   const log = (message: string) => console.log(`[setup] ${message}`);
   const services: StartedService[] = [];
   const temporal = await ensureTemporal(config, log);
   if (temporal) services.push(temporal);
+  await prepareNamespace(config);
   const docker = await ensureDocker(config, log);
   if (docker.service) services.push(docker.service);
   await ensureImages(docker.endpoint, log);

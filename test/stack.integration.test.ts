@@ -194,9 +194,17 @@ resources:
   const state = showStack(stack);
   expect(state.status).toBe('CREATE_IN_PROGRESS');
   expect(state.resources.waiting!.status).toBe('CREATE_IN_PROGRESS');
-  const connection = await Connection.connect({ address: temporalAddress(loadConfig()) });
-  await new Client({ connection }).workflow.getHandle(`stack:${stack}`).terminate('test over');
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  await new Client({ connection, namespace: config.namespace }).workflow.getHandle(`stack:${stack}`).terminate('test over');
   await connection.close();
+  // A terminated action never recorded its end: the stack reads as failed, with what it had made.
+  const after = showStack(stack);
+  expect(after.status).toBe('CREATE_FAILED');
+  expect(after.statusReason).toBe('the createStack workflow was terminated');
+  expect(after.resources.waiting!.status).toBe('CREATE_IN_PROGRESS');
+  const list = stoke('stack', 'list');
+  expect(list.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_FAILED`));
 });
 
 test('a worker killed with SIGKILL mid-create is replaced and the stack completes with one container per resource', async () => {
