@@ -35,23 +35,6 @@ export function findCycle(requires: Requirements): string[] | undefined {
   return undefined;
 }
 
-/** Names in an order where everything a resource requires comes before it (ties broken by name). */
-export function creationOrder(requires: Requirements): string[] {
-  const order: string[] = [];
-  const placed = new Set<string>();
-  const remaining = Object.keys(requires).sort();
-  while (remaining.length > 0) {
-    const ready = remaining.filter((name) => (requires[name] ?? []).every((dep) => placed.has(dep) || !(dep in requires)));
-    if (ready.length === 0) throw new Error(`dependency cycle among ${remaining.join(', ')}`);
-    for (const name of ready) {
-      order.push(name);
-      placed.add(name);
-      remaining.splice(remaining.indexOf(name), 1);
-    }
-  }
-  return order;
-}
-
 /** The graph with every edge turned around: who must be gone before each resource can be deleted. */
 export function reversed(requires: Requirements): Record<string, string[]> {
   const out: Record<string, string[]> = {};
