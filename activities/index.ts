@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createContainer, deleteContainer } from './docker';
+import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
 
@@ -13,6 +14,8 @@ export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } fr
 export interface ActivityDependencies {
   /** The engine used by containers that name no docker_endpoint. */
   readonly dockerEndpoint: string;
+  /** Servers, configs, deployments and networks; without it those types are refused. */
+  readonly infrastructure?: Omit<InfrastructureDependencies, 'dockerEndpoint'>;
 }
 
 /** Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout. */
@@ -26,8 +29,10 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const infrastructure = deps.infrastructure && createInfrastructure({ ...deps.infrastructure, dockerEndpoint: deps.dockerEndpoint }, withHeartbeat);
   return {
     async createResource(req: CreateResourceRequest): Promise<CreatedResource> {
+      if (infrastructure && isInfrastructureType(req.type)) return infrastructure.create(req);
       switch (req.type) {
         case 'DockerInc::Docker::Container':
           return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
@@ -41,6 +46,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async deleteResource(req: DeleteResourceRequest): Promise<void> {
+      if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
       if (req.type === 'DockerInc::Docker::Container') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
     },
   };

@@ -1,9 +1,10 @@
 /** The stoke worker: runs stack workflows and their activities from one task queue. */
-import { Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { loadCatalog } from './catalog';
 import { temporalAddress, type StokeConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './runtime';
 
@@ -51,18 +52,22 @@ export async function prepareNamespace(config: StokeConfig): Promise<void> {
 export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
   await prepareNamespace(config);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  // Activities read their stack's state through this client (a server's config, a port's address).
+  const clientConnection = await Connection.connect({ address: temporalAddress(config) });
+  const client = new Client({ connection: clientConnection, namespace: config.namespace });
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ dockerEndpoint }),
+      activities: createActivities({ dockerEndpoint, infrastructure: { config, catalog: loadCatalog(), client } }),
       maxConcurrentActivityTaskExecutions: 200,
     });
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}`);
     await worker.run();
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

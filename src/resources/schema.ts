@@ -25,4 +25,6 @@ export interface ResourceTypeSchema {
   readonly attributes: Readonly<Record<string, AttributeSchema>>;
   /** Types like OS::Heat::None take any property at all. */
   readonly anyProperties?: boolean;
+  /** Types like OS::Heat::SoftwareDeployment also have attributes named by the template (a config's outputs). */
+  readonly dynamicAttributes?: boolean;
 }

@@ -249,7 +249,7 @@ export function planStack(input: PlanInput): PlanResult {
       into?.add(ref.resource);
       if (ref.attribute === undefined) continue;
       const target = schemas[ref.resource];
-      if (target && !target.anyProperties && !(ref.attribute in target.attributes)) {
+      if (target && !target.anyProperties && !target.dynamicAttributes && !(ref.attribute in target.attributes)) {
         fail('UnknownAttribute', ref.path, `${target.name} '${ref.resource}' has no attribute '${ref.attribute}' (it has: ${Object.keys(target.attributes).join(', ') || 'none'})`);
       }
       (attributesUsed[ref.resource] ??= new Set()).add(ref.attribute);

@@ -1,0 +1,250 @@
+/**
+ * The compute driver: what stoke needs from a cloud's compute service to run OS::Nova::Server and
+ * AWS::EC2::Instance. The `docker` driver, the embedded default, makes each server a container on
+ * the local engine, with the flags that let it run its own Docker engine (a docker-host image).
+ * A driver for a real Nova would implement the same interface.
+ */
+import * as os from 'node:os';
+import { heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type Docker from 'dockerode';
+import type { Flavor } from '../src/catalog';
+import { dockerFor, LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID } from './docker';
+
+export interface NetworkAttachment {
+  /** The engine's network name ('bridge' for the default network). */
+  readonly network: string;
+  readonly ip?: string;
+  readonly mac?: string;
+}
+
+export interface ServerSpec {
+  readonly stack: string;
+  readonly stackId: string;
+  readonly resource: string;
+  readonly hostname: string;
+  /** A local image (the catalog already applied). */
+  readonly image: string;
+  readonly flavor: Flavor;
+  /** Run once at first boot; '' for none. */
+  readonly bootScript: string;
+  /** At least one; the first is the primary network. */
+  readonly networks: readonly NetworkAttachment[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly dns: readonly string[];
+  /** Extra environment for the server's processes (the nested engine's registry mirror…). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ServerAddress {
+  readonly network: string;
+  readonly ip: string;
+  readonly ipv6: string;
+  readonly mac: string;
+}
+
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+export interface ComputeDriver {
+  /** Creates and starts the server, or adopts the one an earlier attempt created; returns its id. */
+  boot(spec: ServerSpec): Promise<string>;
+  /** Resolves once the server runs; fails if it stopped. */
+  waitRunning(id: string): Promise<void>;
+  addresses(id: string): Promise<ServerAddress[]>;
+  /** Deletes the server (found by id and by its stack/resource identity); already gone is success. */
+  delete(stackId: string, resource: string, id: string): Promise<void>;
+  /** Runs a command on the server as root and returns its output and exit status. */
+  exec(id: string, command: readonly string[]): Promise<ExecResult>;
+  /** Whether the server exists. */
+  exists(id: string): Promise<boolean>;
+}
+
+/**
+ * PID 1 of a docker-driver server: runs the user_data once (cloud-init's first boot), keeping its output
+ * in /var/log/cloud-init-output.log and its exit status in /var/lib/cloud/instance/user-data.status,
+ * then idles until asked to stop.
+ */
+const INIT = `
+inst=/var/lib/cloud/instance
+mkdir -p "$inst" /var/log
+if [ ! -e "$inst/boot-started" ]; then
+  touch "$inst/boot-started"
+  if [ -n "\${STOKE_USER_DATA:-}" ]; then
+    echo "$STOKE_USER_DATA" | base64 -d > "$inst/user-data.txt"
+    chmod 700 "$inst/user-data.txt"
+    ( "$inst/user-data.txt" > /var/log/cloud-init-output.log 2>&1; echo $? > "$inst/user-data.status"; touch "$inst/boot-finished" ) &
+  else
+    touch "$inst/boot-finished"
+  fi
+fi
+trap 'exit 0' TERM INT
+while :; do sleep 3600 & wait $!; done
+`;
+
+/** What a container needs to run its own dockerd here (--privileged is refused by this sandbox). */
+const NESTED_ENGINE_HOST_CONFIG = {
+  CapAdd: ['ALL'],
+  CapDrop: ['SYS_RESOURCE'],
+  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+  CgroupnsMode: 'host',
+  Binds: ['/sys/fs/cgroup:/sys/fs/cgroup'],
+} as const;
+
+interface DockerError {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  message: string;
+}
+
+const statusOf = (err: unknown) => (err as DockerError).statusCode;
+const messageOf = (err: unknown) => (err as DockerError).json?.message ?? (err as Error).message;
+
+export function serverContainerName(stack: string, resource: string): string {
+  return `${stack}-${resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+export class DockerComputeDriver implements ComputeDriver {
+  private readonly docker: Docker;
+
+  constructor(endpoint: string) {
+    this.docker = dockerFor(endpoint);
+  }
+
+  private async findByIdentity(stackId: string, resource: string): Promise<string[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] } });
+    return found.map((c) => c.Id);
+  }
+
+  async boot(spec: ServerSpec): Promise<string> {
+    const [existing] = await this.findByIdentity(spec.stackId, spec.resource);
+    if (existing) {
+      log.info('adopting the server an earlier attempt created', { resource: spec.resource, id: existing });
+      await this.start(existing);
+      return existing;
+    }
+    const [primary, ...others] = spec.networks;
+    const endpointConfig = (n: NetworkAttachment) => ({
+      ...(n.ip ? { IPAMConfig: { IPv4Address: n.ip } } : {}),
+      ...(n.mac ? { MacAddress: n.mac } : {}),
+    });
+    const cpus = Math.min(spec.flavor.vcpus, os.cpus().length);
+    const labels: Record<string, string> = { [LABEL_STACK]: spec.stack, [LABEL_STACK_ID]: spec.stackId, [LABEL_RESOURCE]: spec.resource };
+    for (const [key, value] of Object.entries(spec.metadata)) labels[`org.stoke.meta.${key}`] = value;
+    const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
+    if (spec.bootScript) env.push(`STOKE_USER_DATA=${Buffer.from(spec.bootScript).toString('base64')}`);
+    let id: string;
+    try {
+      const container = await this.docker.createContainer({
+        name: serverContainerName(spec.stack, spec.resource),
+        Hostname: spec.hostname,
+        Image: spec.image,
+        Entrypoint: ['/bin/sh', '-c', INIT],
+        Cmd: [],
+        Env: env,
+        Labels: labels,
+        HostConfig: {
+          ...NESTED_ENGINE_HOST_CONFIG,
+          Binds: [...NESTED_ENGINE_HOST_CONFIG.Binds],
+          CapAdd: [...NESTED_ENGINE_HOST_CONFIG.CapAdd],
+          CapDrop: [...NESTED_ENGINE_HOST_CONFIG.CapDrop],
+          SecurityOpt: [...NESTED_ENGINE_HOST_CONFIG.SecurityOpt],
+          // The CLI's --security-opt systempaths=unconfined: nothing under /proc or /sys masked or read-only.
+          MaskedPaths: [],
+          ReadonlyPaths: [],
+          Memory: spec.flavor.ram * 1024 * 1024,
+          NanoCpus: cpus * 1e9,
+          NetworkMode: primary?.network ?? 'bridge',
+          Dns: [...spec.dns],
+        },
+        NetworkingConfig: primary ? { EndpointsConfig: { [primary.network]: endpointConfig(primary) } } : undefined,
+      });
+      id = container.id;
+    } catch (err) {
+      if (statusOf(err) === 404) throw ApplicationFailure.nonRetryable(`server image ${spec.image} is not on the engine: ${messageOf(err)}`, 'ImageNotFound');
+      if (statusOf(err) === 400 || statusOf(err) === 409 || /invalid/i.test(messageOf(err))) throw ApplicationFailure.nonRetryable(`cannot create server ${spec.resource}: ${messageOf(err)}`, 'ServerRejected');
+      throw err;
+    }
+    for (const n of others) {
+      await this.docker.getNetwork(n.network).connect({ Container: id, EndpointConfig: endpointConfig(n) });
+    }
+    await this.start(id);
+    return id;
+  }
+
+  private async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusOf(err) === 304) return;
+      if (statusOf(err) !== undefined && statusOf(err)! < 500) throw err;
+      // A start refused for a reason no retry changes (an address taken, a bad flag) fails the server.
+      throw ApplicationFailure.nonRetryable(`server did not start: ${messageOf(err)}`, 'ServerStartFailed');
+    }
+  }
+
+  async waitRunning(id: string): Promise<void> {
+    for (;;) {
+      const info = await this.docker.getContainer(id).inspect();
+      if (info.State.Running) return;
+      if (info.State.Status === 'exited' || info.State.Status === 'dead') {
+        throw ApplicationFailure.nonRetryable(`server stopped (exit code ${info.State.ExitCode}${info.State.Error ? `: ${info.State.Error}` : ''})`, 'ServerStopped');
+      }
+      heartbeat({ waiting: 'server running', status: info.State.Status });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async addresses(id: string): Promise<ServerAddress[]> {
+    const info = await this.docker.getContainer(id).inspect();
+    return Object.entries(info.NetworkSettings.Networks ?? {}).map(([network, n]) => ({
+      network, ip: n.IPAddress, ipv6: n.GlobalIPv6Address ?? '', mac: n.MacAddress,
+    }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    try {
+      return (await this.docker.getContainer(id).inspect()).State.Running;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  async delete(stackId: string, resource: string, id: string): Promise<void> {
+    const ids = new Set(await this.findByIdentity(stackId, resource));
+    if (id) ids.add(id);
+    for (const each of ids) {
+      try {
+        await this.docker.getContainer(each).remove({ v: true, force: true });
+      } catch (err) {
+        // 404: already gone; 409: a removal already under way.
+        if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+      }
+    }
+  }
+
+  async exec(id: string, command: readonly string[]): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: [...command], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.demuxStream(stream,
+        { write: (chunk: Buffer) => stdout.push(Buffer.from(chunk)) } as unknown as NodeJS.WritableStream,
+        { write: (chunk: Buffer) => stderr.push(Buffer.from(chunk)) } as unknown as NodeJS.WritableStream);
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+    let inspected = await exec.inspect();
+    while (inspected.Running) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      inspected = await exec.inspect();
+    }
+    return { stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: inspected.ExitCode ?? -1 };
+  }
+}

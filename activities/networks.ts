@@ -1,0 +1,233 @@
+/**
+ * Neutron and Nova network types on one Docker engine. A Net is a bridge network (named
+ * <stack>-<name>), recreated with its Subnet's CIDR when the subnet comes; a Port is an address on
+ * it that the server using the port gets; a floating IP is that address, which the host reaches.
+ * Routers, security groups and quotas have no Docker counterpart: they are recorded, and their
+ * `show` attribute says what is not enforced.
+ */
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import { ApplicationFailure } from '@temporalio/common';
+import type Docker from 'dockerode';
+import type { Json, JsonObject } from '../src/template/types';
+import { LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID } from './docker';
+import type { ResourceLookup } from './servers';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+
+/** The template's own name for a network, read back for the servers' networks attribute. */
+export const LABEL_NET_NAME = 'org.stoke.net-name';
+
+const str = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+function invalid(req: { resource: string }, property: string, message: string): never {
+  throw ApplicationFailure.nonRetryable(`resources.${req.resource}.properties.${property}: ${message}`, 'InvalidProperty');
+}
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+function parseCidr(cidr: string): { base: number; size: number } | undefined {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
+  if (!m || Number(m[2]) > 30 || m[1]!.split('.').some((p) => Number(p) > 255)) return undefined;
+  const size = 2 ** (32 - Number(m[2]));
+  return { base: Math.floor(ipToInt(m[1]!) / size) * size, size };
+}
+
+/** Host addresses inside a CIDR: a bridge there would cut the machine off its own network. */
+function hostAddressesIn(cidr: { base: number; size: number }): string[] {
+  return Object.values(os.networkInterfaces()).flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address)
+    .filter((ip) => ipToInt(ip) >= cidr.base && ipToInt(ip) < cidr.base + cidr.size);
+}
+
+async function inspectNetwork(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
+  try {
+    return await docker.getNetwork(name).inspect();
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+function identity(req: { stack: string; stackId: string; resource: string }): Record<string, string> {
+  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource };
+}
+
+/** A record-only resource: nothing on the engine, its properties kept and what is not enforced said. */
+function recorded(req: CreateResourceRequest, notEnforced: string, extra: JsonObject = {}): CreatedResource {
+  return { physicalId: crypto.randomUUID(), attributes: { ...extra, show: { ...req.properties, not_enforced: notEnforced } } };
+}
+
+export async function createNet(req: CreateResourceRequest, docker: Docker): Promise<CreatedResource> {
+  const heatName = str(req.properties.name) || `${req.stack}-${req.resource}`;
+  const name = `${req.stack}-${str(req.properties.name) || req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  const existing = await inspectNetwork(docker, name);
+  if (existing && existing.Labels?.[LABEL_STACK_ID] !== req.stackId) {
+    throw ApplicationFailure.nonRetryable(`a Docker network named ${name} exists and does not belong to this stack`, 'NetworkExists');
+  }
+  if (!existing) {
+    await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...identity(req), [LABEL_NET_NAME]: heatName } });
+  }
+  return {
+    physicalId: name,
+    attributes: {
+      name: heatName, status: 'ACTIVE', subnets: [], admin_state_up: req.properties.admin_state_up ?? true, mtu: 1500,
+      show: { ...req.properties, docker_network: name, not_enforced: 'shared, port security, QoS and quotas are recorded only' },
+    },
+  };
+}
+
+export async function deleteNet(req: DeleteResourceRequest, docker: Docker): Promise<void> {
+  if (!req.physicalId) return;
+  const existing = await inspectNetwork(docker, req.physicalId);
+  if (!existing || existing.Labels?.[LABEL_STACK_ID] !== req.stackId) return;
+  try {
+    await docker.getNetwork(req.physicalId).remove();
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+}
+
+/** Gives the net its CIDR: Docker fixes a network's subnets at creation, so the net is recreated with them. */
+export async function createSubnet(req: CreateResourceRequest, docker: Docker): Promise<CreatedResource> {
+  const p = req.properties;
+  const network = str(p.network ?? p.network_id);
+  const cidrText = str(p.cidr);
+  const cidr = parseCidr(cidrText);
+  if (!network) invalid(req, 'network', 'a subnet needs its network');
+  if (!cidr) invalid(req, 'cidr', `'${cidrText}' is not an IPv4 CIDR (a.b.c.d/8..30); subnet pools and IPv6 are not supported by the docker driver`);
+  const clash = hostAddressesIn(cidr);
+  if (clash.length > 0) invalid(req, 'cidr', `${cidrText} holds this machine's own address ${clash[0]}: a bridge there would cut the host off its network`);
+  const normalized = `${intToIp(cidr.base)}/${cidrText.split('/')[1]}`;
+  const gateway = str(p.gateway_ip) || intToIp(cidr.base + 1);
+  const net = await inspectNetwork(docker, network);
+  if (!net || !net.Labels?.[LABEL_STACK_ID]) invalid(req, 'network', `'${network}' is not a network of this stack`);
+  const configs = (net.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[];
+  if (!configs.some((c) => c.Subnet === normalized)) {
+    if (Object.keys(net.Containers ?? {}).length > 0) {
+      throw ApplicationFailure.nonRetryable(`network ${network} already has servers: its subnet ${normalized} must be created before they join (make them depend on the subnet)`, 'NetworkInUse');
+    }
+    // Subnets this stack gave the net before stay; the one Docker picked by itself goes.
+    const kept = net.Labels[`org.stoke.subnets`] ? configs.filter((c) => c.Subnet) : [];
+    await docker.getNetwork(network).remove();
+    try {
+      await docker.createNetwork({
+        Name: network, Driver: 'bridge', CheckDuplicate: true,
+        Labels: { ...net.Labels, 'org.stoke.subnets': 'yes' },
+        IPAM: { Driver: 'default', Config: [...kept.map((c) => ({ Subnet: c.Subnet!, Gateway: c.Gateway })), { Subnet: normalized, Gateway: gateway }] },
+      });
+    } catch (err) {
+      const message = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      // The net must not stay deleted: put it back as it was, then report.
+      await docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: net.Labels }).catch(() => undefined);
+      invalid(req, 'cidr', `Docker refused the subnet ${normalized}: ${message}`);
+    }
+  }
+  return {
+    physicalId: `${network}/${normalized}`,
+    attributes: {
+      name: str(p.name), network_id: network, cidr: normalized, gateway_ip: gateway, ip_version: 4, enable_dhcp: true,
+      allocation_pools: p.allocation_pools ?? [{ start: intToIp(cidr.base + 2), end: intToIp(cidr.base + cidr.size - 2) }],
+      dns_nameservers: p.dns_nameservers ?? [], host_routes: p.host_routes ?? [],
+      show: { ...p, not_enforced: 'allocation_pools, host_routes and dns_nameservers are recorded only' },
+    },
+  };
+}
+
+/** An address for a port: the one asked for, else a free one of the subnet, spread by the port's identity. */
+async function allocate(docker: Docker, network: string, req: CreateResourceRequest, taken: Set<string>): Promise<{ ip: string; subnet: string }> {
+  const net = await inspectNetwork(docker, network);
+  const config = ((net?.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[]).find((c) => c.Subnet && parseCidr(c.Subnet));
+  if (!net || !config) return { ip: '', subnet: '' };
+  const cidr = parseCidr(config.Subnet!)!;
+  for (const c of Object.values(net.Containers ?? {})) taken.add(c.IPv4Address.split('/')[0]!);
+  if (config.Gateway) taken.add(config.Gateway);
+  const usable = cidr.size - 3;
+  const start = crypto.createHash('sha256').update(`${req.stackId}/${req.resource}`).digest().readUInt32BE(0) % usable;
+  for (let i = 0; i < usable; i++) {
+    const ip = intToIp(cidr.base + 2 + ((start + i) % usable));
+    if (!taken.has(ip)) return { ip, subnet: config.Subnet! };
+  }
+  throw ApplicationFailure.nonRetryable(`network ${network} has no free address left`, 'NetworkFull');
+}
+
+export async function createPort(req: CreateResourceRequest, docker: Docker, lookup: ResourceLookup, portsOfStack: () => Promise<string[]>): Promise<CreatedResource> {
+  const p = req.properties;
+  const network = str(p.network ?? p.network_id);
+  if (!network || !(await inspectNetwork(docker, network))) invalid(req, 'network', `network '${network}' does not exist`);
+  const fixed = (Array.isArray(p.fixed_ips) ? p.fixed_ips : [])[0] as JsonObject | undefined;
+  let ip = str(fixed?.ip_address);
+  let subnetId = str(fixed?.subnet ?? fixed?.subnet_id);
+  if (subnetId) {
+    const subnet = await lookup(subnetId);
+    if (subnet && str(subnet.attributes.network_id) !== network) invalid(req, 'fixed_ips[0]', `subnet ${subnetId} is not on network ${network}`);
+  }
+  if (!ip) {
+    const allocated = await allocate(docker, network, req, new Set(await portsOfStack()));
+    ip = allocated.ip;
+    subnetId ||= allocated.subnet ? `${network}/${allocated.subnet}` : '';
+  }
+  return {
+    physicalId: crypto.randomUUID(),
+    attributes: {
+      name: str(p.name), network_id: network, fixed_ips: ip ? [{ subnet_id: subnetId, ip_address: ip }] : [],
+      mac_address: str(p.mac_address), security_groups: p.security_groups ?? [], status: 'ACTIVE',
+      subnets: subnetId ? [subnetId] : [], admin_state_up: p.admin_state_up ?? true, device_id: str(p.device_id),
+      show: { ...p, not_enforced: 'security_groups, allowed_address_pairs and port security are recorded only' },
+    },
+  };
+}
+
+export async function createNeutronFloatingIp(req: CreateResourceRequest, lookup: ResourceLookup): Promise<CreatedResource> {
+  const p = req.properties;
+  let address = '';
+  if (p.port_id) {
+    const port = await lookup(str(p.port_id));
+    if (!port || port.type !== 'OS::Neutron::Port') invalid(req, 'port_id', `'${str(p.port_id)}' is not a port of this stack`);
+    address = str((port.attributes.fixed_ips as JsonObject[] | undefined)?.[0]?.ip_address);
+  }
+  if (p.floating_ip_address && str(p.floating_ip_address) !== address) {
+    invalid(req, 'floating_ip_address', 'the docker driver has no NAT: a floating IP is the port\'s own address, reachable from this host');
+  }
+  return {
+    physicalId: crypto.randomUUID(),
+    attributes: {
+      floating_ip_address: address, fixed_ip_address: address, floating_network_id: str(p.floating_network ?? p.floating_network_id),
+      port_id: str(p.port_id), router_id: '',
+      show: { ...p, not_enforced: 'no NAT: the floating address is the port\'s address on its Docker network, reachable from this host only' },
+    },
+  };
+}
+
+export function createRecordOnly(req: CreateResourceRequest): CreatedResource {
+  switch (req.type) {
+    case 'OS::Neutron::SecurityGroup':
+      return recorded(req, 'rules are NOT enforced: Docker bridge networks pass all traffic between the host and servers');
+    case 'OS::Neutron::Router':
+      return recorded(req, 'no router is created: Docker bridges already route between the host and each network',
+        { name: str(req.properties.name), status: 'ACTIVE', external_gateway_info: req.properties.external_gateway_info ?? {}, admin_state_up: true });
+    case 'OS::Nova::FloatingIP':
+      return recorded(req, 'no address is allocated: the server is reached at its own address (its networks attribute)',
+        { pool: str(req.properties.pool), ip: '' });
+    default:
+      return recorded(req, 'recorded only: the docker driver already reaches every network from the host');
+  }
+}
+
+export async function networkLabel(docker: Docker, network: string): Promise<string> {
+  const net = await inspectNetwork(docker, network);
+  return net?.Labels?.[LABEL_NET_NAME] ?? network;
+}
+
+export async function networkGateway(docker: Docker, network: string): Promise<string> {
+  const net = await inspectNetwork(docker, network);
+  const config = (net?.IPAM?.Config ?? []) as { Gateway?: string }[];
+  return config.find((c) => c.Gateway)?.Gateway ?? '';
+}

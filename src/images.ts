@@ -1,0 +1,241 @@
+/**
+ * Server and application images built locally from Debian packages, and the local registry that
+ * servers' own Docker engines pull them from, since no public registry is reachable here. Everything
+ * is cached: root filesystems as tarballs in the state folder, images on the engine, pushes in the
+ * registry's storage; a second call does nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import type { StokeConfig } from './config';
+import { dockerOptions } from './docker-endpoint';
+import { StokeError } from './errors';
+import { startDaemon, type Log, type StartedService } from './runtime';
+
+/** One tag made from a root filesystem, with the image config a Dockerfile would have set. */
+interface Variant {
+  readonly tag: string;
+  readonly cmd: readonly string[];
+  readonly expose?: readonly number[];
+  readonly volumes?: readonly string[];
+}
+
+interface Recipe {
+  readonly name: string;
+  readonly packages: readonly string[];
+  /** A folder under images/ copied over the root filesystem. */
+  readonly overlay: string;
+  readonly variants: readonly Variant[];
+}
+
+export const RECIPES: readonly Recipe[] = [
+  {
+    name: 'docker-host',
+    packages: ['docker.io', 'curl', 'ca-certificates', 'procps', 'iproute2'],
+    overlay: 'docker-host',
+    variants: [{ tag: 'stoke/docker-host:latest', cmd: ['/bin/sh'], volumes: ['/var/lib/docker'] }],
+  },
+  {
+    // One root filesystem for the seeds' application images: one layer, stored and pulled once.
+    name: 'lamp',
+    packages: ['mariadb-server', 'mariadb-client', 'apache2', 'libapache2-mod-php', 'php-mysql', 'wordpress'],
+    overlay: 'lamp',
+    variants: [
+      { tag: 'mysql:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
+      { tag: 'mysql:5', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
+      { tag: 'mariadb:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
+      { tag: 'marouen/mysql:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
+      { tag: 'wordpress:latest', cmd: ['/usr/local/bin/stoke-wordpress'], expose: [80] },
+      { tag: 'marouen/apache:latest', cmd: ['/usr/local/bin/stoke-apache'], expose: [80] },
+    ],
+  },
+];
+
+/** Images pushed to the local registry, so a server's engine pulls them by the names templates use. */
+export const PUBLISHED = ['busybox:latest', 'larsks/simpleweb:latest', ...RECIPES[1]!.variants.map((v) => v.tag)];
+
+export const REGISTRY_PORT = 5000;
+
+function imagesDir(config: StokeConfig): string {
+  return path.join(config.projectRoot, 'images');
+}
+
+/** Debian's mirror as this machine's apt knows it, never a hard-coded one. */
+export function debianMirror(): string {
+  for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    if (!fs.existsSync(file)) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    const uri = /^URIs:\s*(\S+)/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+\s+main/m.exec(text)?.[1];
+    if (uri) return uri;
+  }
+  throw new StokeError('ImageBuild', 'no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list');
+}
+
+async function hasImage(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    await docker.getImage(tag).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+}
+
+function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+      const failed = err?.message ?? events?.find((e) => e.error)?.error;
+      if (failed) reject(new StokeError('ImageBuild', failed));
+      else resolve();
+    }));
+}
+
+/** The recipe's root filesystem as a tarball in the state folder, built with debootstrap when missing. */
+function rootfsTarball(config: StokeConfig, recipe: Recipe, log: Log): string {
+  const dir = path.join(config.stateDir, 'images');
+  const tarball = path.join(dir, `${recipe.name}.tar`);
+  if (fs.existsSync(tarball)) return tarball;
+  if (process.getuid?.() !== 0) throw new StokeError('ImageBuild', `building the ${recipe.name} image needs root (debootstrap, chroot)`);
+  if (!fs.existsSync('/usr/sbin/debootstrap')) {
+    execFileSync('apt-get', ['install', '-y', '-qq', 'debootstrap'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  const rootfs = path.join(dir, `${recipe.name}.rootfs`);
+  fs.rmSync(rootfs, { recursive: true, force: true });
+  fs.mkdirSync(rootfs, { recursive: true });
+  const started = Date.now();
+  log(`building the ${recipe.name} root filesystem from Debian packages (${recipe.packages.join(' ')}); log in ${rootfs}.log`);
+  const out = fs.openSync(`${rootfs}.log`, 'w');
+  try {
+    execFileSync(path.join(imagesDir(config), 'build-rootfs.sh'),
+      [rootfs, debianMirror(), path.join(imagesDir(config), recipe.overlay), ...recipe.packages], { stdio: ['ignore', out, out] });
+    execFileSync('tar', ['-C', rootfs, '-cf', `${tarball}.tmp`, '.'], { stdio: ['ignore', 'ignore', out] });
+  } catch {
+    const tail = fs.readFileSync(`${rootfs}.log`, 'utf8').trim().split('\n').slice(-10).join('\n');
+    throw new StokeError('ImageBuild', `building the ${recipe.name} root filesystem failed; last lines of ${rootfs}.log:\n${tail}`);
+  } finally {
+    fs.closeSync(out);
+    fs.rmSync(rootfs, { recursive: true, force: true });
+  }
+  fs.renameSync(`${tarball}.tmp`, tarball);
+  log(`built the ${recipe.name} root filesystem in ${Math.round((Date.now() - started) / 1000)} s`);
+  return tarball;
+}
+
+/** Imports a recipe's tags that the engine lacks (the identical tarball makes them share one layer). */
+export async function ensureRecipe(config: StokeConfig, endpoint: string, recipe: Recipe, log: Log): Promise<void> {
+  const docker = new Docker(dockerOptions(endpoint));
+  const missing: Variant[] = [];
+  for (const variant of recipe.variants) if (!(await hasImage(docker, variant.tag))) missing.push(variant);
+  if (missing.length === 0) return;
+  const tarball = rootfsTarball(config, recipe, log);
+  for (const variant of missing) {
+    const started = Date.now();
+    const [repo, tag] = variant.tag.split(':');
+    const changes = [`CMD ${JSON.stringify(variant.cmd)}`, ...(variant.expose ?? []).map((port) => `EXPOSE ${port}`),
+      ...(variant.volumes ?? []).map((volume) => `VOLUME ${volume}`)];
+    await follow(docker, await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag, changes }));
+    log(`imported ${variant.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+/** larsks/simpleweb, the seed's example web server: busybox httpd serving one page on port 80. */
+async function ensureSimpleweb(docker: Docker): Promise<void> {
+  if (await hasImage(docker, 'larsks/simpleweb:latest')) return;
+  const container = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sh', '-c', 'mkdir -p /www && echo "<h1>simpleweb</h1>" > /www/index.html'] });
+  try {
+    await container.start();
+    await container.wait();
+    await container.commit({ repo: 'larsks/simpleweb', tag: 'latest', changes: 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]\nEXPOSE 80' } as object);
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+function registryAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/v2/', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => (req.destroy(), resolve(false)));
+  });
+}
+
+function registryHas(port: number, repository: string, tag: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, timeout: 5000,
+      headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** Starts Debian's docker-registry on all addresses (servers reach it at their network's gateway), unless one answers. */
+export async function ensureRegistry(config: StokeConfig, log: Log): Promise<StartedService | undefined> {
+  if (await registryAnswers(REGISTRY_PORT)) return undefined;
+  if (!fs.existsSync('/usr/bin/docker-registry')) {
+    if (process.getuid?.() !== 0) throw new StokeError('RuntimeStart', 'the local registry needs Debian\'s docker-registry: apt-get install docker-registry');
+    execFileSync('apt-get', ['install', '-y', '-qq', 'docker-registry'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  const storage = path.join(config.stateDir, 'registry');
+  fs.mkdirSync(storage, { recursive: true });
+  const configFile = path.join(config.stateDir, 'registry.yml');
+  fs.writeFileSync(configFile, [
+    'version: 0.1', 'log: {level: warn}', 'storage:', `  filesystem: {rootdirectory: ${JSON.stringify(storage)}}`,
+    '  delete: {enabled: true}', 'http:', `  addr: 0.0.0.0:${REGISTRY_PORT}`, '',
+  ].join('\n'));
+  log(`starting the local registry on port ${REGISTRY_PORT} (storage in ${storage})`);
+  const service = startDaemon(config, 'registry', '/usr/bin/docker-registry', ['serve', configFile]);
+  const deadline = Date.now() + 30_000;
+  while (!(await registryAnswers(REGISTRY_PORT))) {
+    if (Date.now() > deadline) throw new StokeError('RuntimeStart', `the registry did not answer on port ${REGISTRY_PORT}; see ${path.join(config.stateDir, 'registry.log')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return service;
+}
+
+/** The registry path of an image as Docker Hub names it: library/NAME for official images. */
+function hubPath(tag: string): { repository: string; tag: string } {
+  const [name, version] = tag.split(':') as [string, string];
+  return { repository: name.includes('/') ? name : `library/${name}`, tag: version ?? 'latest' };
+}
+
+/** Pushes each published image the registry lacks, as 127.0.0.1:PORT/library/NAME (loopback needs no TLS). */
+async function publish(docker: Docker, log: Log): Promise<void> {
+  for (const image of PUBLISHED) {
+    const { repository, tag } = hubPath(image);
+    if (await registryHas(REGISTRY_PORT, repository, tag)) continue;
+    const started = Date.now();
+    const target = `127.0.0.1:${REGISTRY_PORT}/${repository}`;
+    await docker.getImage(image).tag({ repo: target, tag });
+    await follow(docker, await docker.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: `127.0.0.1:${REGISTRY_PORT}` } } as object));
+    await docker.getImage(`${target}:${tag}`).remove();
+    log(`pushed ${image} to the local registry in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+let serverImages: Promise<StartedService | undefined> | undefined;
+
+/**
+ * Everything a docker-host server needs: its image on the engine, the application images built, and
+ * the registry running and filled. Shared by concurrent callers in one process; cached across runs.
+ */
+export function ensureServerImages(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService | undefined> {
+  serverImages ??= (async () => {
+    const docker = new Docker(dockerOptions(endpoint));
+    for (const recipe of RECIPES) await ensureRecipe(config, endpoint, recipe, log);
+    await ensureSimpleweb(docker);
+    const registry = await ensureRegistry(config, log);
+    await publish(docker, log);
+    return registry;
+  })();
+  serverImages.catch(() => (serverImages = undefined));
+  return serverImages;
+}
+

@@ -1,0 +1,147 @@
+import type { ResourceTypeSchema } from './schema';
+
+/** Heat's OS::Nova::Server, with the properties and attributes stoke's compute driver gives meaning to. */
+export const novaServer: ResourceTypeSchema = {
+  name: 'OS::Nova::Server',
+  description: 'A server booted through the compute driver (docker: a container on the local engine) from the image catalog.',
+  properties: {
+    name: { type: 'string', description: 'Server name, also its hostname (default: <stack>-<resource>).' },
+    image: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
+    flavor: { type: 'string', required: true, description: 'Flavor name, looked up in the flavor table (memory and CPU limits).' },
+    key_name: { type: 'string', description: 'Name of a keypair: recorded only, the docker driver has no SSH access.' },
+    admin_user: { type: 'string', description: 'Recorded only.' },
+    availability_zone: { type: 'string', description: 'Recorded only; reported back as given.' },
+    security_groups: { type: 'list', default: [], description: 'Security groups: recorded, not enforced by the docker driver.' },
+    networks: {
+      type: 'list',
+      description: 'Networks to join: [{network|uuid: net, fixed_ip: addr} | {port: port}]; none means the default network "private".',
+    },
+    metadata: { type: 'map', description: 'Key/value metadata, kept as container labels (org.stoke.meta.KEY).' },
+    user_data_format: {
+      type: 'string', default: 'HEAT_CFNTOOLS', allowedValues: ['HEAT_CFNTOOLS', 'RAW', 'SOFTWARE_CONFIG'],
+      description: 'How user_data is given to the server; all three run the user_data once at first boot.',
+    },
+    user_data: { type: 'string', default: '', description: 'Script (#!), #cloud-config, MIME multipart, or a config resource, run once at first boot.' },
+    software_config_transport: { type: 'string', description: 'Recorded only: deployments reach servers through the driver\'s exec.' },
+    config_drive: { type: 'boolean', description: 'Recorded only.' },
+    scheduler_hints: { type: 'map', description: 'Recorded only.' },
+    tags: { type: 'list', description: 'Recorded only.' },
+  },
+  attributes: {
+    name: { description: 'Name of the server.' },
+    addresses: { description: 'Addresses by network: {net: [{addr, version, OS-EXT-IPS:type, OS-EXT-IPS-MAC:mac_addr}]}.' },
+    networks: { description: 'Addresses by network name: {net: [ip]}.' },
+    first_address: { description: 'The first address of the server.' },
+    accessIPv4: { description: 'The address the host reaches the server at.' },
+    accessIPv6: { description: 'IPv6 address, when the network has one.' },
+    instance_name: { description: 'The container name.' },
+    console_urls: { description: 'None with the docker driver: an empty map.' },
+    show: { description: 'All details of the server.' },
+  },
+};
+
+/** The CFN-format server. */
+export const ec2Instance: ResourceTypeSchema = {
+  name: 'AWS::EC2::Instance',
+  description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
+  properties: {
+    ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
+    InstanceType: { type: 'string', required: true, description: 'Flavor name, looked up in the flavor table.' },
+    KeyName: { type: 'string', description: 'Recorded only.' },
+    UserData: { type: 'string', default: '', description: 'Script, #cloud-config or MIME multipart, run once at first boot.' },
+    SecurityGroups: { type: 'list', default: [], description: 'Recorded, not enforced.' },
+    SecurityGroupIds: { type: 'list', description: 'Recorded, not enforced.' },
+    AvailabilityZone: { type: 'string', description: 'Reported back as given.' },
+    SubnetId: { type: 'string', description: 'A stoke subnet: the server joins its network.' },
+    PrivateIpAddress: { type: 'string', description: 'Fixed address on SubnetId\'s network.' },
+    Tags: { type: 'list', description: 'Recorded as metadata labels.' },
+  },
+  attributes: {
+    AvailabilityZone: { description: 'The availability zone given, or "nova".' },
+    PrivateDnsName: { description: 'The server\'s private address.' },
+    PublicDnsName: { description: 'The server\'s public address (the one the host reaches).' },
+    PrivateIp: { description: 'The server\'s private address.' },
+    PublicIp: { description: 'The server\'s public address (the one the host reaches).' },
+  },
+};
+
+const configProperties = {
+  group: { type: 'string', default: 'Heat::Ungrouped', description: 'The tool that applies the config: "script" (and Heat::Ungrouped) run it as a program.' },
+  options: { type: 'map', description: 'Options for the group\'s tool: recorded.' },
+  inputs: { type: 'list', default: [], description: 'Declared inputs: [{name, type, default, description}], given to the config as environment variables.' },
+  outputs: { type: 'list', default: [], description: 'Declared outputs: [{name, error_output}], read from $heat_outputs_path.NAME.' },
+} as const;
+
+export const softwareConfig: ResourceTypeSchema = {
+  name: 'OS::Heat::SoftwareConfig',
+  description: 'A configuration script, stored in the stack and run on servers by SoftwareDeployment.',
+  properties: { ...configProperties, config: { type: 'string', default: '', description: 'The configuration script.' } },
+  attributes: { config: { description: 'The config value.' } },
+};
+
+export const structuredConfig: ResourceTypeSchema = {
+  name: 'OS::Heat::StructuredConfig',
+  description: 'A configuration as a mapping, whose {get_input: NAME} values a StructuredDeployment fills in.',
+  properties: { ...configProperties, config: { type: 'map', default: {}, description: 'The configuration as a mapping.' } },
+  attributes: { config: { description: 'The config value.' } },
+};
+
+const deploymentProperties = {
+  config: { type: 'string', description: 'The config resource to deploy.' },
+  server: { type: 'string', required: true, description: 'The server to deploy it on.' },
+  input_values: { type: 'map', default: {}, description: 'Input values, by input name.' },
+  actions: {
+    type: 'list', default: ['CREATE', 'UPDATE'],
+    description: 'Stack actions the config runs on: CREATE, UPDATE, DELETE, SUSPEND, RESUME.',
+  },
+  name: { type: 'string', description: 'Name of the deployment (default: the resource name).' },
+  signal_transport: {
+    type: 'string', default: 'CFN_SIGNAL',
+    allowedValues: ['CFN_SIGNAL', 'TEMP_URL_SIGNAL', 'HEAT_SIGNAL', 'NO_SIGNAL', 'ZAQAR_SIGNAL'],
+    description: 'How Heat hears the result. The docker driver reads it straight from the exec; NO_SIGNAL completes without waiting.',
+  },
+} as const;
+
+const deploymentAttributes = {
+  deploy_stdout: { description: 'Standard output of the config.' },
+  deploy_stderr: { description: 'Standard error of the config.' },
+  deploy_status_code: { description: 'Exit status of the config.' },
+} as const;
+
+export const softwareDeployment: ResourceTypeSchema = {
+  name: 'OS::Heat::SoftwareDeployment',
+  description: 'Runs a config on a server (docker exec) with its inputs as environment variables; fails on a non-zero exit.',
+  properties: deploymentProperties,
+  attributes: deploymentAttributes,
+  dynamicAttributes: true,
+};
+
+export const structuredDeployment: ResourceTypeSchema = {
+  name: 'OS::Heat::StructuredDeployment',
+  description: 'Deploys a StructuredConfig: its get_input values replaced by input values, written on the server as JSON.',
+  properties: {
+    ...deploymentProperties,
+    input_key: { type: 'string', default: 'get_input', description: 'Name of the key that marks an input in the config.' },
+    input_values_validate: { type: 'string', default: 'LAX', allowedValues: ['LAX', 'STRICT'], description: 'STRICT fails on inputs with no value.' },
+  },
+  attributes: deploymentAttributes,
+  dynamicAttributes: true,
+};
+
+export const cloudConfig: ResourceTypeSchema = {
+  name: 'OS::Heat::CloudConfig',
+  description: 'A #cloud-config document, to use as a server\'s user_data.',
+  properties: { cloud_config: { type: 'map', default: {}, description: 'The cloud-config mapping.' } },
+  attributes: { config: { description: 'The #cloud-config text.' } },
+};
+
+export const multipartMime: ResourceTypeSchema = {
+  name: 'OS::Heat::MultipartMime',
+  description: 'Several configs as one MIME multipart user_data.',
+  properties: {
+    parts: { type: 'list', default: [], description: 'Parts: [{config, filename, type: text|multipart, subtype}].' },
+  },
+  attributes: { config: { description: 'The MIME multipart text.' } },
+};
+
+export const SERVER_TYPES = [novaServer, ec2Instance, softwareConfig, structuredConfig, softwareDeployment, structuredDeployment, cloudConfig, multipartMime];

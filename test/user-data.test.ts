@@ -1,0 +1,41 @@
+import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../src/user-data';
+import { fillInputs } from '../activities/servers';
+
+test('a #! script runs as is; empty and unmarked text run nothing, as with cloud-init', () => {
+  expect(bootScript('#!/bin/bash\necho hi\n')).toBe('#!/bin/bash\necho hi\n');
+  expect(bootScript('')).toBe('');
+  expect(bootScript('just some words')).toBe('');
+});
+
+test('#include and unknown cloud-config keys are refused with the reason', () => {
+  expect(() => bootScript('#include https://get.docker.io')).toThrow(UserDataError);
+  expect(() => bootScript('#include https://get.docker.io')).toThrow(/reach no network beyond this machine/);
+  expect(() => cloudConfigScript('#cloud-config\nusers: [bob]\n')).toThrow(/keys not supported on stoke's servers: users/);
+});
+
+test('cloud-config becomes shell steps in cloud-init order', () => {
+  const script = cloudConfigScript('#cloud-config\nruncmd: [[echo, "it\'s"], "touch /x"]\nwrite_files: [{path: /etc/a, content: hi, permissions: "0600"}]\nbootcmd: [date]\n');
+  const lines = script.split('\n');
+  expect(lines[0]).toBe('date');
+  expect(lines).toContain(`echo ${"'"}${Buffer.from('hi').toString('base64')}${"'"} | base64 -d > '/etc/a'`);
+  expect(lines).toContain(`chmod '0600' '/etc/a'`);
+  expect(lines.slice(-2)).toEqual([`'echo' 'it'\\''s'`, 'touch /x']);
+});
+
+test('MultipartMime output parses back into its parts, and a multipart user_data runs each', () => {
+  const mime = multipartMime([
+    { config: '#cloud-config\nruncmd: ["echo one"]\n', type: 'text', subtype: 'cloud-config' },
+    { config: '#!/bin/sh\necho two\n', type: 'text' },
+  ], '==b==');
+  expect(mimeParts(mime).map((p) => p.type)).toEqual(['text/cloud-config', 'text/plain']);
+  const script = bootScript(mime);
+  expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+  expect(script).toContain('echo one');
+  expect(script).toContain('echo two');
+});
+
+test('structured configs get their get_input values filled in', () => {
+  const config = { port: { get_input: 'port' }, list: [{ get_input: 'name' }], keep: { get_input: 'missing' } };
+  expect(fillInputs(config, { port: 80, name: 'web' }, 'get_input', false)).toEqual({ port: 80, list: ['web'], keep: { get_input: 'missing' } });
+  expect(() => fillInputs(config, { port: 80, name: 'web' }, 'get_input', true)).toThrow(/input 'missing' has no value/);
+});
