@@ -88,7 +88,7 @@ function timeLeft(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   if (s >= 120) return `${Math.floor(s / 60)}m`;
-  return `${Math.ceil(s / 10) * 10}s`;
+  return s < 10 ? 'under 10s' : `${Math.ceil(s / 10) * 10}s`;
 }
 
 /** Adds the time left to the reasons of waiting wait conditions and of their stack. */
@@ -103,23 +103,26 @@ export function describeWaits(state: StackState, now = Date.now()): StackState {
   return state;
 }
 
+/** Past this much, a refused body is no longer drained so the client could read its 413: the socket is cut. */
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_SIGNAL_BYTES) {
-      reject(new StokeError('TooLarge', `the body exceeds ${MAX_SIGNAL_BYTES} bytes`));
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => new StokeError('TooLarge', `the body exceeds ${MAX_SIGNAL_BYTES} bytes`);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_DRAINED_BYTES) {
+      reject(tooLarge());
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_SIGNAL_BYTES) {
-        req.removeAllListeners('data');
-        reject(new StokeError('TooLarge', `the body exceeds ${MAX_SIGNAL_BYTES} bytes`));
-      } else chunks.push(chunk);
+      if (size <= MAX_SIGNAL_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAINED_BYTES) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_SIGNAL_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
+    req.on('close', () => reject(tooLarge()));
   });
 }
 
@@ -159,7 +162,6 @@ export async function startGateway(config: StokeConfig, log: (message: string) =
       ({ status, body }) => reply(res, status, body),
       (err: unknown) => {
         const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
-        // A refused body is not read to its end: close the connection rather than drain it.
         if (status === 413) res.setHeader('Connection', 'close');
         if (status >= 500) log(`signal failed: ${(err as Error).message}`);
         reply(res, status, { error: (err as Error).message });
