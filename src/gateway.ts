@@ -122,7 +122,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     });
     req.on('end', () => (size > MAX_SIGNAL_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
-    req.on('close', () => reject(tooLarge()));
+    req.on('close', () => reject(new StokeError('InvalidSignal', 'the request ended before its body')));
   });
 }
 

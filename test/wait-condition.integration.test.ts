@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { loadConfig } from '../src/config';
 import { handleToken, loadSignalKey } from '../src/signal';
 import type { StackState } from '../src/template/types';
-import { SLEEPER, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
+import { SLEEPER, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 let worker: ChildProcess | undefined;
 
@@ -110,6 +110,7 @@ test('count 2: a repeated id counts once; data holds each id once', async () => 
   expect(state.status).toBe('CREATE_COMPLETE');
   expect(JSON.parse(state.outputs.data!.value as string)).toEqual({ a: 'again', b: 'second' });
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  await recordHistories(stack, 'wait-condition');
 });
 
 test('a FAILURE signal fails the wait with its reason, and the stack rolls back', async () => {
