@@ -3,6 +3,7 @@
  * busybox containers signalling with wget, as the seeds' user_data signals with curl.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
 import { loadConfig } from '../src/config';
 import { handleToken, loadSignalKey } from '../src/signal';
 import type { StackState } from '../src/template/types';
@@ -93,6 +94,48 @@ Outputs:
   expect(Date.parse(state.resources.app!.updatedAt)).toBeGreaterThanOrEqual(Date.parse(state.resources.wait!.updatedAt));
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await stackContainers(stack)).toHaveLength(0);
+});
+
+/** Servers that signal with the project's cfn-signal, word for word as seed 002's user_data does. */
+function cfnSignalTemplate(signals: string[]): string {
+  const cfnSignal = path.resolve(__dirname, '..', 'bin', 'cfn-signal');
+  const servers = signals.map((args, i) => `
+  server${i}:
+    Type: DockerInc::Docker::Container
+    Properties:
+      image: busybox
+      volumes: {${cfnSignal}: {bind: /bin/cfn-signal, ro: true}}
+      cmd:
+        - sh
+        - -c
+        - Fn::Join: ['', ["cfn-signal ${args} '", {Ref: handle}, "'; trap 'exit 0' TERM; sleep 3600 & wait"]]`).join('');
+  return `
+HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  handle: {Type: AWS::CloudFormation::WaitConditionHandle}${servers}
+  wait:
+    Type: AWS::CloudFormation::WaitCondition
+    Properties: {Handle: {Ref: handle}, Timeout: 120, Count: ${signals.length}}
+Outputs:
+  data: {Value: {'Fn::GetAtt': [wait, Data]}}
+`;
+}
+
+test('bin/cfn-signal, run by two servers, satisfies a Count 2 wait; with a non-zero exit code it fails the wait', async () => {
+  const stack = uniqueName('cfnsignal');
+  const created = stoke('stack', 'create', stack, '-t', writeTemplate(cfnSignalTemplate([
+    "-e0 --data 'OK' -r 'Setup complete' -i one", "-e 0 --data='a \\\"quoted\\\" value' -i two",
+  ])), '--wait');
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+  const state = showStack(stack);
+  expect(JSON.parse(state.outputs.data!.value as string)).toEqual({ one: 'OK', two: 'a "quoted" value' });
+  expect(state.resources.handle!.signals!.two!.reason).toBe('Configuration Complete');
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+
+  const failing = uniqueName('cfnfail');
+  expect(stoke('stack', 'create', failing, '-t', writeTemplate(cfnSignalTemplate(["-e1 -r 'yum install failed'"])), '--wait').status).toBe(1);
+  expect(showStack(failing).statusReason).toBe('Resource CREATE failed: wait: yum install failed; rolled back');
 });
 
 test('count 2: a repeated id counts once; data holds each id once', async () => {
