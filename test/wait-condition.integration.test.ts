@@ -175,6 +175,13 @@ test('a wait that gets no signal times out with a reason naming the handle and t
   expect(created.stdout).toMatch(/wait {2}CREATE_IN_PROGRESS {2}waiting for 1 more signal\(s\) on handle, under 10s left/);
 });
 
+test('no wait outlasts the stack create timeout, whatever its own timeout', async () => {
+  const stack = uniqueName('stacktimeout');
+  const created = stoke('stack', 'create', stack, '-t', writeTemplate(heatWaitTemplate(1, 6000)), '--timeout', '1', '--wait');
+  expect(created.status).toBe(1);
+  expect(showStack(stack).statusReason).toBe('Resource CREATE failed: wait: the stack create timed out waiting on handle handle: 0 of 1 signal(s) received; rolled back');
+});
+
 test('the gateway answers each kind of bad request with its own status, and still accepts the real signal', async () => {
   const stack = uniqueName('gateway');
   const state = await createWaiting(stack, heatWaitTemplate(1, 120));

@@ -176,7 +176,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
     updatedAt: now(),
   };
   setHandler(stackStateQuery, () => state);
-  const waits = new WaitConditions(state);
+  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = activities(plan.timeoutMinutes);

@@ -11,7 +11,11 @@ export class WaitConditions {
   /** Bumped on every accepted signal: what a waiting condition wakes up on. */
   private received = 0;
 
-  constructor(private readonly state: StackState) {
+  /**
+   * @param stackDeadline when the stack's own create timeout ends (epoch ms): as in Heat, no wait
+   *   outlasts it, whatever its own timeout.
+   */
+  constructor(private readonly state: StackState, private readonly stackDeadline: number) {
     setHandler(handleSignal, (signal) => this.receive(signal));
   }
 
@@ -49,7 +53,8 @@ export class WaitConditions {
     const [handleName, handle] = this.handleOf(name, cfn ? properties.Handle! : properties.handle!);
     const count = Number((cfn ? properties.Count : properties.count) ?? 1);
     const timeoutSeconds = Number(cfn ? properties.Timeout : properties.timeout);
-    const deadline = Date.now() + timeoutSeconds * 1000;
+    const ownDeadline = Date.now() + timeoutSeconds * 1000;
+    const deadline = Math.min(ownDeadline, this.stackDeadline);
     const noSignal = handle.properties.signal_transport === 'NO_SIGNAL';
     resource.waitUntil = new Date(deadline).toISOString();
     try {
@@ -65,8 +70,9 @@ export class WaitConditions {
         const left = deadline - Date.now();
         if (left <= 0 || !(await condition(() => this.received !== seen, left))) {
           const reasons = signals.map((s) => s.reason).join(';');
+          const what = deadline < ownDeadline ? 'the stack create timed out' : `timed out after ${timeoutSeconds} s`;
           throw ApplicationFailure.nonRetryable(
-            `timed out after ${timeoutSeconds} s waiting on handle ${handleName}: ${signals.length} of ${count} signal(s) received${reasons ? ` - ${reasons}` : ''}`,
+            `${what} waiting on handle ${handleName}: ${signals.length} of ${count} signal(s) received${reasons ? ` - ${reasons}` : ''}`,
             'WaitConditionTimeout');
         }
       }
