@@ -1,4 +1,5 @@
 /** Stack actions and reads through Temporal: the only store of stack state. */
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
@@ -18,7 +19,6 @@ import {
   type DeleteStackInput,
   type StackMemo,
 } from '../workflows/definitions';
-import { randomUUID } from 'node:crypto';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
