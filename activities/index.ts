@@ -8,6 +8,7 @@ import { createContainer, deleteContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import { createWaitHandle, type SignalIssuer } from './wait-condition';
 
 export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
 
@@ -16,6 +17,8 @@ export interface ActivityDependencies {
   readonly dockerEndpoint: string;
   /** Servers, configs, deployments and networks; without it those types are refused. */
   readonly infrastructure?: Omit<InfrastructureDependencies, 'dockerEndpoint'>;
+  /** Issues wait condition handle credentials the signal gateway accepts. */
+  readonly signals: SignalIssuer;
 }
 
 /** Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout. */
@@ -38,6 +41,9 @@ export function createActivities(deps: ActivityDependencies) {
           return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
+        case 'AWS::CloudFormation::WaitConditionHandle':
+        case 'OS::Heat::WaitConditionHandle':
+          return createWaitHandle(req, deps.signals);
         case 'OS::Heat::None':
           return { physicalId: `${req.stack}-${req.resource}`, attributes: {} };
         default:

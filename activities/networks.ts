@@ -228,6 +228,10 @@ export async function networkLabel(docker: Docker, network: string): Promise<str
 
 export async function networkGateway(docker: Docker, network: string): Promise<string> {
   const net = await inspectNetwork(docker, network);
-  const config = (net?.IPAM?.Config ?? []) as { Gateway?: string }[];
-  return config.find((c) => c.Gateway)?.Gateway ?? '';
+  const config = (net?.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[];
+  const withGateway = config.find((c) => c.Gateway);
+  if (withGateway) return withGateway.Gateway!;
+  // Docker leaves the gateway out of the default bridge's IPAM config: it is the subnet's first address.
+  const cidr = config.map((c) => parseCidr(c.Subnet ?? '')).find(Boolean);
+  return cidr ? intToIp(cidr.base + 1) : '';
 }

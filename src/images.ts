@@ -5,6 +5,7 @@
  * registry's storage; a second call does nothing.
  */
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -27,6 +28,8 @@ interface Recipe {
   readonly packages: readonly string[];
   /** A folder under images/ copied over the root filesystem. */
   readonly overlay: string;
+  /** Project files copied in too: project path → path in the image. */
+  readonly files?: Readonly<Record<string, string>>;
   readonly variants: readonly Variant[];
 }
 
@@ -35,6 +38,8 @@ export const RECIPES: readonly Recipe[] = [
     name: 'docker-host',
     packages: ['docker.io', 'curl', 'ca-certificates', 'procps', 'iproute2'],
     overlay: 'docker-host',
+    // heat-cfntools' cfn-signal, which the seeds' user_data calls, in the same form stoke gives busybox servers.
+    files: { 'bin/cfn-signal': 'usr/local/bin/cfn-signal' },
     variants: [{ tag: 'stoke/docker-host:latest', cmd: ['/bin/sh'], volumes: ['/var/lib/docker'] }],
   },
   {
@@ -62,6 +67,24 @@ function imagesDir(config: StokeConfig): string {
   return path.join(config.projectRoot, 'images');
 }
 
+/** Every input of a recipe's build: a change to a package list, the build script or an overlay file rebuilds it. */
+export function recipeHash(config: StokeConfig, recipe: Recipe): string {
+  const hash = crypto.createHash('sha256').update(JSON.stringify([recipe.name, recipe.packages]));
+  const add = (file: string) => {
+    const stat = fs.lstatSync(file);
+    hash.update(path.relative(imagesDir(config), file));
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(file).sort()) add(path.join(file, entry));
+    else if (stat.isSymbolicLink()) hash.update(fs.readlinkSync(file));
+    else hash.update(fs.readFileSync(file)).update(String(stat.mode & 0o111));
+  };
+  add(path.join(imagesDir(config), 'build-rootfs.sh'));
+  add(path.join(imagesDir(config), recipe.overlay));
+  for (const file of Object.keys(recipe.files ?? {}).sort()) add(path.join(config.projectRoot, file));
+  return hash.digest('hex').slice(0, 12);
+}
+
+const RECIPE_LABEL = 'org.stoke.recipe';
+
 /** Debian's mirror as this machine's apt knows it, never a hard-coded one. */
 export function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -73,10 +96,10 @@ export function debianMirror(): string {
   throw new StokeError('ImageBuild', 'no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list');
 }
 
-async function hasImage(docker: Docker, tag: string): Promise<boolean> {
+async function hasImage(docker: Docker, tag: string, recipe?: string): Promise<boolean> {
   try {
-    await docker.getImage(tag).inspect();
-    return true;
+    const info = await docker.getImage(tag).inspect();
+    return recipe === undefined || info.Config?.Labels?.[RECIPE_LABEL] === recipe;
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return false;
     throw err;
@@ -93,9 +116,9 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
 }
 
 /** The recipe's root filesystem as a tarball in the state folder, built with debootstrap when missing. */
-function rootfsTarball(config: StokeConfig, recipe: Recipe, log: Log): string {
+function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: Log): string {
   const dir = path.join(config.stateDir, 'images');
-  const tarball = path.join(dir, `${recipe.name}.tar`);
+  const tarball = path.join(dir, `${recipe.name}-${hash}.tar`);
   if (fs.existsSync(tarball)) return tarball;
   if (process.getuid?.() !== 0) throw new StokeError('ImageBuild', `building the ${recipe.name} image needs root (debootstrap, chroot)`);
   if (!fs.existsSync('/usr/sbin/debootstrap')) {
@@ -110,6 +133,7 @@ function rootfsTarball(config: StokeConfig, recipe: Recipe, log: Log): string {
   try {
     execFileSync(path.join(imagesDir(config), 'build-rootfs.sh'),
       [rootfs, debianMirror(), path.join(imagesDir(config), recipe.overlay), ...recipe.packages], { stdio: ['ignore', out, out] });
+    for (const [from, to] of Object.entries(recipe.files ?? {})) fs.copyFileSync(path.join(config.projectRoot, from), path.join(rootfs, to));
     execFileSync('tar', ['-C', rootfs, '-cf', `${tarball}.tmp`, '.'], { stdio: ['ignore', 'ignore', out] });
   } catch {
     const tail = fs.readFileSync(`${rootfs}.log`, 'utf8').trim().split('\n').slice(-10).join('\n');
@@ -127,14 +151,19 @@ function rootfsTarball(config: StokeConfig, recipe: Recipe, log: Log): string {
 export async function ensureRecipe(config: StokeConfig, endpoint: string, recipe: Recipe, log: Log): Promise<void> {
   const docker = new Docker(dockerOptions(endpoint));
   const missing: Variant[] = [];
-  for (const variant of recipe.variants) if (!(await hasImage(docker, variant.tag))) missing.push(variant);
+  const hash = recipeHash(config, recipe);
+  for (const variant of recipe.variants) if (!(await hasImage(docker, variant.tag, hash))) missing.push(variant);
   if (missing.length === 0) return;
-  const tarball = rootfsTarball(config, recipe, log);
+  const tarball = rootfsTarball(config, recipe, hash, log);
+  // Older builds of this recipe are superseded.
+  for (const file of fs.readdirSync(path.dirname(tarball))) {
+    if (file.startsWith(`${recipe.name}-`) && file.endsWith('.tar') && path.join(path.dirname(tarball), file) !== tarball) fs.rmSync(path.join(path.dirname(tarball), file));
+  }
   for (const variant of missing) {
     const started = Date.now();
     const [repo, tag] = variant.tag.split(':');
     const changes = [`CMD ${JSON.stringify(variant.cmd)}`, ...(variant.expose ?? []).map((port) => `EXPOSE ${port}`),
-      ...(variant.volumes ?? []).map((volume) => `VOLUME ${volume}`)];
+      ...(variant.volumes ?? []).map((volume) => `VOLUME ${volume}`), `LABEL ${RECIPE_LABEL}=${hash}`];
     await follow(docker, await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag, changes }));
     log(`imported ${variant.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
   }
@@ -207,15 +236,20 @@ function hubPath(tag: string): { repository: string; tag: string } {
 }
 
 /** Pushes each published image the registry lacks, as 127.0.0.1:PORT/library/NAME (loopback needs no TLS). */
-async function publish(docker: Docker, log: Log): Promise<void> {
+async function publish(config: StokeConfig, docker: Docker, log: Log): Promise<void> {
+  const markerFile = path.join(config.stateDir, 'registry', 'published.json');
+  const published = (fs.existsSync(markerFile) ? JSON.parse(fs.readFileSync(markerFile, 'utf8')) : {}) as Record<string, string>;
   for (const image of PUBLISHED) {
     const { repository, tag } = hubPath(image);
-    if (await registryHas(REGISTRY_PORT, repository, tag)) continue;
+    const id = (await docker.getImage(image).inspect()).Id;
+    if (published[image] === id && (await registryHas(REGISTRY_PORT, repository, tag))) continue;
     const started = Date.now();
     const target = `127.0.0.1:${REGISTRY_PORT}/${repository}`;
     await docker.getImage(image).tag({ repo: target, tag });
     await follow(docker, await docker.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: `127.0.0.1:${REGISTRY_PORT}` } } as object));
     await docker.getImage(`${target}:${tag}`).remove();
+    published[image] = id;
+    fs.writeFileSync(markerFile, JSON.stringify(published, null, 2));
     log(`pushed ${image} to the local registry in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }
@@ -232,7 +266,7 @@ export function ensureServerImages(config: StokeConfig, endpoint: string, log: L
     for (const recipe of RECIPES) await ensureRecipe(config, endpoint, recipe, log);
     await ensureSimpleweb(docker);
     const registry = await ensureRegistry(config, log);
-    await publish(docker, log);
+    await publish(config, docker, log);
     return registry;
   })();
   serverImages.catch(() => (serverImages = undefined));

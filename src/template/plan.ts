@@ -337,6 +337,7 @@ export function planStack(input: PlanInput): PlanResult {
       if (propSchema.required) fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
       else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
     }
+    for (const issue of schema.validate?.(properties) ?? []) fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
     resources[name] = { type: schema.name, properties, requires, deletionPolicy: policy === 'Retain' ? 'Retain' : 'Delete' };
   }
 
