@@ -137,6 +137,16 @@ async function attachments(req: CreateResourceRequest, props: ServerProperties, 
   return out;
 }
 
+/**
+ * The server's own engine pulls through the local registry, and keeps its bridges in the benchmarking
+ * range 198.18.0.0/15: left to itself it would take 172.17.0.1 on a server outside the host's default
+ * bridge, and hide the host's address there (the signal gateway's, the registry's) from the server.
+ */
+function nestedEngineFlags(registry: string | undefined): string {
+  const pull = registry ? `--registry-mirror http://${registry} --insecure-registry ${registry}` : '';
+  return `--bip 198.18.0.1/24 --default-address-pool base=198.18.0.0/15,size=24 ${pull}`.trim();
+}
+
 export async function createServer(req: CreateResourceRequest, ctx: ServerContext): Promise<CreatedResource> {
   const props = serverProperties(req);
   const imageProperty = req.type === 'AWS::EC2::Instance' ? 'ImageId' : 'image';
@@ -162,8 +172,7 @@ export async function createServer(req: CreateResourceRequest, ctx: ServerContex
   const hostname = (props.name || serverContainerName(req.stack, req.resource)).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 63);
   const id = await ctx.driver.boot({
     stack: req.stack, stackId: req.stackId, resource: req.resource, hostname, image, flavor,
-    bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE && registry
-      ? { STOKE_DOCKERD_FLAGS: `--registry-mirror http://${registry} --insecure-registry ${registry}` } : {},
+    bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE ? { STOKE_DOCKERD_FLAGS: nestedEngineFlags(registry) } : {},
     metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])),
   });
   await ctx.driver.waitRunning(id);
