@@ -1,4 +1,5 @@
 import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../src/user-data';
+import { DOCKER_HOST_IMAGE, loadCatalog } from '../src/catalog';
 import { fillInputs } from '../activities/servers';
 
 test('a #! script runs as is; empty and unmarked text run nothing, as with cloud-init', () => {
@@ -38,4 +39,17 @@ test('structured configs get their get_input values filled in', () => {
   const config = { port: { get_input: 'port' }, list: [{ get_input: 'name' }], keep: { get_input: 'missing' } };
   expect(fillInputs(config, { port: 80, name: 'web' }, 'get_input', false)).toEqual({ port: 80, list: ['web'], keep: { get_input: 'missing' } });
   expect(() => fillInputs(config, { port: 80, name: 'web' }, 'get_input', true)).toThrow(/input 'missing' has no value/);
+});
+
+test('the catalog adds STOKE_CATALOG entries over the defaults and names a malformed flavor', () => {
+  const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const os = jest.requireActual<typeof import('node:os')>('node:os');
+  const file = `${fs.mkdtempSync(`${os.tmpdir()}/stoke-catalog-`)}/catalog.yaml`;
+  fs.writeFileSync(file, 'images: {centos-7: busybox:latest}\nflavors: {m1.custom: {vcpus: 2, ram: 1024}}\n');
+  const catalog = loadCatalog({ STOKE_CATALOG: file });
+  expect(catalog.images['centos-7']).toBe('busybox:latest');
+  expect(catalog.images['fedora-software-config']).toBe(DOCKER_HOST_IMAGE);
+  expect(catalog.flavors['m1.custom']).toEqual({ vcpus: 2, ram: 1024 });
+  fs.writeFileSync(file, 'flavors: {m1.bad: {vcpus: 2}}\n');
+  expect(() => loadCatalog({ STOKE_CATALOG: file })).toThrow(/flavors\.m1\.bad must be \{vcpus: N, ram: MiB\}/);
 });
