@@ -57,7 +57,7 @@ async function page(url: string): Promise<{ status: number; body: string; locati
 function create(stack: string, template: string, ...args: string[]) {
   const started = Date.now();
   const result = stoke('stack', 'create', stack, '-t', path.join(EXAMPLES, template), ...args, '--wait');
-  console.log(`[acceptance] ${template}: ${result.stdout.split('\n').find((l) => l.startsWith(`Stack ${stack}`))} in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`[acceptance] ${template}: ${result.stdout.split('\n').filter((l) => l.startsWith(`Stack ${stack}`)).pop()} in ${Math.round((Date.now() - started) / 1000)} s`);
   return result;
 }
 

@@ -153,6 +153,8 @@ resources:
 
 test('a Net with a Subnet is a Docker network with that CIDR; a port fixes the server address and a floating IP reaches it', async () => {
   const stack = uniqueName('net');
+  // A third octet of its own, so a network left by an interrupted run never overlaps this one.
+  const octet = Math.floor(Math.random() * 250);
   const template = writeTemplate(`
 heat_template_version: 2016-10-14
 resources:
@@ -161,7 +163,7 @@ resources:
     properties: {name: fixed}
   subnet:
     type: OS::Neutron::Subnet
-    properties: {network: {get_resource: net}, cidr: 10.251.7.0/24}
+    properties: {network: {get_resource: net}, cidr: 10.251.${octet}.0/24}
   router:
     type: OS::Neutron::Router
   router_interface:
@@ -195,11 +197,11 @@ outputs:
   expect(created.stderr).toBe('');
   expect(created.status).toBe(0);
   const state = showStack(stack);
-  expect(state.outputs.floating!.value).toMatch(/^10\.251\.7\.\d+$/);
+  expect(state.outputs.floating!.value).toMatch(new RegExp(`^10\\.251\\.${octet}\\.\\d+$`));
   expect(state.outputs.server_ip!.value).toBe(state.outputs.floating!.value);
   expect(state.outputs.sg!.value).toContain('NOT enforced');
   const network = await docker().getNetwork(`${stack}-fixed`).inspect();
-  expect(network.IPAM.Config![0]!.Subnet).toBe('10.251.7.0/24');
+  expect(network.IPAM.Config![0]!.Subnet).toBe(`10.251.${octet}.0/24`);
 
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   await expect(docker().getNetwork(`${stack}-fixed`).inspect()).rejects.toMatchObject({ statusCode: 404 });
