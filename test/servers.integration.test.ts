@@ -206,3 +206,38 @@ outputs:
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   await expect(docker().getNetwork(`${stack}-fixed`).inspect()).rejects.toMatchObject({ statusCode: 404 });
 });
+
+test('AWS::EC2::Instance boots through the same driver: UserData runs, PublicIp and PrivateIp are its address', async () => {
+  const stack = uniqueName('ec2');
+  const template = writeTemplate(`
+HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  Instance:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: cirros
+      InstanceType: t1.micro
+      KeyName: mykey
+      SecurityGroups: [default]
+      UserData: {'Fn::Join': ['', ["#!/bin/sh\\n", "echo from-userdata > /tmp/ec2\\n"]]}
+Outputs:
+  PublicIp: {Value: {'Fn::GetAtt': [Instance, PublicIp]}}
+  PrivateIp: {Value: {'Fn::GetAtt': [Instance, PrivateIp]}}
+  Zone: {Value: {'Fn::GetAtt': [Instance, AvailabilityZone]}}
+`);
+  const created = stoke('stack', 'create', stack, '-t', template, '--wait');
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+  const state = showStack(stack);
+  expect(state.outputs.PublicIp!.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(state.outputs.PrivateIp!.value).toBe(state.outputs.PublicIp!.value);
+  expect(state.outputs.Zone!.value).toBe('nova');
+  const [server] = await stackContainers(stack);
+  let out = '';
+  for (let i = 0; i < 50 && !out.includes('from-userdata'); i++) {
+    out = await exec(server!.Id, 'cat /tmp/ec2 2>&1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(out).toContain('from-userdata');
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+});
