@@ -13,7 +13,7 @@ import Docker from 'dockerode';
 import type { StokeConfig } from './config';
 import { dockerOptions } from './docker-endpoint';
 import { StokeError } from './errors';
-import { startDaemon, type Log, type StartedService } from './runtime';
+import { installDebianPackages, startDaemon, type Log, type StartedService } from './runtime';
 
 /** One tag made from a root filesystem, with the image config a Dockerfile would have set. */
 interface Variant {
@@ -121,9 +121,7 @@ function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: L
   const tarball = path.join(dir, `${recipe.name}-${hash}.tar`);
   if (fs.existsSync(tarball)) return tarball;
   if (process.getuid?.() !== 0) throw new StokeError('ImageBuild', `building the ${recipe.name} image needs root (debootstrap, chroot)`);
-  if (!fs.existsSync('/usr/sbin/debootstrap')) {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'debootstrap'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  }
+  if (!fs.existsSync('/usr/sbin/debootstrap')) installDebianPackages(['debootstrap'], log);
   const rootfs = path.join(dir, `${recipe.name}.rootfs`);
   fs.rmSync(rootfs, { recursive: true, force: true });
   fs.mkdirSync(rootfs, { recursive: true });
@@ -208,10 +206,7 @@ function registryHas(port: number, repository: string, tag: string): Promise<boo
 /** Starts Debian's docker-registry on all addresses (servers reach it at their network's gateway), unless one answers. */
 export async function ensureRegistry(config: StokeConfig, log: Log): Promise<StartedService | undefined> {
   if (await registryAnswers(REGISTRY_PORT)) return undefined;
-  if (!fs.existsSync('/usr/bin/docker-registry')) {
-    if (process.getuid?.() !== 0) throw new StokeError('RuntimeStart', 'the local registry needs Debian\'s docker-registry: apt-get install docker-registry');
-    execFileSync('apt-get', ['install', '-y', '-qq', 'docker-registry'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  }
+  if (!fs.existsSync('/usr/bin/docker-registry')) installDebianPackages(['docker-registry'], log);
   const storage = path.join(config.stateDir, 'registry');
   fs.mkdirSync(storage, { recursive: true });
   const configFile = path.join(config.stateDir, 'registry.yml');

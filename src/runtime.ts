@@ -167,7 +167,7 @@ export async function findDocker(config: StokeConfig): Promise<string | undefine
   return undefined;
 }
 
-function installDebianPackages(packages: string[], log: Log): void {
+export function installDebianPackages(packages: string[], log: Log): void {
   if (process.getuid?.() !== 0 || !onPath('apt-get')) {
     throw new StokeError('RuntimeStart', `missing ${packages.join(', ')}: install them (Debian: apt-get install ${packages.join(' ')})`);
   }
