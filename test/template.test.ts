@@ -149,7 +149,7 @@ resources:
   test('a duplicate key is a warning naming both lines, and the later value wins', () => {
     const result = plan('heat_template_version: 2013-05-23\nresources:\n  a: {type: OS::Heat::None}\n  a: {type: OS::Heat::RandomString}\n');
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((w) => `${w.line} ${w.message}`)).toEqual(["4 duplicate key 'a' (first at line 3); the later value wins, as in Heat"]);
+    expect(result.warnings.map((w) => `${w.line} ${w.message}`)).toEqual(["4 duplicate key 'a' (first at line 3, again at line 4); the later value wins, as in Heat"]);
     expect(result.plan!.resources.a!.type).toBe('OS::Heat::RandomString');
   });
 
