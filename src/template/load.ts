@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { StokeError } from '../errors';
 import { parseFile, type ParsedFile, type TemplateIssue } from './parse';
 import { planStack, type PlanInput, type PlanResult } from './plan';
@@ -26,7 +27,26 @@ export class TemplateInvalidError extends StokeError {
   }
 }
 
-export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments'> {
+/** get_file and template-file types name files relative to the template's folder, as Heat's client does. */
+export function templateFiles(templateFile: string): Pick<PlanInput, 'readFile' | 'parseFile'> {
+  const dir = path.dirname(templateFile);
+  const readFile = (name: string): string | undefined => {
+    try {
+      return fs.readFileSync(path.resolve(dir, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    readFile,
+    parseFile: (name) => {
+      const text = readFile(name);
+      return text === undefined ? undefined : parseFile(text, path.join(dir, name));
+    },
+  };
+}
+
+export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments' | 'readFile' | 'parseFile'> {
   readonly templateFile: string;
   readonly environmentFiles?: readonly string[];
 }
@@ -35,6 +55,7 @@ export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments'
 export function loadPlan(options: LoadOptions): PlanResult & { plan: NonNullable<PlanResult['plan']> } {
   const result = planStack({
     ...options,
+    ...templateFiles(options.templateFile),
     template: readFile(options.templateFile, 'template'),
     environments: (options.environmentFiles ?? []).map((file) => readFile(file, 'environment')),
   });
