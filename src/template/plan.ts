@@ -487,8 +487,9 @@ export function planStack(input: PlanInput): PlanResult {
 
   const resources: Record<string, PlannedResource & { requiresSet: Set<string> }> = {};
   for (const [name, definition] of Object.entries(resourcesSection)) {
+    // A resource of an unknown type is still checked for everything but its properties' schema.
     const schema = schemas[name];
-    if (!schema || !isObject(definition) || disabled.has(name)) continue;
+    if (!isObject(definition) || disabled.has(name)) continue;
     const path = `${syntax.resources}.${name}`;
     const requires = new Set<string>();
     const dependsOn = definition[syntax.dependsOn] ?? [];
@@ -529,7 +530,7 @@ export function planStack(input: PlanInput): PlanResult {
     }
     checkReferences(rawProperties, propertiesPath, requires);
     const properties: JsonObject = {};
-    if (schema === 'template') {
+    if (schema === undefined || schema === 'template') {
       // Checked against the nested template's parameters once nested stacks exist.
       for (const [key, raw] of Object.entries(rawProperties)) {
         const value = resolveAt(raw, `${propertiesPath}.${key}`);
@@ -560,6 +561,7 @@ export function planStack(input: PlanInput): PlanResult {
         else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
       }
     }
+    if (schema === undefined) continue;
     resources[name] = {
       type: schema === 'template' ? String(definition[syntax.type]) : schema.name, properties, requires: [], requiresSet: requires, attributes: [],
       deletionPolicy: typeof policy === 'string' && policy.toLowerCase() === 'retain' ? 'Retain' : 'Delete', ...extras,
