@@ -43,10 +43,17 @@ function childPath(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
-const BOOL_TAG = 'tag:yaml.org,2002:bool';
-/** PyYAML's booleans: YAML 1.1's without the one-letter y/n forms. */
-const PYYAML_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const PYYAML_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+/**
+ * Where the `yaml` package's YAML 1.1 resolvers are looser than PyYAML's (which Heat uses), PyYAML's
+ * patterns, keyed by the package's own: no y/n booleans, no `.` or `1e3` floats, no `09` integers.
+ */
+const PYYAML_PATTERNS: ReadonlyMap<string, RegExp> = new Map([
+  ['^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$', /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/],
+  ['^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$', /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/],
+  ['^[-+]?(?:[0-9][0-9_]*)?(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*[eE][-+][0-9]+|\.[0-9_]+[eE][-+][0-9]+)$/],
+  ['^[-+]?(?:[0-9][0-9_]*)?\\.[0-9_]*$', /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)$/],
+  ['^[-+]?[0-9][0-9_]*$', /^[-+]?(?:0|[1-9][0-9_]*)$/],
+]);
 
 /** PyYAML's resolvers (YAML 1.1: yes/no, octal 0777, merge keys) except timestamps, which Heat keeps as text. */
 function yamlDocument(text: string, lineCounter: LineCounter): Document.Parsed {
@@ -56,8 +63,8 @@ function yamlDocument(text: string, lineCounter: LineCounter): Document.Parsed {
     customTags: (tags) => tags
       .filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp')
       .map((tag) => {
-        if (typeof tag === 'string' || tag.tag !== BOOL_TAG || !('test' in tag) || !tag.test) return tag;
-        return { ...tag, test: tag.test.test('yes') ? PYYAML_TRUE : PYYAML_FALSE };
+        const stricter = typeof tag !== 'string' && 'test' in tag && tag.test ? PYYAML_PATTERNS.get(tag.test.source) : undefined;
+        return stricter ? ({ ...(tag as object), test: stricter } as typeof tag) : tag;
       }),
     uniqueKeys: false,
     prettyErrors: false,
