@@ -22,8 +22,12 @@ export function formatIssue(issue: TemplateIssue): string {
 
 /** An invalid template: every issue found, in one error. */
 export class TemplateInvalidError extends StokeError {
-  constructor(readonly issues: TemplateIssue[]) {
-    super('TemplateInvalid', `template is invalid (${issues.length} error${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  constructor(readonly issues: TemplateIssue[], readonly warnings: TemplateIssue[] = []) {
+    super('TemplateInvalid', [
+      `template is invalid (${issues.length} error${issues.length === 1 ? '' : 's'}):`,
+      ...issues.map((i) => `  ${formatIssue(i)}`),
+      ...warnings.map((w) => `  warning: ${formatIssue(w)}`),
+    ].join('\n'));
   }
 }
 
@@ -59,6 +63,6 @@ export function loadPlan(options: LoadOptions): PlanResult & { plan: NonNullable
     template: readFile(options.templateFile, 'template'),
     environments: (options.environmentFiles ?? []).map((file) => readFile(file, 'environment')),
   });
-  if (!result.plan || result.errors.length > 0) throw new TemplateInvalidError(result.errors);
+  if (!result.plan || result.errors.length > 0) throw new TemplateInvalidError(result.errors, result.warnings);
   return result as PlanResult & { plan: NonNullable<PlanResult['plan']> };
 }

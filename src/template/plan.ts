@@ -360,7 +360,9 @@ export function planStack(input: PlanInput): PlanResult {
         for (const constraint of constraints) {
           const why = violation(constraint, converted.value);
           if (why) {
-            fail('ConstraintViolation', at, `parameter '${name}' (${type}): ${subject} is not allowed: ${why}`);
+            // Even a length or a pattern says something about a hidden value: name only the constraint.
+            const said = isHidden ? constraint.description ?? `it fails its ${Object.keys(constraint).filter((k) => k !== 'description').join(', ')} constraint` : why;
+            fail('ConstraintViolation', at, `parameter '${name}' (${type}): ${subject} is not allowed: ${said}`);
             return undefined;
           }
         }
@@ -376,7 +378,9 @@ export function planStack(input: PlanInput): PlanResult {
         continue;
       }
       const converted = raw === undefined ? checkedDefault : checkValue(raw, path, isHidden ? 'the value' : 'value');
+      // An invalid value is reported once, here; functions reading it are not reported again.
       if (converted !== undefined) parameters[name] = converted;
+      else unsetParameters.add(name);
     }
   }
   if (format === 'hot') checkParameterGroups(data.parameter_groups, isObject(declared) ? declared : {}, (path, message) => fail('InvalidParameterGroup', path, message));
