@@ -59,6 +59,21 @@ describe('template versions', () => {
     expect(messages(hot('2015-10-15', select))[0]).toContain("'Fn::Select' was removed after heat_template_version 2015-04-30");
   });
 
+  test('list_join of several lists needs 2015-10-15', () => {
+    const body = "outputs:\n  o: {value: {list_join: [',', [a], [b]]}}\n";
+    expect(messages(hot('2015-04-30', body))[0]).toContain('joining several lists needs heat_template_version 2015-10-15 or later');
+    expect(plan(hot('2015-10-15', body)).plan!.outputs.o!.value).toBe('a,b');
+  });
+
+  test('repeat over a mapping needs 2016-10-14, permutations needs 2017-09-01', () => {
+    const overMap = 'outputs:\n  o: {value: {repeat: {for_each: {x: {a: 1}}, template: x}}}\n';
+    expect(messages(hot('2016-04-08', overMap))[0]).toContain('a mapping in for_each needs heat_template_version 2016-10-14');
+    expect(plan(hot('2016-10-14', overMap)).plan!.outputs.o!.value).toEqual(['a']);
+    const zipped = 'outputs:\n  o: {value: {repeat: {for_each: {x: [a, b], y: [c, d]}, template: xy, permutations: false}}}\n';
+    expect(messages(hot('2017-02-24', zipped))[0]).toContain('"permutations" needs heat_template_version 2017-09-01');
+    expect(plan(hot('2017-09-01', zipped)).plan!.outputs.o!.value).toEqual(['ac', 'bd']);
+  });
+
   test('get_attr with only a resource name needs 2015-10-15', () => {
     const body = 'resources:\n  r: {type: OS::Heat::RandomString}\noutputs:\n  o: {value: {get_attr: [r]}}\n';
     expect(messages(hot('2015-04-30', body))[0]).toContain('get_attr: arguments must be [resource, attribute, path…]');
