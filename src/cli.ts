@@ -178,12 +178,14 @@ function templateCommands(program: Command): void {
     .requiredOption('-t, --template <file>', 'template file')
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
     .action((opts) => {
-      const { plan, warnings } = loadPlan({
+      const { plan, warnings, summary } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
       for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
-      console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
+      if (opts.format !== 'table') printData(opts.format, summary);
+      else console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
     });
 
   const resource = program.command('resource').description('resource types');
