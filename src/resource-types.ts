@@ -22,6 +22,7 @@ function propertyView(s: PropertySchema): Record<string, unknown> {
     immutable: Boolean(s.immutable),
     ...(s.default !== undefined ? { default: s.default } : {}),
     ...(constraintsOf(s).length > 0 ? { constraints: constraintsOf(s).map(constraintView) } : {}),
+    ...(s.since ? { support_status: { status: 'SUPPORTED', version: s.since } } : {}),
     ...(s.items ? { schema: { '*': propertyView(s.items) } } : {}),
     ...(s.keys ? { schema: Object.fromEntries(Object.entries(s.keys).map(([k, v]) => [k, propertyView(v)])) } : {}),
   };

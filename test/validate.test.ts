@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadPlan, TemplateInvalidError } from '../src/template/load';
 import { parseFile } from '../src/template/parse';
-import { planStack, type PlanInput } from '../src/template/plan';
+import type { PropertySchema } from '../src/resources';
+import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
 import { MASK, redactState } from '../src/template/redact';
 import type { StackState } from '../src/template/types';
 import { HOT_RELEASE_NAMES, HOT_VERSION_DATES, hotVersion } from '../src/template/versions';
@@ -258,8 +259,8 @@ outputs:
   o: {value: {get_resource: nowhere}}
 `);
     expect(messages(text)).toEqual([
-      "5:18 resources.r.properties.length: number '1000': the value is outside 1..512",
-      "5:32 resources.r.properties.sequence: string 'emoji': allowed values are lettersdigits, letters, lowercase, uppercase, digits, hexdigits, octdigits",
+      "5:18 resources.r.properties.length: 1000 is out of range (1..512)",
+      "5:32 resources.r.properties.sequence: 'emoji' is not one of lettersdigits, letters, lowercase, uppercase, digits, hexdigits, octdigits",
       "5:49 resources.r.properties.colour: OS::Heat::RandomString has no property 'colour' (it has: length, sequence, salt)",
       '8:5 resources.c.properties: DockerInc::Docker::Container requires the property \'image\'',
       "8:25 resources.c.properties.name.get_attr: OS::Heat::RandomString 'r' has no attribute 'nope' (it has: value)",
@@ -318,5 +319,34 @@ describe('files', () => {
       expect((err as TemplateInvalidError).issues.map((i) => `${path.basename(i.file!)}:${i.line}:${i.column}`)).toEqual(['t.yaml:3:15', 't.yaml:4:15']);
     }
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('property schemas', () => {
+  const schema: PropertySchema = {
+    type: 'list', description: 'devices',
+    items: {
+      type: 'map', description: 'a device',
+      keys: {
+        path: { type: 'string', description: 'host path', required: true, pattern: '/dev/[a-z]+' },
+        mode: { type: 'string', description: 'permissions', default: 'rwm', maxLength: 3 },
+        ro: { type: 'boolean', description: 'read only', default: false },
+      },
+    },
+  };
+
+  test('nested defaults are filled in and Heat boolean spellings accepted', () => {
+    expect(checkProperty(schema, [{ path: '/dev/null', ro: 'yes' }])).toEqual({ ok: true, value: [{ path: '/dev/null', mode: 'rwm', ro: true }] });
+  });
+
+  test('a bad nested value is reported with the path below the property', () => {
+    expect(checkProperty(schema, [{ path: '/dev/null' }, { path: '/etc/passwd' }])).toEqual({ ok: false, at: '[1].path', problem: "'/etc/passwd' does not match the pattern /dev/[a-z]+" });
+    expect(checkProperty(schema, [{ path: '/dev/x', mode: 'rwmx' }])).toEqual({ ok: false, at: '[0].mode', problem: "'rwmx' is longer than 3 characters" });
+    expect(checkProperty(schema, [{ mode: 'r' }])).toEqual({ ok: false, at: '[0].path', problem: 'is required' });
+    expect(checkProperty(schema, [{ path: '/dev/x', colour: 1 }])).toMatchObject({ ok: false, at: '[0].colour' });
+  });
+
+  test('constraints with a description report the description', () => {
+    expect(checkProperty({ type: 'integer', description: 'n', constraints: [{ range: { min: 2 }, description: 'at least two' }] }, 1)).toEqual({ ok: false, problem: 'at least two' });
   });
 });

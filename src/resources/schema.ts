@@ -26,6 +26,10 @@ export interface PropertySchema {
   readonly allowedValues?: readonly string[];
   /** Inclusive bounds for numbers. */
   readonly range?: { readonly min?: number; readonly max?: number };
+  /** A regular expression a string must match whole (Heat's AllowedPattern). */
+  readonly pattern?: string;
+  /** Longest string allowed (Heat's Length constraint). */
+  readonly maxLength?: number;
   /** Further constraints, checked in order after the type. */
   readonly constraints?: readonly PropertyConstraint[];
   /**
@@ -37,8 +41,10 @@ export interface PropertySchema {
   readonly immutable?: boolean;
   /** Schema of each item of a list property. */
   readonly items?: PropertySchema;
-  /** Schema of the known keys of a map property. */
+  /** Schema of the known keys of a map; a map with `keys` takes no other key. */
   readonly keys?: Readonly<Record<string, PropertySchema>>;
+  /** The Heat release that added the property (Heat's support_status version). */
+  readonly since?: string;
 }
 
 export interface AttributeSchema {
@@ -56,11 +62,13 @@ export interface ResourceTypeSchema {
   readonly anyProperties?: boolean;
 }
 
-/** Every constraint of a property, the shorthand `allowedValues` / `range` fields included. */
+/** Every constraint of a property, the shorthand `allowedValues`, `range`, `pattern`, `maxLength` fields included. */
 export function constraintsOf(schema: PropertySchema): PropertyConstraint[] {
   return [
     ...(schema.allowedValues ? [{ allowedValues: schema.allowedValues }] : []),
     ...(schema.range ? [{ range: schema.range }] : []),
+    ...(schema.pattern !== undefined ? [{ allowedPattern: schema.pattern }] : []),
+    ...(schema.maxLength !== undefined ? [{ length: { max: schema.maxLength } }] : []),
     ...(schema.constraints ?? []),
   ];
 }

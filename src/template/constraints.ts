@@ -60,3 +60,26 @@ export function violation(constraint: Constraint, value: Json): string | undefin
   }
   return undefined;
 }
+
+/**
+ * The same check phrased for a resource property, naming the value, as Heat's property errors do
+ * (`'FLY' is not one of …`, `700 is out of range (1..512)`). Property values are never hidden.
+ */
+export function propertyViolation(constraint: Constraint, value: Json): string | undefined {
+  const why = violation(constraint, value);
+  if (why === undefined || constraint.description !== undefined) return why;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const firstKind = (Object.keys(constraint) as (keyof Constraint)[]).find((kind) => kind !== 'description' && violation({ [kind]: constraint[kind] }, value));
+  switch (firstKind) {
+    case 'allowedValues':
+      return `'${text}' is not one of ${constraint.allowedValues!.join(', ')}`;
+    case 'range':
+      return `${text} is out of range (${bounds(constraint.range!)})`;
+    case 'allowedPattern':
+      return why.startsWith('allowed_pattern') ? why : `'${text}' does not match the pattern ${constraint.allowedPattern}`;
+    case 'length':
+      return constraint.length!.min === undefined ? `'${text}' is longer than ${constraint.length!.max} characters` : `'${text}' has a length outside ${bounds(constraint.length!)}`;
+    default:
+      return why;
+  }
+}

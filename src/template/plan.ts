@@ -4,7 +4,7 @@
  * this passes.
  */
 import { constraintsOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
-import { violation, type Constraint } from './constraints';
+import { propertyViolation, violation, type Constraint } from './constraints';
 import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type ResolveContext } from './functions';
 import { cycleGroups, findCycle } from './graph';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
@@ -179,9 +179,21 @@ function parameterConstraints(spec: JsonObject, format: TemplateFormat, path: st
   return out;
 }
 
-/** Checks a property value against its schema, returning the value Heat would use (numbers from strings…). */
-function checkProperty(schema: PropertySchema, value: Json): Checked {
+/** Heat's boolean spellings (oslo strutils, strict). */
+const TRUE_WORDS = ['true', 't', 'yes', 'y', 'on', '1'];
+const FALSE_WORDS = ['false', 'f', 'no', 'n', 'off', '0'];
+
+/** A problem inside a list or map property: `at` is the path below the property (`[0].path_on_host`). */
+type CheckedProperty = Checked | { ok: false; problem: string; at: string };
+
+/**
+ * Checks a property value against its schema, returning the value Heat would use (numbers from strings,
+ * defaults of nested keys filled in…).
+ */
+export function checkProperty(schema: PropertySchema, value: Json): CheckedProperty {
   if (isDeferred(value)) return ok(value);
+  const inner = (sub: string, result: CheckedProperty): CheckedProperty =>
+    result.ok ? result : { ok: false, problem: result.problem, at: `${sub}${'at' in result ? result.at : ''}` };
   let converted = value;
   switch (schema.type) {
     case 'string':
@@ -198,40 +210,47 @@ function checkProperty(schema: PropertySchema, value: Json): Checked {
       break;
     }
     case 'boolean':
-      if (value === 'true' || value === 'false') converted = value === 'true';
+      if (typeof value === 'string' && TRUE_WORDS.includes(value.toLowerCase())) converted = true;
+      else if (typeof value === 'string' && FALSE_WORDS.includes(value.toLowerCase())) converted = false;
       else if (typeof value !== 'boolean') return problem(`expected a boolean, got ${describe(value)}`);
       break;
-    case 'list':
+    case 'list': {
       if (!Array.isArray(value)) return problem(`expected a list, got ${describe(value)}`);
-      if (schema.items) {
-        const items: Json[] = [];
-        for (const [i, item] of value.entries()) {
-          const inner = checkProperty(schema.items, item);
-          if (!inner.ok) return problem(`item ${i}: ${inner.problem}`);
-          items.push(inner.value);
-        }
-        converted = items;
+      if (!schema.items) break;
+      const items: Json[] = [];
+      for (const [i, item] of value.entries()) {
+        const checked = inner(`[${i}]`, checkProperty(schema.items, item));
+        if (!checked.ok) return checked;
+        items.push(checked.value);
       }
+      converted = items;
       break;
-    case 'map':
+    }
+    case 'map': {
       if (!isObject(value)) return problem(`expected a mapping, got ${describe(value)}`);
-      if (schema.keys) {
-        const out: JsonObject = { ...value };
-        for (const [key, inner] of Object.entries(value)) {
-          const keySchema = schema.keys[key];
-          if (!keySchema) return problem(`unknown key '${key}' (known: ${Object.keys(schema.keys).join(', ')})`);
-          const checked = checkProperty(keySchema, inner);
-          if (!checked.ok) return problem(`${key}: ${checked.problem}`);
-          out[key] = checked.value;
-        }
-        for (const [key, keySchema] of Object.entries(schema.keys)) if (keySchema.required && !(key in value)) return problem(`'${key}' is required`);
-        converted = out;
+      if (!schema.keys) break;
+      const out: JsonObject = {};
+      for (const key of Object.keys(value)) {
+        if (!(key in schema.keys)) return inner(`.${key}`, problem(`unknown key '${key}' (allowed: ${Object.keys(schema.keys).join(', ')})`));
       }
+      for (const [key, keySchema] of Object.entries(schema.keys)) {
+        const given = value[key];
+        if (given === undefined || given === null) {
+          if (keySchema.required) return inner(`.${key}`, problem('is required'));
+          if (keySchema.default !== undefined) out[key] = keySchema.default as Json;
+          continue;
+        }
+        const checked = inner(`.${key}`, checkProperty(keySchema, given));
+        if (!checked.ok) return checked;
+        out[key] = checked.value;
+      }
+      converted = out;
       break;
+    }
   }
   for (const constraint of constraintsOf(schema)) {
-    const why = violation(constraint, converted);
-    if (why) return problem(`${describe(converted)}: ${why}`);
+    const why = propertyViolation(constraint, converted);
+    if (why) return problem(why);
   }
   return ok(converted);
 }
@@ -577,7 +596,7 @@ export function planStack(input: PlanInput): PlanResult {
         }
         const checked = checkProperty(propSchema, value);
         if (checked.ok) properties[key] = checked.value;
-        else fail('InvalidProperty', `${propertiesPath}.${key}`, checked.problem);
+        else fail('InvalidProperty', `${propertiesPath}.${key}${'at' in checked ? checked.at : ''}`, checked.problem);
       }
       for (const [key, propSchema] of Object.entries(schema.properties)) {
         if (given.has(key)) continue;
