@@ -221,6 +221,9 @@ describe('environments', () => {
     expect(messages(text, { env: [env], mode: 'validate', readFile })).toEqual([
       "5:7 resources.x.type: cannot read the nested template 'thing.yaml' (mapped from 'My::Thing' by env0.yaml)",
     ]);
+    expect(messages(hot('2016-10-14', 'resources:\n  x: {type: OS::Heat::RandomStrin}\n'))).toEqual([
+      expect.stringMatching(/^3:7 resources\.x\.type: unknown resource type 'OS::Heat::RandomStrin'; OS::Heat types stoke has: .*OS::Heat::RandomString/),
+    ]);
     expect(messages(text, { env: ['parameters: {n: v}\nresource_registry: {"My::Thing": "OS::Heat::None"}\n'], readFile })).toEqual([
       "6:12 resources.nested.type: 'sub.yaml' is a template file: nested stacks are not supported yet",
     ]);
@@ -264,7 +267,7 @@ outputs:
       "5:49 resources.r.properties.colour: OS::Heat::RandomString has no property 'colour' (it has: length, sequence, salt)",
       '8:5 resources.c.properties: DockerInc::Docker::Container requires the property \'image\'',
       "8:25 resources.c.properties.name.get_attr: OS::Heat::RandomString 'r' has no attribute 'nope' (it has: value)",
-      "10:5 resources.n.type: unknown resource type 'OS::Nova::Server' (known: DockerInc::Docker::Container, OS::Heat::None, OS::Heat::RandomString)",
+      "10:5 resources.n.type: unknown resource type 'OS::Nova::Server'; see `stoke resource type list`",
       "11:18 resources.n.depends_on[0]: 'ghost' is not another resource of this template",
       "12:5 resources.n.deletion_policy: deletion policy must be one of Delete, Retain, Snapshot, delete, retain, snapshot, got string 'Sometimes'",
       "14:15 outputs.o.value.get_resource: get_resource: the template has no resource 'nowhere'",

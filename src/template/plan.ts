@@ -509,7 +509,10 @@ export function planStack(input: PlanInput): PlanResult {
       }
     } else {
       const via = registry[typeName] ? ` (mapped from '${typeName}' by ${registry[typeName]!.file})` : '';
-      fail('UnknownResourceType', `${path}.${syntax.type}`, `unknown resource type '${target}'${via} (known: ${Object.keys(RESOURCE_TYPES).sort().join(', ')})`);
+      const namespace = target.split('::').slice(0, 2).join('::');
+      const near = Object.keys(RESOURCE_TYPES).filter((t) => t.startsWith(`${namespace}::`)).sort();
+      const hint = near.length > 0 ? `; ${namespace} types stoke has: ${near.join(', ')}` : '; see `stoke resource type list`';
+      fail('UnknownResourceType', `${path}.${syntax.type}`, `unknown resource type '${target}'${via}${hint}`);
     }
   }
 
@@ -520,11 +523,12 @@ export function planStack(input: PlanInput): PlanResult {
       into?.add(ref.resource);
       if (ref.attribute === undefined) continue;
       const target = schemas[ref.resource];
-      if (!target || target === 'template' || target.anyProperties) continue;
-      if (ref.attribute === '') Object.keys(target.attributes).forEach((a) => (attributesUsed[ref.resource] ??= new Set()).add(a));
-      else if (!(ref.attribute in target.attributes) && ref.attribute !== 'show') {
+      const used = (attributesUsed[ref.resource] ??= new Set());
+      if (ref.attribute === '') {
+        if (target && target !== 'template') Object.keys(target.attributes).forEach((a) => used.add(a));
+      } else if (target && target !== 'template' && !target.anyProperties && !target.dynamicAttributes && !(ref.attribute in target.attributes) && ref.attribute !== 'show') {
         fail('UnknownAttribute', ref.path, `${target.name} '${ref.resource}' has no attribute '${ref.attribute}' (it has: ${Object.keys(target.attributes).join(', ') || 'none'})`);
-      } else (attributesUsed[ref.resource] ??= new Set()).add(ref.attribute);
+      } else used.add(ref.attribute);
     }
   };
 
@@ -603,6 +607,7 @@ export function planStack(input: PlanInput): PlanResult {
         if (propSchema.required) fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
         else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
       }
+      for (const issue of schema.validate?.(properties) ?? []) fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
     }
     if (schema === undefined) continue;
     resources[name] = {
