@@ -6,6 +6,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import { dockerOptions } from '../src/docker-endpoint';
+import { unalias } from '../src/resources';
 import type { Json, JsonObject } from '../src/template/types';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
 
@@ -228,7 +229,15 @@ async function waitRunning(container: Docker.Container): Promise<Docker.Containe
   }
 }
 
-export async function createContainer(req: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
+/** The request in DockerInc::Docker::Container's names when it was written with the 2013 type's. */
+function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req: T): { req: T; renameBack: (attributes: JsonObject) => JsonObject } {
+  const alias = unalias(req.type, req.properties, 'attributes' in req ? req.attributes : []);
+  if (!alias) return { req, renameBack: (attributes) => attributes };
+  return { req: { ...req, type: alias.type, properties: alias.properties as JsonObject, attributes: alias.attributes }, renameBack: alias.renameBack };
+}
+
+export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
+  const { req, renameBack } = canonical(request);
   const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
@@ -254,13 +263,14 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
       if ((err as DockerError).statusCode !== 304) throw err;
     }
     const info = await waitRunning(container);
-    return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
+    return { physicalId: id, attributes: renameBack(await attributesOf(container, info, req.attributes)) };
   } catch (err) {
     rethrow(err, `creating container for ${req.resource} on ${endpoint}`);
   }
 }
 
-export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
+export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
+  const { req } = canonical(request);
   const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
   const docker = dockerFor(endpoint);
   try {

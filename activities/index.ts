@@ -30,6 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
     async createResource(req: CreateResourceRequest): Promise<CreatedResource> {
       switch (req.type) {
         case 'DockerInc::Docker::Container':
+        case 'OS::Heat::Docker':
           return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
@@ -41,7 +42,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async deleteResource(req: DeleteResourceRequest): Promise<void> {
-      if (req.type === 'DockerInc::Docker::Container') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
     },
   };
 }

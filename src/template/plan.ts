@@ -99,13 +99,25 @@ function convertParameter(type: string, value: Json): Checked {
   }
 }
 
-/** Checks a property value against its schema, returning the value Heat would use (numbers from strings…). */
-function checkProperty(schema: PropertySchema, value: Json): Checked {
+/** Heat's boolean spellings (oslo strutils, strict). */
+const TRUE_WORDS = ['true', 't', 'yes', 'y', 'on', '1'];
+const FALSE_WORDS = ['false', 'f', 'no', 'n', 'off', '0'];
+
+/** A problem inside a list or map property: `at` is the path below the property (`[0].path_on_host`). */
+type CheckedProperty = Checked | { ok: false; problem: string; at: string };
+
+/**
+ * Checks a property value against its schema, returning the value Heat would use (numbers from strings,
+ * defaults of nested keys filled in…).
+ */
+function checkProperty(schema: PropertySchema, value: Json): CheckedProperty {
   if (isDeferred(value)) return ok(value);
+  const inner = (sub: string, result: CheckedProperty): CheckedProperty =>
+    result.ok ? result : { ok: false, problem: result.problem, at: `${sub}${'at' in result ? result.at : ''}` };
   switch (schema.type) {
     case 'string':
       if (typeof value === 'string') break;
-      if (typeof value === 'number' || typeof value === 'boolean') return ok(String(value));
+      if (typeof value === 'number' || typeof value === 'boolean') return checkProperty(schema, String(value));
       return problem(`expected a string, got ${describe(value)}`);
     case 'integer':
     case 'number': {
@@ -121,17 +133,49 @@ function checkProperty(schema: PropertySchema, value: Json): Checked {
     }
     case 'boolean':
       if (typeof value === 'boolean') break;
-      if (value === 'true' || value === 'false') return ok(value === 'true');
+      if (typeof value === 'string' && TRUE_WORDS.includes(value.toLowerCase())) return ok(true);
+      if (typeof value === 'string' && FALSE_WORDS.includes(value.toLowerCase())) return ok(false);
       return problem(`expected a boolean, got ${describe(value)}`);
-    case 'list':
+    case 'list': {
       if (!Array.isArray(value)) return problem(`expected a list, got ${describe(value)}`);
-      break;
-    case 'map':
+      if (!schema.items) break;
+      const items: Json[] = [];
+      for (const [i, item] of value.entries()) {
+        const checked = inner(`[${i}]`, checkProperty(schema.items, item));
+        if (!checked.ok) return checked;
+        items.push(checked.value);
+      }
+      return ok(items);
+    }
+    case 'map': {
       if (!isObject(value)) return problem(`expected a mapping, got ${describe(value)}`);
-      break;
+      if (!schema.keys) break;
+      const out: JsonObject = {};
+      for (const key of Object.keys(value)) {
+        if (!(key in schema.keys)) return inner(`.${key}`, problem(`unknown key '${key}' (allowed: ${Object.keys(schema.keys).join(', ')})`));
+      }
+      for (const [key, keySchema] of Object.entries(schema.keys)) {
+        const given = value[key];
+        if (given === undefined || given === null) {
+          if (keySchema.required) return inner(`.${key}`, problem('is required'));
+          if (keySchema.default !== undefined) out[key] = keySchema.default as Json;
+          continue;
+        }
+        const checked = inner(`.${key}`, checkProperty(keySchema, given));
+        if (!checked.ok) return checked;
+        out[key] = checked.value;
+      }
+      return ok(out);
+    }
   }
   if (schema.allowedValues && !schema.allowedValues.includes(String(value))) {
     return problem(`'${String(value)}' is not one of ${schema.allowedValues.join(', ')}`);
+  }
+  if (typeof value === 'string' && schema.maxLength !== undefined && value.length > schema.maxLength) {
+    return problem(`'${value}' is longer than ${schema.maxLength} characters`);
+  }
+  if (typeof value === 'string' && schema.pattern !== undefined && !new RegExp(`^(?:${schema.pattern})$`).test(value)) {
+    return problem(`'${value}' does not match the pattern ${schema.pattern}`);
   }
   return ok(value);
 }
@@ -330,7 +374,7 @@ export function planStack(input: PlanInput): PlanResult {
       }
       const checked = checkProperty(propSchema, value);
       if (checked.ok) properties[key] = checked.value;
-      else fail('InvalidProperty', `${propertiesPath}.${key}`, checked.problem);
+      else fail('InvalidProperty', `${propertiesPath}.${key}${'at' in checked ? checked.at : ''}`, checked.problem);
     }
     for (const [key, propSchema] of Object.entries(schema.properties)) {
       if (given.has(key)) continue;
