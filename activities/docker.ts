@@ -28,8 +28,11 @@ interface DockerError {
 /** Engine answers that no retry can change, though Docker reports them as 500. */
 const PERMANENT_SERVER_ERRORS = /port is already allocated|address already in use|invalid|no such|not found|conflict|executable file not found|permission denied|operation not permitted|OCI runtime create failed/i;
 
+/** Docker's own words: the body's message, whether the modem parsed it as JSON or left it as text. */
 function dockerMessage(err: DockerError): string {
-  return (err.json && typeof err.json === 'object' && err.json.message) || err.reason || err.message;
+  if (err.json && typeof err.json === 'object' && err.json.message) return err.json.message;
+  if (typeof err.json === 'string' && (err.json as string).trim()) return (err.json as string).trim();
+  return err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || err.reason || err.message;
 }
 
 /**

@@ -163,3 +163,94 @@ test('delete stops and removes every container of the stack', async () => {
   expect(await stackContainers(stack)).toEqual([]);
   state = undefined as unknown as StackState;
 });
+
+test('the 2013 spelling OS::Heat::Docker creates the same containers, its attributes read with Fn::GetAtt', async () => {
+  const legacy = uniqueName('legacy');
+  const template = writeTemplate(`
+HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  Database:
+    Type: OS::Heat::Docker
+    Properties:
+      Image: busybox
+      Hostname: dbhost
+      Env: [ROLE=db]
+      Cmd: [sh, -c, "echo s3cret; echo ready; trap 'exit 0' TERM; sleep 3600 & wait"]
+  Blog:
+    Type: OS::Heat::Docker
+    Properties:
+      Image: busybox
+      Memory: 33554432
+      Env:
+        - {"Fn::Join": ["=", ["DB_HOSTNAME", {"Fn::GetAtt": ["Database", "NetworkIp"]}]]}
+        - {"Fn::Join": ["=", ["DB_PASSWORD", {"Fn::GetAtt": ["Database", "LogsHead"]}]]}
+      Cmd: ${SLEEPER}
+Outputs:
+  DbIp: {Value: {"Fn::GetAtt": ["Database", "NetworkIp"]}}
+  DbTail: {Value: {"Fn::GetAtt": ["Database", "LogsTail"]}}
+  BlogPorts: {Value: {"Fn::GetAtt": ["Blog", "NetworkTcpPorts"]}}
+`);
+  const created = stoke('stack', 'create', legacy, '-t', template, '--wait');
+  expect(created.stdout).toContain(`Stack ${legacy} CREATE_COMPLETE`);
+  const legacyState = showStack(legacy);
+  expect(legacyState.resources.Database!.type).toBe('OS::Heat::Docker');
+  const db = await docker().getContainer(legacyState.resources.Database!.physicalId).inspect();
+  const blog = await docker().getContainer(legacyState.resources.Blog!.physicalId).inspect();
+  expect(db.Config.Hostname).toBe('dbhost');
+  expect(db.Config.Env).toContain('ROLE=db');
+  expect(blog.HostConfig.Memory).toBe(33554432);
+  expect(blog.Config.Env).toEqual(expect.arrayContaining([`DB_HOSTNAME=${db.NetworkSettings.IPAddress}`, 'DB_PASSWORD=s3cret']));
+  expect(legacyState.outputs.DbIp!.value).toBe(db.NetworkSettings.IPAddress);
+  expect(legacyState.outputs.DbTail!.value).toBe('ready');
+  expect(legacyState.outputs.BlogPorts!.value).toBe('');
+  expect(stoke('stack', 'delete', legacy, '--wait').status).toBe(0);
+  expect(await stackContainers(legacy)).toEqual([]);
+});
+
+test('privileged is passed to Docker: this machine refuses it, the resource fails at once with Docker\'s message', async () => {
+  const priv = uniqueName('privileged');
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  root:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, privileged: true, devices: [{path_on_host: /dev/null}], cmd: ${SLEEPER}}
+`);
+  const created = stoke('stack', 'create', priv, '-t', template, '--wait', '--disable-rollback', '--timeout', '5');
+  expect(created.status).toBe(1);
+  expect(created.stdout).toContain(`Stack ${priv} CREATE_FAILED`);
+  // The sandbox lacks CAP_SYS_RESOURCE, so runc cannot give the container every capability.
+  expect(created.stdout).toContain('unable to apply caps');
+  const [left] = await stackContainers(priv);
+  const inspected = await docker().getContainer(left!.Id).inspect();
+  expect(inspected.HostConfig.Privileged).toBe(true);
+  // As Heat: a privileged container sees every device, so devices are not mapped one by one.
+  expect(inspected.HostConfig.Devices ?? []).toEqual([]);
+  expect(stoke('stack', 'delete', priv, '--wait').status).toBe(0);
+});
+
+describe('errors that retrying cannot fix fail the resource at once with Docker\'s own message', () => {
+  const cases: [string, string, RegExp][] = [
+    ['a bad container name', 'name: "no spaces allowed"', /Invalid container name/],
+    ['an invalid port', 'port_specs: ["99999"]', /port_specs\[0\]: '99999' is not a port/],
+    ['a host port out of range', 'port_bindings: {80: 70000}', /[Ii]nvalid (port|hostPort)/],
+    ['an image that exists nowhere', 'image: stoke-nowhere/nothing:1', /image 'stoke-nowhere\/nothing:1' is not on the engine and could not be pulled/],
+  ];
+  test.each(cases)('%s', async (_what, property, message) => {
+    const failing = uniqueName('reject');
+    const properties = property.startsWith('image:') ? property : `image: busybox, ${property}`;
+    const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  bad:
+    type: DockerInc::Docker::Container
+    properties: {${properties}}
+`);
+    // A retried error would keep the stack in progress for the whole 5 minutes.
+    const created = stoke('stack', 'create', failing, '-t', template, '--wait', '--timeout', '5');
+    expect(created.status).toBe(1);
+    expect(created.stdout).toContain(`Stack ${failing} ROLLBACK_COMPLETE`);
+    expect(created.stdout).toMatch(message);
+    expect(await stackContainers(failing)).toEqual([]);
+  });
+});
