@@ -407,6 +407,15 @@ export async function deleteContainer(request: DeleteResourceRequest, defaultEnd
       }
     }
   } catch (err) {
-    rethrow(err, `deleting container of ${req.resource} on ${endpoint}`);
+    try {
+      rethrow(err, `deleting container of ${req.resource} on ${endpoint}`);
+    } catch (failure) {
+      // A create that never got an id from an endpoint refusing our requests made nothing there to delete.
+      if (!req.physicalId && failure instanceof ApplicationFailure && failure.nonRetryable) {
+        log.warn('nothing to delete: the endpoint refuses requests and the create never made a container', { resource: req.resource, reason: failure.message });
+        return;
+      }
+      throw failure;
+    }
   }
 }
