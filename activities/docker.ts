@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { dockerOptions, registryAuth } from '../src/docker-endpoint';
 import { unalias } from '../src/resources';
 import type { Json, JsonObject } from '../src/template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
@@ -419,3 +419,25 @@ export async function deleteContainer(request: DeleteResourceRequest, defaultEnd
     }
   }
 }
+
+/**
+ * Pauses (suspend) or unpauses (resume) a resource's container. Repeating either is harmless: Docker's
+ * "already paused" and "not paused" answers mean the work is done.
+ */
+async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, paused: boolean): Promise<void> {
+  const { req } = canonical(request);
+  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
+  const container = dockerFor(endpoint).getContainer(req.physicalId);
+  try {
+    if (paused) await container.pause();
+    else await container.unpause();
+  } catch (err) {
+    const message = dockerMessage(err as DockerError);
+    if ((err as DockerError).statusCode === 409 && (paused ? /already paused/i : /not paused/i).test(message)) return;
+    rethrow(err, what);
+  }
+}
+
+export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, true);
+export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, false);

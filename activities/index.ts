@@ -4,11 +4,11 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createContainer, deleteContainer } from './docker';
+import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
 import { createRandomString } from './random';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
-export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
 export interface ActivityDependencies {
   /** The engine used by containers that name no docker_endpoint. */
@@ -43,6 +43,15 @@ export function createActivities(deps: ActivityDependencies) {
 
     async deleteResource(req: DeleteResourceRequest): Promise<void> {
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+    },
+
+    /** Heat's suspend: containers are paused; other types have nothing to suspend. */
+    async suspendResource(req: SuspendResourceRequest): Promise<void> {
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint);
+    },
+
+    async resumeResource(req: SuspendResourceRequest): Promise<void> {
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint);
     },
   };
 }
