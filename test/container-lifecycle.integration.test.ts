@@ -107,3 +107,23 @@ resources:
     expect(deleted.stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   });
 });
+
+describe('an endpoint that cannot be reached yet is a retryable failure (Temporal retries it until the stack times out)', () => {
+  const cases: [string, string, RegExp][] = [
+    ['a refused tcp:// connection', 'tcp://127.0.0.1:9', /ECONNREFUSED/],
+    ['a unix socket that does not exist yet', 'unix:///tmp/stoke-no-such-dir/docker.sock', /ENOENT/],
+  ];
+  test.each(cases)('%s', async (_what, endpointUrl, code) => {
+    const failure = await run(() => createContainer(request(uniqueName('unreachable'), { docker_endpoint: endpointUrl }), endpoint())).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(Error);
+    // Not an ApplicationFailure marked non-retryable: Temporal's retry policy applies.
+    expect(failure instanceof ApplicationFailure && failure.nonRetryable).toBe(false);
+    expect((failure as Error).message).toMatch(code);
+  });
+
+  test('a malformed endpoint is not retried', async () => {
+    const failure = await run(() => createContainer(request(uniqueName('malformed'), { docker_endpoint: 'ftp://host' }), endpoint())).catch((err: unknown) => err);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as Error).message).toContain("unsupported scheme 'ftp:'");
+  });
+});

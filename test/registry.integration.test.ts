@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createContainer, deleteContainer } from '../activities/docker';
 import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 let registry: ChildProcess | undefined;
@@ -114,4 +116,19 @@ resources:
   expect(created.status).toBe(1);
   expect(created.stdout).toContain(`image '${image}' is not on the engine and could not be pulled`);
   expect(created.stdout).toMatch(/no basic auth credentials|unauthorized|authentication required/);
+});
+
+test('pull progress is reported in the activity\'s heartbeat details', async () => {
+  await docker().getImage(`${repo}:v1`).remove({ force: true }).catch(() => undefined);
+  const env = new MockActivityEnvironment();
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+  const stack = uniqueName('heartbeat');
+  const req = {
+    stack, stackId: `${stack}-id`, resource: 'pulled', type: 'DockerInc::Docker::Container',
+    properties: { image: `${repo}:v1`, cmd: ['sleep', '3600'] }, attributes: [],
+  };
+  const created = await env.run(() => createContainer(req, process.env.STOKE_TEST_DOCKER!));
+  expect(heartbeats).toEqual(expect.arrayContaining([expect.objectContaining({ pulling: `${repo}:v1`, status: expect.stringMatching(/Pulling from stoke\/busybox|Pull complete|Already exists|Digest|Status/) })]));
+  await env.run(() => deleteContainer({ ...req, physicalId: created.physicalId }, process.env.STOKE_TEST_DOCKER!));
 });
