@@ -137,7 +137,13 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, lo
   const match = SIGNAL_PATH.exec(url.pathname);
   if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE`);
   if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
-  const [stack, stackId, handleName] = match.slice(1).map((part) => decodeURIComponent(part!)) as [string, string, string];
+  let parts: string[];
+  try {
+    parts = match.slice(1).map((part) => decodeURIComponent(part!));
+  } catch {
+    throw new StokeError('NotFound', `no such path ${url.pathname}: malformed escapes`);
+  }
+  const [stack, stackId, handleName] = parts as [string, string, string];
   const text = await readBody(req);
   const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
   if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, token)) {
