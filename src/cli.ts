@@ -257,6 +257,23 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);
     });
 
+  program.command('codec-server')
+    .description('serve Temporal\'s remote codec protocol (/encode, /decode) so the Temporal UI can show decrypted payloads')
+    .option('--port <port>', 'port to listen on', '8888')
+    .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
+    .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
+    .action(async (opts) => {
+      const { codecKeys, EncryptionCodec } = await import('./codec');
+      const { startCodecServer } = await import('./codec-server');
+      const keys = codecKeys(config);
+      if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
+      const uiPort = config.devServerPort + 1000;
+      const origins = opts.origin.length > 0 ? opts.origin : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+      const codec = new EncryptionCodec(keys);
+      await startCodecServer(codec, { host: opts.host, port: Number(opts.port), origins });
+      console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
+    });
+
   program.command('down')
     .description('stop the services that `stoke quickstart` left running (worker, Temporal dev server, dockerd)')
     .action(async () => stopServices(recordedServices(config), log));

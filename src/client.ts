@@ -16,6 +16,7 @@ import {
   type CreateStackInput,
   type DeleteStackInput,
 } from '../workflows/definitions';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import type { StackPlan, StackState, StackStatus } from './template/types';
@@ -61,7 +62,7 @@ export class StackClient {
       throw new StokeError('TemporalUnreachable',
         `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
     }
-    return new StackClient(connection, new Client({ connection, namespace: config.namespace }), config);
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }), config);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './runtime';
 
@@ -57,6 +58,7 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowsPath: require.resolve('../workflows'),
+      dataConverter: dataConverter(config),
       activities: createActivities({ dockerEndpoint }),
       maxConcurrentActivityTaskExecutions: 200,
     });
