@@ -129,7 +129,7 @@ function rssBytes(pid) {
 
 /** A Temporal client with stoke's data converter, plus the stack client the CLI uses. */
 async function clients(config) {
-  const { Client, Connection } = require('@temporalio/client');
+  const { Client, Connection, WorkflowFailedError } = require('@temporalio/client');
   const { StackClient } = requireBuilt('src/client');
   const { dataConverter } = requireBuilt('src/codec');
   const { temporalAddress } = requireBuilt('src/config');
@@ -139,12 +139,19 @@ async function clients(config) {
   return {
     client,
     stacks,
-    /** The outcome of the stack's current action, by long poll rather than status polling. */
+    /**
+     * The outcome of the stack's current action, by long poll rather than status polling; rides out a
+     * Temporal server that is briefly away (the chaos runs restart one).
+     */
     async result(name) {
-      try {
-        return await client.workflow.getHandle(`stack:${name}`).result();
-      } catch (err) {
-        return err.cause?.details?.[0] ?? { status: 'FAILED', statusReason: err.message };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await client.workflow.getHandle(`stack:${name}`).result();
+        } catch (err) {
+          if (err instanceof WorkflowFailedError) return err.cause?.details?.[0] ?? { status: 'FAILED', statusReason: err.message };
+          if (attempt >= 120) return { status: 'UNKNOWN', statusReason: err.message };
+          await sleep(1000);
+        }
       }
     },
     async close() {
@@ -176,6 +183,16 @@ function dockerClient(endpoint) {
   return new Docker(dockerOptions(endpoint));
 }
 
+function freePort() {
+  return new Promise((resolve) => {
+    const server = require('node:net').createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Runs `fn` over items with at most `limit` at once. */
 async function pool(items, limit, fn) {
   const results = new Array(items.length);
@@ -191,5 +208,5 @@ async function pool(items, limit, fn) {
 
 module.exports = {
   ROOT, CLI, SLEEPER_CMD, sleep, median, percentile, timed, table, recorder, machine, setup, startWorker, stopWorker,
-  rssBytes, clients, loadPlan, cliTimed, dockerClient, pool, requireBuilt,
+  rssBytes, clients, loadPlan, cliTimed, dockerClient, pool, requireBuilt, freePort,
 };
