@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos [-- --runs N] [R1 R2 R3]`: fault injection against real services.
+ * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3]`: fault injection against real services.
  *   R1  SIGKILL the worker at a random moment of a create or delete of a 10-container stack; restart it.
  *   R2  stop and restart a Temporal dev server of our own (SQLite file) in the middle of a create.
  *   R3  stop and restart a dockerd of our own (own bridge, data and socket) in the middle of a create.
@@ -9,7 +9,7 @@
  * Shared services are never touched: R2 and R3 start and stop their own.
  */
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -191,7 +191,7 @@ async function r3({ runs, random, say }) {
     const service = runtime.startDaemon(config, 'dockerd', 'dockerd', [
       '--bridge', bridge, '--live-restore', '--storage-driver=vfs', '--iptables=false', '--ip6tables=false',
       '--host', endpoint, '--data-root', path.join(home, 'data'), '--exec-root', path.join(home, 'exec'),
-      '--pidfile', path.join(home, 'dockerd.pid'),
+      '--pidfile', path.join(home, 'engine.pid'),
     ]);
     const docker = lib.dockerClient(endpoint);
     const deadline = Date.now() + 60_000;
@@ -247,7 +247,9 @@ async function r3({ runs, random, say }) {
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       await runtime.stopServices([dockerd], log);
     }
-    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    // dockerd may leave its data root mounted on itself.
+    spawnSync('umount', ['-R', path.join(home, 'data')], { stdio: 'ignore' });
     fs.rmSync(home, { recursive: true, force: true });
   }
   return rows;
@@ -258,17 +260,20 @@ function summarize(id, what, rows) {
   return [id, what, rows.length, rows.filter((r) => r.completed).length, sum('leaked'), sum('duplicated')];
 }
 
-/** Runs the chosen scenarios; returns their summary rows (used by `npm run chaos` and the jest suite). */
-async function runChaos({ runs = 20, scenarios = ['R1', 'R2', 'R3'], seed = Date.now() % 100000, say = console.log } = {}) {
+/**
+ * Runs the chosen scenarios, R1 `runs` times and R2, R3 `restarts` times each; returns their summary
+ * rows (used by `npm run chaos` and the jest suite).
+ */
+async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'], seed = Date.now() % 100000, say = console.log } = {}) {
   const random = seeded(seed);
-  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}, ${runs} R1 runs`);
+  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1 ${runs} runs, R2/R3 ${restarts} runs`);
   const setup = await lib.setup('chaos');
   const ctx = { random, say, dockerEndpoint: setup.dockerEndpoint };
   const summary = [];
   try {
     if (scenarios.includes('R1')) summary.push(summarize('R1', 'worker SIGKILL mid create/delete', await r1({ ...ctx, runs })));
-    if (scenarios.includes('R2')) summary.push(summarize('R2', 'Temporal dev server restart mid create', await r2({ ...ctx, runs: Math.max(1, Math.ceil(runs / 5)) })));
-    if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: Math.max(1, Math.ceil(runs / 5)) })));
+    if (scenarios.includes('R2')) summary.push(summarize('R2', 'Temporal dev server restart mid create', await r2({ ...ctx, runs: restarts })));
+    if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: restarts })));
   } finally {
     await setup.stop();
   }
@@ -281,11 +286,12 @@ module.exports = { runChaos };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const runsAt = args.indexOf('--runs');
-  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : Number(process.env.CHAOS_RUNS || 20);
+  const option = (flag, fallback) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback);
+  const runs = option('--runs', Number(process.env.CHAOS_RUNS || 20));
+  const restarts = option('--restarts', Math.max(1, Math.ceil(runs / 5)));
   const scenarios = args.filter((a) => /^R\d$/i.test(a)).map((a) => a.toUpperCase());
   const { say, file } = lib.recorder('chaos');
-  runChaos({ runs, scenarios: scenarios.length ? scenarios : undefined, seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined, say })
+  runChaos({ runs, restarts, scenarios: scenarios.length ? scenarios : undefined, seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined, say })
     .then((summary) => {
       say(`\nraw log: ${path.relative(lib.ROOT, file)}`);
       const bad = summary.some(([, , total, completed, leaked, duplicated]) => completed !== total || leaked > 0 || duplicated > 0);
