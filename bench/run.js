@@ -53,7 +53,8 @@ async function p1(ctx) {
   const compose = composeBinary();
   const composeEnv = { ...process.env, DOCKER_HOST: ctx.dockerEndpoint.startsWith('/') ? `unix://${ctx.dockerEndpoint}` : ctx.dockerEndpoint };
   const composeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-bench-compose-'));
-  const services = Object.fromEntries(Array.from({ length: CONTAINERS }, (_, i) => [`c${i + 1}`, { image: 'busybox', command: lib.SLEEPER_CMD }]));
+  // On the default bridge, as stoke's and the raw loop's containers: no project network to create and remove.
+  const services = Object.fromEntries(Array.from({ length: CONTAINERS }, (_, i) => [`c${i + 1}`, { image: 'busybox', command: lib.SLEEPER_CMD, network_mode: 'bridge' }]));
   fs.writeFileSync(path.join(composeDir, 'docker-compose.yml'), JSON.stringify({ version: '2.4', services }, null, 1));
   const template = containersTemplate(CONTAINERS);
   const times = { stoke: { create: [], delete: [] }, raw: { create: [], delete: [] }, compose: { create: [], delete: [] } };
@@ -94,7 +95,7 @@ async function p1(ctx) {
       const up = await lib.timed(() => spawnSync(compose, [...args, 'up', '-d'], { env: composeEnv, encoding: 'utf8' }));
       if (up.value.status !== 0) throw new Error(`docker-compose up: ${up.value.stderr}`);
       const down = await lib.timed(() => spawnSync(compose, [...args, 'down'], { env: composeEnv, encoding: 'utf8' }));
-      if (down.value.status !== 0) throw new Error(`docker-compose down: ${down.value.stderr}`);
+      if (down.value.status !== 0) throw new Error(`docker-compose down: ${down.value.stderr.slice(-500)}`);
       return { create: up.ms, delete: down.ms };
     },
   };
