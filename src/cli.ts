@@ -5,10 +5,9 @@ import { StackClient, checkStackName, isFinal } from './client';
 import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { RESOURCE_TYPES } from './resources';
-// The runtime (dockerode) and the worker (Temporal's native bridge) load only in the commands that use them,
-// so `stoke stack …` starts in a fraction of the time.
+// The runtime (dockerode), the worker (Temporal's native bridge) and the template loader (yaml) load only in
+// the commands that use them, so `stoke stack list` and the like start in a fraction of the time.
 import type { StartedService } from './runtime';
-import { formatIssue, loadPlan } from './template/load';
 import type { StackState } from './template/types';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
@@ -85,6 +84,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       checkStackName(name);
       const timeoutMinutes = Number(opts.timeout);
       if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
+      const { formatIssue, loadPlan } = await import('./template/load');
       const { plan, warnings } = loadPlan({
         stackName: name,
         templateFile: opts.template,
@@ -169,7 +169,8 @@ function templateCommands(program: Command): void {
     .requiredOption('-t, --template <file>', 'template file')
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
-    .action((opts) => {
+    .action(async (opts) => {
+      const { formatIssue, loadPlan } = await import('./template/load');
       const { plan, warnings } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter),
       });
@@ -234,7 +235,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--name <name>', 'stack name', 'hello')
     .action(async (opts) => {
       await bootstrap(config);
-      const { recordedServices, startDaemon } = await import('./runtime');
+      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('./runtime'), import('./template/load')]);
       if (!recordedServices(config).some((s) => s.name === 'worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
