@@ -21,6 +21,7 @@ import {
   type StackMemo,
 } from '../workflows/definitions';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import type { StackPlan, StackState, StackStatus } from './template/types';
@@ -76,7 +77,7 @@ export class StackClient {
       throw new StokeError('TemporalUnreachable',
         `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
     }
-    return new StackClient(connection, new Client({ connection, namespace: config.namespace }), config);
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }), config);
   }
 
   async close(): Promise<void> {

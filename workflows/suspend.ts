@@ -25,7 +25,7 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
       physicalId: resource.physicalId, properties: resource.properties,
     };
     try {
-      await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));
+      await (action === 'SUSPEND' ? acts(resource.type).suspendResource(request) : acts(resource.type).resumeResource(request));
     } catch (err) {
       setResourceStatus(resource, `${action}_FAILED` as StackStatus, reasonOf(err));
       throw err;
