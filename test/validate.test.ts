@@ -215,6 +215,16 @@ describe('environments', () => {
     expect(result.plan!.resources.x!.type).toBe('OS::Heat::None');
   });
 
+  test('properties of a template-file resource are checked against the nested template\'s parameters', () => {
+    const nested = 'heat_template_version: 2016-10-14\nparameters:\n  size: {type: number}\n  name: {type: string, default: x}\n';
+    const files = { readFile: () => nested, parseFile: (name: string) => parseFile(nested, name) };
+    const text = hot('2016-10-14', 'resources:\n  a: {type: sub.yaml, properties: {name: y, colour: red}}\n  b: {type: sub.yaml, properties: {size: 3}}\n');
+    expect(messages(text, { mode: 'validate', ...files })).toEqual([
+      "3:23 resources.a.properties: the nested template 'sub.yaml' requires the parameter 'size'",
+      "3:45 resources.a.properties.colour: the nested template 'sub.yaml' has no parameter 'colour' (it has: size, name)",
+    ]);
+  });
+
   test('a template file as a type validates, but cannot be created yet', () => {
     const env = 'parameters: {n: v}\nresource_registry: {"My::Thing": "thing.yaml"}\n';
     const readFile = (name: string) => (name === 'sub.yaml' ? 'heat_template_version: 2016-10-14\n' : undefined);
