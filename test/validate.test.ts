@@ -5,7 +5,7 @@ import { loadPlan, TemplateInvalidError } from '../src/template/load';
 import { parseFile } from '../src/template/parse';
 import type { PropertySchema } from '../src/resources';
 import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
-import { MASK, redactState } from '../src/template/redact';
+import { hideValues, MASK, redactState, redactText } from '../src/template/redact';
 import type { StackState } from '../src/template/types';
 import { HOT_RELEASE_NAMES, HOT_VERSION_DATES, hotVersion } from '../src/template/versions';
 
@@ -180,7 +180,10 @@ resources:
     const result = plan(text, { parameters: { pw: 'a-very-long-secret-value' } });
     expect(result.hiddenParameters).toEqual(['pw']);
     const state = { name: 'demo', outputs: { o: { value: 'pw=a-very-long-secret-value' } }, resources: {} } as unknown as StackState;
-    expect(JSON.stringify(redactState(state, result.plan!.hiddenValues))).toBe(JSON.stringify({ name: 'demo', outputs: { o: { value: `pw=${MASK}` } }, resources: {} }));
+    expect(redactState(state)).toBe(state);
+    hideValues(state, result.plan!.hiddenValues);
+    expect(JSON.stringify(redactState(state))).toBe(JSON.stringify({ name: 'demo', outputs: { o: { value: `pw=${MASK}` } }, resources: {} }));
+    expect(redactText(state, 'failed: a-very-long-secret-value rejected')).toBe(`failed: ${MASK} rejected`);
   });
 
   test('parameter_groups must name declared parameters, each once', () => {

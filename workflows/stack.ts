@@ -17,7 +17,7 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
-import { redactState } from '../src/template/redact';
+import { hideValues, redactState, redactText } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, type CreateStackInput, type DeleteStackInput } from './definitions';
 
@@ -43,7 +43,7 @@ function setStatus(state: StackState, status: StackStatus, reason: string): void
   state.statusReason = reason;
   state.updatedAt = now();
   upsertSearchAttributes([{ key: stackStatusKey, value: status }]);
-  log.info('stack status', { stack: state.name, status, reason });
+  log.info('stack status', { stack: state.name, status, reason: redactText(state, reason) });
 }
 
 function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
@@ -172,7 +172,8 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
     createdAt: now(),
     updatedAt: now(),
   };
-  setHandler(stackStateQuery, () => redactState(state, plan.hiddenValues));
+  hideValues(state, plan.hiddenValues);
+  setHandler(stackStateQuery, () => redactState(state));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = activities(plan.timeoutMinutes);
@@ -206,7 +207,7 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
       }
     }
     setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
-    return state;
+    return redactState(state);
   }
 
   const first = failures[0]!;
@@ -221,7 +222,7 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
       else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
     });
   }
-  fail(state);
+  fail(redactState(state));
 }
 
 /** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */
