@@ -13,6 +13,36 @@ export const MAX_TEMPLATE_BYTES = 524_288;
 /** Aliases expanded per file: real templates use a handful; a "billion laughs" file needs thousands. */
 const MAX_ALIASES = 100;
 
+/** Collections nested deeper than this are refused before parsing: real templates stay under 30, and the YAML parser recurses per level. */
+export const MAX_DEPTH = 200;
+
+/**
+ * How deeply collections nest: indentation levels plus open flow brackets. Approximate (brackets
+ * inside strings count too), which only matters for text far past any real template.
+ */
+function nestingDepth(text: string): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let deepest = 0;
+  for (const line of text.split('\n')) {
+    const content = line.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const indent = line.length - content.length;
+    if (flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+    }
+    for (const ch of content) {
+      if (ch === '[' || ch === '{') deepest = Math.max(deepest, indents.length + ++flow);
+      else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+    }
+    // `- - - x` opens one sequence per dash on a single line.
+    const dashes = (/^(?:-\s+)*/.exec(content)![0].match(/-/g) ?? []).length;
+    deepest = Math.max(deepest, indents.length + flow + dashes);
+  }
+  return deepest;
+}
+
 export interface TemplateIssue {
   /** Stable code, e.g. `YamlSyntax`, `UnknownProperty`. */
   readonly code: string;
@@ -147,6 +177,10 @@ export function parseFile(rawText: string, file: string): ParsedFile {
     return failed();
   }
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
+  if (nestingDepth(text) > MAX_DEPTH) {
+    errors.push({ code: 'TooDeep', path: '', file, line: 1, column: 1, message: `collections nest more than ${MAX_DEPTH} levels deep` });
+    return failed();
+  }
   const isJson = text.startsWith('{');
 
   let lineCounter = new LineCounter();
