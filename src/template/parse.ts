@@ -4,7 +4,7 @@
  * remembering where every value stands so that errors can name file, line and column as well as the
  * Heat-style path.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Json, JsonObject } from './types';
 
 /** Heat's own limit (max_template_size) for a template or environment file. */
@@ -257,7 +257,15 @@ export function parseFile(rawText: string, file: string): ParsedFile {
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Json;
     } catch (err) {
-      errors.push({ code: 'YamlAliases', path: '', file, message: `refused: ${(err as Error).message} (more than ${MAX_ALIASES} alias expansions)` });
+      // Only aliases fail here: an undefined anchor, or too many expansions (an alias bomb).
+      let where: Position = { line: 1, column: 1 };
+      visit(doc, { Alias: (_, node) => {
+        if (node.range) where = at(node.range[0]);
+        return visit.BREAK;
+      } });
+      const bomb = /excessive alias count/i.test((err as Error).message);
+      errors.push({ code: bomb ? 'YamlAliases' : 'YamlSyntax', path: '', file, ...where,
+        message: bomb ? `refused: aliases expand more than ${MAX_ALIASES} times (an alias bomb?)` : (err as Error).message });
       return failed();
     }
   }
