@@ -143,6 +143,17 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.wait) await waitAndReport(client, name);
     }));
 
+  for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {
+    stack.command(`${action} <name>`)
+      .description(description)
+      .option('--wait', `follow the ${action} until it is complete or failed`)
+      .action(async (name: string, opts) => withClient(config, async (client) => {
+        await (action === 'suspend' ? client.suspend(name) : client.resume(name));
+        console.log(`Stack ${name} ${action.toUpperCase()}_IN_PROGRESS`);
+        if (opts.wait) await waitAndReport(client, name);
+      }));
+  }
+
   stack.command('resource').description('stack resources')
     .command('list <name>')
     .description('list a stack\'s resources with their status and physical id')

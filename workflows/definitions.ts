@@ -21,6 +21,11 @@ export interface CreateStackInput {
   readonly plan: StackPlan;
 }
 
+/** Input of suspendStack and resumeStack: the stack as its last action left it. */
+export interface SuspendStackInput {
+  readonly state: StackState;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

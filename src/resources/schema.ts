@@ -54,6 +54,18 @@ export interface AttributeSchema {
   readonly type?: string;
 }
 
+/**
+ * An older spelling of another type: templates write the alias's names, the engine runs the target
+ * type's handler with the names translated.
+ */
+export interface TypeAlias {
+  readonly of: string;
+  /** Alias property name → target property name. */
+  readonly properties: Readonly<Record<string, string>>;
+  /** Alias attribute name → target attribute name. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
 export interface ResourceTypeSchema {
   readonly name: string;
   readonly description: string;
@@ -68,6 +80,7 @@ export interface ResourceTypeSchema {
    * resources are skipped here and checked again when the resource is created.
    */
   readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
+  readonly aliasOf?: TypeAlias;
 }
 
 /** Every constraint of a property, the shorthand `allowedValues`, `range`, `pattern`, `maxLength` fields included. */

@@ -52,7 +52,13 @@ export type StackStatus =
   | 'ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
-  | 'DELETE_FAILED';
+  | 'DELETE_FAILED'
+  | 'SUSPEND_IN_PROGRESS'
+  | 'SUSPEND_COMPLETE'
+  | 'SUSPEND_FAILED'
+  | 'RESUME_IN_PROGRESS'
+  | 'RESUME_COMPLETE'
+  | 'RESUME_FAILED';
 
 export interface ResourceState {
   readonly type: string;
