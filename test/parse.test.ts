@@ -1,4 +1,4 @@
-import { MAX_TEMPLATE_BYTES, parseFile, relaxIndentation } from '../src/template/parse';
+import { MAX_DEPTH, MAX_TEMPLATE_BYTES, parseFile, relaxIndentation } from '../src/template/parse';
 
 describe('reading files as Heat reads them', () => {
   test('YAML 1.1 scalars as PyYAML resolves them, but dates and timestamps stay strings', () => {
@@ -36,6 +36,14 @@ describe('reading files as Heat reads them', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     expect(parseFile(`${lines.join('\n')}\n`, 'bomb.yaml').errors).toMatchObject([{ code: 'YamlAliases' }]);
+  });
+
+  test('nesting past any real template is refused before the parser recurses into it', () => {
+    expect(parseFile(`a: ${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}\n`, 'deep.yaml').errors).toMatchObject([{ code: 'TooDeep', line: 1, column: 1 }]);
+    const block = Array.from({ length: MAX_DEPTH + 1 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+    expect(parseFile(`${block} 1\n`, 'deep.yaml').errors).toMatchObject([{ code: 'TooDeep' }]);
+    expect(parseFile(`${'- '.repeat(MAX_DEPTH + 1)}x\n`, 'deep.yaml').errors).toMatchObject([{ code: 'TooDeep' }]);
+    expect(parseFile(`a: ${'['.repeat(50)}1${']'.repeat(50)}\n`, 'ok.yaml').errors).toEqual([]);
   });
 
   test('syntax errors keep their line and column', () => {

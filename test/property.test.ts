@@ -43,6 +43,15 @@ describe('property-based', () => {
     }), { numRuns: 500 });
   });
 
+  test('YAML-like text (indentation, quotes, flow brackets, block scalars, comments) is read without throwing', () => {
+    const unit = fc.constantFrom('a', 'b', ':', ' ', '  ', '\n', '- ', '"', "'", '[', ']', '{', '}', ',', '#', '|', '>', '&x ', '*x', '\t', '!!str ');
+    fc.assert(fc.property(fc.string({ unit, maxLength: 120 }), (text) => {
+      const parsed = parseFile(text, 'random.yaml');
+      for (const e of parsed.errors) expect(e).toEqual(expect.objectContaining({ file: 'random.yaml', line: expect.any(Number), column: expect.any(Number) }));
+      planStack({ stackName: 's', template: parsed });
+    }), { numRuns: 2000 });
+  });
+
   test('data written as YAML 1.1 reads back the same', () => {
     // Integers and short decimals: PyYAML reads exponent forms such as 5e-324 as strings, as Heat does.
     const number = fc.oneof(fc.integer(), fc.integer({ min: -9999, max: 9999 }).map((n) => n / 8));

@@ -19,7 +19,7 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
-import { redactState } from '../src/template/redact';
+import { hideValues, redactState, redactText } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import {
   STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
@@ -62,7 +62,7 @@ export function setStatus(state: StackState, status: StackStatus, reason: string
   state.statusReason = reason;
   state.updatedAt = now();
   upsertSearchAttributes([{ key: stackStatusKey, value: status }]);
-  log.info('stack status', { stack: state.name, status, reason });
+  log.info('stack status', { stack: state.name, status, reason: redactText(state, reason) });
 }
 
 export function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
@@ -194,7 +194,8 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
     createdAt: now(),
     updatedAt: now(),
   };
-  setHandler(stackStateQuery, () => redactState(state, plan.hiddenValues));
+  hideValues(state, plan.hiddenValues);
+  setHandler(stackStateQuery, () => redactState(state));
   const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
@@ -236,7 +237,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       }
     }
     setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
-    return state;
+    return redactState(state);
   }
 
   const first = failures[0]!;
@@ -251,7 +252,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
     });
   }
-  fail(state);
+  fail(redactState(state));
 }
 
 /** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */

@@ -4,7 +4,7 @@
  * remembering where every value stands so that errors can name file, line and column as well as the
  * Heat-style path.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Json, JsonObject } from './types';
 
 /** Heat's own limit (max_template_size) for a template or environment file. */
@@ -12,6 +12,36 @@ export const MAX_TEMPLATE_BYTES = 524_288;
 
 /** Aliases expanded per file: real templates use a handful; a "billion laughs" file needs thousands. */
 const MAX_ALIASES = 100;
+
+/** Collections nested deeper than this are refused before parsing: real templates stay under 30, and the YAML parser recurses per level. */
+export const MAX_DEPTH = 200;
+
+/**
+ * How deeply collections nest: indentation levels plus open flow brackets. Approximate (brackets
+ * inside strings count too), which only matters for text far past any real template.
+ */
+function nestingDepth(text: string): number {
+  const indents: number[] = [];
+  let flow = 0;
+  let deepest = 0;
+  for (const line of text.split('\n')) {
+    const content = line.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const indent = line.length - content.length;
+    if (flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+      indents.push(indent);
+    }
+    for (const ch of content) {
+      if (ch === '[' || ch === '{') deepest = Math.max(deepest, indents.length + ++flow);
+      else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+    }
+    // `- - - x` opens one sequence per dash on a single line.
+    const dashes = (/^(?:-\s+)*/.exec(content)![0].match(/-/g) ?? []).length;
+    deepest = Math.max(deepest, indents.length + flow + dashes);
+  }
+  return deepest;
+}
 
 export interface TemplateIssue {
   /** Stable code, e.g. `YamlSyntax`, `UnknownProperty`. */
@@ -147,6 +177,10 @@ export function parseFile(rawText: string, file: string): ParsedFile {
     return failed();
   }
   const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
+  if (nestingDepth(text) > MAX_DEPTH) {
+    errors.push({ code: 'TooDeep', path: '', file, line: 1, column: 1, message: `collections nest more than ${MAX_DEPTH} levels deep` });
+    return failed();
+  }
   const isJson = text.startsWith('{');
 
   let lineCounter = new LineCounter();
@@ -223,7 +257,15 @@ export function parseFile(rawText: string, file: string): ParsedFile {
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIASES }) as Json;
     } catch (err) {
-      errors.push({ code: 'YamlAliases', path: '', file, message: `refused: ${(err as Error).message} (more than ${MAX_ALIASES} alias expansions)` });
+      // Only aliases fail here: an undefined anchor, or too many expansions (an alias bomb).
+      let where: Position = { line: 1, column: 1 };
+      visit(doc, { Alias: (_, node) => {
+        if (node.range) where = at(node.range[0]);
+        return visit.BREAK;
+      } });
+      const bomb = /excessive alias count/i.test((err as Error).message);
+      errors.push({ code: bomb ? 'YamlAliases' : 'YamlSyntax', path: '', file, ...where,
+        message: bomb ? `refused: aliases expand more than ${MAX_ALIASES} times (an alias bomb?)` : (err as Error).message });
       return failed();
     }
   }

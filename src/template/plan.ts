@@ -478,6 +478,8 @@ export function planStack(input: PlanInput): PlanResult {
   else for (const name of Object.keys(conditionsSection)) attempt(() => ctx.condition!(name));
 
   const schemas: Record<string, ResourceTypeSchema | 'template'> = {};
+  /** A nested template's parameters are the properties its resource takes. */
+  const nestedParameters: Record<string, { file: string; parameters: JsonObject }> = {};
   for (const [name, definition] of Object.entries(resourcesSection)) {
     const path = `${syntax.resources}.${name}`;
     if (!isObject(definition)) {
@@ -505,6 +507,10 @@ export function planStack(input: PlanInput): PlanResult {
       else {
         const nested = /^[a-z]+:\/\//.test(target) ? undefined : input.parseFile?.(target);
         if (nested && nested.errors.length > 0) fail('NestedTemplateInvalid', `${path}.${syntax.type}`, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
+        else if (nested && isObject(nested.data)) {
+          const params = nested.data.parameters ?? nested.data.Parameters ?? {};
+          if (isObject(params)) nestedParameters[name] = { file: target, parameters: params };
+        }
         schemas[name] = 'template';
       }
     } else {
@@ -578,10 +584,18 @@ export function planStack(input: PlanInput): PlanResult {
     checkReferences(rawProperties, propertiesPath, requires);
     const properties: JsonObject = {};
     if (schema === undefined || schema === 'template') {
-      // Checked against the nested template's parameters once nested stacks exist.
+      const nested = nestedParameters[name];
       for (const [key, raw] of Object.entries(rawProperties)) {
+        if (nested && !(key in nested.parameters)) {
+          fail('UnknownProperty', `${propertiesPath}.${key}`, `the nested template '${nested.file}' has no parameter '${key}' (it has: ${Object.keys(nested.parameters).join(', ') || 'none'})`);
+          continue;
+        }
         const value = resolveAt(raw, `${propertiesPath}.${key}`);
         if (value !== undefined) properties[key] = value;
+      }
+      for (const [key, spec] of Object.entries(nested?.parameters ?? {})) {
+        const hasDefault = isObject(spec) && (spec.default ?? spec.Default ?? null) !== null;
+        if (!(key in rawProperties) && !hasDefault) fail('MissingProperty', propertiesPath, `the nested template '${nested!.file}' requires the parameter '${key}'`);
       }
     } else {
       const given = new Set<string>();
