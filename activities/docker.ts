@@ -215,6 +215,28 @@ export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreat
   };
 }
 
+/** The Docker API version each newer property needs, as Heat's plugin checks before using it. */
+const MIN_API_VERSION: Readonly<Record<string, string>> = { read_only: '1.17', cpu_shares: '1.8', devices: '1.14', cpu_set: '1.12' };
+
+/** Whether API version `a` ("1.41") is older than `b`. */
+export function olderApi(a: string, b: string): boolean {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor);
+}
+
+/** The first property set in `properties` that the engine's API is too old for; asks the engine only if one is set. */
+async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ property: string; minimum: string; engine: string } | undefined> {
+  const used = Object.keys(MIN_API_VERSION).filter((name) => {
+    const value = properties[name];
+    return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0);
+  });
+  if (used.length === 0) return undefined;
+  const engine = (await docker.version()).ApiVersion;
+  const property = used.find((name) => olderApi(engine, MIN_API_VERSION[name]!));
+  return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
+}
+
 async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
   const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] } });
   return found.map((c) => c.Id);
@@ -359,6 +381,8 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
     let [id] = await findByLabels(docker, req.stackId, req.resource);
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     else {
+      const tooOld = await engineLacks(docker, req.properties);
+      if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
       await ensureImage(docker, spec.Image!);
       try {
         id = (await docker.createContainer(spec)).id;

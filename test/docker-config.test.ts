@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containerSpec, imageReference, portBindings } from '../activities/docker';
+import { containerSpec, imageReference, olderApi, portBindings } from '../activities/docker';
 import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../src/docker-endpoint';
 
 const spec = (properties: Record<string, unknown>) => containerSpec({
@@ -98,4 +98,12 @@ describe('docker endpoints', () => {
     expect(() => tlsFiles({ STOKE_DOCKER_TLS_CA: path.join(dir, 'nope.pem') })).toThrow(`STOKE_DOCKER_TLS_CA names ${path.join(dir, 'nope.pem')}, which does not exist`);
     expect(tlsFiles({})).toEqual({});
   });
+});
+
+test('API versions compare as numbers, as Heat\'s check of read_only (1.17), cpu_shares, devices and cpu_set needs', () => {
+  expect(olderApi('1.9', '1.17')).toBe(true);
+  expect(olderApi('1.41', '1.17')).toBe(false);
+  expect(olderApi('1.17', '1.17')).toBe(false);
+  expect(olderApi('1.7', '1.8')).toBe(true);
+  expect(olderApi('2.0', '1.14')).toBe(false);
 });
