@@ -20,12 +20,12 @@ import { reversed, type Requirements } from '../src/template/graph';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, type CreateStackInput, type DeleteStackInput } from './definitions';
 
-export type Activities = ReturnType<typeof createActivities>;
+type Activities = ReturnType<typeof createActivities>;
 
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
 const MAX_PARALLEL = 50;
 
-export function activities(timeoutMinutes: number): Activities {
+function activities(timeoutMinutes: number): Activities {
   return proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
     // A worker killed mid-activity is noticed within this, and the activity retried on another.
