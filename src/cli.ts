@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { StackClient, checkStackName, isFinal } from './client';
 import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
-import { RESOURCE_TYPES } from './resources';
+import { constraintsOf, RESOURCE_TYPES } from './resources';
+import { printData, resourceTypeView } from './resource-types';
 import {
   ensureDocker,
   ensureImages,
@@ -190,7 +191,7 @@ function templateCommands(program: Command): void {
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
     .action((opts) => {
       const { plan, warnings } = loadPlan({
-        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter),
+        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
       for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
       console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
@@ -198,16 +199,24 @@ function templateCommands(program: Command): void {
 
   const resource = program.command('resource').description('resource types');
   const type = resource.command('type').description('resource types stoke knows');
-  type.command('list').description('list resource types').action(() => {
-    console.log(Object.keys(RESOURCE_TYPES).sort().join('\n'));
-  });
-  type.command('show <type>').description('show a resource type\'s properties and attributes')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
+  type.command('list').description('list resource types')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action((opts) => {
+      const names = Object.keys(RESOURCE_TYPES).sort();
+      if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
+      else printData(opts.format, names);
+    });
+  type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action((name: string, opts) => {
       const schema = RESOURCE_TYPES[name];
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
-      print(opts.format, schema, () => table(['property', 'type', 'required', 'default', 'description'],
-        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), s.default === undefined ? '' : JSON.stringify(s.default), s.description])));
+      if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
+      console.log(`${schema.name}: ${schema.description}\n`);
+      console.log(table(['property', 'type', 'required', 'update_allowed', 'default', 'constraints', 'description'],
+        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), String(Boolean(s.updateAllowed)),
+          s.default === undefined ? '' : JSON.stringify(s.default), constraintsOf(s).map((c) => JSON.stringify(c)).join(' '), s.description])));
+      console.log(`\n${table(['attribute', 'description'], Object.entries(schema.attributes).map(([a, s]) => [a, s.description]))}`);
     });
 }
 

@@ -17,6 +17,7 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
+import { redactState } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, type CreateStackInput, type DeleteStackInput } from './definitions';
 
@@ -104,6 +105,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
   };
   return {
     format: plan.format,
+    version: plan.version,
     stackName: state.name,
     stackId: state.id,
     parameters: {},
@@ -113,6 +115,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
       const r = created(name);
       return r ? (r.attributes[attribute] ?? null) : undefined;
     },
+    allAttributes: (name) => created(name)?.attributes,
   };
 }
 
@@ -169,7 +172,7 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
     createdAt: now(),
     updatedAt: now(),
   };
-  setHandler(stackStateQuery, () => state);
+  setHandler(stackStateQuery, () => redactState(state, plan.hiddenValues));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = activities(plan.timeoutMinutes);
