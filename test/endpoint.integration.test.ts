@@ -173,3 +173,23 @@ resources:
     forwarder.kill('SIGTERM');
   }
 });
+
+test('an endpoint that never answers is retried until the stack timeout, then the resource fails', () => {
+  const stack = uniqueName('never');
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  waiting:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "tcp://127.0.0.1:9"}
+`);
+  const started = Date.now();
+  const created = stoke('stack', 'create', stack, '-t', template, '--wait', '--timeout', '1', '--disable-rollback');
+  expect(created.status).toBe(1);
+  expect(created.stdout).toContain(`Stack ${stack} CREATE_FAILED`);
+  expect(created.stdout).toContain('connect ECONNREFUSED 127.0.0.1:9 (retried with backoff until the stack timeout)');
+  // Retried with backoff (1, 2, 4, 8, 16 s…) until no further attempt fits in the minute, not failed at the first refusal.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(30_000);
+  const state = showStack(stack);
+  expect(state.resources.waiting!.status).toBe('CREATE_FAILED');
+});

@@ -55,7 +55,9 @@ export function setResourceStatus(resource: ResourceState, status: StackStatus, 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */
 export function reasonOf(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The last attempt's error alone would hide that it was retried for as long as the stack allowed.
+  return err instanceof ActivityFailure && err.retryState === 'TIMEOUT' ? `${message} (retried with backoff until the stack timeout)` : message;
 }
 
 /**
