@@ -58,6 +58,12 @@ function invalid(path: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`${path}: ${message}`, 'InvalidProperty');
 }
 
+/** The resource's docker_endpoint, or the worker's engine when it names none. */
+function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string): string {
+  const named = req.properties.docker_endpoint;
+  return typeof named === 'string' && named ? named : defaultEndpoint;
+}
+
 const clients = new Map<string, Docker>();
 
 export function dockerFor(endpoint: string): Docker {
@@ -374,7 +380,7 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
 
 export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
   const { req, renameBack } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
   try {
@@ -409,7 +415,7 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
 
 export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   try {
     const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
@@ -450,7 +456,7 @@ export async function deleteContainer(request: DeleteResourceRequest, defaultEnd
  */
 async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, paused: boolean): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
   const container = dockerFor(endpoint).getContainer(req.physicalId);
   try {
