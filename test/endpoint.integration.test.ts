@@ -90,7 +90,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-test('https:// with client certificates: the container runs on the --tlsverify engine, not the worker\'s', async () => {
+test('https:// with client certificates, and unix:// to the same engine: the containers run there, not on the worker\'s', async () => {
   const stack = uniqueName('tls');
   const template = writeTemplate(`
 heat_template_version: 2015-04-30
@@ -98,6 +98,9 @@ resources:
   remote:
     type: DockerInc::Docker::Container
     properties: {image: busybox, docker_endpoint: "https://127.0.0.1:${tlsPort}", cmd: ${SLEEPER}}
+  socket:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "unix://${dir}/docker.sock", cmd: ${SLEEPER}}
 outputs:
   ip: {value: {get_attr: [remote, network_ip]}}
 `);
@@ -110,6 +113,8 @@ outputs:
   // Its address is on the TLS engine's own bridge.
   expect(state.outputs.ip!.value).toBe(remote.NetworkSettings.IPAddress);
   expect(remote.NetworkSettings.IPAddress.startsWith(`${subnet}.`)).toBe(true);
+  const socket = await tlsEngine.getContainer(state.resources.socket!.physicalId).inspect();
+  expect(socket.Config.Labels['org.stoke.resource']).toBe('socket');
   expect(await stackContainers(stack)).toEqual([]);
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
@@ -131,7 +136,7 @@ resources:
   expect(created.stdout).toContain('Client sent an HTTP request to an HTTPS server');
 });
 
-test('an endpoint that starts listening late: the create retries with backoff and completes', async () => {
+test('tcp:// and http:// endpoints that start listening late: the create retries with backoff and completes', async () => {
   const stack = uniqueName('late');
   const port = await freePort();
   const template = writeTemplate(`
@@ -140,6 +145,9 @@ resources:
   early:
     type: DockerInc::Docker::Container
     properties: {image: busybox, docker_endpoint: "tcp://127.0.0.1:${port}", cmd: ${SLEEPER}}
+  seedstyle:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "http://127.0.0.1:${port}/", cmd: ${SLEEPER}}
 `);
   expect(stoke('stack', 'create', stack, '-t', template).status).toBe(0);
   await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -165,8 +173,8 @@ resources:
       return state.status === 'CREATE_IN_PROGRESS' ? undefined : state;
     }, 90_000);
     expect(final.status).toBe('CREATE_COMPLETE');
-    const [container] = await stackContainers(stack);
-    expect(container!.Id).toBe(final.resources.early!.physicalId);
+    const containers = await stackContainers(stack);
+    expect(containers.map((c) => c.Id).sort()).toEqual([final.resources.early!.physicalId, final.resources.seedstyle!.physicalId].sort());
     expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
     expect(await stackContainers(stack)).toEqual([]);
   } finally {
