@@ -106,11 +106,11 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {
-    const client = new Client({ connection });
+    const client = new Client({ connection, namespace: config.namespace });
     for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
       // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
       const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config),
-        '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
+        '--namespace', config.namespace, '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
       fs.writeFileSync(path.join(ROOT, 'test', 'histories', `${label}-${run.type}.json`), shown.stdout);
     }

@@ -3,7 +3,7 @@
  * order, as their own workflows under the stack's workflow id, with Heat's statuses.
  */
 import type { ChildProcess } from 'node:child_process';
-import { SLEEPER, docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
+import { SLEEPER, docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 
 let worker: ChildProcess | undefined;
 beforeAll(async () => {
@@ -70,6 +70,7 @@ resources:
   expect(stoke('stack', 'suspend', stack, '--wait').status).toBe(0);
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await stackContainers(stack)).toEqual([]);
+  await recordHistories(stack, 'suspend-resume');
 });
 
 test('a container removed behind stoke\'s back fails the suspend with Docker\'s message', async () => {
