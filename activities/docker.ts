@@ -48,7 +48,7 @@ function rethrow(err: unknown, what: string): never {
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }
   // A certificate the endpoint or stoke rejects stays rejected; a closed port may open later.
-  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS/.test(e.code)) {
+  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|ISSUER|SELF_SIGNED/.test(e.code)) {
     throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
   }
   throw new Error(e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);

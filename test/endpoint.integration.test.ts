@@ -7,7 +7,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import Docker from 'dockerode';
+import { createContainer } from '../activities/docker';
 import { SLEEPER, docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 // A short folder: containerd's socket under the exec root must fit a unix socket path.
@@ -33,6 +36,13 @@ function makeCertificates(): void {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=stoke ${who}`);
     openssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}-cert.pem`, '-days', '1', '-extfile', `${who}.ext`);
   }
+}
+
+/** A CA the TLS engine does not know, with a client certificate it signed. */
+function makeStrangerCertificates(): void {
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger-ca-key.pem', '-out', 'stranger-ca.pem', '-days', '1', '-subj', '/CN=stranger CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger-key.pem', '-out', 'stranger.csr', '-subj', '/CN=stranger');
+  openssl('x509', '-req', '-in', 'stranger.csr', '-CA', 'stranger-ca.pem', '-CAkey', 'stranger-ca-key.pem', '-CAcreateserial', '-out', 'stranger-cert.pem', '-days', '1', '-extfile', 'client.ext');
 }
 
 function ip(...args: string[]): void {
@@ -119,6 +129,41 @@ outputs:
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await tlsEngine.listContainers({ all: true, filters: { label: [`org.stoke.stack=${stack}`] } })).toEqual([]);
+});
+
+describe('a certificate rejected either way fails at once, since retrying cannot change it', () => {
+  const attempt = async (endpointUrl: string, files: { ca: string; cert: string; key: string }) => {
+    const before = { ...process.env };
+    process.env.STOKE_DOCKER_TLS_CA = `${dir}/${files.ca}`;
+    process.env.STOKE_DOCKER_TLS_CERT = `${dir}/${files.cert}`;
+    process.env.STOKE_DOCKER_TLS_KEY = `${dir}/${files.key}`;
+    try {
+      const stack = uniqueName('badcert');
+      return await new MockActivityEnvironment().run(() => createContainer({
+        stack, stackId: `${stack}-id`, resource: 'remote', type: 'DockerInc::Docker::Container',
+        properties: { image: 'busybox', docker_endpoint: endpointUrl }, attributes: [],
+      }, process.env.STOKE_TEST_DOCKER!)).catch((err: unknown) => err);
+    } finally {
+      process.env = before;
+    }
+  };
+
+  beforeAll(makeStrangerCertificates);
+
+  test('the engine refuses a client certificate from a CA it does not trust', async () => {
+    const failure = await attempt(`https://127.0.0.1:${tlsPort}`, { ca: 'ca.pem', cert: 'stranger-cert.pem', key: 'stranger-key.pem' });
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toMatch(/ERR_SSL_|certificate/i);
+  });
+
+  test('stoke refuses an engine whose certificate its CA did not sign', async () => {
+    // The trailing slash makes it another endpoint, so a fresh client reads these certificates.
+    const failure = await attempt(`https://127.0.0.1:${tlsPort}/`, { ca: 'stranger-ca.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/);
+  });
 });
 
 test('plain tcp:// to the TLS engine is refused by it and fails the resource at once', () => {
