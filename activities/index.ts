@@ -7,12 +7,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
 import { createRandomString } from './random';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
+import { createWaitHandle, type SignalIssuer } from './wait-condition';
 
 export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
 export interface ActivityDependencies {
   /** The engine used by containers that name no docker_endpoint. */
   readonly dockerEndpoint: string;
+  /** Issues wait condition handle credentials the signal gateway accepts. */
+  readonly signals: SignalIssuer;
 }
 
 /** Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout. */
@@ -34,6 +37,9 @@ export function createActivities(deps: ActivityDependencies) {
           return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
+        case 'AWS::CloudFormation::WaitConditionHandle':
+        case 'OS::Heat::WaitConditionHandle':
+          return createWaitHandle(req, deps.signals);
         case 'OS::Heat::None':
           return { physicalId: `${req.stack}-${req.resource}`, attributes: {} };
         default:

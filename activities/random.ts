@@ -1,16 +1,40 @@
 import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { RANDOM_SEQUENCES } from '../src/resources/heat';
+import { characterPools, RANDOM_SEQUENCES, randomString, type CharacterPool } from '../src/resources/heat';
 import type { CreatedResource, CreateResourceRequest } from './types';
 
-/** OS::Heat::RandomString from a CSPRNG; a retry simply draws a new value, only the recorded one counts. */
-export function createRandomString(req: CreateResourceRequest): CreatedResource {
-  const length = Number(req.properties.length ?? 32);
-  const alphabet = RANDOM_SEQUENCES[String(req.properties.sequence ?? 'lettersdigits')];
-  if (!alphabet || !Number.isInteger(length) || length < 1 || length > 512) {
-    throw ApplicationFailure.nonRetryable(`resources.${req.resource}.properties: invalid length or sequence`, 'InvalidProperty');
+const pick = (characters: string) => characters[randomInt(characters.length)]!;
+
+/**
+ * Heat's algorithm with a CSPRNG throughout: each pool's minimum first, then characters from a random
+ * pool (classes and sequences weighted by their number), then a shuffle so the minimums are not in front.
+ */
+export function generateRandomString(length: number, sequences: readonly CharacterPool[], classes: readonly CharacterPool[]): string {
+  const chars: string[] = [];
+  for (const pool of [...sequences, ...classes]) for (let i = 0; i < pool.min; i++) chars.push(pick(pool.characters));
+  const pools = [...classes, ...sequences];
+  while (chars.length < length) chars.push(pick(pools[randomInt(pools.length)]!.characters));
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
   }
-  let value = '';
-  for (let i = 0; i < length; i++) value += alphabet[randomInt(alphabet.length)];
-  return { physicalId: `${req.stack}-${req.resource}`, attributes: { value } };
+  return chars.join('');
+}
+
+/** OS::Heat::RandomString; a retry simply draws a new value, only the recorded one counts. */
+export function createRandomString(req: CreateResourceRequest): CreatedResource {
+  // Properties that came from other resources were not checked at validation: check them now.
+  const issues = randomString.validate!(req.properties);
+  const length = Number(req.properties.length ?? 32);
+  const sequence = RANDOM_SEQUENCES[String(req.properties.sequence ?? 'lettersdigits')];
+  if (!Number.isInteger(length) || length < 1 || length > 512) issues.push({ path: '.length', message: `length must be an integer in 1..512` });
+  if (!sequence) issues.push({ path: '.sequence', message: `'${String(req.properties.sequence)}' is not a known sequence` });
+  if (issues.length > 0) {
+    throw ApplicationFailure.nonRetryable(issues.map((i) => `resources.${req.resource}.properties${i.path}: ${i.message}`).join('; '), 'InvalidProperty');
+  }
+  const { sequences, classes } = characterPools(req.properties);
+  const value = sequences.length + classes.length > 0
+    ? generateRandomString(length, sequences, classes)
+    : generateRandomString(length, [], [{ characters: sequence!, min: 0 }]);
+  return { physicalId: `${req.stack}-${req.resource}`, refId: value, attributes: { value } };
 }

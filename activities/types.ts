@@ -13,6 +13,8 @@ export interface CreateResourceRequest {
 
 export interface CreatedResource {
   readonly physicalId: string;
+  /** What get_resource/Ref returns, when it is not the physical id. */
+  readonly refId?: string;
   readonly attributes: JsonObject;
 }
 

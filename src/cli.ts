@@ -6,6 +6,7 @@ import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { constraintsOf, RESOURCE_TYPES } from './resources';
 import { printData, resourceTypeView } from './resource-types';
+import { startGateway } from './gateway';
 import {
   ensureDocker,
   ensureImages,
@@ -153,6 +154,21 @@ function stackCommands(program: Command, config: StokeConfig): void {
         if (opts.wait) await waitAndReport(client, name);
       }));
   }
+  stack.command('signal <name> <handle>')
+    .description('signal a wait condition handle of a stack being created, as a server would through the gateway')
+    .addOption(new Option('--status <status>', 'signal status').choices(['SUCCESS', 'FAILURE']).default('SUCCESS'))
+    .option('--reason <reason>', 'reason, shown when the wait fails')
+    .option('--data <data>', 'data, returned in the wait condition\'s data attribute')
+    .option('--id <id>', 'unique id: a repeated id replaces the earlier signal instead of counting again')
+    .action(async (name: string, handle: string, opts) => withClient(config, async (client) => {
+      await client.signal(name, {
+        handle, status: opts.status,
+        ...(opts.reason === undefined ? {} : { reason: opts.reason }),
+        ...(opts.data === undefined ? {} : { data: opts.data }),
+        ...(opts.id === undefined ? {} : { id: opts.id }),
+      });
+      console.log(`Signalled ${name}/${handle}: ${opts.status}`);
+    }));
 
   stack.command('resource').description('stack resources')
     .command('list <name>')
@@ -189,12 +205,14 @@ function templateCommands(program: Command): void {
     .requiredOption('-t, --template <file>', 'template file')
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
     .action((opts) => {
-      const { plan, warnings } = loadPlan({
+      const { plan, warnings, summary } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
       for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
-      console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
+      if (opts.format !== 'table') printData(opts.format, summary);
+      else console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
     });
 
   const resource = program.command('resource').description('resource types');
@@ -241,6 +259,19 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
     .description('run the stoke worker (stack workflows and their activities)')
     .action(async () => runWorker(config, await workerEndpoint(config)));
+
+  program.command('gateway')
+    .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
+    .action(async () => {
+      const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
+      if (!gateway) throw new StokeError('GatewayPortInUse', `${config.signalBind.host}:${config.signalBind.port} is in use: set STOKE_SIGNAL_BIND`);
+      console.log(`stoke gateway: listening on ${gateway.address}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await gateway.close();
+    });
 
   program.command('dev')
     .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')

@@ -1,4 +1,5 @@
 /** Stack actions and reads through Temporal: the only store of stack state. */
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
@@ -13,10 +14,13 @@ import {
   stackStateQuery,
   stackStatusKey,
   stackWorkflowId,
+  WAIT_HANDLE_TYPES,
   type CreateStackInput,
   type DeleteStackInput,
   type SuspendStackInput,
+  type StackMemo,
 } from '../workflows/definitions';
+import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import type { StackPlan, StackState, StackStatus } from './template/types';
@@ -100,12 +104,15 @@ export class StackClient {
         throw new StokeError('StackExists', `stack '${plan.name}' already exists (${state.status}); delete it first with \`stoke stack delete ${plan.name}\``);
       }
     }
-    const input: CreateStackInput = { plan };
+    const stackId = randomUUID();
+    const input: CreateStackInput = { plan, stackId };
+    const memo: StackMemo = { stackId, handles: Object.keys(plan.resources).filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]!.type)) };
     try {
       await this.client.workflow.start('createStack', {
         workflowId: stackWorkflowId(plan.name),
         taskQueue: this.config.taskQueue,
         args: [input],
+        memo: { ...memo },
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: 'CREATE_IN_PROGRESS' }],
       });
@@ -177,7 +184,7 @@ export class StackClient {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
-    if (latest.running) return handle.query(stackStateQuery);
+    if (latest.running) return describeWaits(await handle.query(stackStateQuery));
     if (INTERRUPTED.includes(latest.closedAs)) {
       // A query on a closed workflow replays its history, which still knows every resource made.
       const state = await handle.query(stackStateQuery);
@@ -190,6 +197,12 @@ export class StackClient {
       if (cause instanceof ApplicationFailure && cause.type === STACK_FAILED && cause.details?.[0]) return cause.details[0] as StackState;
       throw new StokeError('StackUnknown', `stack '${name}': its last action (${latest.action}) ended without a recorded state: ${(err as Error).message}`);
     }
+  }
+
+  /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */
+  async signal(name: string, request: SignalRequest): Promise<void> {
+    checkStackName(name);
+    await sendHandleSignal(this.client, name, request);
   }
 
   /** Stacks that exist, from Temporal visibility: the newest action per stack name. */

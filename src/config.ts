@@ -20,6 +20,20 @@ export interface StokeConfig {
   readonly projectRoot: string;
   /** Port of the embedded Temporal dev server; its web UI listens on port + 1000. @default 7233 */
   readonly devServerPort: number;
+  /** Base URL that servers reach the signal gateway at; unset means the Docker bridge gateway and the bind port. */
+  readonly signalUrl?: string;
+  /** Where the signal gateway listens. @default { host: '0.0.0.0', port: 8000 } */
+  readonly signalBind: { readonly host: string; readonly port: number };
+}
+
+/** Heat's CFN API port, where cfn-signal expects to find the wait condition service. */
+export const DEFAULT_SIGNAL_PORT = 8000;
+
+function parseBind(value: string | undefined): { host: string; port: number } {
+  if (!value) return { host: '0.0.0.0', port: DEFAULT_SIGNAL_PORT };
+  const colon = value.lastIndexOf(':');
+  const port = Number(colon >= 0 ? value.slice(colon + 1) : value);
+  return { host: colon > 0 ? value.slice(0, colon) : '0.0.0.0', port: Number.isInteger(port) && port >= 0 ? port : DEFAULT_SIGNAL_PORT };
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';
@@ -49,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     runDir: path.join(os.tmpdir(), `stoke-${digest}`),
     projectRoot,
     devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
+    signalUrl: env.STOKE_SIGNAL_URL?.replace(/\/+$/, '') || undefined,
+    signalBind: parseBind(env.STOKE_SIGNAL_BIND),
   };
 }
 

@@ -6,6 +6,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { temporalAddress, type StokeConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './runtime';
+import { startGateway } from './gateway';
+import { loadSignalKey, signalBaseUrl } from './signal';
+import type { SignalIssuer } from '../activities/wait-condition';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -47,6 +50,21 @@ export async function prepareNamespace(config: StokeConfig): Promise<void> {
   }
 }
 
+/** The base URL is looked up once, on the first handle, so a worker of stacks without waits never needs it. */
+function signalIssuer(config: StokeConfig, dockerEndpoint: string): SignalIssuer {
+  let baseUrl: Promise<string> | undefined;
+  return {
+    key: loadSignalKey(config),
+    baseUrl: () => {
+      baseUrl ??= signalBaseUrl(config, dockerEndpoint).catch((err) => {
+        baseUrl = undefined;
+        throw err;
+      });
+      return baseUrl;
+    },
+  };
+}
+
 /** Runs until SIGINT/SIGTERM (the SDK's own handlers), then drains and returns. */
 export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
   await prepareNamespace(config);
@@ -57,11 +75,16 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ dockerEndpoint }),
+      activities: createActivities({ dockerEndpoint, signals: signalIssuer(config, dockerEndpoint) }),
       maxConcurrentActivityTaskExecutions: 200,
     });
-    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}`);
-    await worker.run();
+    const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
+    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}`);
+    try {
+      await worker.run();
+    } finally {
+      await gateway?.close();
+    }
   } finally {
     await connection.close();
   }

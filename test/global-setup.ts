@@ -3,6 +3,7 @@
  * `stoke dev`): a Temporal dev server and a Docker engine when none answers, and the local images.
  */
 import { loadConfig } from '../src/config';
+import { freePort } from './helpers';
 import { prepareNamespace } from '../src/worker';
 import { ensureDocker, ensureImages, ensureTemporal, type StartedService } from '../src/runtime';
 
@@ -11,6 +12,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.STOKE_TASK_QUEUE = `stoke-test-${process.pid}`;
   // …and their own namespace, so test stacks never show in a user's `stoke stack list`.
   process.env.TEMPORAL_NAMESPACE = 'stoke-test';
+  // …and their own signal gateway port, so a gateway of another checkout (another key) never answers them.
+  process.env.STOKE_SIGNAL_BIND = `0.0.0.0:${await freePort()}`;
   const config = loadConfig();
   const log = (message: string) => console.log(`[setup] ${message}`);
   const services: StartedService[] = [];

@@ -18,13 +18,18 @@ export interface CliResult {
 
 /** Runs the built CLI as a user would. */
 export function stoke(...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: process.env, timeout: 170_000 });
+  return stokeWith(process.env, ...args);
+}
+
+/** The CLI with another environment: another Temporal, another state folder. */
+export function stokeWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 170_000 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** A worker process of the built code; `kill('SIGKILL')` simulates a crash. */
-export async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -75,8 +80,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function showStack(name: string): StackState {
-  const result = stoke('stack', 'show', name, '-f', 'json');
+export function showStack(name: string, env: NodeJS.ProcessEnv = process.env): StackState {
+  const result = stokeWith(env, 'stack', 'show', name, '-f', 'json');
   if (result.status !== 0) throw new Error(`stack show ${name} failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as StackState;
 }
@@ -109,8 +114,8 @@ export async function recordHistories(stack: string, label: string): Promise<voi
     const client = new Client({ connection, namespace: config.namespace });
     for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
       // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
-      const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config),
-        '--namespace', config.namespace, '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
+      const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config), '--namespace', config.namespace,
+        '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
       fs.writeFileSync(path.join(ROOT, 'test', 'histories', `${label}-${run.type}.json`), shown.stdout);
     }

@@ -26,13 +26,14 @@ async function replay(histories: { workflowId: string; history: unknown }[]): Pr
 
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
 
-test('there are recorded histories of creates, rollbacks and deletes', () => {
+test('there are recorded histories of creates, rollbacks, deletes and signalled waits', () => {
   expect(files).toEqual(expect.arrayContaining([
     'linked-containers-createStack.json',
     'linked-containers-deleteStack.json',
     'rollback-createStack.json',
     'suspend-resume-suspendStack.json',
     'suspend-resume-resumeStack.json',
+    'wait-condition-createStack.json',
   ]));
 });
 

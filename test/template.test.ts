@@ -102,7 +102,7 @@ outputs:
     expect(p.resources.web!.requires).toEqual(['db']);
     expect(p.resources.pw!.attributes).toEqual(['value']);
     expect(p.resources.web!.attributes).toEqual(['network_ip']);
-    expect(p.resources.pw!.properties).toEqual({ length: 32, sequence: 'lettersdigits' });
+    expect(p.resources.pw!.properties).toEqual({ length: 32 });
     expect(p.resources.web!.properties.port_bindings).toEqual({ '80/tcp': [{ HostPort: 9000 }] });
     expect(JSON.stringify(p)).not.toContain('s3cret');
   });

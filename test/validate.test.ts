@@ -60,6 +60,21 @@ describe('template versions', () => {
     expect(messages(hot('2015-10-15', select))[0]).toContain("'Fn::Select' was removed after heat_template_version 2015-04-30");
   });
 
+  test('list_join of several lists needs 2015-10-15', () => {
+    const body = "outputs:\n  o: {value: {list_join: [',', [a], [b]]}}\n";
+    expect(messages(hot('2015-04-30', body))[0]).toContain('joining several lists needs heat_template_version 2015-10-15 or later');
+    expect(plan(hot('2015-10-15', body)).plan!.outputs.o!.value).toBe('a,b');
+  });
+
+  test('repeat over a mapping needs 2016-10-14, permutations needs 2017-09-01', () => {
+    const overMap = 'outputs:\n  o: {value: {repeat: {for_each: {x: {a: 1}}, template: x}}}\n';
+    expect(messages(hot('2016-04-08', overMap))[0]).toContain('a mapping in for_each needs heat_template_version 2016-10-14');
+    expect(plan(hot('2016-10-14', overMap)).plan!.outputs.o!.value).toEqual(['a']);
+    const zipped = 'outputs:\n  o: {value: {repeat: {for_each: {x: [a, b], y: [c, d]}, template: xy, permutations: false}}}\n';
+    expect(messages(hot('2017-02-24', zipped))[0]).toContain('"permutations" needs heat_template_version 2017-09-01');
+    expect(plan(hot('2017-09-01', zipped)).plan!.outputs.o!.value).toEqual(['ac', 'bd']);
+  });
+
   test('get_attr with only a resource name needs 2015-10-15', () => {
     const body = 'resources:\n  r: {type: OS::Heat::RandomString}\noutputs:\n  o: {value: {get_attr: [r]}}\n';
     expect(messages(hot('2015-04-30', body))[0]).toContain('get_attr: arguments must be [resource, attribute, path…]');
@@ -206,6 +221,9 @@ describe('environments', () => {
     expect(messages(text, { env: [env], mode: 'validate', readFile })).toEqual([
       "5:7 resources.x.type: cannot read the nested template 'thing.yaml' (mapped from 'My::Thing' by env0.yaml)",
     ]);
+    expect(messages(hot('2016-10-14', 'resources:\n  x: {type: OS::Heat::RandomStrin}\n'))).toEqual([
+      expect.stringMatching(/^3:7 resources\.x\.type: unknown resource type 'OS::Heat::RandomStrin'; OS::Heat types stoke has: .*OS::Heat::RandomString/),
+    ]);
     expect(messages(text, { env: ['parameters: {n: v}\nresource_registry: {"My::Thing": "OS::Heat::None"}\n'], readFile })).toEqual([
       "6:12 resources.nested.type: 'sub.yaml' is a template file: nested stacks are not supported yet",
     ]);
@@ -246,10 +264,10 @@ outputs:
     expect(messages(text)).toEqual([
       "5:18 resources.r.properties.length: 1000 is out of range (1..512)",
       "5:32 resources.r.properties.sequence: 'emoji' is not one of lettersdigits, letters, lowercase, uppercase, digits, hexdigits, octdigits",
-      "5:49 resources.r.properties.colour: OS::Heat::RandomString has no property 'colour' (it has: length, sequence, salt)",
+      "5:49 resources.r.properties.colour: OS::Heat::RandomString has no property 'colour' (it has: length, sequence, character_classes, character_sequences, salt)",
       '8:5 resources.c.properties: DockerInc::Docker::Container requires the property \'image\'',
       "8:25 resources.c.properties.name.get_attr: OS::Heat::RandomString 'r' has no attribute 'nope' (it has: value)",
-      "10:5 resources.n.type: unknown resource type 'OS::Nova::Server' (known: DockerInc::Docker::Container, OS::Heat::Docker, OS::Heat::None, OS::Heat::RandomString)",
+      "10:5 resources.n.type: unknown resource type 'OS::Nova::Server'; see `stoke resource type list`",
       "11:18 resources.n.depends_on[0]: 'ghost' is not another resource of this template",
       "12:5 resources.n.deletion_policy: deletion policy must be one of Delete, Retain, Snapshot, delete, retain, snapshot, got string 'Sometimes'",
       "14:15 outputs.o.value.get_resource: get_resource: the template has no resource 'nowhere'",

@@ -1,7 +1,7 @@
 /** Names shared by workflows, the client and the CLI. No Node imports: the workflow sandbox loads this. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
-import type { StackPlan, StackState } from '../src/template/types';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Json, StackPlan, StackState } from '../src/template/types';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
 export const stackStateQuery = defineQuery<StackState>('stackState');
@@ -19,12 +19,41 @@ export function stackWorkflowId(stackName: string): string {
 
 export interface CreateStackInput {
   readonly plan: StackPlan;
+  /**
+   * The stack's id, chosen by the client so that it can also be put in the workflow's memo, where the
+   * signal gateway reads it without a worker. Absent in stacks created before it existed: then generated.
+   */
+  readonly stackId?: string;
 }
 
 /** Input of suspendStack and resumeStack: the stack as its last action left it. */
 export interface SuspendStackInput {
   readonly state: StackState;
 }
+
+/** What the client records on a create workflow, readable by `describe` even while no worker runs. */
+export interface StackMemo {
+  readonly stackId: string;
+  /** Names of the stack's wait condition handles: signals to any other name are refused. */
+  readonly handles: string[];
+}
+
+export const WAIT_HANDLE_TYPES: readonly string[] = ['AWS::CloudFormation::WaitConditionHandle', 'OS::Heat::WaitConditionHandle'];
+export const WAIT_CONDITION_TYPES: readonly string[] = ['AWS::CloudFormation::WaitCondition', 'OS::Heat::WaitCondition'];
+
+/** A signal to a wait condition handle, from the gateway (a server's curl) or `stoke stack signal`. */
+export interface HandleSignal {
+  /** The stack the signal was issued for: a signal meant for an earlier stack of the same name is ignored. */
+  readonly stackId: string;
+  readonly handle: string;
+  readonly status: 'SUCCESS' | 'FAILURE';
+  readonly reason?: string;
+  readonly data?: Json;
+  /** Heat's UniqueId / id: a repeated id replaces the earlier signal instead of counting again. */
+  readonly id?: string;
+}
+
+export const handleSignal = defineSignal<[HandleSignal]>('handleSignal');
 
 export interface DeleteStackInput {
   /** The stack as its last action left it. */

@@ -19,7 +19,10 @@ import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/
 import { reversed, type Requirements } from '../src/template/graph';
 import { redactState } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
-import { STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, type CreateStackInput, type DeleteStackInput } from './definitions';
+import {
+  STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
+} from './definitions';
+import { WaitConditions } from './wait-condition';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -112,7 +115,10 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
     stackId: state.id,
     parameters: {},
     resourceNames: new Set(Object.keys(plan.resources)),
-    physicalId: (name) => created(name)?.physicalId,
+    physicalId: (name) => {
+      const r = created(name);
+      return r && (r.refId ?? r.physicalId);
+    },
     attribute: (name, attribute) => {
       const r = created(name);
       return r ? (r.attributes[attribute] ?? null) : undefined;
@@ -160,10 +166,10 @@ export function fail(state: StackState): never {
 }
 
 /** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
-export async function createStack({ plan }: CreateStackInput): Promise<StackState> {
+export async function createStack({ plan, stackId }: CreateStackInput): Promise<StackState> {
   const state: StackState = {
     name: plan.name,
-    id: uuid4(),
+    id: stackId ?? uuid4(),
     status: 'INIT_COMPLETE',
     statusReason: '',
     resources: Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, {
@@ -175,6 +181,7 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
     updatedAt: now(),
   };
   setHandler(stackStateQuery, () => redactState(state, plan.hiddenValues));
+  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = activities(plan.timeoutMinutes);
@@ -186,12 +193,19 @@ export async function createStack({ plan }: CreateStackInput): Promise<StackStat
     setResourceStatus(resource, 'CREATE_IN_PROGRESS');
     try {
       resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
-      const created = await acts.createResource({
-        stack: state.name, stackId: state.id, resource: name, type: planned.type,
-        properties: resource.properties, attributes: planned.attributes,
-      });
-      resource.physicalId = created.physicalId;
-      resource.attributes = created.attributes;
+      if (WAIT_CONDITION_TYPES.includes(planned.type)) {
+        // A wait is no side effect: it runs in the workflow itself, on signals and a timer.
+        resource.attributes = await waits.wait(name, resource, resource.properties);
+        resource.physicalId = `${state.name}-${name}`;
+      } else {
+        const created = await acts.createResource({
+          stack: state.name, stackId: state.id, resource: name, type: planned.type,
+          properties: resource.properties, attributes: planned.attributes,
+        });
+        resource.physicalId = created.physicalId;
+        if (created.refId !== undefined) resource.refId = created.refId;
+        resource.attributes = created.attributes;
+      }
     } catch (err) {
       setResourceStatus(resource, 'CREATE_FAILED', reasonOf(err));
       throw err;

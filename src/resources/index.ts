@@ -1,13 +1,14 @@
 import { dockerContainer, legacyDocker } from './docker-container';
 import { none, randomString } from './heat';
 import type { ResourceTypeSchema } from './schema';
+import { cfnWaitCondition, cfnWaitConditionHandle, heatWaitCondition, heatWaitConditionHandle } from './wait-condition';
 
 export type { ResourceTypeSchema, PropertySchema, PropertyConstraint, AttributeSchema, PropertyType, TypeAlias } from './schema';
 export { constraintsOf } from './schema';
 
 /** Every resource type stoke knows, by the name templates use. */
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSchema>> = Object.fromEntries(
-  [dockerContainer, legacyDocker, randomString, none].map((schema) => [schema.name, schema])
+  [dockerContainer, legacyDocker, randomString, none, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition].map((schema) => [schema.name, schema])
 );
 
 /**

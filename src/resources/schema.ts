@@ -1,4 +1,5 @@
 /** How resource types describe themselves: the validator, the engine and `resource type show` read this. */
+import type { JsonObject } from '../template/types';
 
 export type PropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map' | 'any';
 
@@ -72,6 +73,13 @@ export interface ResourceTypeSchema {
   readonly attributes: Readonly<Record<string, AttributeSchema>>;
   /** Types like OS::Heat::None take any property at all. */
   readonly anyProperties?: boolean;
+  /** Types like OS::Heat::SoftwareDeployment also have attributes named by the template (a config's outputs). */
+  readonly dynamicAttributes?: boolean;
+  /**
+   * Checks across properties that one property's schema cannot express. Values still waiting for other
+   * resources are skipped here and checked again when the resource is created.
+   */
+  readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
   /** Set on a type that is another's older spelling. */
   readonly aliasOf?: TypeAlias;
 }

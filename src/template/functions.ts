@@ -243,17 +243,20 @@ function replaceIn(template: Json, keys: string[], values: Json[], path: string)
   return template;
 }
 
-function repeat(args: Json, path: string): Json {
+/** `date` is the template version's; undefined accepts every form (the workflow re-resolving a checked plan). */
+function repeat(args: Json, path: string, date: string | undefined): Json {
   const spec = expectMapping(args, path, 'repeat: arguments must be a mapping with "for_each" and "template"');
   const forEach = expectMapping(spec.for_each ?? null, `${path}.for_each`, 'repeat: "for_each" must be a mapping of placeholders to lists');
   if (!('template' in spec)) throw new FunctionError(path, 'repeat: "template" is missing');
   const keys = Object.keys(forEach);
   const lists = keys.map((key) => {
     const list = forEach[key]!;
+    if (isMapping(list) && date !== undefined && date < '2016-10-14') throw new FunctionError(`${path}.for_each.${key}`, 'repeat: a mapping in for_each needs heat_template_version 2016-10-14 or later');
     if (isMapping(list)) return Object.keys(list);
     if (!Array.isArray(list)) throw new FunctionError(`${path}.for_each.${key}`, `repeat: "${key}" must be a list, got ${describe(list)}`);
     return list;
   });
+  if ('permutations' in spec && date !== undefined && date < '2017-09-01') throw new FunctionError(`${path}.permutations`, 'repeat: "permutations" needs heat_template_version 2017-09-01 or later');
   const permutations = spec.permutations ?? true;
   if (typeof permutations !== 'boolean') throw new FunctionError(`${path}.permutations`, 'repeat: "permutations" must be true or false');
   let rows: Json[][];
@@ -464,8 +467,14 @@ function resolveIn(value: Json, ctx: ResolveContext, path: string, inCondition: 
       return strReplace({ template: template!, params: params! }, at, 'str_replace');
     }
     case 'list_join':
-    case 'Fn::Join':
+    case 'Fn::Join': {
+      const version = versionOf(ctx);
+      const several = fn === 'list_join' && (!version || version.date >= '2015-10-15');
+      if (!several && Array.isArray(args) && args.length > 2) {
+        throw new FunctionError(at, `${fn}: arguments must be [delimiter, list]${fn === 'list_join' ? ' (joining several lists needs heat_template_version 2015-10-15 or later)' : ''}`);
+      }
       return listJoin(args, at, fn);
+    }
     case 'digest': {
       const [algorithm, text] = expectList(args, at, 'digest: arguments must be [algorithm, value]', 2);
       const hash = DIGESTS[String(algorithm)];
@@ -474,7 +483,7 @@ function resolveIn(value: Json, ctx: ResolveContext, path: string, inCondition: 
       return hash(text);
     }
     case 'repeat':
-      return repeat(args, at);
+      return repeat(args, at, versionOf(ctx)?.date);
     case 'map_merge': {
       const maps = expectList(args, at, 'map_merge: arguments must be a list of mappings');
       return Object.assign({}, ...maps.map((m, i) => {

@@ -8,6 +8,7 @@ import { propertyViolation, violation, type Constraint } from './constraints';
 import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type ResolveContext } from './functions';
 import { cycleGroups, findCycle } from './graph';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
+import { MASK } from './redact';
 import type { Json, JsonObject, PlannedResource, StackPlan, TemplateFormat } from './types';
 import { cfnVersion, HOT_RELEASE_NAMES, HOT_VERSION_DATES, hotVersion, versionKey, type TemplateVersion } from './versions';
 
@@ -40,6 +41,14 @@ export interface PlanResult {
   readonly warnings: TemplateIssue[];
   /** Parameter names declared hidden: their values must never be printed. */
   readonly hiddenParameters: string[];
+  /** What `template validate` shows, in the shape of Heat's validate response; hidden defaults masked. */
+  readonly summary: TemplateSummary;
+}
+
+export interface TemplateSummary {
+  Description?: string;
+  Parameters: Record<string, { Type: string; Label?: string; Description?: string; Default?: Json; NoEcho: 'true' | 'false'; Constraints?: Json[] }>;
+  ParameterGroups?: Json;
 }
 
 /** Section and key names differ between the two formats; everything else is shared. */
@@ -272,7 +281,8 @@ export function planStack(input: PlanInput): PlanResult {
   const hiddenParameters: string[] = [];
   const fail = (code: string, path: string, message: string, file = template.file) => errors.push({ code, path, message, file });
   const warn = (code: string, path: string, message: string, file = template.file) => warnings.push({ code, path, message, file });
-  const done = (): PlanResult => ({ errors: byPosition(locate(errors, input)), warnings: byPosition(locate(warnings, input)), hiddenParameters });
+  const summary: TemplateSummary = { Parameters: {} };
+  const done = (): PlanResult => ({ errors: byPosition(locate(errors, input)), warnings: byPosition(locate(warnings, input)), hiddenParameters, summary });
 
   for (const env of input.environments ?? []) {
     errors.push(...env.errors);
@@ -363,6 +373,13 @@ export function planStack(input: PlanInput): PlanResult {
       const hidden = spec[syntax.paramHidden];
       const isHidden = hidden === true || hidden === 'true';
       if (isHidden) hiddenParameters.push(name);
+      summary.Parameters[name] = {
+        Type: String(declaredType), NoEcho: isHidden ? 'true' : 'false',
+        ...(typeof spec[syntax.paramLabel] === 'string' ? { Label: spec[syntax.paramLabel] as string } : {}),
+        ...(typeof spec[syntax.description] === 'string' ? { Description: spec[syntax.description] as string } : {}),
+        ...(spec[syntax.paramDefault] !== undefined ? { Default: isHidden ? MASK : spec[syntax.paramDefault]! } : {}),
+        ...(format === 'hot' && Array.isArray(spec.constraints) ? { Constraints: spec.constraints } : {}),
+      };
       for (const key of [syntax.paramLabel, syntax.description]) {
         if (spec[key] !== undefined && typeof spec[key] !== 'string') fail('InvalidParameter', `${path}.${key}`, `${key} must be a string`);
       }
@@ -402,6 +419,9 @@ export function planStack(input: PlanInput): PlanResult {
       else unsetParameters.add(name);
     }
   }
+  const description = data[syntax.description];
+  if (typeof description === 'string') summary.Description = description;
+  if (format === 'hot' && data.parameter_groups !== undefined) summary.ParameterGroups = data.parameter_groups;
   if (format === 'hot') checkParameterGroups(data.parameter_groups, isObject(declared) ? declared : {}, (path, message) => fail('InvalidParameterGroup', path, message));
 
   const mappings = format === 'cfn' && isObject(data.Mappings) ? data.Mappings : {};
@@ -489,7 +509,10 @@ export function planStack(input: PlanInput): PlanResult {
       }
     } else {
       const via = registry[typeName] ? ` (mapped from '${typeName}' by ${registry[typeName]!.file})` : '';
-      fail('UnknownResourceType', `${path}.${syntax.type}`, `unknown resource type '${target}'${via} (known: ${Object.keys(RESOURCE_TYPES).sort().join(', ')})`);
+      const namespace = target.split('::').slice(0, 2).join('::');
+      const near = Object.keys(RESOURCE_TYPES).filter((t) => t.startsWith(`${namespace}::`)).sort();
+      const hint = near.length > 0 ? `; ${namespace} types stoke has: ${near.join(', ')}` : '; see `stoke resource type list`';
+      fail('UnknownResourceType', `${path}.${syntax.type}`, `unknown resource type '${target}'${via}${hint}`);
     }
   }
 
@@ -500,11 +523,12 @@ export function planStack(input: PlanInput): PlanResult {
       into?.add(ref.resource);
       if (ref.attribute === undefined) continue;
       const target = schemas[ref.resource];
-      if (!target || target === 'template' || target.anyProperties) continue;
-      if (ref.attribute === '') Object.keys(target.attributes).forEach((a) => (attributesUsed[ref.resource] ??= new Set()).add(a));
-      else if (!(ref.attribute in target.attributes) && ref.attribute !== 'show') {
+      const used = (attributesUsed[ref.resource] ??= new Set());
+      if (ref.attribute === '') {
+        if (target && target !== 'template') Object.keys(target.attributes).forEach((a) => used.add(a));
+      } else if (target && target !== 'template' && !target.anyProperties && !target.dynamicAttributes && !(ref.attribute in target.attributes) && ref.attribute !== 'show') {
         fail('UnknownAttribute', ref.path, `${target.name} '${ref.resource}' has no attribute '${ref.attribute}' (it has: ${Object.keys(target.attributes).join(', ') || 'none'})`);
-      } else (attributesUsed[ref.resource] ??= new Set()).add(ref.attribute);
+      } else used.add(ref.attribute);
     }
   };
 
@@ -583,6 +607,7 @@ export function planStack(input: PlanInput): PlanResult {
         if (propSchema.required) fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
         else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
       }
+      for (const issue of schema.validate?.(properties) ?? []) fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
     }
     if (schema === undefined) continue;
     resources[name] = {

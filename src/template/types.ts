@@ -66,12 +66,25 @@ export interface ResourceState {
   statusReason: string;
   /** Heat's physical_resource_id: a container id, a generated value's name… '' until created. */
   physicalId: string;
+  /** What get_resource/Ref returns when it is not the physical id (a CFN wait handle's URL, a random string's value). */
+  refId?: string;
   attributes: JsonObject;
   /** Kept so a later delete can find the Docker endpoint and order the deletes without the template. */
   readonly requires: string[];
   readonly deletionPolicy: 'Delete' | 'Retain';
   properties: JsonObject;
   updatedAt: string;
+  /** A wait condition handle's signals by their id (Heat keeps them as the handle's metadata). */
+  signals?: Record<string, ReceivedSignal>;
+  /** While a wait condition waits: when it times out (ISO time), so readers can show the time left. */
+  waitUntil?: string;
+}
+
+/** One signal as a wait condition handle keeps it. */
+export interface ReceivedSignal {
+  readonly status: 'SUCCESS' | 'FAILURE';
+  readonly reason: string;
+  readonly data: Json;
 }
 
 /** The stack as a workflow knows it; returned by the status query and as every workflow's outcome. */

@@ -1,0 +1,206 @@
+/**
+ * The signal gateway: the HTTP endpoint servers signal wait condition handles at, cfn-signal style
+ * (PUT/POST to the handle URL, token in `?Signature=`, body {Status, Reason, Data, UniqueId}) or
+ * OS::Heat style (POST to the endpoint with X-Auth-Token, body {status, reason, data, id}). Each accepted
+ * request becomes one Temporal signal to the stack's create workflow; Temporal keeps it even while no
+ * worker runs. The same lookup serves `stoke stack signal`, which skips only the token.
+ */
+import * as http from 'node:http';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../workflows/definitions';
+import { temporalAddress, type StokeConfig } from './config';
+import { StokeError } from './errors';
+import { loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
+import type { Json, StackState } from './template/types';
+
+/** Larger bodies are refused before they are read to the end. */
+export const MAX_SIGNAL_BYTES = 64 * 1024;
+
+export type SignalRequest = Omit<HandleSignal, 'stackId'>;
+
+/** HTTP status of each refusal, by StokeError code. */
+const HTTP_STATUS: Record<string, number> = {
+  InvalidSignal: 400, BadToken: 403, StackNotFound: 404, HandleNotFound: 404, NotFound: 404,
+  MethodNotAllowed: 405, NotWaiting: 409, TooLarge: 413,
+};
+
+/**
+ * Signals `request.handle` of the stack's running create. `stackId`, from a handle URL, must be the
+ * stack's current id: a URL of an earlier stack of the same name reaches nothing.
+ */
+export async function sendHandleSignal(client: Client, stack: string, request: SignalRequest, stackId?: string): Promise<void> {
+  let description;
+  try {
+    description = await client.workflow.getHandle(stackWorkflowId(stack)).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new StokeError('StackNotFound', `stack '${stack}' not found`);
+    throw err;
+  }
+  const memo = description.memo as Partial<StackMemo> | undefined;
+  const running = description.status.name === 'RUNNING';
+  if (description.type !== 'createStack') {
+    if (running) throw new StokeError('NotWaiting', `stack '${stack}' is being deleted: it waits for no signal`);
+    throw new StokeError('StackNotFound', `stack '${stack}' not found (deleted)`);
+  }
+  if (!memo?.stackId || (stackId !== undefined && memo.stackId !== stackId)) {
+    throw new StokeError('StackNotFound', `stack '${stack}' with id ${stackId ?? '?'} not found`);
+  }
+  const handles = memo.handles ?? [];
+  if (!handles.includes(request.handle)) {
+    throw new StokeError('HandleNotFound', `stack '${stack}' has no wait condition handle '${request.handle}' (it has: ${handles.join(', ') || 'none'})`);
+  }
+  if (!running) {
+    const status = description.typedSearchAttributes.get(stackStatusKey) ?? description.status.name;
+    throw new StokeError('NotWaiting', `stack '${stack}' is no longer waiting for signals (${status})`);
+  }
+  const signal: HandleSignal = { ...request, stackId: memo.stackId };
+  await client.workflow.getHandle(stackWorkflowId(stack), description.runId).signal(handleSignal, signal);
+}
+
+/** A signal body of either style; an empty body is a SUCCESS, as Heat tolerates. */
+export function parseSignalBody(handle: string, text: string): SignalRequest {
+  let body: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw new StokeError('InvalidSignal', `malformed JSON body: ${(err as Error).message}`);
+    }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new StokeError('InvalidSignal', 'the body must be a JSON object');
+  const fields = body as Record<string, Json | undefined>;
+  const status = fields.status ?? fields.Status ?? 'SUCCESS';
+  if (status !== 'SUCCESS' && status !== 'FAILURE') throw new StokeError('InvalidSignal', `status must be SUCCESS or FAILURE, got ${JSON.stringify(status)}`);
+  const reason = fields.reason ?? fields.Reason;
+  const data = fields.data ?? fields.Data;
+  const id = fields.id ?? fields.UniqueId;
+  return {
+    handle,
+    status,
+    ...(reason === undefined || reason === null ? {} : { reason: typeof reason === 'string' ? reason : JSON.stringify(reason) }),
+    ...(data === undefined ? {} : { data }),
+    ...(id === undefined || id === null ? {} : { id: typeof id === 'string' ? id : JSON.stringify(id) }),
+  };
+}
+
+/** The time left of a wait, coarse enough that a follower prints it about once a minute on long waits. */
+function timeLeft(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 120) return `${Math.floor(s / 60)}m`;
+  return s < 10 ? 'under 10s' : `${Math.ceil(s / 10) * 10}s`;
+}
+
+/** Adds the time left to the reasons of waiting wait conditions and of their stack. */
+export function describeWaits(state: StackState, now = Date.now()): StackState {
+  const waiting: string[] = [];
+  for (const [name, resource] of Object.entries(state.resources)) {
+    if (!resource.waitUntil || resource.status !== 'CREATE_IN_PROGRESS') continue;
+    resource.statusReason = `${resource.statusReason}, ${timeLeft(Date.parse(resource.waitUntil) - now)} left`;
+    waiting.push(`${name}: ${resource.statusReason}`);
+  }
+  if (waiting.length > 0 && state.status === 'CREATE_IN_PROGRESS') state.statusReason = `Stack CREATE in progress: ${waiting.join('; ')}`;
+  return state;
+}
+
+/** Past this much, a refused body is no longer drained so the client could read its 413: the socket is cut. */
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = () => new StokeError('TooLarge', `the body exceeds ${MAX_SIGNAL_BYTES} bytes`);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_DRAINED_BYTES) {
+      reject(tooLarge());
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_SIGNAL_BYTES) chunks.push(chunk);
+      else if (size > MAX_DRAINED_BYTES) req.destroy();
+    });
+    req.on('end', () => (size > MAX_SIGNAL_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+    req.on('close', () => reject(new StokeError('InvalidSignal', 'the request ended before its body')));
+  });
+}
+
+export interface Gateway {
+  /** The address it listens on, `host:port`. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+async function handle(req: http.IncomingMessage, key: Buffer, client: Client, log: (message: string) => void): Promise<{ status: number; body: Json }> {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const match = SIGNAL_PATH.exec(url.pathname);
+  if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE`);
+  if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
+  let parts: string[];
+  try {
+    parts = match.slice(1).map((part) => decodeURIComponent(part!));
+  } catch {
+    throw new StokeError('NotFound', `no such path ${url.pathname}: malformed escapes`);
+  }
+  const [stack, stackId, handleName] = parts as [string, string, string];
+  const text = await readBody(req);
+  const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
+  if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, token)) {
+    throw new StokeError('BadToken', token ? 'wrong token for this handle' : 'missing token: give ?Signature= or X-Auth-Token');
+  }
+  const request = parseSignalBody(handleName, text);
+  await sendHandleSignal(client, stack, request, stackId);
+  log(`signal ${request.status} to ${stack}/${handleName}${request.id ? ` (id ${request.id})` : ''}`);
+  return { status: 200, body: { stack, handle: handleName, status: request.status, ...(request.id ? { id: request.id } : {}) } };
+}
+
+/**
+ * Listens on config.signalBind. Resolves to undefined when the port is taken: another gateway of the
+ * same state folder (the same key) serves those URLs already.
+ */
+export async function startGateway(config: StokeConfig, log: (message: string) => void): Promise<Gateway | undefined> {
+  const key = loadSignalKey(config);
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const client = new Client({ connection, namespace: config.namespace });
+  const server = http.createServer((req, res) => {
+    handle(req, key, client, log).then(
+      ({ status, body }) => reply(res, status, body),
+      (err: unknown) => {
+        const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
+        if (status === 413) res.setHeader('Connection', 'close');
+        if (status >= 500) log(`signal failed: ${(err as Error).message}`);
+        reply(res, status, { error: (err as Error).message });
+      });
+  });
+  // Slow or idle clients must not pin sockets forever.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.signalBind.port, config.signalBind.host, () => resolve());
+    });
+  } catch (err) {
+    await connection.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      log(`signal gateway not started: ${config.signalBind.host}:${config.signalBind.port} is in use (set STOKE_SIGNAL_BIND)`);
+      return undefined;
+    }
+    throw err;
+  }
+  const bound = server.address() as { address: string; port: number };
+  return {
+    address: `${bound.address}:${bound.port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+    },
+  };
+}
+
+function reply(res: http.ServerResponse, status: number, body: Json): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

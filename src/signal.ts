@@ -1,0 +1,58 @@
+/**
+ * Wait condition handle credentials. A handle's token is an HMAC of its identity under a key kept in
+ * the state folder, so any gateway sharing that key checks a token on its own, with no worker and no
+ * lookup, and a leaked token opens one handle of one stack only.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import type { StokeConfig } from './config';
+import { dockerOptions } from './docker-endpoint';
+
+/** The path every handle's signal URL has: /v1/signal/STACK/STACK_ID/HANDLE. */
+export const SIGNAL_PATH = /^\/v1\/signal\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+/** The key tokens are derived from: STOKE_SIGNAL_KEY, else a random one made once in the state folder. */
+export function loadSignalKey(config: StokeConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
+  if (env.STOKE_SIGNAL_KEY) return Buffer.from(env.STOKE_SIGNAL_KEY, 'utf8');
+  const file = path.join(config.stateDir, 'signal.key');
+  fs.mkdirSync(config.stateDir, { recursive: true });
+  try {
+    // 'wx': of two processes starting together, one creates the key and both read that one.
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
+}
+
+export function handleToken(key: Buffer, stack: string, stackId: string, handle: string): string {
+  return crypto.createHmac('sha256', key).update(`${stack}\n${stackId}\n${handle}`).digest('base64url');
+}
+
+export function tokenMatches(key: Buffer, stack: string, stackId: string, handle: string, token: string): boolean {
+  const expected = Buffer.from(handleToken(key, stack, stackId, handle));
+  const given = Buffer.from(token);
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+}
+
+export function signalEndpoint(baseUrl: string, stack: string, stackId: string, handle: string): string {
+  return `${baseUrl}/v1/signal/${encodeURIComponent(stack)}/${encodeURIComponent(stackId)}/${encodeURIComponent(handle)}`;
+}
+
+/**
+ * Where servers reach the gateway: STOKE_SIGNAL_URL, else the gateway address of the engine's default
+ * bridge (the host as its containers see it) and the port the gateway binds.
+ */
+export async function signalBaseUrl(config: StokeConfig, dockerEndpoint: string): Promise<string> {
+  if (config.signalUrl) return config.signalUrl;
+  const bridge = await new Docker(dockerOptions(dockerEndpoint)).getNetwork('bridge').inspect();
+  const ipam = (bridge.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
+  // Engines started with --iptables=false may leave Gateway out: the bridge then has the subnet's first address.
+  const gateway = ipam?.Gateway ?? ipam?.Subnet?.replace(/\.0\/\d+$/, '.1');
+  if (!gateway || !/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) {
+    throw new Error(`cannot tell the Docker bridge's gateway address (${JSON.stringify(ipam)}): set STOKE_SIGNAL_URL`);
+  }
+  return `http://${gateway}:${config.signalBind.port}`;
+}
