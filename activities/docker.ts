@@ -48,7 +48,7 @@ function rethrow(err: unknown, what: string): never {
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }
   // A certificate the endpoint or stoke rejects stays rejected; a closed port may open later.
-  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS/.test(e.code)) {
+  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|ISSUER|SELF_SIGNED/.test(e.code)) {
     throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
   }
   throw new Error(e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
@@ -56,6 +56,12 @@ function rethrow(err: unknown, what: string): never {
 
 function invalid(path: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`${path}: ${message}`, 'InvalidProperty');
+}
+
+/** The resource's docker_endpoint, or the worker's engine when it names none. */
+function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string): string {
+  const named = req.properties.docker_endpoint;
+  return typeof named === 'string' && named ? named : defaultEndpoint;
 }
 
 const clients = new Map<string, Docker>();
@@ -215,6 +221,28 @@ export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreat
   };
 }
 
+/** The Docker API version each newer property needs, as Heat's plugin checks before using it. */
+const MIN_API_VERSION: Readonly<Record<string, string>> = { read_only: '1.17', cpu_shares: '1.8', devices: '1.14', cpu_set: '1.12' };
+
+/** Whether API version `a` ("1.41") is older than `b`. */
+export function olderApi(a: string, b: string): boolean {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor);
+}
+
+/** The first property set in `properties` that the engine's API is too old for; asks the engine only if one is set. */
+async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ property: string; minimum: string; engine: string } | undefined> {
+  const used = Object.keys(MIN_API_VERSION).filter((name) => {
+    const value = properties[name];
+    return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0);
+  });
+  if (used.length === 0) return undefined;
+  const engine = (await docker.version()).ApiVersion;
+  const property = used.find((name) => olderApi(engine, MIN_API_VERSION[name]!));
+  return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
+}
+
 async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
   const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] } });
   return found.map((c) => c.Id);
@@ -352,13 +380,15 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
 
 export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
   const { req, renameBack } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
   try {
     let [id] = await findByLabels(docker, req.stackId, req.resource);
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     else {
+      const tooOld = await engineLacks(docker, req.properties);
+      if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
       await ensureImage(docker, spec.Image!);
       try {
         id = (await docker.createContainer(spec)).id;
@@ -385,7 +415,7 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
 
 export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   try {
     const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
@@ -426,7 +456,7 @@ export async function deleteContainer(request: DeleteResourceRequest, defaultEnd
  */
 async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, paused: boolean): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+  const endpoint = endpointOf(req, defaultEndpoint);
   const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
   const container = dockerFor(endpoint).getContainer(req.physicalId);
   try {

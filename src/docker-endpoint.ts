@@ -1,7 +1,8 @@
 /**
  * Docker endpoints and credentials as the docker CLI finds them: endpoint URLs, TLS client
- * certificates, and registry logins from the user's Docker config.
+ * certificates, and registry logins from the user's Docker config and its credential helpers.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,25 +80,48 @@ export function registryOf(reference: string): string {
 }
 
 /**
+ * Asks a docker credential helper (`docker-credential-NAME get`, the protocol of `docker login`'s
+ * credential stores) for a registry's login; undefined when it has none or cannot be run.
+ */
+function fromHelper(helper: string, serveraddress: string, env: NodeJS.ProcessEnv): RegistryAuth | undefined {
+  const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: serveraddress, encoding: 'utf8', env, timeout: 10_000 });
+  if (result.status !== 0 || !result.stdout) return undefined;
+  try {
+    const { Username, Secret } = JSON.parse(result.stdout) as { Username?: string; Secret?: string };
+    if (!Secret) return undefined;
+    // Helpers return identity tokens under this user name, as the docker CLI reads them.
+    return Username === '<token>' ? { identitytoken: Secret, serveraddress } : { username: Username ?? '', password: Secret, serveraddress };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The login for an image's registry from the user's Docker config ($DOCKER_CONFIG/config.json, else
- * ~/.docker/config.json), `auths` section, as `docker login` writes it. Credential helpers
- * (credsStore, credHelpers) are not consulted.
+ * ~/.docker/config.json) as `docker login` leaves it: the registry's credential helper (`credHelpers`,
+ * else `credsStore`) when one is configured and knows the registry, else the `auths` section.
  */
 export function registryAuth(reference: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
   const file = path.join(env.DOCKER_CONFIG ?? path.join(env.HOME ?? os.homedir(), '.docker'), 'config.json');
-  let auths: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  type Entry = { auth?: string; username?: string; password?: string; identitytoken?: string };
+  let config: { auths?: Record<string, Entry>; credHelpers?: Record<string, string>; credsStore?: string };
   try {
-    auths = (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: typeof auths }).auths ?? {};
+    config = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof config;
   } catch {
     return undefined;
   }
   const registry = registryOf(reference);
+  const serveraddress = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
   const hostOf = (key: string) => key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   const wanted = registry === 'docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io'] : [registry];
+  const helperKey = Object.keys(config.credHelpers ?? {}).find((candidate) => wanted.includes(hostOf(candidate)));
+  const helper = helperKey ? config.credHelpers![helperKey] : config.credsStore;
+  const helped = helper ? fromHelper(helper, serveraddress, env) : undefined;
+  if (helped) return helped;
+  const auths = config.auths ?? {};
   const key = Object.keys(auths).find((candidate) => wanted.includes(hostOf(candidate)));
   if (!key) return undefined;
   const entry = auths[key]!;
-  const serveraddress = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
   if (entry.identitytoken) return { identitytoken: entry.identitytoken, serveraddress };
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');

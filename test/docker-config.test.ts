@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containerSpec, imageReference, portBindings } from '../activities/docker';
+import { containerSpec, imageReference, olderApi, portBindings } from '../activities/docker';
 import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../src/docker-endpoint';
 
 const spec = (properties: Record<string, unknown>) => containerSpec({
@@ -74,6 +74,30 @@ test('registry logins come from the auths of the user\'s Docker config', () => {
   expect(registryAuth('busybox', { DOCKER_CONFIG: path.join(dir, 'missing') })).toBeUndefined();
 });
 
+test('credential helpers: credHelpers per registry, else credsStore, asked with docker\'s helper protocol', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-credhelper-'));
+  // A helper as docker-credential-* programs behave: the server URL on stdin, JSON on stdout, exit 1 when unknown.
+  const helper = (name: string, known: Record<string, { Username: string; Secret: string }>) => {
+    const file = path.join(dir, `docker-credential-${name}`);
+    fs.writeFileSync(file, `#!/bin/sh\n[ "$1" = get ] || exit 2\nserver=$(cat)\ncase "$server" in\n${Object.entries(known)
+      .map(([server, login]) => `  '${server}') echo '${JSON.stringify({ ServerURL: server, ...login })}' ;;`).join('\n')}\n  *) echo 'credentials not found in native keychain'; exit 1 ;;\nesac\n`);
+    fs.chmodSync(file, 0o755);
+  };
+  helper('team', { 'registry.example:5000': { Username: 'ci', Secret: 'from-helper' } });
+  helper('desktop', { 'https://index.docker.io/v1/': { Username: '<token>', Secret: 'tok' } });
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+    credsStore: 'desktop',
+    credHelpers: { 'registry.example:5000': 'team' },
+    auths: { 'other.example': { auth: Buffer.from('plain:pw').toString('base64') } },
+  }));
+  const env = { DOCKER_CONFIG: dir, PATH: `${dir}:${process.env.PATH}` };
+  expect(registryAuth('registry.example:5000/app', env)).toEqual({ username: 'ci', password: 'from-helper', serveraddress: 'registry.example:5000' });
+  expect(registryAuth('busybox', env)).toEqual({ identitytoken: 'tok', serveraddress: 'https://index.docker.io/v1/' });
+  // The store does not know this one: the auths entry is used.
+  expect(registryAuth('other.example/app', env)).toEqual({ username: 'plain', password: 'pw', serveraddress: 'other.example' });
+  expect(registryAuth('unknown.example/app', env)).toBeUndefined();
+});
+
 describe('docker endpoints', () => {
   test('unix, tcp, http and https forms', () => {
     expect(dockerOptions('unix:///var/run/docker.sock', {})).toEqual({ socketPath: '/var/run/docker.sock' });
@@ -98,4 +122,12 @@ describe('docker endpoints', () => {
     expect(() => tlsFiles({ STOKE_DOCKER_TLS_CA: path.join(dir, 'nope.pem') })).toThrow(`STOKE_DOCKER_TLS_CA names ${path.join(dir, 'nope.pem')}, which does not exist`);
     expect(tlsFiles({})).toEqual({});
   });
+});
+
+test('API versions compare as numbers, as Heat\'s check of read_only (1.17), cpu_shares, devices and cpu_set needs', () => {
+  expect(olderApi('1.9', '1.17')).toBe(true);
+  expect(olderApi('1.41', '1.17')).toBe(false);
+  expect(olderApi('1.17', '1.17')).toBe(false);
+  expect(olderApi('1.7', '1.8')).toBe(true);
+  expect(olderApi('2.0', '1.14')).toBe(false);
 });

@@ -7,7 +7,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import Docker from 'dockerode';
+import { createContainer } from '../activities/docker';
 import { SLEEPER, docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 // A short folder: containerd's socket under the exec root must fit a unix socket path.
@@ -33,6 +36,13 @@ function makeCertificates(): void {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=stoke ${who}`);
     openssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}-cert.pem`, '-days', '1', '-extfile', `${who}.ext`);
   }
+}
+
+/** A CA the TLS engine does not know, with a client certificate it signed. */
+function makeStrangerCertificates(): void {
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger-ca-key.pem', '-out', 'stranger-ca.pem', '-days', '1', '-subj', '/CN=stranger CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger-key.pem', '-out', 'stranger.csr', '-subj', '/CN=stranger');
+  openssl('x509', '-req', '-in', 'stranger.csr', '-CA', 'stranger-ca.pem', '-CAkey', 'stranger-ca-key.pem', '-CAcreateserial', '-out', 'stranger-cert.pem', '-days', '1', '-extfile', 'client.ext');
 }
 
 function ip(...args: string[]): void {
@@ -90,7 +100,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-test('https:// with client certificates: the container runs on the --tlsverify engine, not the worker\'s', async () => {
+test('https:// with client certificates, and unix:// to the same engine: the containers run there, not on the worker\'s', async () => {
   const stack = uniqueName('tls');
   const template = writeTemplate(`
 heat_template_version: 2015-04-30
@@ -98,6 +108,9 @@ resources:
   remote:
     type: DockerInc::Docker::Container
     properties: {image: busybox, docker_endpoint: "https://127.0.0.1:${tlsPort}", cmd: ${SLEEPER}}
+  socket:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "unix://${dir}/docker.sock", cmd: ${SLEEPER}}
 outputs:
   ip: {value: {get_attr: [remote, network_ip]}}
 `);
@@ -110,10 +123,47 @@ outputs:
   // Its address is on the TLS engine's own bridge.
   expect(state.outputs.ip!.value).toBe(remote.NetworkSettings.IPAddress);
   expect(remote.NetworkSettings.IPAddress.startsWith(`${subnet}.`)).toBe(true);
+  const socket = await tlsEngine.getContainer(state.resources.socket!.physicalId).inspect();
+  expect(socket.Config.Labels['org.stoke.resource']).toBe('socket');
   expect(await stackContainers(stack)).toEqual([]);
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await tlsEngine.listContainers({ all: true, filters: { label: [`org.stoke.stack=${stack}`] } })).toEqual([]);
+});
+
+describe('a certificate rejected either way fails at once, since retrying cannot change it', () => {
+  const attempt = async (endpointUrl: string, files: { ca: string; cert: string; key: string }) => {
+    const before = { ...process.env };
+    process.env.STOKE_DOCKER_TLS_CA = `${dir}/${files.ca}`;
+    process.env.STOKE_DOCKER_TLS_CERT = `${dir}/${files.cert}`;
+    process.env.STOKE_DOCKER_TLS_KEY = `${dir}/${files.key}`;
+    try {
+      const stack = uniqueName('badcert');
+      return await new MockActivityEnvironment().run(() => createContainer({
+        stack, stackId: `${stack}-id`, resource: 'remote', type: 'DockerInc::Docker::Container',
+        properties: { image: 'busybox', docker_endpoint: endpointUrl }, attributes: [],
+      }, process.env.STOKE_TEST_DOCKER!)).catch((err: unknown) => err);
+    } finally {
+      process.env = before;
+    }
+  };
+
+  beforeAll(makeStrangerCertificates);
+
+  test('the engine refuses a client certificate from a CA it does not trust', async () => {
+    const failure = await attempt(`https://127.0.0.1:${tlsPort}`, { ca: 'ca.pem', cert: 'stranger-cert.pem', key: 'stranger-key.pem' });
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toMatch(/ERR_SSL_|certificate/i);
+  });
+
+  test('stoke refuses an engine whose certificate its CA did not sign', async () => {
+    // The trailing slash makes it another endpoint, so a fresh client reads these certificates.
+    const failure = await attempt(`https://127.0.0.1:${tlsPort}/`, { ca: 'stranger-ca.pem', cert: 'client-cert.pem', key: 'client-key.pem' });
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/);
+  });
 });
 
 test('plain tcp:// to the TLS engine is refused by it and fails the resource at once', () => {
@@ -131,7 +181,7 @@ resources:
   expect(created.stdout).toContain('Client sent an HTTP request to an HTTPS server');
 });
 
-test('an endpoint that starts listening late: the create retries with backoff and completes', async () => {
+test('tcp:// and http:// endpoints that start listening late: the create retries with backoff and completes', async () => {
   const stack = uniqueName('late');
   const port = await freePort();
   const template = writeTemplate(`
@@ -140,6 +190,9 @@ resources:
   early:
     type: DockerInc::Docker::Container
     properties: {image: busybox, docker_endpoint: "tcp://127.0.0.1:${port}", cmd: ${SLEEPER}}
+  seedstyle:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "http://127.0.0.1:${port}/", cmd: ${SLEEPER}}
 `);
   expect(stoke('stack', 'create', stack, '-t', template).status).toBe(0);
   await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -165,11 +218,31 @@ resources:
       return state.status === 'CREATE_IN_PROGRESS' ? undefined : state;
     }, 90_000);
     expect(final.status).toBe('CREATE_COMPLETE');
-    const [container] = await stackContainers(stack);
-    expect(container!.Id).toBe(final.resources.early!.physicalId);
+    const containers = await stackContainers(stack);
+    expect(containers.map((c) => c.Id).sort()).toEqual([final.resources.early!.physicalId, final.resources.seedstyle!.physicalId].sort());
     expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
     expect(await stackContainers(stack)).toEqual([]);
   } finally {
     forwarder.kill('SIGTERM');
   }
+});
+
+test('an endpoint that never answers is retried until the stack timeout, then the resource fails', () => {
+  const stack = uniqueName('never');
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  waiting:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, docker_endpoint: "tcp://127.0.0.1:9"}
+`);
+  const started = Date.now();
+  const created = stoke('stack', 'create', stack, '-t', template, '--wait', '--timeout', '1', '--disable-rollback');
+  expect(created.status).toBe(1);
+  expect(created.stdout).toContain(`Stack ${stack} CREATE_FAILED`);
+  expect(created.stdout).toContain('connect ECONNREFUSED 127.0.0.1:9 (retried with backoff until the stack timeout)');
+  // Retried with backoff (1, 2, 4, 8, 16 s…) until no further attempt fits in the minute, not failed at the first refusal.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(30_000);
+  const state = showStack(stack);
+  expect(state.resources.waiting!.status).toBe('CREATE_FAILED');
 });

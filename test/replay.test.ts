@@ -31,6 +31,8 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
     'linked-containers-createStack.json',
     'linked-containers-deleteStack.json',
     'rollback-createStack.json',
+    'suspend-resume-suspendStack.json',
+    'suspend-resume-resumeStack.json',
     'wait-condition-createStack.json',
   ]));
 });

@@ -3,13 +3,18 @@
  * order, as their own workflows under the stack's workflow id, with Heat's statuses.
  */
 import type { ChildProcess } from 'node:child_process';
-import { SLEEPER, docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
+import { SLEEPER, docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 
 let worker: ChildProcess | undefined;
+/** Stacks to delete even when a test fails half-way, so no paused container outlives the run. */
+const stacks: string[] = [];
 beforeAll(async () => {
   worker = await startWorker();
 });
 afterAll(async () => {
+  for (const stack of stacks) {
+    if (showStack(stack).status !== 'DELETE_COMPLETE') stoke('stack', 'delete', stack, '--wait');
+  }
   await stopWorker(worker);
 });
 
@@ -20,6 +25,7 @@ const pausedAt = async (id: string) => {
 
 test('suspend pauses every container, resume unpauses them, delete works from either state', async () => {
   const stack = uniqueName('suspend');
+  stacks.push(stack);
   const template = writeTemplate(`
 heat_template_version: 2015-04-30
 resources:
@@ -70,10 +76,12 @@ resources:
   expect(stoke('stack', 'suspend', stack, '--wait').status).toBe(0);
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await stackContainers(stack)).toEqual([]);
+  await recordHistories(stack, 'suspend-resume');
 });
 
 test('a container removed behind stoke\'s back fails the suspend with Docker\'s message', async () => {
   const stack = uniqueName('suspendgone');
+  stacks.push(stack);
   const template = writeTemplate(`
 heat_template_version: 2015-04-30
 resources:

@@ -26,7 +26,7 @@ import {
 } from './definitions';
 import { WaitConditions } from './wait-condition';
 
-export type Activities = ReturnType<typeof createActivities>;
+type Activities = ReturnType<typeof createActivities>;
 
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
 const MAX_PARALLEL = 50;
@@ -40,9 +40,9 @@ const LOCAL_TYPES = new Set(['OS::Heat::RandomString', 'OS::Heat::None']);
 const LOCAL_TYPES_PATCH = 'local-activities-for-in-worker-types';
 
 /** The activities that work on one resource type. */
-export type ResourceActivities = (type: string) => Activities;
+type ResourceActivities = (type: string) => Activities;
 
-export function activities(timeoutMinutes: number): ResourceActivities {
+function activities(timeoutMinutes: number): ResourceActivities {
   const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
   const remote = proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
@@ -74,7 +74,9 @@ export function setResourceStatus(resource: ResourceState, status: StackStatus, 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */
 export function reasonOf(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The last attempt's error alone would hide that it was retried for as long as the stack allowed.
+  return err instanceof ActivityFailure && err.retryState === 'TIMEOUT' ? `${message} (retried with backoff until the stack timeout)` : message;
 }
 
 /**

@@ -80,6 +80,7 @@ export interface ResourceTypeSchema {
    * resources are skipped here and checked again when the resource is created.
    */
   readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
+  /** Set on a type that is another's older spelling. */
   readonly aliasOf?: TypeAlias;
 }
 
