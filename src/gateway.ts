@@ -168,7 +168,6 @@ export async function startGateway(config: StokeConfig, log: (message: string) =
       ({ status, body }) => reply(res, status, body),
       (err: unknown) => {
         const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
-        if (status === 413) res.setHeader('Connection', 'close');
         if (status >= 500) log(`signal failed: ${(err as Error).message}`);
         reply(res, status, { error: (err as Error).message });
       });
@@ -201,6 +200,8 @@ export async function startGateway(config: StokeConfig, log: (message: string) =
 
 function reply(res: http.ServerResponse, status: number, body: Json): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  // Servers signal once: a kept-alive socket buys nothing, and a client reusing one as the server's idle
+  // timer closes it gets "other side closed" instead of an answer.
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
   res.end(text);
 }
