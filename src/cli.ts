@@ -5,7 +5,8 @@ import { StackClient, checkStackName, isFinal } from './client';
 import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { startGateway } from './gateway';
-import { RESOURCE_TYPES } from './resources';
+import { constraintsOf, RESOURCE_TYPES } from './resources';
+import { printData, resourceTypeView } from './resource-types';
 import {
   ensureDocker,
   ensureImages,
@@ -159,6 +160,17 @@ function stackCommands(program: Command, config: StokeConfig): void {
       console.log(`Signalled ${name}/${handle}: ${opts.status}`);
     }));
 
+  for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {
+    stack.command(`${action} <name>`)
+      .description(description)
+      .option('--wait', `follow the ${action} until it is complete or failed`)
+      .action(async (name: string, opts) => withClient(config, async (client) => {
+        await (action === 'suspend' ? client.suspend(name) : client.resume(name));
+        console.log(`Stack ${name} ${action.toUpperCase()}_IN_PROGRESS`);
+        if (opts.wait) await waitAndReport(client, name);
+      }));
+  }
+
   stack.command('resource').description('stack resources')
     .command('list <name>')
     .description('list a stack\'s resources with their status and physical id')
@@ -194,26 +206,36 @@ function templateCommands(program: Command): void {
     .requiredOption('-t, --template <file>', 'template file')
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
     .action((opts) => {
-      const { plan, warnings } = loadPlan({
-        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter),
+      const { plan, warnings, summary } = loadPlan({
+        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
       for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
-      console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
+      if (opts.format !== 'table') printData(opts.format, summary);
+      else console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
     });
 
   const resource = program.command('resource').description('resource types');
   const type = resource.command('type').description('resource types stoke knows');
-  type.command('list').description('list resource types').action(() => {
-    console.log(Object.keys(RESOURCE_TYPES).sort().join('\n'));
-  });
-  type.command('show <type>').description('show a resource type\'s properties and attributes')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
+  type.command('list').description('list resource types')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action((opts) => {
+      const names = Object.keys(RESOURCE_TYPES).sort();
+      if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
+      else printData(opts.format, names);
+    });
+  type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action((name: string, opts) => {
       const schema = RESOURCE_TYPES[name];
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
-      print(opts.format, schema, () => table(['property', 'type', 'required', 'default', 'description'],
-        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), s.default === undefined ? '' : JSON.stringify(s.default), s.description])));
+      if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
+      console.log(`${schema.name}: ${schema.description}\n`);
+      console.log(table(['property', 'type', 'required', 'update_allowed', 'default', 'constraints', 'description'],
+        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), String(Boolean(s.updateAllowed)),
+          s.default === undefined ? '' : JSON.stringify(s.default), constraintsOf(s).map((c) => JSON.stringify(c)).join(' '), s.description])));
+      console.log(`\n${table(['attribute', 'description'], Object.entries(schema.attributes).map(([a, s]) => [a, s.description]))}`);
     });
 }
 

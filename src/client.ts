@@ -18,6 +18,7 @@ import {
   type CreateStackInput,
   type DeleteStackInput,
   type StackMemo,
+  type SuspendStackInput,
 } from '../workflows/definitions';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
 import { temporalAddress, type StokeConfig } from './config';
@@ -40,16 +41,26 @@ export interface StackSummary {
   readonly updatedAt?: Date;
 }
 
-type Latest = { action: 'createStack' | 'deleteStack'; running: boolean; runId: string; closedAs: string };
+type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string };
 
 /**
  * A workflow terminated, cancelled or timed out by hand or by its timeout never recorded its
  * final status; the stack is then failed in the action it was doing.
  */
 const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
-const interruptedStatus = (action: string): StackStatus => (action === 'deleteStack' ? 'DELETE_FAILED' : 'CREATE_FAILED');
+const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
+  deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED',
+};
+const interruptedStatus = (action: string): StackStatus => FAILED_BY_ACTION[action] ?? 'CREATE_FAILED';
 
-const FINAL: readonly StackStatus[] = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED'];
+/** The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). */
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED'];
+const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED'];
+
+const FINAL: readonly StackStatus[] = [
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED',
+  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED',
+];
 export const isFinal = (status: StackStatus) => FINAL.includes(status);
 
 export class StackClient {
@@ -133,6 +144,41 @@ export class StackClient {
     }
   }
 
+  /** Starts a suspend (containers paused), dependents first; Heat allows it on a complete stack. */
+  async suspend(name: string): Promise<void> {
+    await this.startAction(name, 'suspendStack', SUSPENDABLE, 'SUSPEND_IN_PROGRESS');
+  }
+
+  /** Starts a resume of a suspended stack, in creation order. */
+  async resume(name: string): Promise<void> {
+    await this.startAction(name, 'resumeStack', RESUMABLE, 'RESUME_IN_PROGRESS');
+  }
+
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack', allowed: readonly StackStatus[], status: StackStatus): Promise<void> {
+    const latest = await this.latest(name);
+    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const state = await this.state(name);
+    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
+    const verb = workflow === 'suspendStack' ? 'suspend' : 'resume';
+    if (!allowed.includes(state.status)) {
+      throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
+    }
+    const input: SuspendStackInput = { state };
+    try {
+      await this.client.workflow.start(workflow, {
+        workflowId: stackWorkflowId(name),
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
+      throw err;
+    }
+  }
+
   /** Live state of a running action (a query), or the outcome recorded in the last action's history. */
   async state(name: string): Promise<StackState> {
     const latest = await this.latest(name);
@@ -162,7 +208,9 @@ export class StackClient {
   /** Stacks that exist, from Temporal visibility: the newest action per stack name. */
   async list(): Promise<StackSummary[]> {
     const newest = new Map<string, StackSummary & { started: number }>();
-    const executions = this.client.workflow.list({ query: `WorkflowType = 'createStack' OR WorkflowType = 'deleteStack'` });
+    const executions = this.client.workflow.list({
+      query: ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR '),
+    });
     for await (const wf of executions) {
       const name = wf.typedSearchAttributes.get(stackNameKey);
       if (!name) continue;

@@ -1,20 +1,47 @@
+/**
+ * Docker endpoints and credentials as the docker CLI finds them: endpoint URLs, TLS client
+ * certificates, and registry logins from the user's Docker config.
+ */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DockerOptions } from 'dockerode';
 import { StokeError } from './errors';
 
-/** Client certificates for https:// endpoints, from DOCKER_CERT_PATH as the docker CLI reads them. */
-function tlsFiles(): Pick<DockerOptions, 'ca' | 'cert' | 'key'> {
-  const dir = process.env.DOCKER_CERT_PATH;
+/**
+ * TLS material for https:// endpoints (and tcp:// ones when DOCKER_TLS_VERIFY is set, as the docker CLI
+ * does): STOKE_DOCKER_TLS_CA, STOKE_DOCKER_TLS_CERT and STOKE_DOCKER_TLS_KEY name PEM files one by one;
+ * otherwise ca.pem, cert.pem and key.pem are read from DOCKER_CERT_PATH. Without either, the server is
+ * checked against the system's CAs and no client certificate is sent.
+ */
+export function tlsFiles(env: NodeJS.ProcessEnv = process.env): Pick<DockerOptions, 'ca' | 'cert' | 'key'> {
+  const read = (file: string | undefined, variable: string, required: boolean) => {
+    if (!file) return undefined;
+    if (fs.existsSync(file)) return fs.readFileSync(file);
+    if (required) throw new StokeError('DockerTlsFileMissing', `${variable} names ${file}, which does not exist`);
+    return undefined;
+  };
+  if (env.STOKE_DOCKER_TLS_CA || env.STOKE_DOCKER_TLS_CERT || env.STOKE_DOCKER_TLS_KEY) {
+    return {
+      ca: read(env.STOKE_DOCKER_TLS_CA, 'STOKE_DOCKER_TLS_CA', true),
+      cert: read(env.STOKE_DOCKER_TLS_CERT, 'STOKE_DOCKER_TLS_CERT', true),
+      key: read(env.STOKE_DOCKER_TLS_KEY, 'STOKE_DOCKER_TLS_KEY', true),
+    };
+  }
+  const dir = env.DOCKER_CERT_PATH;
   if (!dir) return {};
-  const read = (name: string) => (fs.existsSync(`${dir}/${name}`) ? fs.readFileSync(`${dir}/${name}`) : undefined);
-  return { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+  return {
+    ca: read(path.join(dir, 'ca.pem'), 'DOCKER_CERT_PATH', false),
+    cert: read(path.join(dir, 'cert.pem'), 'DOCKER_CERT_PATH', false),
+    key: read(path.join(dir, 'key.pem'), 'DOCKER_CERT_PATH', false),
+  };
 }
 
 /**
  * Turns a Docker endpoint as templates write it (`unix:///var/run/docker.sock`, `tcp://host:2375`,
  * `http://host:2345/`, `https://host:2376`) into dockerode options.
  */
-export function dockerOptions(endpoint: string): DockerOptions {
+export function dockerOptions(endpoint: string, env: NodeJS.ProcessEnv = process.env): DockerOptions {
   if (endpoint.startsWith('/')) return { socketPath: endpoint };
   let url: URL;
   try {
@@ -22,15 +49,61 @@ export function dockerOptions(endpoint: string): DockerOptions {
   } catch {
     throw new StokeError('DockerEndpointInvalid', `docker endpoint '${endpoint}' is not a URL (unix://, tcp://, http:// or https://)`);
   }
+  const tls = url.protocol === 'https:' || (url.protocol === 'tcp:' && Boolean(env.DOCKER_TLS_VERIFY));
   switch (url.protocol) {
     case 'unix:':
       return { socketPath: url.pathname };
     case 'tcp:':
     case 'http:':
-      return { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
     case 'https:':
-      return { protocol: 'https', host: url.hostname, port: Number(url.port || 2376), ...tlsFiles() };
+      return tls
+        ? { protocol: 'https', host: url.hostname, port: Number(url.port || 2376), ...tlsFiles(env) }
+        : { protocol: 'http', host: url.hostname, port: Number(url.port || 2375) };
     default:
       throw new StokeError('DockerEndpointInvalid', `docker endpoint '${endpoint}' has an unsupported scheme '${url.protocol}'`);
   }
+}
+
+export interface RegistryAuth {
+  readonly username?: string;
+  readonly password?: string;
+  readonly identitytoken?: string;
+  readonly serveraddress: string;
+}
+
+/** The registry an image reference names: its first part when that looks like a host, else Docker Hub. */
+export function registryOf(reference: string): string {
+  const slash = reference.indexOf('/');
+  const first = slash < 0 ? '' : reference.slice(0, slash);
+  return first && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+/**
+ * The login for an image's registry from the user's Docker config ($DOCKER_CONFIG/config.json, else
+ * ~/.docker/config.json), `auths` section, as `docker login` writes it. Credential helpers
+ * (credsStore, credHelpers) are not consulted.
+ */
+export function registryAuth(reference: string, env: NodeJS.ProcessEnv = process.env): RegistryAuth | undefined {
+  const file = path.join(env.DOCKER_CONFIG ?? path.join(env.HOME ?? os.homedir(), '.docker'), 'config.json');
+  let auths: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  try {
+    auths = (JSON.parse(fs.readFileSync(file, 'utf8')) as { auths?: typeof auths }).auths ?? {};
+  } catch {
+    return undefined;
+  }
+  const registry = registryOf(reference);
+  const hostOf = (key: string) => key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const wanted = registry === 'docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io'] : [registry];
+  const key = Object.keys(auths).find((candidate) => wanted.includes(hostOf(candidate)));
+  if (!key) return undefined;
+  const entry = auths[key]!;
+  const serveraddress = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+  if (entry.identitytoken) return { identitytoken: entry.identitytoken, serveraddress };
+  if (entry.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress };
+  }
+  if (entry.username) return { username: entry.username, password: entry.password ?? '', serveraddress };
+  return undefined;
 }

@@ -50,6 +50,11 @@ export interface HandleSignal {
 
 export const handleSignal = defineSignal<[HandleSignal]>('handleSignal');
 
+/** Input of suspendStack and resumeStack: the stack as its last action left it. */
+export interface SuspendStackInput {
+  readonly state: StackState;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

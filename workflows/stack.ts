@@ -17,18 +17,19 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
+import { redactState } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import {
   STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
 } from './definitions';
 import { WaitConditions } from './wait-condition';
 
-type Activities = ReturnType<typeof createActivities>;
+export type Activities = ReturnType<typeof createActivities>;
 
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
 const MAX_PARALLEL = 50;
 
-function activities(timeoutMinutes: number): Activities {
+export function activities(timeoutMinutes: number): Activities {
   return proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
     // A worker killed mid-activity is noticed within this, and the activity retried on another.
@@ -40,7 +41,7 @@ function activities(timeoutMinutes: number): Activities {
 
 const now = () => new Date().toISOString();
 
-function setStatus(state: StackState, status: StackStatus, reason: string): void {
+export function setStatus(state: StackState, status: StackStatus, reason: string): void {
   state.status = status;
   state.statusReason = reason;
   state.updatedAt = now();
@@ -48,14 +49,14 @@ function setStatus(state: StackState, status: StackStatus, reason: string): void
   log.info('stack status', { stack: state.name, status, reason });
 }
 
-function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
+export function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
   resource.status = status;
   resource.statusReason = reason;
   resource.updatedAt = now();
 }
 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */
-function reasonOf(err: unknown): string {
+export function reasonOf(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
 }
@@ -64,7 +65,7 @@ function reasonOf(err: unknown): string {
  * Runs `step` for every node once all the nodes it requires have succeeded, at most MAX_PARALLEL at a
  * time. After the first failure nothing new starts; what is running finishes. Returns the failures.
  */
-async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<{ name: string; reason: string }[]> {
+export async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<{ name: string; reason: string }[]> {
   const failures: { name: string; reason: string }[] = [];
   const outcomes = new Map<string, Promise<boolean>>();
   let running = 0;
@@ -95,7 +96,7 @@ async function runGraph(requires: Requirements, step: (name: string) => Promise<
   return failures;
 }
 
-function requirementsOf(state: StackState): Record<string, readonly string[]> {
+export function requirementsOf(state: StackState): Record<string, readonly string[]> {
   return Object.fromEntries(Object.entries(state.resources).map(([name, r]) => [name, r.requires]));
 }
 
@@ -107,6 +108,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
   };
   return {
     format: plan.format,
+    version: plan.version,
     stackName: state.name,
     stackId: state.id,
     parameters: {},
@@ -119,6 +121,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
       const r = created(name);
       return r ? (r.attributes[attribute] ?? null) : undefined;
     },
+    allAttributes: (name) => created(name)?.attributes,
   };
 }
 
@@ -156,7 +159,7 @@ async function deleteResources(state: StackState, acts: Activities): Promise<{ n
   });
 }
 
-function fail(state: StackState): never {
+export function fail(state: StackState): never {
   throw ApplicationFailure.create({ message: state.statusReason, type: STACK_FAILED, nonRetryable: true, details: [state] });
 }
 
@@ -175,7 +178,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
     createdAt: now(),
     updatedAt: now(),
   };
-  setHandler(stackStateQuery, () => state);
+  setHandler(stackStateQuery, () => redactState(state, plan.hiddenValues));
   const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
