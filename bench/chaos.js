@@ -66,6 +66,9 @@ async function waitFinal(handles, name) {
   return FINAL.includes(state.status) ? state : { ...state, status: `NOT FINAL (${state.status})` };
 }
 
+/** A final status with its reason when it is not the plain success of the action. */
+const outcome = (state, action) => (state.status === `${action}_COMPLETE` ? state.status : `${state.status} (${state.statusReason})`);
+
 /** The worker, Temporal and clients one scenario runs on; `env` is what the worker child sees. */
 async function scenarioWorld(env) {
   const { loadConfig } = lib.requireBuilt('src/config');
@@ -108,7 +111,7 @@ async function r1({ runs, random, say, dockerEndpoint }) {
       await world.restartWorker();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${outcome(final, action.toUpperCase())} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       rows.push({ completed: final.status === `${action.toUpperCase()}_COMPLETE`, ...counts });
       if (action === 'create' && final.status === 'CREATE_COMPLETE') {
         await world.handles.stacks.delete(name);
@@ -157,7 +160,7 @@ async function r2({ runs, random, say, dockerEndpoint }) {
       server = await runtime.ensureTemporal(config, log);
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       rows.push({ completed: final.status === 'CREATE_COMPLETE', ...counts });
       await world.handles.stacks.delete(name);
       const gone = await world.handles.result(name);
@@ -229,7 +232,7 @@ async function r3({ runs, random, say }) {
       dockerd = await startDockerd();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       // A create that failed must have rolled back to nothing; one that completed must own everything.
       rows.push({ completed: final.status === 'CREATE_COMPLETE' || (final.status === 'ROLLBACK_COMPLETE' && counts.containers === 0), ...counts });
       if (final.status === 'CREATE_COMPLETE') {

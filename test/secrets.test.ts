@@ -11,7 +11,7 @@ import { temporal } from '@temporalio/proto';
 import { codecKeys, ENCRYPTED_ENCODING, EncryptionCodec, parseKey } from '../src/codec';
 import { startCodecServer } from '../src/codec-server';
 import { loadConfig, temporalAddress } from '../src/config';
-import { SLEEPER, docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
+import { SLEEPER, docker, freePort, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 
 let worker: ChildProcess | undefined;
 let connection: Connection;
@@ -112,6 +112,8 @@ outputs:
   // A key that is not the worker's opens nothing.
   const stranger = new EncryptionCodec([parseKey(Buffer.alloc(32, 7).toString('base64'), 'test')]);
   await expect(stranger.decode(sealed.slice(0, 1))).rejects.toThrow(/not among the configured keys/);
+  // Also the replay test's record of in-worker types run as local activities.
+  await recordHistories(stack, 'local-activities');
 });
 
 test('a failure message quoting a secret is sealed too, and the codec server decodes it for the UI', async () => {
