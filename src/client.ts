@@ -49,6 +49,21 @@ type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resume
  * final status; the stack is then failed in the action it was doing.
  */
 const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
+/** Temporal's WorkflowExecutionStatus enum values, by number, for executions read raw. */
+const CLOSED_AS: Record<number, string> = { 4: 'CANCELLED', 5: 'TERMINATED', 7: 'TIMED_OUT' };
+
+/** A keyword search attribute as Temporal stores it: a JSON string. */
+function keyword(payload: { data?: Uint8Array | null } | null | undefined): string | undefined {
+  if (!payload?.data) return undefined;
+  const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
+  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+function timestampMs(ts: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): number | undefined {
+  if (!ts) return undefined;
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : ts.seconds?.toNumber() ?? 0;
+  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+}
 const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
   deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED',
 };
@@ -206,26 +221,34 @@ export class StackClient {
     await sendHandleSignal(this.client, name, request);
   }
 
-  /** Stacks that exist, from Temporal visibility: the newest action per stack name. */
+  /**
+   * Stacks that exist, from Temporal visibility: the newest action per stack name. Read raw, since the
+   * SDK's list decodes every memo, and one stack sealed under a key this client lacks must not hide the rest.
+   */
   async list(): Promise<StackSummary[]> {
     const newest = new Map<string, StackSummary & { started: number }>();
-    const executions = this.client.workflow.list({
-      query: ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR '),
-    });
-    for await (const wf of executions) {
-      const name = wf.typedSearchAttributes.get(stackNameKey);
-      if (!name) continue;
-      const started = wf.startTime.getTime();
-      const known = newest.get(name);
-      if (known && known.started >= started) continue;
-      newest.set(name, {
-        name,
-        status: INTERRUPTED.includes(wf.status.name) ? interruptedStatus(wf.type) : wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
-        createdAt: wf.startTime,
-        updatedAt: wf.closeTime ?? wf.executionTime ?? wf.startTime,
-        started,
-      });
-    }
+    const query = ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR ');
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query, nextPageToken });
+      for (const wf of page.executions ?? []) {
+        const name = keyword(wf.searchAttributes?.indexedFields?.[stackNameKey.name]);
+        if (!name) continue;
+        const started = timestampMs(wf.startTime) ?? 0;
+        const known = newest.get(name);
+        if (known && known.started >= started) continue;
+        const type = wf.type?.name ?? '';
+        const closedAs = CLOSED_AS[wf.status ?? 0] ?? '';
+        newest.set(name, {
+          name,
+          status: INTERRUPTED.includes(closedAs) ? interruptedStatus(type) : keyword(wf.searchAttributes?.indexedFields?.[stackStatusKey.name]) ?? 'UNKNOWN',
+          createdAt: new Date(started),
+          updatedAt: new Date(timestampMs(wf.closeTime) ?? timestampMs(wf.executionTime) ?? started),
+          started,
+        });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
     return [...newest.values()]
       .filter((stack) => stack.status !== 'DELETE_COMPLETE')
       .sort((a, b) => a.name.localeCompare(b.name))
