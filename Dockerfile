@@ -9,5 +9,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY examples ./examples
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# The signal gateway, where servers signal wait condition handles.
+EXPOSE 8000
 ENTRYPOINT ["node", "bin/stoke.js"]
 CMD ["worker"]

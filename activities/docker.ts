@@ -5,9 +5,10 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
-import { dockerOptions } from '../src/docker-endpoint';
+import { dockerOptions, registryAuth } from '../src/docker-endpoint';
+import { unalias } from '../src/resources';
 import type { Json, JsonObject } from '../src/template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
@@ -25,10 +26,13 @@ interface DockerError {
 }
 
 /** Engine answers that no retry can change, though Docker reports them as 500. */
-const PERMANENT_SERVER_ERRORS = /port is already allocated|address already in use|invalid|no such|not found|conflict|executable file not found|permission denied/i;
+const PERMANENT_SERVER_ERRORS = /port is already allocated|address already in use|invalid|no such|not found|conflict|executable file not found|permission denied|operation not permitted|OCI runtime create failed/i;
 
+/** Docker's own words: the body's message, whether the modem parsed it as JSON or left it as text. */
 function dockerMessage(err: DockerError): string {
-  return (err.json && typeof err.json === 'object' && err.json.message) || err.reason || err.message;
+  if (err.json && typeof err.json === 'object' && err.json.message) return err.json.message;
+  if (typeof err.json === 'string' && (err.json as string).trim()) return (err.json as string).trim();
+  return err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || err.reason || err.message;
 }
 
 /**
@@ -43,11 +47,21 @@ function rethrow(err: unknown, what: string): never {
   if (e.statusCode !== undefined && ((e.statusCode >= 400 && e.statusCode < 500) || PERMANENT_SERVER_ERRORS.test(dockerMessage(e)))) {
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }
-  throw new Error(message);
+  // A certificate the endpoint or stoke rejects stays rejected; a closed port may open later.
+  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|ISSUER|SELF_SIGNED/.test(e.code)) {
+    throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
+  }
+  throw new Error(e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
 }
 
 function invalid(path: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`${path}: ${message}`, 'InvalidProperty');
+}
+
+/** The resource's docker_endpoint, or the worker's engine when it names none. */
+function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string): string {
+  const named = req.properties.docker_endpoint;
+  return typeof named === 'string' && named ? named : defaultEndpoint;
 }
 
 const clients = new Map<string, Docker>();
@@ -55,7 +69,12 @@ const clients = new Map<string, Docker>();
 export function dockerFor(endpoint: string): Docker {
   let client = clients.get(endpoint);
   if (!client) {
-    client = new Docker(dockerOptions(endpoint));
+    try {
+      client = new Docker(dockerOptions(endpoint));
+    } catch (err) {
+      // A malformed endpoint or missing certificate file stays so on every attempt.
+      throw ApplicationFailure.nonRetryable((err as Error).message, 'DockerEndpointInvalid');
+    }
     clients.set(endpoint, client);
   }
   return client;
@@ -113,7 +132,40 @@ function mapping(value: Json | undefined, path: string): JsonObject {
   return value;
 }
 
-/** Docker's create body for a resource's resolved properties. */
+const flag = (value: Json | undefined): boolean => value === true || value === 'true';
+
+/** Bind mounts and volumes from Heat's `volumes`: {host: {bind: path, ro: bool}}, {host: path}, or {path: {}}. */
+function volumeSpecs(volumes: JsonObject, path: string): { binds: string[]; volumes: Record<string, object> } {
+  const binds: string[] = [];
+  const anonymous: Record<string, object> = {};
+  for (const [source, target] of Object.entries(volumes)) {
+    if (typeof target === 'string') {
+      binds.push(`${source}:${target}`);
+      continue;
+    }
+    const spec = mapping(target, `${path}.${source}`);
+    if (typeof spec.bind !== 'string') {
+      anonymous[source] = {};
+      continue;
+    }
+    const readOnly = flag(spec.ro) || spec.mode === 'ro';
+    binds.push(`${source}:${spec.bind}${readOnly ? ':ro' : typeof spec.mode === 'string' ? `:${spec.mode}` : ''}`);
+  }
+  return { binds, volumes: anonymous };
+}
+
+/** Heat's device mappings; the path in the container defaults to the host's. */
+function deviceSpecs(devices: Json | undefined, path: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] {
+  if (!Array.isArray(devices)) return [];
+  return devices.map((device, i) => {
+    const d = mapping(device, `${path}[${i}]`);
+    if (typeof d.path_on_host !== 'string') invalid(`${path}[${i}].path_on_host`, 'a device path is required');
+    const inContainer = typeof d.path_in_container === 'string' && d.path_in_container ? d.path_in_container : d.path_on_host;
+    return { PathOnHost: d.path_on_host, PathInContainer: inContainer, CgroupPermissions: typeof d.permissions === 'string' ? d.permissions : 'rwm' };
+  });
+}
+
+/** Docker's create body for a resource's resolved properties (Heat's create and start arguments in one). */
 export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreateOptions {
   const p = req.properties;
   const at = (name: string) => `resources.${req.resource}.properties.${name}`;
@@ -122,25 +174,73 @@ export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreat
   for (const [i, spec] of stringList(p.port_specs, at('port_specs')).entries()) exposed[portKey(spec, `${at('port_specs')}[${i}]`)] = {};
   const bindings = portBindings(mapping(p.port_bindings, at('port_bindings')), at('port_bindings'));
   for (const port of Object.keys(bindings)) exposed[port] = {};
-  const binds: string[] = [];
-  const volumes: Record<string, object> = {};
-  for (const [source, target] of Object.entries(mapping(p.volumes, at('volumes')))) {
-    const spec = mapping(target, `${at('volumes')}.${source}`);
-    if (typeof spec.bind === 'string') binds.push(`${source}:${spec.bind}${spec.ro === true || spec.ro === 'true' ? ':ro' : ''}`);
-    else volumes[source] = {};
-  }
+  const { binds, volumes } = volumeSpecs(mapping(p.volumes, at('volumes')), at('volumes'));
   const links = Object.entries(mapping(p.links, at('links'))).map(([name, alias]) => `${name}:${String(alias)}`);
   const cmd = stringList(p.cmd, at('cmd'));
+  // Heat's default for volumes_from is '', and the 2013 type took one name as a string.
+  const volumesFrom = typeof p.volumes_from === 'string' ? (p.volumes_from ? [p.volumes_from] : []) : stringList(p.volumes_from, at('volumes_from'));
+  const restart = mapping(p.restart_policy, at('restart_policy'));
+  const privileged = flag(p.privileged);
+  const number = (value: Json | undefined) => (typeof value === 'number' && value > 0 ? value : undefined);
   return {
     name: typeof p.name === 'string' && p.name !== '' ? p.name : `${req.stack}-${req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
     Image: p.image,
     Cmd: cmd.length > 0 ? cmd : undefined,
     Env: stringList(p.env, at('env')),
+    Hostname: typeof p.hostname === 'string' && p.hostname ? p.hostname : undefined,
+    User: typeof p.user === 'string' && p.user ? p.user : undefined,
+    Tty: flag(p.tty),
+    OpenStdin: flag(p.open_stdin),
+    StdinOnce: flag(p.stdin_once),
+    // Only the 2013 type sets these; a detached container attaches nothing otherwise.
+    AttachStdin: flag(p.attach_stdin),
+    AttachStdout: p.attach_stdout === undefined ? undefined : flag(p.attach_stdout),
+    AttachStderr: p.attach_stderr === undefined ? undefined : flag(p.attach_stderr),
     ExposedPorts: exposed,
     Volumes: volumes,
     Labels: { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource },
-    HostConfig: { PortBindings: bindings, Links: links, Binds: binds },
+    HostConfig: {
+      PortBindings: bindings,
+      Links: links,
+      Binds: binds,
+      VolumesFrom: volumesFrom,
+      Privileged: privileged,
+      Memory: number(p.memory),
+      Dns: stringList(p.dns, at('dns')),
+      CapAdd: stringList(p.cap_add, at('cap_add')),
+      CapDrop: stringList(p.cap_drop, at('cap_drop')),
+      ReadonlyRootfs: flag(p.read_only),
+      CpuShares: number(p.cpu_shares),
+      CpusetCpus: typeof p.cpu_set === 'string' && p.cpu_set ? p.cpu_set : undefined,
+      // As Heat: a privileged container sees every device already.
+      Devices: privileged ? [] : deviceSpecs(p.devices, at('devices')),
+      RestartPolicy: typeof restart.Name === 'string' && restart.Name !== 'no'
+        ? { Name: restart.Name, MaximumRetryCount: restart.Name === 'on-failure' ? Number(restart.MaximumRetryCount ?? 0) : 0 }
+        : undefined,
+    },
   };
+}
+
+/** The Docker API version each newer property needs, as Heat's plugin checks before using it. */
+const MIN_API_VERSION: Readonly<Record<string, string>> = { read_only: '1.17', cpu_shares: '1.8', devices: '1.14', cpu_set: '1.12' };
+
+/** Whether API version `a` ("1.41") is older than `b`. */
+export function olderApi(a: string, b: string): boolean {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor);
+}
+
+/** The first property set in `properties` that the engine's API is too old for; asks the engine only if one is set. */
+async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ property: string; minimum: string; engine: string } | undefined> {
+  const used = Object.keys(MIN_API_VERSION).filter((name) => {
+    const value = properties[name];
+    return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0);
+  });
+  if (used.length === 0) return undefined;
+  const engine = (await docker.version()).ApiVersion;
+  const property = used.find((name) => olderApi(engine, MIN_API_VERSION[name]!));
+  return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
 }
 
 async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
@@ -148,6 +248,16 @@ async function findByLabels(docker: Docker, stackId: string, resource: string): 
   return found.map((c) => c.Id);
 }
 
+/** `busybox` → `busybox:latest`; a reference with a tag or a digest is kept as written. */
+export function imageReference(image: string): string {
+  const lastPart = image.slice(image.lastIndexOf('/') + 1);
+  return image.includes('@') || lastPart.includes(':') ? image : `${image}:latest`;
+}
+
+/** Pull failures that a later attempt can get past: the registry is still starting or briefly away. */
+const TRANSIENT_PULL = /connection refused|connection reset|i\/o timeout|timeout exceeded|TLS handshake timeout|temporarily unavailable|too many requests|EOF$/i;
+
+/** Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats. */
 async function ensureImage(docker: Docker, image: string): Promise<void> {
   try {
     await docker.getImage(image).inspect();
@@ -155,20 +265,38 @@ async function ensureImage(docker: Docker, image: string): Promise<void> {
   } catch (err) {
     if ((err as DockerError).statusCode !== 404) rethrow(err, `inspecting image ${image}`);
   }
-  log.info('pulling image', { image });
+  const reference = imageReference(image);
+  const auth = registryAuth(reference);
+  log.info('pulling image', { image: reference, registry: auth ? auth.serveraddress : 'anonymous' });
+  let lastLog = 0;
   try {
-    const stream = await docker.pull(image);
+    const stream = (await docker.createImage({ fromImage: reference, ...(auth ? { authconfig: auth } : {}) } as never)) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(
         stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
-        (event: { status?: string; progress?: string; id?: string }) => heartbeat({ pulling: image, status: event.status, id: event.id, progress: event.progress })
+        (err: Error | null, events: { error?: string }[]) => {
+          const failed = err ?? events.find((event) => event.error);
+          if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
+          else resolve();
+        },
+        (event: { status?: string; progress?: string; id?: string }) => {
+          heartbeat({ pulling: reference, layer: event.id, status: event.status, progress: event.progress });
+          // Byte counters arrive many times a second; layer state changes are what a reader follows.
+          const now = Date.now();
+          if (!event.progress || now - lastLog > 2000) {
+            lastLog = now;
+            log.info('pull progress', { image: reference, layer: event.id, status: event.status, progress: event.progress });
+          }
+        }
       );
     });
   } catch (err) {
-    // A pull that fails is a missing or inaccessible image; retrying the same pull does not help.
-    throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${dockerMessage(err as DockerError)}`, 'ImageNotFound');
+    const message = dockerMessage(err as DockerError);
+    if ((err as DockerError).statusCode === undefined && (err as DockerError).code) rethrow(err, `pulling image ${reference}`);
+    if (TRANSIENT_PULL.test(message)) throw new Error(`pulling image ${reference}: ${message}`);
+    throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${message}`, 'ImageNotFound');
   }
+  log.info('pulled image', { image: reference });
 }
 
 /** Reads a container's output; without a TTY Docker frames it with 8-byte headers per chunk. */
@@ -188,6 +316,20 @@ async function logsOf(container: Docker.Container): Promise<string> {
   return demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
 }
 
+/**
+ * The container's output so far; as the 2013 plugin did, waits up to 10 s for a first line, since a
+ * container that has just started may not have printed anything yet. A TTY's CRLFs read as lines.
+ */
+async function firstLogs(container: Docker.Container): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const logs = (await logsOf(container)).replace(/\r\n/g, '\n').replace(/\n$/, '');
+    if (logs || Date.now() > deadline) return logs;
+    heartbeat({ waiting: 'first logs' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 /** All requested attributes from one inspect (and one logs call if a logs attribute is wanted). */
 async function attributesOf(container: Docker.Container, info: Docker.ContainerInspectInfo, wanted: readonly string[]): Promise<JsonObject> {
   const net = info.NetworkSettings as unknown as JsonObject & { Ports?: Record<string, { HostPort: string }[] | null>; Networks?: Record<string, { IPAddress: string; Gateway: string }> };
@@ -197,10 +339,11 @@ async function attributesOf(container: Docker.Container, info: Docker.ContainerI
     .map(([, bound]) => bound![0]!.HostPort)
     .join(',');
   const out: JsonObject = {};
-  const logs = wanted.some((name) => name.startsWith('logs')) ? (await logsOf(container)).replace(/\n$/, '') : '';
+  const logs = wanted.some((name) => name.startsWith('logs')) ? await firstLogs(container) : '';
   for (const name of wanted) {
     switch (name) {
-      case 'info': out.info = JSON.parse(JSON.stringify(info)) as Json; break;
+      case 'info':
+      case 'show': out[name] = JSON.parse(JSON.stringify(info)) as Json; break;
       case 'network_info': out.network_info = { ...JSON.parse(JSON.stringify(net)), TcpPorts: hostPorts('tcp'), UdpPorts: hostPorts('udp') }; break;
       case 'network_ip': out.network_ip = (net.IPAddress as string) || firstNetwork?.IPAddress || ''; break;
       case 'network_gateway': out.network_gateway = (net.Gateway as string) || firstNetwork?.Gateway || ''; break;
@@ -228,14 +371,24 @@ async function waitRunning(container: Docker.Container): Promise<Docker.Containe
   }
 }
 
-export async function createContainer(req: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+/** The request in DockerInc::Docker::Container's names when it was written with the 2013 type's. */
+function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req: T): { req: T; renameBack: (attributes: JsonObject) => JsonObject } {
+  const alias = unalias(req.type, req.properties, 'attributes' in req ? req.attributes : []);
+  if (!alias) return { req, renameBack: (attributes) => attributes };
+  return { req: { ...req, type: alias.type, properties: alias.properties as JsonObject, attributes: alias.attributes }, renameBack: alias.renameBack };
+}
+
+export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
+  const { req, renameBack } = canonical(request);
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
   try {
     let [id] = await findByLabels(docker, req.stackId, req.resource);
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     else {
+      const tooOld = await engineLacks(docker, req.properties);
+      if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
       await ensureImage(docker, spec.Image!);
       try {
         id = (await docker.createContainer(spec)).id;
@@ -254,14 +407,15 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
       if ((err as DockerError).statusCode !== 304) throw err;
     }
     const info = await waitRunning(container);
-    return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
+    return { physicalId: id, attributes: renameBack(await attributesOf(container, info, req.attributes)) };
   } catch (err) {
     rethrow(err, `creating container for ${req.resource} on ${endpoint}`);
   }
 }
 
-export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
-  const endpoint = typeof req.properties.docker_endpoint === 'string' && req.properties.docker_endpoint ? req.properties.docker_endpoint : defaultEndpoint;
+export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
+  const { req } = canonical(request);
+  const endpoint = endpointOf(req, defaultEndpoint);
   const docker = dockerFor(endpoint);
   try {
     const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
@@ -283,6 +437,37 @@ export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoin
       }
     }
   } catch (err) {
-    rethrow(err, `deleting container of ${req.resource} on ${endpoint}`);
+    try {
+      rethrow(err, `deleting container of ${req.resource} on ${endpoint}`);
+    } catch (failure) {
+      // A create that never got an id from an endpoint refusing our requests made nothing there to delete.
+      if (!req.physicalId && failure instanceof ApplicationFailure && failure.nonRetryable) {
+        log.warn('nothing to delete: the endpoint refuses requests and the create never made a container', { resource: req.resource, reason: failure.message });
+        return;
+      }
+      throw failure;
+    }
   }
 }
+
+/**
+ * Pauses (suspend) or unpauses (resume) a resource's container. Repeating either is harmless: Docker's
+ * "already paused" and "not paused" answers mean the work is done.
+ */
+async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, paused: boolean): Promise<void> {
+  const { req } = canonical(request);
+  const endpoint = endpointOf(req, defaultEndpoint);
+  const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
+  const container = dockerFor(endpoint).getContainer(req.physicalId);
+  try {
+    if (paused) await container.pause();
+    else await container.unpause();
+  } catch (err) {
+    const message = dockerMessage(err as DockerError);
+    if ((err as DockerError).statusCode === 409 && (paused ? /already paused/i : /not paused/i).test(message)) return;
+    rethrow(err, what);
+  }
+}
+
+export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, true);
+export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, false);

@@ -4,13 +4,13 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createContainer, deleteContainer } from './docker';
+import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 import { createWaitHandle, type SignalIssuer } from './wait-condition';
 
-export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
 export interface ActivityDependencies {
   /** The engine used by containers that name no docker_endpoint. */
@@ -38,6 +38,7 @@ export function createActivities(deps: ActivityDependencies) {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.create(req);
       switch (req.type) {
         case 'DockerInc::Docker::Container':
+        case 'OS::Heat::Docker':
           return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
@@ -53,7 +54,16 @@ export function createActivities(deps: ActivityDependencies) {
 
     async deleteResource(req: DeleteResourceRequest): Promise<void> {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
-      if (req.type === 'DockerInc::Docker::Container') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+    },
+
+    /** Heat's suspend: containers are paused; other types have nothing to suspend. */
+    async suspendResource(req: SuspendResourceRequest): Promise<void> {
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint);
+    },
+
+    async resumeResource(req: SuspendResourceRequest): Promise<void> {
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint);
     },
   };
 }

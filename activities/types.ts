@@ -18,6 +18,9 @@ export interface CreatedResource {
   readonly attributes: JsonObject;
 }
 
+/** What suspend and resume act on: a resource that exists, with the properties it was created with. */
+export type SuspendResourceRequest = DeleteResourceRequest;
+
 export interface DeleteResourceRequest {
   readonly stack: string;
   readonly stackId: string;

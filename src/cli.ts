@@ -4,21 +4,12 @@ import { Command, Option } from 'commander';
 import { StackClient, checkStackName, isFinal } from './client';
 import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
-import { startGateway } from './gateway';
-import { RESOURCE_TYPES } from './resources';
-import {
-  ensureDocker,
-  ensureImages,
-  ensureTemporal,
-  findDocker,
-  recordedServices,
-  startDaemon,
-  stopServices,
-  type StartedService,
-} from './runtime';
-import { formatIssue, loadPlan } from './template/load';
+import { constraintsOf, RESOURCE_TYPES } from './resources';
+import { printData, resourceTypeView } from './resource-types';
+// The runtime (dockerode), the worker (Temporal's native bridge) and the template loader (yaml) load only in
+// the commands that use them, so `stoke stack list` and the like start in a fraction of the time.
+import type { StartedService } from './runtime';
 import type { StackState } from './template/types';
-import { runWorker } from './worker';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -94,6 +85,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       checkStackName(name);
       const timeoutMinutes = Number(opts.timeout);
       if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
+      const { formatIssue, loadPlan } = await import('./template/load');
       const { plan, warnings } = loadPlan({
         stackName: name,
         templateFile: opts.template,
@@ -143,6 +135,16 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.wait) await waitAndReport(client, name);
     }));
 
+  for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {
+    stack.command(`${action} <name>`)
+      .description(description)
+      .option('--wait', `follow the ${action} until it is complete or failed`)
+      .action(async (name: string, opts) => withClient(config, async (client) => {
+        await (action === 'suspend' ? client.suspend(name) : client.resume(name));
+        console.log(`Stack ${name} ${action.toUpperCase()}_IN_PROGRESS`);
+        if (opts.wait) await waitAndReport(client, name);
+      }));
+  }
   stack.command('signal <name> <handle>')
     .description('signal a wait condition handle of a stack being created, as a server would through the gateway')
     .addOption(new Option('--status <status>', 'signal status').choices(['SUCCESS', 'FAILURE']).default('SUCCESS'))
@@ -194,30 +196,42 @@ function templateCommands(program: Command): void {
     .requiredOption('-t, --template <file>', 'template file')
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
-    .action((opts) => {
-      const { plan, warnings } = loadPlan({
-        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter),
+    .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
+    .action(async (opts) => {
+      const { formatIssue, loadPlan } = await import('./template/load');
+      const { plan, warnings, summary } = loadPlan({
+        stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
       for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
-      console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
+      if (opts.format !== 'table') printData(opts.format, summary);
+      else console.log(`${opts.template}: valid (${Object.keys(plan.resources).length} resources, ${Object.keys(plan.outputs).length} outputs)`);
     });
 
   const resource = program.command('resource').description('resource types');
   const type = resource.command('type').description('resource types stoke knows');
-  type.command('list').description('list resource types').action(() => {
-    console.log(Object.keys(RESOURCE_TYPES).sort().join('\n'));
-  });
-  type.command('show <type>').description('show a resource type\'s properties and attributes')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'table']).default('json'))
+  type.command('list').description('list resource types')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action((opts) => {
+      const names = Object.keys(RESOURCE_TYPES).sort();
+      if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
+      else printData(opts.format, names);
+    });
+  type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action((name: string, opts) => {
       const schema = RESOURCE_TYPES[name];
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
-      print(opts.format, schema, () => table(['property', 'type', 'required', 'default', 'description'],
-        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), s.default === undefined ? '' : JSON.stringify(s.default), s.description])));
+      if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
+      console.log(`${schema.name}: ${schema.description}\n`);
+      console.log(table(['property', 'type', 'required', 'update_allowed', 'default', 'constraints', 'description'],
+        Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), String(Boolean(s.updateAllowed)),
+          s.default === undefined ? '' : JSON.stringify(s.default), constraintsOf(s).map((c) => JSON.stringify(c)).join(' '), s.description])));
+      console.log(`\n${table(['attribute', 'description'], Object.entries(schema.attributes).map(([a, s]) => [a, s.description]))}`);
     });
 }
 
 async function workerEndpoint(config: StokeConfig): Promise<string> {
+  const { findDocker } = await import('./runtime');
   const endpoint = await findDocker(config);
   if (!endpoint) throw new StokeError('DockerUnreachable', 'no Docker engine answers: set DOCKER_HOST, or run `stoke dev` to start the embedded one');
   return endpoint;
@@ -225,6 +239,7 @@ async function workerEndpoint(config: StokeConfig): Promise<string> {
 
 /** Starts what the embedded default needs; returns the services this call started. */
 async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
+  const { ensureDocker, ensureImages, ensureTemporal } = await import('./runtime');
   const services: StartedService[] = [];
   const temporal = await ensureTemporal(config, log);
   if (temporal) services.push(temporal);
@@ -237,11 +252,12 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
     .description('run the stoke worker (stack workflows and their activities)')
-    .action(async () => runWorker(config, await workerEndpoint(config)));
+    .action(async () => (await import('./worker')).runWorker(config, await workerEndpoint(config)));
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
     .action(async () => {
+      const { startGateway } = await import('./gateway');
       const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
       if (!gateway) throw new StokeError('GatewayPortInUse', `${config.signalBind.host}:${config.signalBind.port} is in use: set STOKE_SIGNAL_BIND`);
       console.log(`stoke gateway: listening on ${gateway.address}`);
@@ -256,6 +272,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
     .action(async () => {
       const { services, dockerEndpoint } = await bootstrap(config);
+      const [{ runWorker }, { stopServices }] = await Promise.all([import('./worker'), import('./runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
         await runWorker(config, dockerEndpoint);
@@ -269,6 +286,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--name <name>', 'stack name', 'hello')
     .action(async (opts) => {
       await bootstrap(config);
+      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('./runtime'), import('./template/load')]);
       if (!recordedServices(config).some((s) => s.name === 'worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
@@ -287,9 +305,29 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);
     });
 
+  program.command('codec-server')
+    .description('serve Temporal\'s remote codec protocol (/encode, /decode) so the Temporal UI can show decrypted payloads')
+    .option('--port <port>', 'port to listen on', '8888')
+    .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
+    .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
+    .action(async (opts) => {
+      const { codecKeys, EncryptionCodec } = await import('./codec');
+      const { startCodecServer } = await import('./codec-server');
+      const keys = codecKeys(config);
+      if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
+      const uiPort = config.devServerPort + 1000;
+      const origins = opts.origin.length > 0 ? opts.origin : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+      const codec = new EncryptionCodec(keys);
+      await startCodecServer(codec, { host: opts.host, port: Number(opts.port), origins });
+      console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
+    });
+
   program.command('down')
     .description('stop the services that `stoke quickstart` left running (worker, Temporal dev server, dockerd)')
-    .action(async () => stopServices(recordedServices(config), log));
+    .action(async () => {
+      const { recordedServices, stopServices } = await import('./runtime');
+      await stopServices(recordedServices(config), log);
+    });
 }
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@
 import * as http from 'node:http';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../workflows/definitions';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
@@ -137,7 +138,13 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, lo
   const match = SIGNAL_PATH.exec(url.pathname);
   if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE`);
   if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
-  const [stack, stackId, handleName] = match.slice(1).map((part) => decodeURIComponent(part!)) as [string, string, string];
+  let parts: string[];
+  try {
+    parts = match.slice(1).map((part) => decodeURIComponent(part!));
+  } catch {
+    throw new StokeError('NotFound', `no such path ${url.pathname}: malformed escapes`);
+  }
+  const [stack, stackId, handleName] = parts as [string, string, string];
   const text = await readBody(req);
   const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
   if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, token)) {
@@ -156,13 +163,13 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, lo
 export async function startGateway(config: StokeConfig, log: (message: string) => void): Promise<Gateway | undefined> {
   const key = loadSignalKey(config);
   const connection = await Connection.connect({ address: temporalAddress(config) });
-  const client = new Client({ connection, namespace: config.namespace });
+  // The memo it reads and the signals it sends go through the same codec as the client's and the worker's.
+  const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
   const server = http.createServer((req, res) => {
     handle(req, key, client, log).then(
       ({ status, body }) => reply(res, status, body),
       (err: unknown) => {
         const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
-        if (status === 413) res.setHeader('Connection', 'close');
         if (status >= 500) log(`signal failed: ${(err as Error).message}`);
         reply(res, status, { error: (err as Error).message });
       });
@@ -195,6 +202,8 @@ export async function startGateway(config: StokeConfig, log: (message: string) =
 
 function reply(res: http.ServerResponse, status: number, body: Json): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  // Servers signal once: a kept-alive socket buys nothing, and a client reusing one as the server's idle
+  // timer closes it gets "other side closed" instead of an answer.
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
   res.end(text);
 }

@@ -216,6 +216,8 @@ export async function ensureImages(endpoint: string, log: Log): Promise<void> {
   const binary = busybox ?? (installDebianPackages(['busybox-static', 'file'], log), '/bin/busybox');
   log('building the image busybox:latest from Debian\'s static busybox');
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-busybox-'));
+  // mkdtemp makes the folder 0700, which would become the image's / and lock out every non-root user.
+  fs.chmodSync(rootfs, 0o755);
   try {
     for (const dir of ['bin', 'etc', 'tmp', 'www', 'root']) fs.mkdirSync(path.join(rootfs, dir));
     fs.copyFileSync(binary, path.join(rootfs, 'bin', 'busybox'));

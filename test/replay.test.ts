@@ -30,7 +30,11 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
   expect(files).toEqual(expect.arrayContaining([
     'linked-containers-createStack.json',
     'linked-containers-deleteStack.json',
+    'local-activities-createStack.json',
+    'local-activities-deleteStack.json',
     'rollback-createStack.json',
+    'suspend-resume-suspendStack.json',
+    'suspend-resume-resumeStack.json',
     'wait-condition-createStack.json',
   ]));
 });

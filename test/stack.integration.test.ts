@@ -253,7 +253,7 @@ outputs:
 `);
   const result = stoke('stack', 'create', stack, '-t', template, '--wait');
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain(`${template}:3:3: parameters.size: parameter 'size' (number): 'big' is not a number`);
+  expect(result.stderr).toContain(`${template}:3:3: parameters.size: parameter 'size' (number): default 'big' is not a number`);
   expect(result.stderr).toContain(`${template}:9:7: resources.web.properties.colour: DockerInc::Docker::Container has no property 'colour'`);
   expect(result.stderr).toContain(`${template}:11:5: resources.other.type: unknown resource type 'OS::Nova::Flavorless'`);
   expect(result.stderr).toContain(`${template}:13:16: outputs.ip.value.get_attr: DockerInc::Docker::Container 'web' has no attribute 'no_such_attribute'`);

@@ -36,7 +36,7 @@ describe('intrinsic functions', () => {
 
   test('list_join joins strings and stringifies other values', () => {
     expect(resolve({ list_join: [',', ['a', { get_param: 'name' }, 3]] }, ctx())).toBe('a,web,3');
-    expect(() => resolve({ list_join: [','] }, ctx())).toThrow('list_join: arguments must be [delimiter, list]');
+    expect(() => resolve({ list_join: [','] }, ctx())).toThrow('list_join: arguments must be [delimiter, list…]');
   });
 
   test('functions over resources are deferred until the resources exist, then resolved', () => {
@@ -130,7 +130,7 @@ resources:
 `;
     expect(messages(text)).toEqual([
       "3:3 parameters.count: the parameter 'count' has no default and no value: give it with --parameter count=VALUE or in an environment file",
-      '5:3 resources.a: circular dependency: a -> b -> a',
+      '5:3 resources.a: circular dependency among a, b: a -> b -> a',
       "7:21 resources.a.depends_on[1]: 'ghost' is not another resource of this template",
       '14:7 resources.web.properties.image: expected a string, got a list',
       "15:15 resources.web.properties.links.get_param: get_param: the template has no parameter 'missing'",
@@ -142,14 +142,14 @@ resources:
   });
 
   test('a template that is not a mapping, or not a Heat template, is refused clearly', () => {
-    expect(messages('- a\n- b\n')).toEqual(['undefined:undefined : a template must be a mapping of sections, got a list']);
+    expect(messages('- a\n- b\n')).toEqual(['1:1 : a template must be a mapping of sections, got a list']);
     expect(messages('foo: 1\n')[0]).toContain('not a Heat template');
   });
 
   test('a duplicate key is a warning naming both lines, and the later value wins', () => {
     const result = plan('heat_template_version: 2013-05-23\nresources:\n  a: {type: OS::Heat::None}\n  a: {type: OS::Heat::RandomString}\n');
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((w) => `${w.line} ${w.message}`)).toEqual(["4 duplicate key 'a' (first at line 3); the later value wins, as in Heat"]);
+    expect(result.warnings.map((w) => `${w.line} ${w.message}`)).toEqual(["4 duplicate key 'a' (first at line 3, again at line 4); the later value wins, as in Heat"]);
     expect(result.plan!.resources.a!.type).toBe('OS::Heat::RandomString');
   });
 

@@ -206,6 +206,7 @@ test('the gateway answers each kind of bad request with its own status, and stil
   expect(await post(noHandle, '{}', { 'X-Auth-Token': handleToken(key, stack, stackId, 'nohandle') }))
     .toEqual({ status: 404, error: `stack '${stack}' has no wait condition handle 'nohandle' (it has: handle)` });
   expect((await post(`${base}/v1/elsewhere`, '{}')).status).toBe(404);
+  expect((await post(`${base}/v1/signal/%E0%A4%A/${stackId}/handle`, '{}')).status).toBe(404);
   expect((await post(local, '', {}, 'GET')).status).toBe(405);
   expect(await post(local, '{"status": ')).toEqual({ status: 400, error: expect.stringContaining('malformed JSON body') });
   expect(await post(local, '{"status": "DONE"}')).toEqual({ status: 400, error: 'status must be SUCCESS or FAILURE, got "DONE"' });

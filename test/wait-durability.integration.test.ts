@@ -3,7 +3,7 @@
  * restarted on its SQLite file, a timeout that falls due while no worker runs. The Temporal restart uses
  * a dev server of this test's own (own port, own state folder); the shared one is never touched.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -137,4 +137,29 @@ test('a timeout that falls due while no worker runs: the next worker fails the s
   expect(final.status).toBe('ROLLBACK_COMPLETE');
   expect(final.statusReason).toBe('Resource CREATE failed: wait: timed out after 4 s waiting on handle handle: 0 of 1 signal(s) received; rolled back');
   expect(await stackContainers(stack)).toHaveLength(0);
+});
+
+test('with no worker running, `stoke gateway` alone takes the signal; the next worker completes the stack', async () => {
+  const stack = uniqueName('gatewayalone');
+  const first = await worker();
+  const state = await createWaiting(stack, 300);
+  await kill(first);
+  const gateway = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'cli.js'), 'gateway'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()).includes('listening on') && resolve());
+      gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+    });
+    expect(await signalThroughGateway(state, process.env)).toBe(200);
+  } finally {
+    const exited = new Promise((resolve) => gateway.once('exit', resolve));
+    gateway.kill('SIGTERM');
+    await exited;
+  }
+  await worker();
+  const final = await finalState(stack);
+  expect(final.status).toBe('CREATE_COMPLETE');
+  expect(final.resources.handle!.signals).toEqual({ 1: { status: 'SUCCESS', reason: 'up', data: null } });
+  expect(stokeWith(process.env, 'stack', 'delete', stack, '--wait').status).toBe(0);
 });

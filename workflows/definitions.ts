@@ -26,6 +26,11 @@ export interface CreateStackInput {
   readonly stackId?: string;
 }
 
+/** Input of suspendStack and resumeStack: the stack as its last action left it. */
+export interface SuspendStackInput {
+  readonly state: StackState;
+}
+
 /** What the client records on a create workflow, readable by `describe` even while no worker runs. */
 export interface StackMemo {
   readonly stackId: string;

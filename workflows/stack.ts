@@ -9,7 +9,9 @@ import {
   CancellationScope,
   condition,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -17,6 +19,7 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
+import { hideValues, redactState, redactText } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import {
   STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
@@ -28,43 +31,59 @@ type Activities = ReturnType<typeof createActivities>;
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
 const MAX_PARALLEL = 50;
 
-function activities(timeoutMinutes: number): Activities {
-  return proxyActivities<Activities>({
+/**
+ * Types whose create and delete touch nothing outside the worker (a CSPRNG draw, or nothing): they run
+ * as local activities, which spare the server round trip of a task each. A stack of 1000 of them
+ * took 11 s with ordinary activities. Histories recorded before this keep their ordinary activities.
+ */
+const LOCAL_TYPES = new Set(['OS::Heat::RandomString', 'OS::Heat::None']);
+const LOCAL_TYPES_PATCH = 'local-activities-for-in-worker-types';
+
+/** The activities that work on one resource type. */
+type ResourceActivities = (type: string) => Activities;
+
+function activities(timeoutMinutes: number): ResourceActivities {
+  const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+  const remote = proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
     // A worker killed mid-activity is noticed within this, and the activity retried on another.
     heartbeatTimeout: '20 seconds',
     scheduleToCloseTimeout: `${timeoutMinutes} minutes`,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry,
   });
+  const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: `${timeoutMinutes} minutes`, retry });
+  return (type) => (LOCAL_TYPES.has(type) && patched(LOCAL_TYPES_PATCH) ? local : remote);
 }
 
 const now = () => new Date().toISOString();
 
-function setStatus(state: StackState, status: StackStatus, reason: string): void {
+export function setStatus(state: StackState, status: StackStatus, reason: string): void {
   state.status = status;
   state.statusReason = reason;
   state.updatedAt = now();
   upsertSearchAttributes([{ key: stackStatusKey, value: status }]);
-  log.info('stack status', { stack: state.name, status, reason });
+  log.info('stack status', { stack: state.name, status, reason: redactText(state, reason) });
 }
 
-function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
+export function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
   resource.status = status;
   resource.statusReason = reason;
   resource.updatedAt = now();
 }
 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */
-function reasonOf(err: unknown): string {
+export function reasonOf(err: unknown): string {
   const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The last attempt's error alone would hide that it was retried for as long as the stack allowed.
+  return err instanceof ActivityFailure && err.retryState === 'TIMEOUT' ? `${message} (retried with backoff until the stack timeout)` : message;
 }
 
 /**
  * Runs `step` for every node once all the nodes it requires have succeeded, at most MAX_PARALLEL at a
  * time. After the first failure nothing new starts; what is running finishes. Returns the failures.
  */
-async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<{ name: string; reason: string }[]> {
+export async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<{ name: string; reason: string }[]> {
   const failures: { name: string; reason: string }[] = [];
   const outcomes = new Map<string, Promise<boolean>>();
   let running = 0;
@@ -95,7 +114,7 @@ async function runGraph(requires: Requirements, step: (name: string) => Promise<
   return failures;
 }
 
-function requirementsOf(state: StackState): Record<string, readonly string[]> {
+export function requirementsOf(state: StackState): Record<string, readonly string[]> {
   return Object.fromEntries(Object.entries(state.resources).map(([name, r]) => [name, r.requires]));
 }
 
@@ -107,6 +126,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
   };
   return {
     format: plan.format,
+    version: plan.version,
     stackName: state.name,
     stackId: state.id,
     parameters: {},
@@ -119,6 +139,7 @@ function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
       const r = created(name);
       return r ? (r.attributes[attribute] ?? null) : undefined;
     },
+    allAttributes: (name) => created(name)?.attributes,
   };
 }
 
@@ -134,7 +155,7 @@ function resolveNow(value: Json, ctx: ResolveContext, path: string): Json {
 }
 
 /** Deletes every resource that exists (or may, after a failed create), dependents first. */
-async function deleteResources(state: StackState, acts: Activities): Promise<{ name: string; reason: string }[]> {
+async function deleteResources(state: StackState, acts: ResourceActivities): Promise<{ name: string; reason: string }[]> {
   return runGraph(reversed(requirementsOf(state)), async (name) => {
     const resource = state.resources[name]!;
     if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
@@ -144,7 +165,7 @@ async function deleteResources(state: StackState, acts: Activities): Promise<{ n
     }
     setResourceStatus(resource, 'DELETE_IN_PROGRESS');
     try {
-      await acts.deleteResource({
+      await acts(resource.type).deleteResource({
         stack: state.name, stackId: state.id, resource: name, type: resource.type,
         physicalId: resource.physicalId, properties: resource.properties,
       });
@@ -156,7 +177,7 @@ async function deleteResources(state: StackState, acts: Activities): Promise<{ n
   });
 }
 
-function fail(state: StackState): never {
+export function fail(state: StackState): never {
   throw ApplicationFailure.create({ message: state.statusReason, type: STACK_FAILED, nonRetryable: true, details: [state] });
 }
 
@@ -175,7 +196,8 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
     createdAt: now(),
     updatedAt: now(),
   };
-  setHandler(stackStateQuery, () => state);
+  hideValues(state, plan.hiddenValues);
+  setHandler(stackStateQuery, () => redactState(state));
   const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
@@ -193,7 +215,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
         resource.attributes = await waits.wait(name, resource, resource.properties);
         resource.physicalId = `${state.name}-${name}`;
       } else {
-        const created = await acts.createResource({
+        const created = await acts(planned.type).createResource({
           stack: state.name, stackId: state.id, resource: name, type: planned.type,
           properties: resource.properties, attributes: planned.attributes,
         });
@@ -217,7 +239,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       }
     }
     setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
-    return state;
+    return redactState(state);
   }
 
   const first = failures[0]!;
@@ -232,7 +254,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
     });
   }
-  fail(state);
+  fail(redactState(state));
 }
 
 /** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */

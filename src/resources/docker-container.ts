@@ -1,30 +1,107 @@
-import type { ResourceTypeSchema } from './schema';
+import type { AttributeSchema, PropertySchema, ResourceTypeSchema } from './schema';
 
-/** Heat's contrib plugin `DockerInc::Docker::Container`: same property names, types and defaults. */
+/** Capabilities Heat's plugin accepts in cap_add and cap_drop. */
+const CAPABILITIES = [
+  'SETPCAP', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME',
+  'SYS_TTY_CONFIG', 'MKNOD', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'MAC_OVERRIDE', 'MAC_ADMIN', 'NET_ADMIN', 'SYSLOG',
+  'CHOWN', 'NET_RAW', 'DAC_OVERRIDE', 'FOWNER', 'DAC_READ_SEARCH', 'FSETID', 'KILL', 'SETGID', 'SETUID',
+  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'SYS_CHROOT', 'SYS_PTRACE',
+  'SYS_BOOT', 'LEASE', 'SETFCAP', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'ALL',
+];
+
+const DEVICE_PATH: PropertySchema = { type: 'string', description: '', pattern: '^/dev/[/_\\-a-zA-Z0-9]+$', maxLength: 255 };
+
+const capability: PropertySchema = {
+  type: 'string', description: 'The security features provided by Linux kernels.', allowedValues: CAPABILITIES,
+};
+
+/**
+ * Heat's contrib plugin `DockerInc::Docker::Container` as of its last version: the same property names,
+ * types, defaults and constraints, plus Heat's `show` attribute. `image` is required here where Heat
+ * fails only at create time without one.
+ */
 export const dockerContainer: ResourceTypeSchema = {
   name: 'DockerInc::Docker::Container',
   description: 'A Docker container, created and started on the stack\'s Docker engine or on docker_endpoint.',
   properties: {
-    image: { type: 'string', required: true, description: 'Image name, with optional tag or digest.' },
-    name: { type: 'string', description: 'Name of the container (default: <stack>-<resource>).' },
-    cmd: { type: 'list', default: [], description: 'Command to run after spawning the container.' },
-    env: { type: 'list', description: 'Set environment variables, as a list of "KEY=value".' },
-    links: { type: 'map', description: 'Links to other containers, as {container name: alias}.' },
-    port_specs: { type: 'list', description: 'TCP/UDP ports the container exposes (80, "53/udp").' },
+    docker_endpoint: {
+      type: 'string',
+      description: 'Docker daemon endpoint (by default the local docker daemon will be used): unix://, tcp://, http:// or https:// (TLS client certificates from the worker\'s configuration).',
+    },
+    hostname: { type: 'string', default: '', description: 'Hostname of the container.' },
+    user: { type: 'string', default: '', description: 'Username or UID.' },
+    memory: { type: 'integer', description: 'Memory limit (Bytes).' },
+    port_specs: { type: 'list', description: 'TCP/UDP ports mapping: ports the container exposes (80, "53/udp").' },
     port_bindings: {
       type: 'map',
       description: 'TCP/UDP ports bindings: {"80/tcp": [{"HostPort": "8080", "HostIp": "127.0.0.1"}]} or {80: 8080}.',
     },
+    links: { type: 'map', description: 'Links to other containers, as {container name: alias}.' },
+    name: { type: 'string', description: 'Name of the container (default: <stack>-<resource>).' },
+    privileged: { type: 'boolean', default: false, description: 'Enable extended privileges.' },
+    tty: { type: 'boolean', default: false, description: 'Allocate a pseudo-tty.' },
+    open_stdin: { type: 'boolean', default: false, description: 'Open stdin.' },
+    stdin_once: { type: 'boolean', default: false, description: 'If true, close stdin after the 1 attached client disconnects.' },
+    env: { type: 'list', description: 'Set environment variables, as a list of "KEY=value".' },
+    cmd: { type: 'list', default: [], description: 'Command to run after spawning the container.' },
+    dns: { type: 'list', description: 'Set custom dns servers.' },
+    image: { type: 'string', required: true, description: 'Image name, with optional tag or digest.' },
     volumes: {
       type: 'map',
       default: {},
       description: 'Create a bind mount: {host path: {bind: container path, ro: false}}, or {container path: {}} for a volume.',
     },
-    docker_endpoint: { type: 'string', description: 'Docker daemon endpoint (by default the local docker daemon will be used).' },
+    // Heat declares a list with '' as its default, which the engine reads as no containers.
+    volumes_from: { type: 'list', default: '', description: 'Mount all specified volumes: containers to take volumes from.' },
+    restart_policy: {
+      type: 'map',
+      default: {},
+      since: '2015.1',
+      description: 'Restart policies (only supported for API version >= 1.2.0).',
+      keys: {
+        Name: { type: 'string', default: 'no', allowedValues: ['no', 'on-failure', 'always'], description: 'The behavior to apply when the container exits.' },
+        MaximumRetryCount: { type: 'integer', default: 0, description: 'A maximum restart count for the on-failure policy.' },
+      },
+    },
+    cap_add: {
+      type: 'list', default: [], since: '2015.1', items: capability,
+      description: 'Be used to add kernel capabilities (only supported for API version >= 1.2.0).',
+    },
+    cap_drop: {
+      type: 'list', default: [], since: '2015.1', items: capability,
+      description: 'Be used to drop kernel capabilities (only supported for API version >= 1.2.0).',
+    },
+    read_only: {
+      type: 'boolean', default: false, since: '2015.1',
+      description: 'If true, mount the container\'s root filesystem as read only (only supported for API version >= 1.17).',
+    },
+    cpu_shares: {
+      type: 'integer', default: 0, since: '5.0.0',
+      description: 'Relative weight which determines the allocation of the CPU processing power(only supported for API version >= 1.8).',
+    },
+    devices: {
+      type: 'list',
+      default: [],
+      since: '5.0.0',
+      description: 'Device mappings (only supported for API version >= 1.14).',
+      items: {
+        type: 'map',
+        description: 'A device mapping.',
+        keys: {
+          path_on_host: { ...DEVICE_PATH, required: true, description: 'The device path on the host.' },
+          path_in_container: { ...DEVICE_PATH, description: 'The device path of the container mappings to the host.' },
+          permissions: {
+            type: 'string', default: 'rwm', allowedValues: ['r', 'w', 'm', 'rw', 'rm', 'wm', 'rwm'],
+            description: 'The permissions of the container to read/write/create the devices.',
+          },
+        },
+      },
+    },
+    cpu_set: { type: 'string', since: '5.0.0', description: 'The CPUs in which to allow execution (only supported for API version >= 1.12).' },
   },
   attributes: {
     info: { description: 'Container info (docker inspect).' },
-    network_info: { description: 'Container network info.' },
+    network_info: { description: 'Container network info, with TcpPorts and UdpPorts added.' },
     network_ip: { description: 'Container ip address.' },
     network_gateway: { description: 'Container ip gateway.' },
     network_tcp_ports: { description: 'Container TCP ports bound on the host, comma separated.' },
@@ -32,5 +109,54 @@ export const dockerContainer: ResourceTypeSchema = {
     logs: { description: 'Container logs.' },
     logs_head: { description: 'Container first logs line.' },
     logs_tail: { description: 'Container last logs line.' },
+    show: { description: 'Detailed information about resource (the container as docker inspect shows it).' },
+  },
+};
+
+/** The 2013 plugin's names (`OS::Heat::Docker`, dotcloud/openstack-heat-docker) for the current ones. */
+const LEGACY_PROPERTIES: Readonly<Record<string, string>> = {
+  DockerEndpoint: 'docker_endpoint', Hostname: 'hostname', User: 'user', Memory: 'memory', PortSpecs: 'port_specs',
+  Privileged: 'privileged', Tty: 'tty', OpenStdin: 'open_stdin', StdinOnce: 'stdin_once', Env: 'env', Cmd: 'cmd',
+  Dns: 'dns', Image: 'image', Volumes: 'volumes', VolumesFrom: 'volumes_from',
+};
+
+/** Properties the 2013 plugin had and the current one dropped: Docker's attach flags. */
+const LEGACY_ONLY: Readonly<Record<string, { target: string; schema: PropertySchema }>> = {
+  AttachStdin: { target: 'attach_stdin', schema: { type: 'boolean', default: false, description: 'Attach to stdin.' } },
+  AttachStdout: { target: 'attach_stdout', schema: { type: 'boolean', default: true, description: 'Attach to stdout.' } },
+  AttachStderr: { target: 'attach_stderr', schema: { type: 'boolean', default: true, description: 'Attach to stderr.' } },
+};
+
+/** Where the 2013 plugin's schema differs from the current one's. */
+const LEGACY_OVERRIDES: Readonly<Record<string, Partial<PropertySchema>>> = {
+  Memory: { default: 0 },
+  VolumesFrom: { type: 'string', default: '' },
+};
+
+const LEGACY_ATTRIBUTES: Readonly<Record<string, string>> = {
+  Info: 'info', NetworkInfo: 'network_info', NetworkIp: 'network_ip', NetworkTcpPorts: 'network_tcp_ports',
+  NetworkUdpPorts: 'network_udp_ports', Logs: 'logs', LogsHead: 'logs_head', LogsTail: 'logs_tail', show: 'show',
+};
+
+/** `OS::Heat::Docker`, the 2013 spelling, generated from the current schema through the name maps above. */
+export const legacyDocker: ResourceTypeSchema = {
+  name: 'OS::Heat::Docker',
+  description: `The 2013 plugin's name for ${dockerContainer.name}, with its CFN-style property and attribute names.`,
+  properties: {
+    ...Object.fromEntries(Object.entries(LEGACY_PROPERTIES).map(([legacy, current]) => [
+      legacy, { ...dockerContainer.properties[current]!, ...LEGACY_OVERRIDES[legacy] } as PropertySchema,
+    ])),
+    ...Object.fromEntries(Object.entries(LEGACY_ONLY).map(([legacy, { schema }]) => [legacy, schema])),
+  },
+  attributes: Object.fromEntries(Object.entries(LEGACY_ATTRIBUTES).map(([legacy, current]) => [
+    legacy, dockerContainer.attributes[current] as AttributeSchema,
+  ])),
+  aliasOf: {
+    of: dockerContainer.name,
+    properties: {
+      ...LEGACY_PROPERTIES,
+      ...Object.fromEntries(Object.entries(LEGACY_ONLY).map(([legacy, { target }]) => [legacy, target])),
+    },
+    attributes: LEGACY_ATTRIBUTES,
   },
 };

@@ -1,14 +1,32 @@
-import { dockerContainer } from './docker-container';
+import { dockerContainer, legacyDocker } from './docker-container';
 import { none, randomString } from './heat';
 import { NETWORK_TYPES } from './networks';
 import { SERVER_TYPES } from './servers';
 import type { ResourceTypeSchema } from './schema';
 import { cfnWaitCondition, cfnWaitConditionHandle, heatWaitCondition, heatWaitConditionHandle } from './wait-condition';
 
-export type { ResourceTypeSchema, PropertySchema, AttributeSchema, PropertyType } from './schema';
+export type { ResourceTypeSchema, PropertySchema, PropertyConstraint, AttributeSchema, PropertyType, TypeAlias } from './schema';
+export { constraintsOf } from './schema';
 
 /** Every resource type stoke knows, by the name templates use. */
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSchema>> = Object.fromEntries(
-  [dockerContainer, randomString, none, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition, ...SERVER_TYPES, ...NETWORK_TYPES]
+  [dockerContainer, legacyDocker, randomString, none, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition, ...SERVER_TYPES, ...NETWORK_TYPES]
     .map((schema) => [schema.name, schema])
 );
+
+/**
+ * A request for an alias type in the names of the type it stands for: properties renamed, and the
+ * attributes wanted with a function that renames computed attributes back.
+ */
+export function unalias(type: string, properties: Readonly<Record<string, unknown>>, attributes: readonly string[]) {
+  const alias = RESOURCE_TYPES[type]?.aliasOf;
+  if (!alias) return undefined;
+  const back = Object.fromEntries(Object.entries(alias.attributes).map(([legacy, current]) => [current, legacy]));
+  return {
+    type: alias.of,
+    properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [alias.properties[name] ?? name, value])),
+    attributes: attributes.map((name) => alias.attributes[name] ?? name),
+    renameBack: <T>(computed: Readonly<Record<string, T>>): Record<string, T> =>
+      Object.fromEntries(Object.entries(computed).map(([name, value]) => [back[name] ?? name, value])),
+  };
+}

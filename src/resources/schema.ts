@@ -3,6 +3,20 @@ import type { JsonObject } from '../template/types';
 
 export type PropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map' | 'any';
 
+/** Heat's property constraints; each may carry the description Heat prints when it fails. */
+export interface PropertyConstraint {
+  /** Inclusive bounds on a string's length or a list's / map's size. */
+  readonly length?: { readonly min?: number; readonly max?: number };
+  /** Inclusive bounds for numbers. */
+  readonly range?: { readonly min?: number; readonly max?: number };
+  readonly allowedValues?: readonly (string | number | boolean)[];
+  /** A regular expression the whole string must match. */
+  readonly allowedPattern?: string;
+  /** A named check Heat delegates to a service (`nova.flavor`, `ip_addr`…): reported as unchecked. */
+  readonly customConstraint?: string;
+  readonly description?: string;
+}
+
 export interface PropertySchema {
   readonly type: PropertyType;
   readonly description: string;
@@ -13,10 +27,43 @@ export interface PropertySchema {
   readonly allowedValues?: readonly string[];
   /** Inclusive bounds for numbers. */
   readonly range?: { readonly min?: number; readonly max?: number };
+  /** A regular expression a string must match whole (Heat's AllowedPattern). */
+  readonly pattern?: string;
+  /** Longest string allowed (Heat's Length constraint). */
+  readonly maxLength?: number;
+  /** Further constraints, checked in order after the type. */
+  readonly constraints?: readonly PropertyConstraint[];
+  /**
+   * Whether a stack update may change the value in place (Heat's `update_allowed`); when false a change
+   * replaces the resource. @default false
+   */
+  readonly updateAllowed?: boolean;
+  /** A value that can never change, even by replacement (Heat's `immutable`). @default false */
+  readonly immutable?: boolean;
+  /** Schema of each item of a list property. */
+  readonly items?: PropertySchema;
+  /** Schema of the known keys of a map; a map with `keys` takes no other key. */
+  readonly keys?: Readonly<Record<string, PropertySchema>>;
+  /** The Heat release that added the property (Heat's support_status version). */
+  readonly since?: string;
 }
 
 export interface AttributeSchema {
   readonly description: string;
+  /** Heat's attribute type (string, list, map…), shown by `resource type show`. */
+  readonly type?: string;
+}
+
+/**
+ * An older spelling of another type: templates write the alias's names, the engine runs the target
+ * type's handler with the names translated.
+ */
+export interface TypeAlias {
+  readonly of: string;
+  /** Alias property name → target property name. */
+  readonly properties: Readonly<Record<string, string>>;
+  /** Alias attribute name → target attribute name. */
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 export interface ResourceTypeSchema {
@@ -33,4 +80,17 @@ export interface ResourceTypeSchema {
    * resources are skipped here and checked again when the resource is created.
    */
   readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
+  /** Set on a type that is another's older spelling. */
+  readonly aliasOf?: TypeAlias;
+}
+
+/** Every constraint of a property, the shorthand `allowedValues`, `range`, `pattern`, `maxLength` fields included. */
+export function constraintsOf(schema: PropertySchema): PropertyConstraint[] {
+  return [
+    ...(schema.allowedValues ? [{ allowedValues: schema.allowedValues }] : []),
+    ...(schema.range ? [{ range: schema.range }] : []),
+    ...(schema.pattern !== undefined ? [{ allowedPattern: schema.pattern }] : []),
+    ...(schema.maxLength !== undefined ? [{ length: { max: schema.maxLength } }] : []),
+    ...(schema.constraints ?? []),
+  ];
 }

@@ -45,3 +45,40 @@ export function reversed(requires: Requirements): Record<string, string[]> {
   for (const deps of Object.values(out)) deps.sort();
   return out;
 }
+
+/**
+ * Every group of resources that wait for each other (strongly connected components with a cycle),
+ * each sorted, so a template with several cycles has all of them, and every member, reported at once.
+ */
+export function cycleGroups(requires: Requirements): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const groups: string[][] = [];
+  let counter = 0;
+  const connect = (name: string): void => {
+    index.set(name, counter);
+    low.set(name, counter++);
+    stack.push(name);
+    onStack.add(name);
+    for (const dep of requires[name] ?? []) {
+      if (!(dep in requires)) continue;
+      if (!index.has(dep)) {
+        connect(dep);
+        low.set(name, Math.min(low.get(name)!, low.get(dep)!));
+      } else if (onStack.has(dep)) low.set(name, Math.min(low.get(name)!, index.get(dep)!));
+    }
+    if (low.get(name) !== index.get(name)) return;
+    const group: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== name);
+    if (group.length > 1 || (requires[name] ?? []).includes(name)) groups.push(group.sort());
+  };
+  for (const name of Object.keys(requires).sort()) if (!index.has(name)) connect(name);
+  return groups.sort((a, b) => a[0]!.localeCompare(b[0]!));
+}

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { StokeError } from '../errors';
 import { parseFile, type ParsedFile, type TemplateIssue } from './parse';
 import { planStack, type PlanInput, type PlanResult } from './plan';
@@ -21,12 +22,35 @@ export function formatIssue(issue: TemplateIssue): string {
 
 /** An invalid template: every issue found, in one error. */
 export class TemplateInvalidError extends StokeError {
-  constructor(readonly issues: TemplateIssue[]) {
-    super('TemplateInvalid', `template is invalid (${issues.length} error${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+  constructor(readonly issues: TemplateIssue[], readonly warnings: TemplateIssue[] = []) {
+    super('TemplateInvalid', [
+      `template is invalid (${issues.length} error${issues.length === 1 ? '' : 's'}):`,
+      ...issues.map((i) => `  ${formatIssue(i)}`),
+      ...warnings.map((w) => `  warning: ${formatIssue(w)}`),
+    ].join('\n'));
   }
 }
 
-export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments'> {
+/** get_file and template-file types name files relative to the template's folder, as Heat's client does. */
+export function templateFiles(templateFile: string): Pick<PlanInput, 'readFile' | 'parseFile'> {
+  const dir = path.dirname(templateFile);
+  const readFile = (name: string): string | undefined => {
+    try {
+      return fs.readFileSync(path.resolve(dir, name), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    readFile,
+    parseFile: (name) => {
+      const text = readFile(name);
+      return text === undefined ? undefined : parseFile(text, path.join(dir, name));
+    },
+  };
+}
+
+export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments' | 'readFile' | 'parseFile'> {
   readonly templateFile: string;
   readonly environmentFiles?: readonly string[];
 }
@@ -35,9 +59,10 @@ export interface LoadOptions extends Omit<PlanInput, 'template' | 'environments'
 export function loadPlan(options: LoadOptions): PlanResult & { plan: NonNullable<PlanResult['plan']> } {
   const result = planStack({
     ...options,
+    ...templateFiles(options.templateFile),
     template: readFile(options.templateFile, 'template'),
     environments: (options.environmentFiles ?? []).map((file) => readFile(file, 'environment')),
   });
-  if (!result.plan || result.errors.length > 0) throw new TemplateInvalidError(result.errors);
+  if (!result.plan || result.errors.length > 0) throw new TemplateInvalidError(result.errors, result.warnings);
   return result as PlanResult & { plan: NonNullable<PlanResult['plan']> };
 }

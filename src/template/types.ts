@@ -19,18 +19,26 @@ export interface PlannedResource {
   readonly attributes: string[];
   /** @default 'Delete' */
   readonly deletionPolicy: 'Delete' | 'Retain';
+  /** The resource's metadata section, resolved like its properties. */
+  readonly metadata?: JsonObject;
+  /** Kept for stack updates (Heat's update_policy). */
+  readonly updatePolicy?: JsonObject;
 }
 
 /** What the CLI hands a create workflow: a validated template reduced to JSON. */
 export interface StackPlan {
   readonly name: string;
   readonly format: TemplateFormat;
+  /** The template version (versions.ts `versionKey`); absent in plans made before versions were tracked. */
+  readonly version?: string;
   readonly resources: Record<string, PlannedResource>;
   readonly outputs: Record<string, { value: Json; description?: string }>;
   /** @default 60 */
   readonly timeoutMinutes: number;
   /** @default false */
   readonly disableRollback: boolean;
+  /** Values of hidden parameters, as text: never shown by queries (see `redactState`). */
+  readonly hiddenValues?: string[];
 }
 
 /** Heat's status vocabulary, for stacks (`stack_status`) and for each resource. */
@@ -44,7 +52,13 @@ export type StackStatus =
   | 'ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
-  | 'DELETE_FAILED';
+  | 'DELETE_FAILED'
+  | 'SUSPEND_IN_PROGRESS'
+  | 'SUSPEND_COMPLETE'
+  | 'SUSPEND_FAILED'
+  | 'RESUME_IN_PROGRESS'
+  | 'RESUME_COMPLETE'
+  | 'RESUME_FAILED';
 
 export interface ResourceState {
   readonly type: string;

@@ -1,0 +1,58 @@
+/**
+ * Heat's stack suspend and resume: every resource that exists is suspended dependents first (a web
+ * server before the database it uses), and resumed in creation order. Containers are paused.
+ */
+import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { reversed } from '../src/template/graph';
+import type { StackState, StackStatus } from '../src/template/types';
+import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
+import { fail, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+
+/** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '60 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME'): Promise<StackState> {
+  const state = JSON.parse(JSON.stringify(previous)) as StackState;
+  setHandler(stackStateQuery, () => state);
+  upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
+  setStatus(state, `${action}_IN_PROGRESS`, `Stack ${action} started`);
+  const requirements = requirementsOf(state);
+  const failures = await runGraph(action === 'SUSPEND' ? reversed(requirements) : requirements, async (name) => {
+    const resource = state.resources[name]!;
+    // Never created, or retained and gone from the stack: nothing to act on.
+    if (!resource.physicalId || resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
+    setResourceStatus(resource, `${action}_IN_PROGRESS` as StackStatus);
+    const request = {
+      stack: state.name, stackId: state.id, resource: name, type: resource.type,
+      physicalId: resource.physicalId, properties: resource.properties,
+    };
+    try {
+      await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));
+    } catch (err) {
+      setResourceStatus(resource, `${action}_FAILED` as StackStatus, reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(resource, `${action}_COMPLETE` as StackStatus);
+  });
+  if (failures.length === 0) {
+    setStatus(state, `${action}_COMPLETE`, `Stack ${action} completed successfully`);
+    return state;
+  }
+  setStatus(state, `${action}_FAILED`, `Resource ${action} failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+  fail(state);
+}
+
+/** Suspends a stack: `stoke stack suspend NAME`. */
+export async function suspendStack({ state }: SuspendStackInput): Promise<StackState> {
+  return suspendOrResume(state, 'SUSPEND');
+}
+
+/** Resumes a suspended stack: `stoke stack resume NAME`. */
+export async function resumeStack({ state }: SuspendStackInput): Promise<StackState> {
+  return suspendOrResume(state, 'RESUME');
+}
