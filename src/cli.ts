@@ -6,20 +6,10 @@ import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { constraintsOf, RESOURCE_TYPES } from './resources';
 import { printData, resourceTypeView } from './resource-types';
-import { startGateway } from './gateway';
-import {
-  ensureDocker,
-  ensureImages,
-  ensureTemporal,
-  findDocker,
-  recordedServices,
-  startDaemon,
-  stopServices,
-  type StartedService,
-} from './runtime';
-import { formatIssue, loadPlan } from './template/load';
+// The runtime (dockerode), the worker (Temporal's native bridge) and the template loader (yaml) load only in
+// the commands that use them, so `stoke stack list` and the like start in a fraction of the time.
+import type { StartedService } from './runtime';
 import type { StackState } from './template/types';
-import { runWorker } from './worker';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -95,6 +85,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       checkStackName(name);
       const timeoutMinutes = Number(opts.timeout);
       if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
+      const { formatIssue, loadPlan } = await import('./template/load');
       const { plan, warnings } = loadPlan({
         stackName: name,
         templateFile: opts.template,
@@ -206,7 +197,8 @@ function templateCommands(program: Command): void {
     .option('-e, --environment <file>', 'environment file (repeatable)', collect, [])
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
     .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
-    .action((opts) => {
+    .action(async (opts) => {
+      const { formatIssue, loadPlan } = await import('./template/load');
       const { plan, warnings, summary } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
@@ -239,6 +231,7 @@ function templateCommands(program: Command): void {
 }
 
 async function workerEndpoint(config: StokeConfig): Promise<string> {
+  const { findDocker } = await import('./runtime');
   const endpoint = await findDocker(config);
   if (!endpoint) throw new StokeError('DockerUnreachable', 'no Docker engine answers: set DOCKER_HOST, or run `stoke dev` to start the embedded one');
   return endpoint;
@@ -246,6 +239,7 @@ async function workerEndpoint(config: StokeConfig): Promise<string> {
 
 /** Starts what the embedded default needs; returns the services this call started. */
 async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
+  const { ensureDocker, ensureImages, ensureTemporal } = await import('./runtime');
   const services: StartedService[] = [];
   const temporal = await ensureTemporal(config, log);
   if (temporal) services.push(temporal);
@@ -258,11 +252,12 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
     .description('run the stoke worker (stack workflows and their activities)')
-    .action(async () => runWorker(config, await workerEndpoint(config)));
+    .action(async () => (await import('./worker')).runWorker(config, await workerEndpoint(config)));
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
     .action(async () => {
+      const { startGateway } = await import('./gateway');
       const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
       if (!gateway) throw new StokeError('GatewayPortInUse', `${config.signalBind.host}:${config.signalBind.port} is in use: set STOKE_SIGNAL_BIND`);
       console.log(`stoke gateway: listening on ${gateway.address}`);
@@ -277,6 +272,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
     .action(async () => {
       const { services, dockerEndpoint } = await bootstrap(config);
+      const [{ runWorker }, { stopServices }] = await Promise.all([import('./worker'), import('./runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
         await runWorker(config, dockerEndpoint);
@@ -290,6 +286,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--name <name>', 'stack name', 'hello')
     .action(async (opts) => {
       await bootstrap(config);
+      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('./runtime'), import('./template/load')]);
       if (!recordedServices(config).some((s) => s.name === 'worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
@@ -308,9 +305,29 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);
     });
 
+  program.command('codec-server')
+    .description('serve Temporal\'s remote codec protocol (/encode, /decode) so the Temporal UI can show decrypted payloads')
+    .option('--port <port>', 'port to listen on', '8888')
+    .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
+    .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
+    .action(async (opts) => {
+      const { codecKeys, EncryptionCodec } = await import('./codec');
+      const { startCodecServer } = await import('./codec-server');
+      const keys = codecKeys(config);
+      if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
+      const uiPort = config.devServerPort + 1000;
+      const origins = opts.origin.length > 0 ? opts.origin : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+      const codec = new EncryptionCodec(keys);
+      await startCodecServer(codec, { host: opts.host, port: Number(opts.port), origins });
+      console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
+    });
+
   program.command('down')
     .description('stop the services that `stoke quickstart` left running (worker, Temporal dev server, dockerd)')
-    .action(async () => stopServices(recordedServices(config), log));
+    .action(async () => {
+      const { recordedServices, stopServices } = await import('./runtime');
+      await stopServices(recordedServices(config), log);
+    });
 }
 
 async function main(): Promise<void> {

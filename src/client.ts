@@ -8,6 +8,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
   STACK_FAILED,
   stackNameKey,
@@ -21,6 +22,7 @@ import {
   type StackMemo,
 } from '../workflows/definitions';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import type { StackPlan, StackState, StackStatus } from './template/types';
@@ -48,6 +50,8 @@ type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resume
  * final status; the stack is then failed in the action it was doing.
  */
 const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
+/** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
+const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
   deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED',
 };
@@ -76,7 +80,7 @@ export class StackClient {
       throw new StokeError('TemporalUnreachable',
         `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
     }
-    return new StackClient(connection, new Client({ connection, namespace: config.namespace }), config);
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }), config);
   }
 
   async close(): Promise<void> {
@@ -205,26 +209,38 @@ export class StackClient {
     await sendHandleSignal(this.client, name, request);
   }
 
-  /** Stacks that exist, from Temporal visibility: the newest action per stack name. */
+  /**
+   * Stacks that exist, from Temporal visibility: the newest action per stack name. Only search
+   * attributes are read, never memos or payloads, so a stack whose data this client cannot decode
+   * (encrypted under another key) is still listed.
+   */
   async list(): Promise<StackSummary[]> {
     const newest = new Map<string, StackSummary & { started: number }>();
-    const executions = this.client.workflow.list({
-      query: ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR '),
-    });
-    for await (const wf of executions) {
-      const name = wf.typedSearchAttributes.get(stackNameKey);
-      if (!name) continue;
-      const started = wf.startTime.getTime();
-      const known = newest.get(name);
-      if (known && known.started >= started) continue;
-      newest.set(name, {
-        name,
-        status: INTERRUPTED.includes(wf.status.name) ? interruptedStatus(wf.type) : wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
-        createdAt: wf.startTime,
-        updatedAt: wf.closeTime ?? wf.executionTime ?? wf.startTime,
-        started,
-      });
-    }
+    const query = ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR ');
+    const time = (t: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) =>
+      t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.connection.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query, nextPageToken });
+      for (const wf of page.executions ?? []) {
+        const attributes = decodeTypedSearchAttributes(wf.searchAttributes?.indexedFields);
+        const name = attributes.get(stackNameKey);
+        const startTime = time(wf.startTime);
+        if (!name || !startTime) continue;
+        const started = startTime.getTime();
+        const known = newest.get(name);
+        if (known && known.started >= started) continue;
+        const statusName = WORKFLOW_STATUS[wf.status ?? 0] ?? 'UNKNOWN';
+        newest.set(name, {
+          name,
+          status: INTERRUPTED.includes(statusName) ? interruptedStatus(wf.type?.name ?? '') : attributes.get(stackStatusKey) ?? 'UNKNOWN',
+          createdAt: startTime,
+          updatedAt: time(wf.closeTime) ?? time(wf.executionTime) ?? startTime,
+          started,
+        });
+      }
+      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    } while (nextPageToken);
     return [...newest.values()]
       .filter((stack) => stack.status !== 'DELETE_COMPLETE')
       .sort((a, b) => a.name.localeCompare(b.name))

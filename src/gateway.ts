@@ -8,6 +8,7 @@
 import * as http from 'node:http';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../workflows/definitions';
+import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
@@ -162,7 +163,8 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, lo
 export async function startGateway(config: StokeConfig, log: (message: string) => void): Promise<Gateway | undefined> {
   const key = loadSignalKey(config);
   const connection = await Connection.connect({ address: temporalAddress(config) });
-  const client = new Client({ connection, namespace: config.namespace });
+  // The memo it reads and the signals it sends go through the same codec as the client's and the worker's.
+  const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
   const server = http.createServer((req, res) => {
     handle(req, key, client, log).then(
       ({ status, body }) => reply(res, status, body),

@@ -108,18 +108,26 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
   const { temporalBinary } = await import('../src/runtime');
+  const { codecKeys, EncryptionCodec } = await import('../src/codec');
+  const { startCodecServer } = await import('../src/codec-server');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
+  // Recorded histories must replay on machines without this key: the CLI decrypts them through stoke's codec server.
+  const codecPort = await freePort();
+  const keys = codecKeys(config);
+  const codecServer = keys && await startCodecServer(new EncryptionCodec(keys), { host: '127.0.0.1', port: codecPort, origins: [] });
   try {
     const client = new Client({ connection, namespace: config.namespace });
     for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
       // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
-      const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config), '--namespace', config.namespace,
-        '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json'], { encoding: 'utf8' });
+      const shown = spawnSync(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config),
+        '--namespace', config.namespace, '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json',
+        ...(codecServer ? ['--codec-endpoint', `http://127.0.0.1:${codecPort}`] : [])], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
       fs.writeFileSync(path.join(ROOT, 'test', 'histories', `${label}-${run.type}.json`), shown.stdout);
     }
   } finally {
+    codecServer?.close();
     await connection.close();
   }
 }

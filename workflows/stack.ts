@@ -9,7 +9,9 @@ import {
   CancellationScope,
   condition,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -29,14 +31,28 @@ type Activities = ReturnType<typeof createActivities>;
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
 const MAX_PARALLEL = 50;
 
-function activities(timeoutMinutes: number): Activities {
-  return proxyActivities<Activities>({
+/**
+ * Types whose create and delete touch nothing outside the worker (a CSPRNG draw, or nothing): they run
+ * as local activities, which spare the server round trip of a task each. A stack of 1000 of them
+ * took 11 s with ordinary activities. Histories recorded before this keep their ordinary activities.
+ */
+const LOCAL_TYPES = new Set(['OS::Heat::RandomString', 'OS::Heat::None']);
+const LOCAL_TYPES_PATCH = 'local-activities-for-in-worker-types';
+
+/** The activities that work on one resource type. */
+export type ResourceActivities = (type: string) => Activities;
+
+export function activities(timeoutMinutes: number): ResourceActivities {
+  const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+  const remote = proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
     // A worker killed mid-activity is noticed within this, and the activity retried on another.
     heartbeatTimeout: '20 seconds',
     scheduleToCloseTimeout: `${timeoutMinutes} minutes`,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry,
   });
+  const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: `${timeoutMinutes} minutes`, retry });
+  return (type) => (LOCAL_TYPES.has(type) && patched(LOCAL_TYPES_PATCH) ? local : remote);
 }
 
 const now = () => new Date().toISOString();
@@ -139,7 +155,7 @@ function resolveNow(value: Json, ctx: ResolveContext, path: string): Json {
 }
 
 /** Deletes every resource that exists (or may, after a failed create), dependents first. */
-async function deleteResources(state: StackState, acts: Activities): Promise<{ name: string; reason: string }[]> {
+async function deleteResources(state: StackState, acts: ResourceActivities): Promise<{ name: string; reason: string }[]> {
   return runGraph(reversed(requirementsOf(state)), async (name) => {
     const resource = state.resources[name]!;
     if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
@@ -149,7 +165,7 @@ async function deleteResources(state: StackState, acts: Activities): Promise<{ n
     }
     setResourceStatus(resource, 'DELETE_IN_PROGRESS');
     try {
-      await acts.deleteResource({
+      await acts(resource.type).deleteResource({
         stack: state.name, stackId: state.id, resource: name, type: resource.type,
         physicalId: resource.physicalId, properties: resource.properties,
       });
@@ -198,7 +214,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
         resource.attributes = await waits.wait(name, resource, resource.properties);
         resource.physicalId = `${state.name}-${name}`;
       } else {
-        const created = await acts.createResource({
+        const created = await acts(planned.type).createResource({
           stack: state.name, stackId: state.id, resource: name, type: planned.type,
           properties: resource.properties, attributes: planned.attributes,
         });

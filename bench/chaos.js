@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+/**
+ * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3]`: fault injection against real services.
+ *   R1  SIGKILL the worker at a random moment of a create or delete of a 10-container stack; restart it.
+ *   R2  stop and restart a Temporal dev server of our own (SQLite file) in the middle of a create.
+ *   R3  stop and restart a dockerd of our own (own bridge, data and socket) in the middle of a create.
+ * Every stack must reach a final state; then no container may be leaked (owned by no resource of the
+ * stack) or duplicated (two for one resource). Prints a summary table; the raw log goes to bench/results/.
+ * Shared services are never touched: R2 and R3 start and stop their own.
+ */
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const lib = require('./lib');
+
+/** A reproducible sequence of random moments: CHAOS_SEED reruns the same faults. */
+function seeded(seed) {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+/** Ten containers in two chains of five, so a create lasts long enough to be hit in the middle. */
+function tenContainers() {
+  const cmd = JSON.stringify(lib.SLEEPER_CMD);
+  let text = 'heat_template_version: 2016-10-14\nresources:\n';
+  for (let i = 0; i < 10; i++) {
+    const after = i % 5 === 0 ? '' : `    depends_on: c${i - 1}\n`;
+    text += `  c${i}:\n    type: DockerInc::Docker::Container\n${after}    properties: {image: busybox, cmd: ${cmd}}\n`;
+  }
+  return text;
+}
+
+const FINAL = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED'];
+
+/**
+ * Leaked: a container labelled with the stack that no resource of its final state owns (after a
+ * delete or a rollback, any). Duplicated: more than one container for one resource.
+ */
+async function audit(docker, stack, state) {
+  const found = await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${stack}`] } });
+  const owned = new Set(Object.values(state.resources ?? {})
+    .filter((r) => r.status === 'CREATE_COMPLETE' && r.physicalId)
+    .map((r) => r.physicalId));
+  const perResource = new Map();
+  for (const c of found) {
+    const key = `${c.Labels['org.stoke.stack-id']}/${c.Labels['org.stoke.resource']}`;
+    perResource.set(key, (perResource.get(key) ?? 0) + 1);
+  }
+  return {
+    containers: found.length,
+    running: found.filter((c) => c.State === 'running').length,
+    leaked: found.filter((c) => !owned.has(c.Id)).length,
+    duplicated: [...perResource.values()].reduce((n, count) => n + Math.max(0, count - 1), 0),
+  };
+}
+
+async function waitFinal(handles, name) {
+  const state = await handles.result(name);
+  return FINAL.includes(state.status) ? state : { ...state, status: `NOT FINAL (${state.status})` };
+}
+
+/** The worker, Temporal and clients one scenario runs on; `env` is what the worker child sees. */
+async function scenarioWorld(env) {
+  const { loadConfig } = lib.requireBuilt('src/config');
+  const config = loadConfig(env);
+  const world = { config, env, worker: await lib.startWorker(env) };
+  world.handles = await lib.clients(config);
+  world.restartWorker = async () => {
+    world.worker = await lib.startWorker(env);
+  };
+  world.close = async () => {
+    await world.handles.close();
+    await lib.stopWorker(world.worker);
+  };
+  return world;
+}
+
+/** R1: the worker dies with SIGKILL at a random moment of a create or a delete. */
+async function r1({ runs, random, say, dockerEndpoint }) {
+  const docker = lib.dockerClient(dockerEndpoint);
+  const world = await scenarioWorld({ ...process.env });
+  const rows = [];
+  const template = tenContainers();
+  try {
+    for (let run = 0; run < runs; run++) {
+      const name = `chaos-r1-${process.pid}-${run}`;
+      const action = run % 2 === 0 ? 'create' : 'delete';
+      if (action === 'delete') {
+        await world.handles.stacks.create(lib.loadPlan(name, template));
+        const made = await world.handles.result(name);
+        if (made.status !== 'CREATE_COMPLETE') throw new Error(`R1 setup of ${name}: ${made.status}`);
+      }
+      const delayMs = Math.floor(random() * (action === 'create' ? 3000 : 1000));
+      const start = Date.now();
+      if (action === 'create') await world.handles.stacks.create(lib.loadPlan(name, template));
+      else await world.handles.stacks.delete(name);
+      await lib.sleep(delayMs);
+      const atKill = (await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${name}`] } })).length;
+      world.worker.kill('SIGKILL');
+      await new Promise((resolve) => world.worker.once('exit', resolve));
+      await world.restartWorker();
+      const final = await waitFinal(world.handles, name);
+      const counts = await audit(docker, name, final);
+      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      rows.push({ completed: final.status === `${action.toUpperCase()}_COMPLETE`, ...counts });
+      if (action === 'create' && final.status === 'CREATE_COMPLETE') {
+        await world.handles.stacks.delete(name);
+        const gone = await world.handles.result(name);
+        const after = await audit(docker, name, gone);
+        if (gone.status !== 'DELETE_COMPLETE' || after.containers > 0) rows.at(-1).leaked += after.containers;
+      }
+    }
+  } finally {
+    await world.close();
+  }
+  return rows;
+}
+
+/** R2: a dev server of our own (SQLite file, own port and state folder) is stopped and restarted mid-create. */
+async function r2({ runs, random, say, dockerEndpoint }) {
+  const runtime = lib.requireBuilt('src/runtime');
+  const { loadConfig } = lib.requireBuilt('src/config');
+  const { prepareNamespace } = lib.requireBuilt('src/worker');
+  // The Temporal CLI the project already installed (or installs once), never one per temp folder.
+  const binary = runtime.temporalBinary(loadConfig(), (m) => say(`[setup] ${m}`));
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-chaos-r2-'));
+  const env = {
+    ...process.env, STOKE_HOME: home, STOKE_DEV_PORT: String(await lib.freePort()), TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: 'default',
+    PATH: `${path.dirname(binary)}${path.delimiter}${process.env.PATH}`, DOCKER_HOST: dockerEndpoint,
+  };
+  const config = loadConfig(env);
+  const savedPath = process.env.PATH;
+  process.env.PATH = env.PATH;
+  const log = (m) => say(`[r2] ${m}`);
+  let server = await runtime.ensureTemporal(config, log);
+  await prepareNamespace(config);
+  const docker = lib.dockerClient(dockerEndpoint);
+  const world = await scenarioWorld(env);
+  const rows = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const name = `chaos-r2-${process.pid}-${run}`;
+      const start = Date.now();
+      await world.handles.stacks.create(lib.loadPlan(name, tenContainers()));
+      const delayMs = 300 + Math.floor(random() * 2000);
+      await lib.sleep(delayMs);
+      const atStop = (await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${name}`] } })).length;
+      await runtime.stopServices([server], log);
+      await lib.sleep(2000);
+      server = await runtime.ensureTemporal(config, log);
+      const final = await waitFinal(world.handles, name);
+      const counts = await audit(docker, name, final);
+      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      rows.push({ completed: final.status === 'CREATE_COMPLETE', ...counts });
+      await world.handles.stacks.delete(name);
+      const gone = await world.handles.result(name);
+      const after = await audit(docker, name, gone);
+      if (after.containers > 0) rows.at(-1).leaked += after.containers;
+    }
+  } finally {
+    await world.close();
+    if (server) await runtime.stopServices([server], log);
+    process.env.PATH = savedPath;
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+/**
+ * R3: a dockerd of our own, on its own bridge (a private /24 away from the shared engine's 172.17),
+ * with its own data, exec root and socket, is stopped and started again in the middle of a create.
+ * It runs with --live-restore, as a production engine should, so running containers survive it.
+ */
+async function r3({ runs, random, say }) {
+  const runtime = lib.requireBuilt('src/runtime');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-chaos-r3-'));
+  const bridge = `stokech${process.pid % 100000}`;
+  const subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`;
+  const socket = path.join(home, 'docker.sock');
+  const endpoint = `unix://${socket}`;
+  const log = (m) => say(`[r3] ${m}`);
+  const config = { stateDir: home, runDir: home };
+  const startDockerd = async () => {
+    const service = runtime.startDaemon(config, 'dockerd', 'dockerd', [
+      '--bridge', bridge, '--live-restore', '--storage-driver=vfs', '--iptables=false', '--ip6tables=false',
+      '--host', endpoint, '--data-root', path.join(home, 'data'), '--exec-root', path.join(home, 'exec'),
+      '--pidfile', path.join(home, 'engine.pid'),
+    ]);
+    const docker = lib.dockerClient(endpoint);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await docker.ping();
+        return service;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`our dockerd did not start: ${fs.readFileSync(path.join(home, 'dockerd.log'), 'utf8').slice(-2000)}`);
+        await lib.sleep(250);
+      }
+    }
+  };
+  execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+  let dockerd;
+  let world;
+  const rows = [];
+  try {
+    execFileSync('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
+    execFileSync('ip', ['link', 'set', bridge, 'up']);
+    dockerd = await startDockerd();
+    log(`dockerd on ${endpoint}, bridge ${bridge} ${subnet}.0/24`);
+    await runtime.ensureImages(endpoint, log);
+    const docker = lib.dockerClient(endpoint);
+    world = await scenarioWorld({ ...process.env, DOCKER_HOST: endpoint, STOKE_TASK_QUEUE: `${process.env.STOKE_TASK_QUEUE}-r3` });
+    for (let run = 0; run < runs; run++) {
+      const name = `chaos-r3-${process.pid}-${run}`;
+      const start = Date.now();
+      await world.handles.stacks.create(lib.loadPlan(name, tenContainers()));
+      const delayMs = 300 + Math.floor(random() * 1500);
+      await lib.sleep(delayMs);
+      const atStop = (await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${name}`] } })).length;
+      await runtime.stopServices([dockerd], log);
+      await lib.sleep(1000);
+      dockerd = await startDockerd();
+      const final = await waitFinal(world.handles, name);
+      const counts = await audit(docker, name, final);
+      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${final.status} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      // A create that failed must have rolled back to nothing; one that completed must own everything.
+      rows.push({ completed: final.status === 'CREATE_COMPLETE' || (final.status === 'ROLLBACK_COMPLETE' && counts.containers === 0), ...counts });
+      if (final.status === 'CREATE_COMPLETE') {
+        await world.handles.stacks.delete(name);
+        const gone = await world.handles.result(name);
+        const after = await audit(docker, name, gone);
+        if (after.containers > 0) rows.at(-1).leaked += after.containers;
+      }
+    }
+  } finally {
+    if (world) await world.close();
+    if (dockerd) {
+      const docker = lib.dockerClient(endpoint);
+      const left = await docker.listContainers({ all: true }).catch(() => []);
+      await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await runtime.stopServices([dockerd], log);
+    }
+    spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    // dockerd may leave its data root mounted on itself.
+    spawnSync('umount', ['-R', path.join(home, 'data')], { stdio: 'ignore' });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function summarize(id, what, rows) {
+  const sum = (key) => rows.reduce((n, r) => n + r[key], 0);
+  return [id, what, rows.length, rows.filter((r) => r.completed).length, sum('leaked'), sum('duplicated')];
+}
+
+/**
+ * Runs the chosen scenarios, R1 `runs` times and R2, R3 `restarts` times each; returns their summary
+ * rows (used by `npm run chaos` and the jest suite).
+ */
+async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'], seed = Date.now() % 100000, say = console.log } = {}) {
+  const random = seeded(seed);
+  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1 ${runs} runs, R2/R3 ${restarts} runs`);
+  const setup = await lib.setup('chaos');
+  const ctx = { random, say, dockerEndpoint: setup.dockerEndpoint };
+  const summary = [];
+  try {
+    if (scenarios.includes('R1')) summary.push(summarize('R1', 'worker SIGKILL mid create/delete', await r1({ ...ctx, runs })));
+    if (scenarios.includes('R2')) summary.push(summarize('R2', 'Temporal dev server restart mid create', await r2({ ...ctx, runs: restarts })));
+    if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: restarts })));
+  } finally {
+    await setup.stop();
+  }
+  say('');
+  say(lib.table(['id', 'fault', 'runs', 'completed', 'leaked', 'duplicated'], summary));
+  return summary;
+}
+
+module.exports = { runChaos };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const option = (flag, fallback) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback);
+  const runs = option('--runs', Number(process.env.CHAOS_RUNS || 20));
+  const restarts = option('--restarts', Math.max(1, Math.ceil(runs / 5)));
+  const scenarios = args.filter((a) => /^R\d$/i.test(a)).map((a) => a.toUpperCase());
+  const { say, file } = lib.recorder('chaos');
+  runChaos({ runs, restarts, scenarios: scenarios.length ? scenarios : undefined, seed: process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : undefined, say })
+    .then((summary) => {
+      say(`\nraw log: ${path.relative(lib.ROOT, file)}`);
+      const bad = summary.some(([, , total, completed, leaked, duplicated]) => completed !== total || leaked > 0 || duplicated > 0);
+      process.exit(bad ? 1 : 0);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

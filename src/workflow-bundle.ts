@@ -1,0 +1,18 @@
+/**
+ * Run by the worker as a short-lived child: bundles the workflow code (webpack) into a file, so the
+ * bundler's memory is returned to the system instead of staying in the long-running worker.
+ */
+import * as fs from 'node:fs';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const [out, workflowsPath, failureConverterPath] = process.argv.slice(2);
+  if (!out || !workflowsPath) throw new Error('usage: workflow-bundle OUT WORKFLOWS_PATH [FAILURE_CONVERTER_PATH]');
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath: failureConverterPath || undefined, logger: new DefaultLogger('WARN') });
+  fs.writeFileSync(out, code);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
