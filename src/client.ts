@@ -8,6 +8,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
   STACK_FAILED,
   stackNameKey,
@@ -49,21 +50,8 @@ type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resume
  * final status; the stack is then failed in the action it was doing.
  */
 const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
-/** Temporal's WorkflowExecutionStatus enum values, by number, for executions read raw. */
-const CLOSED_AS: Record<number, string> = { 4: 'CANCELLED', 5: 'TERMINATED', 7: 'TIMED_OUT' };
-
-/** A keyword search attribute as Temporal stores it: a JSON string. */
-function keyword(payload: { data?: Uint8Array | null } | null | undefined): string | undefined {
-  if (!payload?.data) return undefined;
-  const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
-}
-
-function timestampMs(ts: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): number | undefined {
-  if (!ts) return undefined;
-  const seconds = typeof ts.seconds === 'number' ? ts.seconds : ts.seconds?.toNumber() ?? 0;
-  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
-}
+/** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
+const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
   deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED',
 };
@@ -222,32 +210,36 @@ export class StackClient {
   }
 
   /**
-   * Stacks that exist, from Temporal visibility: the newest action per stack name. Read raw, since the
-   * SDK's list decodes every memo, and one stack sealed under a key this client lacks must not hide the rest.
+   * Stacks that exist, from Temporal visibility: the newest action per stack name. Only search
+   * attributes are read, never memos or payloads, so a stack whose data this client cannot decode
+   * (encrypted under another key) is still listed.
    */
   async list(): Promise<StackSummary[]> {
     const newest = new Map<string, StackSummary & { started: number }>();
     const query = ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR ');
+    const time = (t: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) =>
+      t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await this.client.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query, nextPageToken });
+      const page = await this.connection.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query, nextPageToken });
       for (const wf of page.executions ?? []) {
-        const name = keyword(wf.searchAttributes?.indexedFields?.[stackNameKey.name]);
-        if (!name) continue;
-        const started = timestampMs(wf.startTime) ?? 0;
+        const attributes = decodeTypedSearchAttributes(wf.searchAttributes?.indexedFields);
+        const name = attributes.get(stackNameKey);
+        const startTime = time(wf.startTime);
+        if (!name || !startTime) continue;
+        const started = startTime.getTime();
         const known = newest.get(name);
         if (known && known.started >= started) continue;
-        const type = wf.type?.name ?? '';
-        const closedAs = CLOSED_AS[wf.status ?? 0] ?? '';
+        const statusName = WORKFLOW_STATUS[wf.status ?? 0] ?? 'UNKNOWN';
         newest.set(name, {
           name,
-          status: INTERRUPTED.includes(closedAs) ? interruptedStatus(type) : keyword(wf.searchAttributes?.indexedFields?.[stackStatusKey.name]) ?? 'UNKNOWN',
-          createdAt: new Date(started),
-          updatedAt: new Date(timestampMs(wf.closeTime) ?? timestampMs(wf.executionTime) ?? started),
+          status: INTERRUPTED.includes(statusName) ? interruptedStatus(wf.type?.name ?? '') : attributes.get(stackStatusKey) ?? 'UNKNOWN',
+          createdAt: startTime,
+          updatedAt: time(wf.closeTime) ?? time(wf.executionTime) ?? startTime,
           started,
         });
       }
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
     return [...newest.values()]
       .filter((stack) => stack.status !== 'DELETE_COMPLETE')
