@@ -7,6 +7,8 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { tsToDate } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import {
   STACK_FAILED,
   stackNameKey,
@@ -147,24 +149,41 @@ export class StackClient {
     }
   }
 
-  /** Stacks that exist, from Temporal visibility: the newest action per stack name. */
+  /**
+   * Stacks that exist, from Temporal visibility: the newest action per stack name. Read from the raw
+   * listing, which the SDK's would decode memos with this process's key: one workflow in the
+   * namespace sealed with another key would then fail the whole list.
+   */
   async list(): Promise<StackSummary[]> {
     const newest = new Map<string, StackSummary & { started: number }>();
-    const executions = this.client.workflow.list({ query: `WorkflowType = 'createStack' OR WorkflowType = 'deleteStack'` });
-    for await (const wf of executions) {
-      const name = wf.typedSearchAttributes.get(stackNameKey);
-      if (!name) continue;
-      const started = wf.startTime.getTime();
-      const known = newest.get(name);
-      if (known && known.started >= started) continue;
-      newest.set(name, {
-        name,
-        status: INTERRUPTED.includes(wf.status.name) ? interruptedStatus(wf.type) : wf.typedSearchAttributes.get(stackStatusKey) ?? 'UNKNOWN',
-        createdAt: wf.startTime,
-        updatedAt: wf.closeTime ?? wf.executionTime ?? wf.startTime,
-        started,
+    const keyword = (fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, key: string): string | undefined => {
+      const data = fields?.[key]?.data;
+      return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as string) : undefined;
+    };
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.connection.workflowService.listWorkflowExecutions({
+        namespace: this.config.namespace, query: `WorkflowType = 'createStack' OR WorkflowType = 'deleteStack'`, nextPageToken,
       });
-    }
+      for (const wf of page.executions) {
+        const fields = wf.searchAttributes?.indexedFields;
+        const name = keyword(fields, stackNameKey.name);
+        if (!name || !wf.startTime) continue;
+        const startTime = tsToDate(wf.startTime);
+        const started = startTime.getTime();
+        const known = newest.get(name);
+        if (known && known.started >= started) continue;
+        const closedAs = temporal.api.enums.v1.WorkflowExecutionStatus[wf.status ?? 0]?.replace('WORKFLOW_EXECUTION_STATUS_', '') ?? '';
+        newest.set(name, {
+          name,
+          status: INTERRUPTED.includes(closedAs) ? interruptedStatus(wf.type?.name ?? '') : keyword(fields, stackStatusKey.name) ?? 'UNKNOWN',
+          createdAt: startTime,
+          updatedAt: wf.closeTime ? tsToDate(wf.closeTime) : startTime,
+          started,
+        });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
     return [...newest.values()]
       .filter((stack) => stack.status !== 'DELETE_COMPLETE')
       .sort((a, b) => a.name.localeCompare(b.name))

@@ -127,18 +127,16 @@ resources:
   talker:
     type: DockerInc::Docker::Container
     properties:
-      image: busybox
-      env: [{list_join: ['=', [TOKEN, {get_param: token}]]}]
-      cmd: [sh, -c, "echo the token is $TOKEN; exit 3"]
+      image: {list_join: ['', [stoke-missing-, {get_param: token}]]}
 `);
   const result = stoke('stack', 'create', stack, '-t', template, '--parameter', `token=${password}`, '--wait');
   expect(result.status).toBe(1);
-  // The user holding the key still reads the reason, container output included.
-  expect(result.stdout).toContain(`the token is ${password}`);
+  // The user holding the key still reads the reason, which quotes the secret.
+  expect(result.stdout).toContain(`image 'stoke-missing-${password}' is not on the engine`);
   expect(result.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE`);
 
   const raw = await rawBytes(stack);
-  expect(raw.includes('container exited with code 3')).toBe(false);
+  expect(raw.includes('is not on the engine')).toBe(false);
   expect(leaks(raw, password)).toBe(false);
 
   const port = await freePort();
@@ -155,7 +153,7 @@ resources:
     const { payloads } = (await response.json()) as { payloads: { data: string }[] };
     expect(payloads).toHaveLength(sealed.length);
     const decoded = payloads.map((p) => Buffer.from(p.data, 'base64').toString()).join('\n');
-    expect(decoded).toContain(`the token is ${password}`);
+    expect(decoded).toContain(`stoke-missing-${password}`);
 
     const preflight = await fetch(`http://127.0.0.1:${port}/decode`, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:8233', 'Access-Control-Request-Headers': 'x-namespace,content-type' } });
     expect(preflight.status).toBe(204);
