@@ -61,9 +61,16 @@ async function audit(docker, stack, state) {
   };
 }
 
-async function waitFinal(handles, name) {
-  const state = await handles.result(name);
-  return FINAL.includes(state.status) ? state : { ...state, status: `NOT FINAL (${state.status})` };
+/** Within `limitMs` a stack must be final; one that is not is terminated and counted as not completed. */
+async function waitFinal(handles, name, limitMs = 180_000) {
+  let timer;
+  const late = new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), limitMs)));
+  const state = await Promise.race([handles.result(name), late]);
+  clearTimeout(timer);
+  if (state && FINAL.includes(state.status)) return state;
+  const live = await handles.stacks.state(name).catch(() => ({ resources: {} }));
+  await handles.client.workflow.getHandle(`stack:${name}`).terminate('chaos: not final in time').catch(() => undefined);
+  return { ...live, status: 'NOT FINAL', statusReason: `not final after ${limitMs / 1000} s (${live.status}: ${live.statusReason})` };
 }
 
 /** A final status with its reason when it is not the plain success of the action. */
@@ -83,6 +90,41 @@ async function scenarioWorld(env) {
     await lib.stopWorker(world.worker);
   };
   return world;
+}
+
+function processesNaming(text) {
+  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function childrenOf(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function stopProcess(pid, signal = 'SIGTERM') {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await lib.sleep(100);
+  }
+  process.kill(pid, 'SIGKILL');
 }
 
 /** R1: the worker dies with SIGKILL at a random moment of a create or a delete. */
@@ -227,7 +269,10 @@ async function r3({ runs, random, say }) {
       const delayMs = 300 + Math.floor(random() * 1500);
       await lib.sleep(delayMs);
       const atStop = (await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${name}`] } })).length;
-      await runtime.stopServices([dockerd], log);
+      // Only dockerd, as `systemctl restart docker` does (KillMode=process): with --live-restore its
+      // containerd and the containers' shims keep running and the new dockerd takes them over.
+      await stopProcess(dockerd.pid);
+      log(`dockerd (pid ${dockerd.pid}) stopped`);
       await lib.sleep(1000);
       dockerd = await startDockerd();
       const final = await waitFinal(world.handles, name);
@@ -249,6 +294,11 @@ async function r3({ runs, random, say }) {
       const left = await docker.listContainers({ all: true }).catch(() => []);
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       await runtime.stopServices([dockerd], log);
+      // The containerd and shims that outlived a restarted dockerd are ours: they name our exec root.
+      for (const pid of processesNaming(path.join(home, 'exec'))) {
+        for (const child of childrenOf(pid)) await stopProcess(child, 'SIGKILL');
+        await stopProcess(pid, 'SIGKILL');
+      }
     }
     spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
     // dockerd may leave its data root mounted on itself.

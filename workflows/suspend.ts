@@ -2,18 +2,25 @@
  * Heat's stack suspend and resume: every resource that exists is suspended dependents first (a web
  * server before the database it uses), and resumed in creation order. Containers are paused.
  */
-import { upsertSearchAttributes, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { activities, fail, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+import { fail, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+
+/** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '60 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
 
 async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME'): Promise<StackState> {
   const state = JSON.parse(JSON.stringify(previous)) as StackState;
   setHandler(stackStateQuery, () => state);
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, `${action}_IN_PROGRESS`, `Stack ${action} started`);
-  const acts = activities(60);
   const requirements = requirementsOf(state);
   const failures = await runGraph(action === 'SUSPEND' ? reversed(requirements) : requirements, async (name) => {
     const resource = state.resources[name]!;
