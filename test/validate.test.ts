@@ -268,7 +268,7 @@ describe('resources', () => {
     type: DockerInc::Docker::Container
     properties: {name: {get_attr: [r, nope]}}
   n:
-    type: OS::Nova::Server
+    type: OS::Trove::Instance
     depends_on: [ghost]
     deletion_policy: Sometimes
 outputs:
@@ -280,7 +280,7 @@ outputs:
       expect.stringMatching(/^5:49 resources\.r\.properties\.colour: OS::Heat::RandomString has no property 'colour' \(it has: length, sequence, .*salt.*\)$/),
       '8:5 resources.c.properties: DockerInc::Docker::Container requires the property \'image\'',
       "8:25 resources.c.properties.name.get_attr: OS::Heat::RandomString 'r' has no attribute 'nope' (it has: value)",
-      "10:5 resources.n.type: unknown resource type 'OS::Nova::Server'; see `stoke resource type list`",
+      "10:5 resources.n.type: unknown resource type 'OS::Trove::Instance'; see `stoke resource type list`",
       "11:18 resources.n.depends_on[0]: 'ghost' is not another resource of this template",
       "12:5 resources.n.deletion_policy: deletion policy must be one of Delete, Retain, Snapshot, delete, retain, snapshot, got string 'Sometimes'",
       "14:15 outputs.o.value.get_resource: get_resource: the template has no resource 'nowhere'",
