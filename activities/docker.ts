@@ -251,14 +251,7 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
     try {
       await container.start();
     } catch (err) {
-      if ((err as DockerError).statusCode === 304) {
-        // already running
-      } else if (/already exists/.test(dockerMessage(err as DockerError))) {
-        // An engine restarted in the middle of this start refuses every later one ("task … already
-        // exists"): the container is removed so that the retry creates it afresh.
-        await container.remove({ force: true }).catch(() => undefined);
-        throw new Error(`${dockerMessage(err as DockerError)}: removed the container, to create it again`);
-      } else throw err;
+      if ((err as DockerError).statusCode !== 304) throw err;
     }
     const info = await waitRunning(container);
     return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
