@@ -289,6 +289,10 @@ async function r3({ runs, random, say }) {
     }
   } finally {
     if (world) await world.close();
+    // How often the engine refused a start after its restart ("task … already exists"): the fault
+    // the container activity recovers from by recreating the container.
+    const log2 = fs.existsSync(path.join(home, 'dockerd.log')) ? fs.readFileSync(path.join(home, 'dockerd.log'), 'utf8') : '';
+    say(`R3 engine answered 'task already exists' ${(log2.match(/start returned error: task [0-9a-f]+: already exists/g) ?? []).length} times`);
     if (dockerd) {
       const docker = lib.dockerClient(endpoint);
       const left = await docker.listContainers({ all: true }).catch(() => []);
