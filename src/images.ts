@@ -234,6 +234,8 @@ function hubPath(tag: string): { repository: string; tag: string } {
 async function publish(config: StokeConfig, docker: Docker, log: Log): Promise<void> {
   const markerFile = path.join(config.stateDir, 'registry', 'published.json');
   const published = (fs.existsSync(markerFile) ? JSON.parse(fs.readFileSync(markerFile, 'utf8')) : {}) as Record<string, string>;
+  // The registry may be another checkout's (it answered first), so this folder may not exist yet.
+  fs.mkdirSync(path.dirname(markerFile), { recursive: true });
   for (const image of PUBLISHED) {
     const { repository, tag } = hubPath(image);
     const id = (await docker.getImage(image).inspect()).Id;
