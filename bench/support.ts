@@ -108,7 +108,9 @@ resources:
   wait:
     type: OS::Heat::WaitCondition
     properties: {handle: {get_resource: handle}, timeout: 600}
+  # A container, not OS::Heat::None: None runs as a local activity, which leaves no start event to time.
   after:
-    type: OS::Heat::None
+    type: DockerInc::Docker::Container
     depends_on: wait
+    properties: {image: busybox, cmd: ['true']}
 `;
