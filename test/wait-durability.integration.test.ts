@@ -93,6 +93,8 @@ test('Temporal stopped and restarted on its SQLite file during a wait: the stack
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-durability-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env, STOKE_HOME: home, STOKE_DEV_PORT: String(await freePort()), STOKE_SIGNAL_BIND: `0.0.0.0:${await freePort()}`,
+    // The engine the setup found or started: a project-local one is located through STOKE_HOME, which differs here.
+    DOCKER_HOST: process.env.STOKE_TEST_DOCKER,
   };
   delete env.TEMPORAL_ADDRESS;
   const config = loadConfig(env);
