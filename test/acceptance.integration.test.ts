@@ -10,14 +10,16 @@ import * as path from 'node:path';
 import Docker from 'dockerode';
 import { loadConfig } from '../src/config';
 import { ensureServerImages } from '../src/images';
+import { stopServices, type StartedService } from '../src/runtime';
 import { freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName } from './helpers';
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 let worker: ChildProcess | undefined;
+let registry: StartedService | undefined;
 
 beforeAll(async () => {
   const started = Date.now();
-  await ensureServerImages(loadConfig(), process.env.STOKE_TEST_DOCKER!, (message) => console.log(`[images] ${message}`));
+  registry = await ensureServerImages(loadConfig(), process.env.STOKE_TEST_DOCKER!, (message) => console.log(`[images] ${message}`));
   console.log(`[images] server images, application images and registry ready in ${Math.round((Date.now() - started) / 1000)} s`);
   // A gateway of this test's own, so the handle URLs in user_data reach this worker and no other.
   process.env.STOKE_SIGNAL_BIND = `0.0.0.0:${await freePort()}`;
@@ -26,6 +28,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopWorker(worker);
+  // Only a registry this test started: one a developer runs is left alone.
+  await stopServices(registry ? [registry] : [], (message) => console.log(`[teardown] ${message}`));
 });
 
 function get(url: string): Promise<{ status: number; body: string; location?: string }> {
