@@ -28,6 +28,21 @@ interface DockerError {
 /** Engine answers that no retry can change, though Docker reports them as 500. */
 const PERMANENT_SERVER_ERRORS = /port is already allocated|address already in use|invalid|no such|not found|conflict|executable file not found|permission denied|operation not permitted|OCI runtime create failed/i;
 
+/**
+ * Answers of an engine that has just restarted: its network store is still being reloaded, so a
+ * retry succeeds, though the words ("no such file") read like a permanent cause.
+ */
+const RESTARTING_ENGINE_ERRORS = /failed to update store for object type/i;
+
+/**
+ * A dockerd restarted with --live-restore while a start was under way can keep that start's task in
+ * containerd and then refuse every later start of the container: "task <id>: already exists", or "id
+ * already in use" when containerd's container object outlived it too. Only a new container, with a
+ * new id, gets past it.
+ */
+const ORPHANED_TASK = /task [0-9a-f]+: already exists|^id already in use$/;
+const ORPHANED_TASK_RECREATIONS = 3;
+
 /** Docker's own words: the body's message, whether the modem parsed it as JSON or left it as text. */
 function dockerMessage(err: DockerError): string {
   if (err.json && typeof err.json === 'object' && err.json.message) return err.json.message;
@@ -44,7 +59,8 @@ function rethrow(err: unknown, what: string): never {
   if (err instanceof ApplicationFailure) throw err;
   const e = err as DockerError;
   const message = `${what}: ${dockerMessage(e)}`;
-  if (e.statusCode !== undefined && ((e.statusCode >= 400 && e.statusCode < 500) || PERMANENT_SERVER_ERRORS.test(dockerMessage(e)))) {
+  const permanent = PERMANENT_SERVER_ERRORS.test(dockerMessage(e)) && !RESTARTING_ENGINE_ERRORS.test(dockerMessage(e));
+  if (e.statusCode !== undefined && ((e.statusCode >= 400 && e.statusCode < 500) || permanent)) {
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }
   // A certificate the endpoint or stoke rejects stays rejected; a closed port may open later.
@@ -378,6 +394,22 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
   return { req: { ...req, type: alias.type, properties: alias.properties as JsonObject, attributes: alias.attributes }, renameBack: alias.renameBack };
 }
 
+/** A new container for the resource, or the one an earlier attempt made under the same name. */
+async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string): Promise<string> {
+  const tooOld = await engineLacks(docker, req.properties);
+  if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
+  await ensureImage(docker, spec.Image!);
+  try {
+    return (await docker.createContainer(spec)).id;
+  } catch (err) {
+    if ((err as DockerError).statusCode !== 409) throw err;
+    // A name conflict is ours to adopt only if the container carries this resource's labels.
+    const existing = await docker.getContainer(spec.name!).inspect();
+    if (existing.Config.Labels?.[LABEL_STACK_ID] !== req.stackId || existing.Config.Labels?.[LABEL_RESOURCE] !== req.resource) throw err;
+    return existing.Id;
+  }
+}
+
 export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
   const { req, renameBack } = canonical(request);
   const endpoint = endpointOf(req, defaultEndpoint);
@@ -386,26 +418,24 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
   try {
     let [id] = await findByLabels(docker, req.stackId, req.resource);
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
-    else {
-      const tooOld = await engineLacks(docker, req.properties);
-      if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
-      await ensureImage(docker, spec.Image!);
+    for (let recreations = 0; ; recreations++) {
+      id ??= await newContainer(docker, req, spec, endpoint);
       try {
-        id = (await docker.createContainer(spec)).id;
+        await docker.getContainer(id).start();
+        break;
       } catch (err) {
-        if ((err as DockerError).statusCode !== 409) throw err;
-        // A name conflict is ours to adopt only if the container carries this resource's labels.
-        const existing = await docker.getContainer(spec.name!).inspect();
-        if (existing.Config.Labels?.[LABEL_STACK_ID] !== req.stackId || existing.Config.Labels?.[LABEL_RESOURCE] !== req.resource) throw err;
-        id = existing.Id;
+        const e = err as DockerError;
+        if (e.statusCode === 304) break;
+        if (!ORPHANED_TASK.test(dockerMessage(e))) throw err;
+        if (recreations === ORPHANED_TASK_RECREATIONS) {
+          throw ApplicationFailure.nonRetryable(`the engine refused to start ${recreations + 1} containers in a row: ${dockerMessage(e)}`, 'DockerTaskOrphaned');
+        }
+        log.warn('the engine kept the task of an interrupted start and refuses this container; replacing it', { resource: req.resource, id });
+        await docker.getContainer(id).remove({ v: true, force: true });
+        id = undefined;
       }
     }
     const container = docker.getContainer(id);
-    try {
-      await container.start();
-    } catch (err) {
-      if ((err as DockerError).statusCode !== 304) throw err;
-    }
     const info = await waitRunning(container);
     return { physicalId: id, attributes: renameBack(await attributesOf(container, info, req.attributes)) };
   } catch (err) {

@@ -56,6 +56,7 @@ async function audit(docker, stack, state) {
   return {
     containers: found.length,
     running: found.filter((c) => c.State === 'running').length,
+    stopped: found.filter((c) => c.State !== 'running').map((c) => `${c.Labels['org.stoke.resource']} ${c.Status}`),
     leaked: found.filter((c) => !owned.has(c.Id)).length,
     duplicated: [...perResource.values()].reduce((n, count) => n + Math.max(0, count - 1), 0),
   };
@@ -153,7 +154,7 @@ async function r1({ runs, random, say, dockerEndpoint }) {
       await world.restartWorker();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${outcome(final, action.toUpperCase())} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${outcome(final, action.toUpperCase())} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       rows.push({ completed: final.status === `${action.toUpperCase()}_COMPLETE`, ...counts });
       if (action === 'create' && final.status === 'CREATE_COMPLETE') {
         await world.handles.stacks.delete(name);
@@ -202,7 +203,7 @@ async function r2({ runs, random, say, dockerEndpoint }) {
       server = await runtime.ensureTemporal(config, log);
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       rows.push({ completed: final.status === 'CREATE_COMPLETE', ...counts });
       await world.handles.stacks.delete(name);
       const gone = await world.handles.result(name);
@@ -277,7 +278,7 @@ async function r3({ runs, random, say }) {
       dockerd = await startDockerd();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
       // A create that failed must have rolled back to nothing; one that completed must own everything.
       rows.push({ completed: final.status === 'CREATE_COMPLETE' || (final.status === 'ROLLBACK_COMPLETE' && counts.containers === 0), ...counts });
       if (final.status === 'CREATE_COMPLETE') {
@@ -289,10 +290,10 @@ async function r3({ runs, random, say }) {
     }
   } finally {
     if (world) await world.close();
-    // How often the engine refused a start after its restart ("task … already exists"): the fault
-    // the container activity recovers from by recreating the container.
+    // How often the engine refused a start after its restart (a task or containerd object kept from
+    // the interrupted start): the fault the container activity recovers from by replacing the container.
     const log2 = fs.existsSync(path.join(home, 'dockerd.log')) ? fs.readFileSync(path.join(home, 'dockerd.log'), 'utf8') : '';
-    say(`R3 engine answered 'task already exists' ${(log2.match(/start returned error: task [0-9a-f]+: already exists/g) ?? []).length} times`);
+    say(`R3 engine refused a start for a task kept from before its restart ${(log2.match(/start returned error: (task [0-9a-f]+: already exists|id already in use)/g) ?? []).length} times`);
     if (dockerd) {
       const docker = lib.dockerClient(endpoint);
       const left = await docker.listContainers({ all: true }).catch(() => []);
