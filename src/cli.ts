@@ -1,13 +1,13 @@
 /** `stoke`: stack commands in the style of `openstack stack …`, plus the worker and the embedded runtime. */
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { StackClient, checkStackName, isFinal } from './client';
 import { loadConfig, temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
-import { constraintsOf, RESOURCE_TYPES } from './resources';
-import { printData, resourceTypeView } from './resource-types';
-// The runtime (dockerode), the worker (Temporal's native bridge) and the template loader (yaml) load only in
-// the commands that use them, so `stoke stack list` and the like start in a fraction of the time.
+import { checkStackName, isFinal, listStacksOverHttp } from './stacks';
+// Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
+// template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
+// which reads Temporal's HTTP API, starts in a fraction of the time.
+import type { StackClient } from './client';
 import type { StartedService } from './runtime';
 import type { StackState } from './template/types';
 
@@ -38,6 +38,7 @@ function print(format: string, data: unknown, text: () => string): void {
 }
 
 async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>): Promise<T> {
+  const { StackClient } = await import('./client');
   const client = await StackClient.connect(config);
   try {
     return await fn(client);
@@ -108,11 +109,11 @@ function stackCommands(program: Command, config: StokeConfig): void {
   stack.command('list')
     .description('list stacks (from Temporal visibility)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts) => withClient(config, async (client) => {
-      const stacks = await client.list();
+    .action(async (opts) => {
+      const stacks = (await listStacksOverHttp(config)) ?? (await withClient(config, (client) => client.list()));
       print(opts.format, stacks, () => table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'],
         stacks.map((s) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''])));
-    }));
+    });
 
   stack.command('show <name>')
     .description('show a stack\'s status, reason and outputs')
@@ -198,7 +199,7 @@ function templateCommands(program: Command): void {
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
     .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const { formatIssue, loadPlan } = await import('./template/load');
+      const [{ formatIssue, loadPlan }, { printData }] = await Promise.all([import('./template/load'), import('./resource-types')]);
       const { plan, warnings, summary } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
@@ -211,14 +212,16 @@ function templateCommands(program: Command): void {
   const type = resource.command('type').description('resource types stoke knows');
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .action((opts) => {
+    .action(async (opts) => {
+      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('./resources'), import('./resource-types')]);
       const names = Object.keys(RESOURCE_TYPES).sort();
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
     });
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
-    .action((name: string, opts) => {
+    .action(async (name: string, opts) => {
+      const [{ constraintsOf, RESOURCE_TYPES }, { printData, resourceTypeView }] = await Promise.all([import('./resources'), import('./resource-types')]);
       const schema = RESOURCE_TYPES[name];
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
       if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));

@@ -25,47 +25,17 @@ import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
+import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import type { StackPlan, StackState, StackStatus } from './template/types';
 
-/** Heat's rule for stack names, which also keeps workflow ids and Docker names clean. */
-const STACK_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$/;
-
-export function checkStackName(name: string): void {
-  if (!STACK_NAME.test(name)) {
-    throw new StokeError('InvalidStackName', `invalid stack name '${name}': it must start with a letter and contain only letters, digits, '_', '-' and '.'`);
-  }
-}
-
-export interface StackSummary {
-  readonly name: string;
-  readonly status: string;
-  readonly createdAt?: Date;
-  readonly updatedAt?: Date;
-}
-
 type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string };
-
-/**
- * A workflow terminated, cancelled or timed out by hand or by its timeout never recorded its
- * final status; the stack is then failed in the action it was doing.
- */
-const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
-/** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
-const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
-const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
-  deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED',
-};
-const interruptedStatus = (action: string): StackStatus => FAILED_BY_ACTION[action] ?? 'CREATE_FAILED';
 
 /** The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). */
 const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED'];
 const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED'];
 
-const FINAL: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED',
-  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED',
-];
-export const isFinal = (status: StackStatus) => FINAL.includes(status);
+/** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
+const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 
 export class StackClient {
   private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig) {}
@@ -215,36 +185,26 @@ export class StackClient {
    * (encrypted under another key) is still listed.
    */
   async list(): Promise<StackSummary[]> {
-    const newest = new Map<string, StackSummary & { started: number }>();
-    const query = ['createStack', 'deleteStack', 'suspendStack', 'resumeStack'].map((type) => `WorkflowType = '${type}'`).join(' OR ');
     const time = (t: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) =>
       t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
+    const records: ActionRecord[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await this.connection.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query, nextPageToken });
+      const page = await this.connection.workflowService.listWorkflowExecutions({ namespace: this.config.namespace, query: STACK_ACTIONS_QUERY, nextPageToken });
       for (const wf of page.executions ?? []) {
         const attributes = decodeTypedSearchAttributes(wf.searchAttributes?.indexedFields);
-        const name = attributes.get(stackNameKey);
-        const startTime = time(wf.startTime);
-        if (!name || !startTime) continue;
-        const started = startTime.getTime();
-        const known = newest.get(name);
-        if (known && known.started >= started) continue;
-        const statusName = WORKFLOW_STATUS[wf.status ?? 0] ?? 'UNKNOWN';
-        newest.set(name, {
-          name,
-          status: INTERRUPTED.includes(statusName) ? interruptedStatus(wf.type?.name ?? '') : attributes.get(stackStatusKey) ?? 'UNKNOWN',
-          createdAt: startTime,
-          updatedAt: time(wf.closeTime) ?? time(wf.executionTime) ?? startTime,
-          started,
+        records.push({
+          stackName: attributes.get(stackNameKey),
+          stackStatus: attributes.get(stackStatusKey),
+          action: wf.type?.name ?? '',
+          workflowStatus: WORKFLOW_STATUS[wf.status ?? 0] ?? 'UNKNOWN',
+          startTime: time(wf.startTime),
+          updatedAt: time(wf.closeTime) ?? time(wf.executionTime),
         });
       }
       nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    return [...newest.values()]
-      .filter((stack) => stack.status !== 'DELETE_COMPLETE')
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map(({ started: _started, ...summary }) => summary);
+    return newestPerStack(records);
   }
 
   /** Polls the stack until its action ends, calling `onChange` with every new state. */

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 export interface StokeConfig {
   /** Temporal frontend `host:port`; unset means the embedded dev server. */
   readonly temporalAddress?: string;
+  /** Temporal's HTTP API `host:port`; unset means the frontend's host and port + 10 (7233 -> 7243, Temporal's default). */
+  readonly temporalHttpAddress?: string;
   /** @default 'default' */
   readonly namespace: string;
   /** @default 'stoke' */
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
   const port = Number(env.STOKE_DEV_PORT ?? 7233);
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalHttpAddress: env.TEMPORAL_HTTP_ADDRESS?.replace(/^https?:\/\//, '').replace(/\/+$/, '') || undefined,
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.STOKE_TASK_QUEUE || 'stoke',
     dockerHost: env.DOCKER_HOST || undefined,
@@ -71,4 +74,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
 /** The address clients and workers dial: the configured cluster, else the embedded dev server. */
 export function temporalAddress(config: StokeConfig): string {
   return config.temporalAddress ?? `${DEFAULT_TEMPORAL_ADDRESS}:${config.devServerPort}`;
+}
+
+/** Where Temporal's HTTP API answers: configured, else next to the frontend as Temporal's defaults place it. */
+export function temporalHttpAddress(config: StokeConfig): string {
+  if (config.temporalHttpAddress) return config.temporalHttpAddress;
+  const address = temporalAddress(config);
+  const colon = address.lastIndexOf(':');
+  const port = colon > 0 ? Number(address.slice(colon + 1)) : NaN;
+  return Number.isInteger(port) ? `${address.slice(0, colon)}:${port + 10}` : `${address}:7243`;
 }

@@ -136,6 +136,8 @@ export async function ensureTemporal(config: StokeConfig, log: Log): Promise<Sta
   const service = startDaemon(config, 'temporal', binary, [
     'server', 'start-dev',
     '--ip', '127.0.0.1', '--port', String(config.devServerPort), '--ui-port', String(uiPort),
+    // Temporal's HTTP API, where `stoke stack list` reads without loading the gRPC client.
+    '--http-port', String(config.devServerPort + 10),
     '--db-filename', path.join(config.stateDir, 'temporal.db'),
     '--log-level', 'warn',
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),

@@ -4,7 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { StackClient } from '../src/client';
 import { loadConfig, temporalAddress } from '../src/config';
+import { listStacksOverHttp } from '../src/stacks';
 import {
   SLEEPER,
   docker,
@@ -14,6 +16,7 @@ import {
   stackContainers,
   startWorker,
   stoke,
+  stokeWith,
   stopWorker,
   uniqueName,
   waitUntil,
@@ -205,6 +208,16 @@ resources:
   expect(after.resources.waiting!.status).toBe('CREATE_IN_PROGRESS');
   const list = stoke('stack', 'list');
   expect(list.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_FAILED`));
+
+  // The CLI lists over Temporal's HTTP API; the gRPC listing it falls back to gives the same stacks.
+  const overHttp = await listStacksOverHttp(config);
+  const client = await StackClient.connect(config);
+  const overGrpc = await client.list().finally(() => client.close());
+  expect(overHttp).toEqual(overGrpc);
+  expect(overHttp?.find((s) => s.name === stack)?.status).toBe('CREATE_FAILED');
+  // Where no HTTP API answers, the CLI lists over gRPC all the same.
+  const noHttp = stokeWith({ ...process.env, TEMPORAL_HTTP_ADDRESS: `127.0.0.1:${await freePort()}` }, 'stack', 'list');
+  expect(noHttp.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_FAILED`));
 });
 
 test('a worker killed with SIGKILL mid-create is replaced and the stack completes with one container per resource', async () => {
