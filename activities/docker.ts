@@ -2,7 +2,7 @@
  * DockerInc::Docker::Container against a real engine. Every call is safe to repeat: containers carry
  * labels naming their stack and resource, and a retry adopts what an earlier attempt made.
  */
-import { heartbeat, log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import { dockerOptions, registryAuth } from '../src/docker-endpoint';
@@ -398,7 +398,17 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
 async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string): Promise<string> {
   const tooOld = await engineLacks(docker, req.properties);
   if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
-  await ensureImage(docker, spec.Image!);
+  try {
+    return await createOrAdopt(docker, req, spec);
+  } catch (err) {
+    // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
+    if ((err as DockerError).statusCode !== 404) throw err;
+    await ensureImage(docker, spec.Image!);
+    return createOrAdopt(docker, req, spec);
+  }
+}
+
+async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions): Promise<string> {
   try {
     return (await docker.createContainer(spec)).id;
   } catch (err) {
@@ -416,7 +426,8 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
   try {
-    let [id] = await findByLabels(docker, req.stackId, req.resource);
+    // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
+    let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req.stackId, req.resource) : [];
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     for (let recreations = 0; ; recreations++) {
       id ??= await newContainer(docker, req, spec, endpoint);

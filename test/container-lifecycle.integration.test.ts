@@ -15,12 +15,12 @@ const request = (stack: string, properties: CreateResourceRequest['properties'] 
   stack, stackId: `${stack}-id`, resource: 'web', type: 'DockerInc::Docker::Container',
   properties: { image: 'busybox', cmd: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"], ...properties }, attributes: ['network_ip'],
 });
-const run = <T>(fn: () => Promise<T>) => new MockActivityEnvironment().run(fn);
+const run = <T>(fn: () => Promise<T>, attempt = 1) => new MockActivityEnvironment({ attempt }).run(fn);
 
 test('a retried create adopts the container of the earlier attempt, found by its labels', async () => {
   const stack = uniqueName('adopt');
   const first = await run(() => createContainer(request(stack), endpoint()));
-  const again = await run(() => createContainer(request(stack), endpoint()));
+  const again = await run(() => createContainer(request(stack), endpoint()), 2);
   expect(again.physicalId).toBe(first.physicalId);
   expect(again.attributes.network_ip).toBe(first.attributes.network_ip);
   expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([first.physicalId]);
@@ -33,6 +33,7 @@ test('a created but never started container (a crash between create and start) i
     name: `${stack}-web`, Image: 'busybox', Cmd: ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"],
     Labels: { 'org.stoke.stack': stack, 'org.stoke.stack-id': `${stack}-id`, 'org.stoke.resource': 'web' },
   });
+  // A first attempt does not search by labels: the name the container holds leads it there.
   const created = await run(() => createContainer(request(stack), endpoint()));
   expect(created.physicalId).toBe(made.id);
   expect((await made.inspect()).State.Running).toBe(true);
