@@ -19,20 +19,38 @@ import type { SignalIssuer } from '../activities/wait-condition';
 const GRPC_NOT_FOUND = 5;
 
 /**
+ * A stack's state is the history of its actions' workflows, and Temporal deletes a closed workflow
+ * once its namespace's retention has passed: an older stack would vanish from list, show and delete
+ * while its containers run on. stoke's namespaces keep closed workflows for ten years.
+ */
+const STACK_RETENTION_DAYS = 3650;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
  * Registers the namespace and its StackName and StackStatus search attributes when missing, so
  * stacks can be listed through visibility on any cluster, not only on a dev server started with them.
+ * A retention shorter than stacks live is raised on the embedded dev server (whose `default`
+ * namespace keeps a day) and reported on a cluster stoke was pointed at, whose settings are not its own.
  */
-export async function prepareNamespace(config: StokeConfig): Promise<void> {
+export async function prepareNamespace(config: StokeConfig, warn: (message: string) => void = console.warn): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress(config) });
+  const retention = msToTs(`${STACK_RETENTION_DAYS} days`);
   try {
+    let described;
     try {
-      await connection.workflowService.describeNamespace({ namespace: config.namespace });
+      described = await connection.workflowService.describeNamespace({ namespace: config.namespace });
     } catch (err) {
       if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND) throw err;
-      await connection.workflowService.registerNamespace({
-        namespace: config.namespace,
-        workflowExecutionRetentionPeriod: msToTs('7 days'),
-      });
+      await connection.workflowService.registerNamespace({ namespace: config.namespace, workflowExecutionRetentionPeriod: retention });
+    }
+    const kept = described?.config?.workflowExecutionRetentionTtl;
+    const keptDays = kept ? Number(kept.seconds ?? 0) * 1000 / DAY_MS : STACK_RETENTION_DAYS;
+    if (keptDays < STACK_RETENTION_DAYS && !config.temporalAddress) {
+      await connection.workflowService.updateNamespace({ namespace: config.namespace, config: { workflowExecutionRetentionTtl: retention } });
+    } else if (keptDays < STACK_RETENTION_DAYS) {
+      const days = +keptDays.toFixed(2);
+      warn(`warning: namespace '${config.namespace}' deletes closed workflows after ${days} day${days === 1 ? '' : 's'}, and a stack older than that disappears from stoke (its containers stay): `
+        + `raise it with \`temporal operator namespace update -n ${config.namespace} --retention ${STACK_RETENTION_DAYS}d\``);
     }
     // A namespace just registered reaches the server's namespace cache a few seconds later.
     for (let attempt = 1; ; attempt++) {

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { StackClient } from '../src/client';
 import { loadConfig, temporalAddress } from '../src/config';
 import { listStacksOverHttp } from '../src/stacks';
+import { prepareNamespace } from '../src/worker';
 import {
   SLEEPER,
   docker,
@@ -272,4 +273,30 @@ outputs:
   expect(result.stderr).toContain(`${template}:13:16: outputs.ip.value.get_attr: DockerInc::Docker::Container 'web' has no attribute 'no_such_attribute'`);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(stoke('stack', 'show', stack).stderr).toContain(`stack '${stack}' not found`);
+});
+
+test('stoke keeps closed workflows for ten years: a stack outlives a namespace\'s one-day default', async () => {
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const retentionDays = async (namespace: string) =>
+    Number((await connection.workflowService.describeNamespace({ namespace })).config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86400;
+  try {
+    // The namespace the test setup prepared, as a worker does.
+    expect(await retentionDays(config.namespace)).toBe(3650);
+    // A namespace kept a day, as the dev server's `default` is.
+    const namespace = uniqueName('short');
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86400 } });
+    const warnings: string[] = [];
+    // On a cluster stoke was pointed at, the retention is the operator's: stoke says what it means.
+    await prepareNamespace({ ...config, namespace, temporalAddress: temporalAddress(config) }, (message) => warnings.push(message));
+    expect(warnings).toEqual([expect.stringContaining(`namespace '${namespace}' deletes closed workflows after 1 day, and a stack older than that disappears`)]);
+    expect(await retentionDays(namespace)).toBe(1);
+    // On the embedded dev server it is stoke's own, and raised.
+    await prepareNamespace({ ...config, namespace }, (message) => warnings.push(message));
+    expect(warnings).toHaveLength(1);
+    expect(await retentionDays(namespace)).toBe(3650);
+    await connection.operatorService.deleteNamespace({ namespace });
+  } finally {
+    await connection.close();
+  }
 });
