@@ -139,6 +139,10 @@ export async function ensureTemporal(config: StokeConfig, log: Log): Promise<Sta
     // Temporal's HTTP API, where `stoke stack list` reads without loading the gRPC client.
     '--http-port', String(config.devServerPort + 10),
     '--db-filename', path.join(config.stateDir, 'temporal.db'),
+    // A write-ahead log synced at checkpoints instead of a rollback journal synced on every commit:
+    // the server writes for every activity start and end, and a stopped or killed server loses
+    // nothing the OS has been given (only a power cut can take the last commits).
+    '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
     '--log-level', 'warn',
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ]);
