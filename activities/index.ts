@@ -21,9 +21,13 @@ export interface ActivityDependencies {
   readonly signals: SignalIssuer;
 }
 
-/** Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout. */
+/**
+ * Heartbeats while `work` runs, so a worker that dies is noticed within the heartbeat timeout (20 s).
+ * Every heartbeat is a write on the server: the first comes after half that timeout, so the usual
+ * container, created in a few seconds, sends none.
+ */
 async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => Context.current().heartbeat(), 5000);
+  const timer = setInterval(() => Context.current().heartbeat(), 10_000);
   try {
     return await work();
   } finally {
