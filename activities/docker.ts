@@ -58,8 +58,9 @@ function dockerMessage(err: DockerError): string {
 function rethrow(err: unknown, what: string): never {
   if (err instanceof ApplicationFailure) throw err;
   const e = err as DockerError;
-  const message = `${what}: ${dockerMessage(e)}`;
-  const permanent = PERMANENT_SERVER_ERRORS.test(dockerMessage(e)) && !RESTARTING_ENGINE_ERRORS.test(dockerMessage(e));
+  const said = dockerMessage(e);
+  const message = `${what}: ${said}`;
+  const permanent = PERMANENT_SERVER_ERRORS.test(said) && !RESTARTING_ENGINE_ERRORS.test(said);
   if (e.statusCode !== undefined && ((e.statusCode >= 400 && e.statusCode < 500) || permanent)) {
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }

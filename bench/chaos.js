@@ -62,6 +62,9 @@ async function audit(docker, stack, state) {
   };
 }
 
+/** An audit as one run's log reads it, naming any container that is not running. */
+const auditLine = (counts) => `containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`;
+
 /** Within `limitMs` a stack must be final; one that is not is terminated and counted as not completed. */
 async function waitFinal(handles, name, limitMs = 180_000) {
   let timer;
@@ -154,7 +157,7 @@ async function r1({ runs, random, say, dockerEndpoint }) {
       await world.restartWorker();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${outcome(final, action.toUpperCase())} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R1 run ${run + 1}: ${action} killed after ${delayMs} ms (${atKill} containers then) -> ${outcome(final, action.toUpperCase())} in ${((Date.now() - start) / 1000).toFixed(1)} s; ${auditLine(counts)}`);
       rows.push({ completed: final.status === `${action.toUpperCase()}_COMPLETE`, ...counts });
       if (action === 'create' && final.status === 'CREATE_COMPLETE') {
         await world.handles.stacks.delete(name);
@@ -203,7 +206,7 @@ async function r2({ runs, random, say, dockerEndpoint }) {
       server = await runtime.ensureTemporal(config, log);
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R2 run ${run + 1}: dev server stopped after ${delayMs} ms (${atStop} containers then), down 2 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; ${auditLine(counts)}`);
       rows.push({ completed: final.status === 'CREATE_COMPLETE', ...counts });
       await world.handles.stacks.delete(name);
       const gone = await world.handles.result(name);
@@ -278,7 +281,7 @@ async function r3({ runs, random, say }) {
       dockerd = await startDockerd();
       const final = await waitFinal(world.handles, name);
       const counts = await audit(docker, name, final);
-      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; containers ${counts.containers} (running ${counts.running}${counts.stopped.length ? `; ${counts.stopped.join(', ')}` : ''}), leaked ${counts.leaked}, duplicated ${counts.duplicated}`);
+      say(`R3 run ${run + 1}: dockerd stopped after ${delayMs} ms (${atStop} containers then), down 1 s -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; ${auditLine(counts)}`);
       // A create that failed must have rolled back to nothing; one that completed must own everything.
       rows.push({ completed: final.status === 'CREATE_COMPLETE' || (final.status === 'ROLLBACK_COMPLETE' && counts.containers === 0), ...counts });
       if (final.status === 'CREATE_COMPLETE') {

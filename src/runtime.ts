@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import Docker from 'dockerode';
-import { StokeConfig, temporalAddress } from './config';
+import { StokeConfig, temporalAddress, temporalHttpAddress } from './config';
 import { dockerOptions } from './docker-endpoint';
 import { StokeError } from './errors';
 
@@ -137,7 +137,7 @@ export async function ensureTemporal(config: StokeConfig, log: Log): Promise<Sta
     'server', 'start-dev',
     '--ip', '127.0.0.1', '--port', String(config.devServerPort), '--ui-port', String(uiPort),
     // Temporal's HTTP API, where `stoke stack list` reads without loading the gRPC client.
-    '--http-port', String(config.devServerPort + 10),
+    '--http-port', temporalHttpAddress(config).split(':').pop()!,
     '--db-filename', path.join(config.stateDir, 'temporal.db'),
     // A write-ahead log synced at checkpoints instead of a rollback journal synced on every commit:
     // the server writes for every activity start and end, and a stopped or killed server loses
