@@ -126,10 +126,17 @@ function getJson(url: URL, timeoutMs: number): Promise<unknown | undefined> {
  * a port not published, any refusal), and the caller then asks over gRPC, which reports errors well.
  */
 export async function listStacksOverHttp(config: StokeConfig, timeoutMs = 1500): Promise<StackSummary[] | undefined> {
+  const address = temporalHttpAddress(config);
+  let base: URL;
+  try {
+    base = new URL(`http://${address}/api/v1/namespaces/${encodeURIComponent(config.namespace)}/workflows`);
+  } catch {
+    throw new StokeError('TemporalHttpAddressInvalid', `Temporal's HTTP API address '${address}' is not a host:port: set TEMPORAL_HTTP_ADDRESS to one, such as 127.0.0.1:7243`);
+  }
   const records: ActionRecord[] = [];
   let nextPageToken: string | undefined;
   do {
-    const url = new URL(`http://${temporalHttpAddress(config)}/api/v1/namespaces/${encodeURIComponent(config.namespace)}/workflows`);
+    const url = new URL(base);
     url.searchParams.set('query', STACK_ACTIONS_QUERY);
     if (nextPageToken) url.searchParams.set('nextPageToken', nextPageToken);
     const page = (await getJson(url, timeoutMs)) as { executions?: HttpExecution[]; nextPageToken?: string } | undefined;

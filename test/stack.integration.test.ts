@@ -219,6 +219,10 @@ resources:
   // Where no HTTP API answers, the CLI lists over gRPC all the same.
   const noHttp = stokeWith({ ...process.env, TEMPORAL_HTTP_ADDRESS: `127.0.0.1:${await freePort()}` }, 'stack', 'list');
   expect(noHttp.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_FAILED`));
+  // An address that is no address is named, not reported as a bare "Invalid URL".
+  const malformed = stokeWith({ ...process.env, TEMPORAL_HTTP_ADDRESS: 'not-a-host:99999' }, 'stack', 'list');
+  expect(malformed.status).toBe(1);
+  expect(malformed.stderr).toContain("Temporal's HTTP API address 'not-a-host:99999' is not a host:port: set TEMPORAL_HTTP_ADDRESS");
 });
 
 test('a worker killed with SIGKILL mid-create is replaced and the stack completes with one container per resource', async () => {
