@@ -4,9 +4,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { maskText } from '../src/template/redact';
 import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
-import { maskText } from '../src/template/redact';
 import { createRandomString } from './random';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 import { createWaitHandle, type SignalIssuer } from './wait-condition';
