@@ -4,6 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { maskText } from '../src/template/redact';
 import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
@@ -35,10 +36,33 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Masks hidden values in an error and its causes, message and stack alike: the worker logs both. */
+function maskError(err: unknown, hidden: readonly string[], identifiers: readonly string[]): void {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    e.message = maskText(e.message, hidden, identifiers);
+    if (e.stack) e.stack = maskText(e.stack, hidden, identifiers);
+  }
+}
+
+/**
+ * Runs one activity, masking the stack's hidden values in its failure before the worker logs it and
+ * the workflow quotes it: failures quote container and deployment output, which may print them.
+ */
+function masked<R, T>(work: (req: R) => Promise<T>) {
+  return async (req: R & Pick<CreateResourceRequest, 'stack' | 'stackId' | 'resource' | 'hiddenValues'> & { physicalId?: string }): Promise<T> => {
+    try {
+      return await work(req);
+    } catch (err) {
+      if (req.hiddenValues?.length) maskError(err, req.hiddenValues, [req.stack, req.stackId, req.resource, req.physicalId ?? '']);
+      throw err;
+    }
+  };
+}
+
 export function createActivities(deps: ActivityDependencies) {
   const infrastructure = deps.infrastructure && createInfrastructure({ ...deps.infrastructure, dockerEndpoint: deps.dockerEndpoint }, withHeartbeat);
   return {
-    async createResource(req: CreateResourceRequest): Promise<CreatedResource> {
+    createResource: masked(async (req: CreateResourceRequest): Promise<CreatedResource> => {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.create(req);
       switch (req.type) {
         case 'DockerInc::Docker::Container':
@@ -54,20 +78,20 @@ export function createActivities(deps: ActivityDependencies) {
         default:
           throw ApplicationFailure.nonRetryable(`no handler for resource type ${req.type}`, 'UnknownResourceType');
       }
-    },
+    }),
 
-    async deleteResource(req: DeleteResourceRequest): Promise<void> {
+    deleteResource: masked(async (req: DeleteResourceRequest): Promise<void> => {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
-    },
+    }),
 
     /** Heat's suspend: containers are paused; other types have nothing to suspend. */
-    async suspendResource(req: SuspendResourceRequest): Promise<void> {
+    suspendResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint);
-    },
+    }),
 
-    async resumeResource(req: SuspendResourceRequest): Promise<void> {
+    resumeResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint);
-    },
+    }),
   };
 }

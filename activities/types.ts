@@ -9,6 +9,8 @@ export interface CreateResourceRequest {
   readonly properties: JsonObject;
   /** Attributes the template reads from this resource: only these are computed and returned. */
   readonly attributes: readonly string[];
+  /** The stack's hidden parameter values, masked in failure messages (which quote container output). */
+  readonly hiddenValues?: readonly string[];
 }
 
 export interface CreatedResource {
@@ -29,4 +31,6 @@ export interface DeleteResourceRequest {
   /** '' when the create never finished: the resource is then found by its labels. */
   readonly physicalId: string;
   readonly properties: JsonObject;
+  /** As in CreateResourceRequest. */
+  readonly hiddenValues?: readonly string[];
 }

@@ -119,7 +119,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('show a stack\'s status, reason and outputs')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      const s = await client.state(name);
+      const s = await client.show(name);
       print(opts.format, s, () => table(['Field', 'Value'], [
         ['stack_name', s.name], ['id', s.id], ['stack_status', s.status], ['stack_status_reason', s.statusReason],
         ['creation_time', s.createdAt], ['updated_time', s.updatedAt],
@@ -167,7 +167,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('list a stack\'s resources with their status and physical id')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      const s = await client.state(name);
+      const s = await client.show(name);
       print(opts.format, s.resources, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
         Object.entries(s.resources).sort(([a], [b]) => a.localeCompare(b)).map(([n, r]) => [n, r.physicalId, r.type, r.status, r.updatedAt])));
     }));
@@ -177,7 +177,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('show one output\'s value, or all of them')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (name: string, output: string | undefined, opts) => withClient(config, async (client) => {
-      const s = await client.state(name);
+      const s = await client.show(name);
       if (output === undefined) {
         print(opts.format, s.outputs, () => table(['output_key', 'output_value', 'description'],
           Object.entries(s.outputs).map(([k, o]) => [k, o.error ? `(error: ${o.error})` : typeof o.value === 'string' ? o.value : JSON.stringify(o.value), o.description ?? ''])));
@@ -302,7 +302,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
           await client.create(plan);
           await waitAndReport(client, opts.name);
         }
-        const state = await client.state(opts.name);
+        const state = await client.show(opts.name);
         console.log(`Outputs:\n${outputLines(state)}`);
       });
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);

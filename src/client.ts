@@ -26,9 +26,14 @@ import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
+import { redactState } from './template/redact';
 import type { StackPlan, StackState, StackStatus } from './template/types';
 
-type Latest = { action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string };
+type Latest = {
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string;
+  /** From the create's memo; absent on other actions and on stacks created before the memo held it. */
+  stackId?: string;
+};
 
 /** The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). */
 const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED'];
@@ -36,6 +41,17 @@ const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+
+/**
+ * Stacks created before hidden values were masked only for display recorded states masked in place,
+ * where a hidden value could mangle the stack's own name and id; both are known for certain (the
+ * workflow id, the create's memo), and resources are found by the id's labels when their own ids
+ * were mangled. Other masked values stay masked: they were lost when that state was recorded.
+ */
+function withIdentity(state: StackState, name: string, stackId: string | undefined): StackState {
+  if (state.name === name && (stackId === undefined || state.id === stackId)) return state;
+  return { ...state, name, id: stackId ?? state.id };
+}
 
 export class StackClient {
   private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig) {}
@@ -61,7 +77,8 @@ export class StackClient {
     checkStackName(name);
     try {
       const desc = await this.client.workflow.getHandle(stackWorkflowId(name)).describe();
-      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId, closedAs: desc.status.name };
+      const stackId = (desc.memo as Partial<StackMemo> | undefined)?.stackId;
+      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId, closedAs: desc.status.name, ...(stackId ? { stackId } : {}) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
@@ -153,10 +170,22 @@ export class StackClient {
     }
   }
 
-  /** Live state of a running action (a query), or the outcome recorded in the last action's history. */
+  /** The stack as a person may see it: `state` with hidden values masked. */
+  async show(name: string): Promise<StackState> {
+    return redactState(await this.state(name));
+  }
+
+  /**
+   * Live state of a running action (a query), or the outcome recorded in the last action's history:
+   * real values, what the next action starts from. Show people `show` instead.
+   */
   async state(name: string): Promise<StackState> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    return withIdentity(await this.recorded(name, latest), name, latest.stackId);
+  }
+
+  private async recorded(name: string, latest: Latest): Promise<StackState> {
     const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
     if (latest.running) return describeWaits(await handle.query(stackStateQuery));
     if (INTERRUPTED.includes(latest.closedAs)) {
@@ -207,11 +236,11 @@ export class StackClient {
     return newestPerStack(records);
   }
 
-  /** Polls the stack until its action ends, calling `onChange` with every new state. */
+  /** Polls the stack until its action ends, calling `onChange` with every new state as `show` gives it. */
   async wait(name: string, onChange: (state: StackState) => void, intervalMs = 500): Promise<StackState> {
     for (;;) {
       const latest = await this.latest(name);
-      const state = await this.state(name);
+      const state = await this.show(name);
       onChange(state);
       if (!latest?.running) return state;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -51,11 +51,41 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Starts a daemon in its own process group, output to a log file, pid recorded so `stoke down` can stop it. */
+/**
+ * The run folder has a predictable name in the shared temporary folder and holds the workflow bundle
+ * the worker runs and the local engine's socket, so it is private to this user, and one that another
+ * user made, or a symlink, is refused rather than used.
+ */
+export function ensureRunDir(config: StokeConfig): string {
+  const dir = config.runDir;
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const found = fs.lstatSync(dir);
+  const remedy = 'remove it, or set STOKE_HOME to another state folder (the run folder\'s name derives from it)';
+  if (found.isSymbolicLink() || !found.isDirectory()) {
+    throw new StokeError('RunDirUnsafe', `the run folder ${dir} is ${found.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}: ${remedy}`);
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && found.uid !== uid) {
+    throw new StokeError('RunDirUnsafe', `the run folder ${dir} belongs to user ${found.uid}, not to this user (${uid}): ${remedy}`);
+  }
+  // Ours, made open by an earlier version: nobody else could have written into it.
+  if ((found.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  return dir;
+}
+
+/**
+ * Starts a daemon in its own process group, output to a log file, pid recorded so `stoke down` can stop it.
+ * The log is private: a worker's holds container and deployment output.
+ */
 function startDaemon(config: StokeConfig, name: string, command: string, args: string[]): StartedService {
   fs.mkdirSync(config.stateDir, { recursive: true });
   const logFile = path.join(config.stateDir, `${name}.log`);
-  const out = fs.openSync(logFile, 'a');
+  const out = fs.openSync(logFile, 'a', 0o600);
+  fs.fchmodSync(out, 0o600);
   const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   child.unref();
@@ -189,7 +219,7 @@ export async function ensureDocker(config: StokeConfig, log: Log): Promise<{ end
   if (found) return { endpoint: found };
   if (config.dockerHost) throw new StokeError('DockerUnreachable', `no Docker engine answers at DOCKER_HOST=${config.dockerHost}`);
   if (!onPath('dockerd')) installDebianPackages(['docker.io'], log);
-  fs.mkdirSync(config.runDir, { recursive: true });
+  ensureRunDir(config);
   const endpoint = localDockerEndpoint(config);
   log(`starting a project-local Docker engine on ${endpoint}`);
   const service = startDaemon(config, 'dockerd', 'dockerd', [

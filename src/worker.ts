@@ -11,7 +11,7 @@ import { createActivities } from '../activities';
 import { loadCatalog } from './catalog';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
-import { SEARCH_ATTRIBUTES } from './runtime';
+import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway } from './gateway';
 import { loadSignalKey, signalBaseUrl } from './signal';
 import type { SignalIssuer } from '../activities/wait-condition';
@@ -91,8 +91,7 @@ function signalIssuer(config: StokeConfig, dockerEndpoint: string): SignalIssuer
 
 /** The workflow bundle, made in a child process: keeps about 70 MB of bundler memory out of the worker's RSS. */
 async function bundleWorkflows(config: StokeConfig, failureConverterPath: string | undefined): Promise<{ code: string }> {
-  fs.mkdirSync(config.runDir, { recursive: true });
-  const out = path.join(config.runDir, `workflow-bundle-${process.pid}.js`);
+  const out = path.join(ensureRunDir(config), `workflow-bundle-${process.pid}.js`);
   try {
     await promisify(execFile)(process.execPath, [require.resolve('./workflow-bundle'), out, require.resolve('../workflows'), failureConverterPath ?? '']);
     return { code: fs.readFileSync(out, 'utf8') };

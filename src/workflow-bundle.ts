@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const [out, workflowsPath, failureConverterPath] = process.argv.slice(2);
   if (!out || !workflowsPath) throw new Error('usage: workflow-bundle OUT WORKFLOWS_PATH [FAILURE_CONVERTER_PATH]');
   const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath: failureConverterPath || undefined, logger: new DefaultLogger('WARN') });
-  fs.writeFileSync(out, code);
+  fs.writeFileSync(out, code, { mode: 0o600 });
 }
 
 main().catch((err) => {

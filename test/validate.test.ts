@@ -5,7 +5,7 @@ import { loadPlan, TemplateInvalidError } from '../src/template/load';
 import { parseFile } from '../src/template/parse';
 import type { PropertySchema } from '../src/resources';
 import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
-import { hideValues, MASK, redactState, redactText } from '../src/template/redact';
+import { MASK, redactState, redactText } from '../src/template/redact';
 import type { StackState } from '../src/template/types';
 import { HOT_RELEASE_NAMES, HOT_VERSION_DATES, hotVersion } from '../src/template/versions';
 
@@ -179,11 +179,14 @@ resources:
     expect(messages(text, { parameters: { pw: 'short-secret' } }).join('\n')).not.toContain('short-secret');
     const result = plan(text, { parameters: { pw: 'a-very-long-secret-value' } });
     expect(result.hiddenParameters).toEqual(['pw']);
-    const state = { name: 'demo', outputs: { o: { value: 'pw=a-very-long-secret-value' } }, resources: {} } as unknown as StackState;
-    expect(redactState(state)).toBe(state);
-    hideValues(state, result.plan!.hiddenValues);
-    expect(JSON.stringify(redactState(state))).toBe(JSON.stringify({ name: 'demo', outputs: { o: { value: `pw=${MASK}` } }, resources: {} }));
-    expect(redactText(state, 'failed: a-very-long-secret-value rejected')).toBe(`failed: ${MASK} rejected`);
+    const state: StackState = {
+      name: 'demo', id: 'id', status: 'CREATE_COMPLETE', statusReason: '', createdAt: '', updatedAt: '',
+      outputs: { o: { value: 'pw=a-very-long-secret-value' } }, resources: {},
+    };
+    expect(redactState(state)).toEqual(state);
+    const withHidden = { ...state, hiddenValues: result.plan!.hiddenValues };
+    expect(redactState(withHidden)).toEqual({ ...state, outputs: { o: { value: `pw=${MASK}` } } });
+    expect(redactText(withHidden, 'failed: a-very-long-secret-value rejected')).toBe(`failed: ${MASK} rejected`);
   });
 
   test('parameter_groups must name declared parameters, each once', () => {

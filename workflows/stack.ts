@@ -19,7 +19,7 @@ import {
 import type { createActivities } from '../activities';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
 import { reversed, type Requirements } from '../src/template/graph';
-import { hideValues, redactState, redactText } from '../src/template/redact';
+import { redactText } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import {
   STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
@@ -154,6 +154,11 @@ function resolveNow(value: Json, ctx: ResolveContext, path: string): Json {
   }
 }
 
+/** The stack's hidden values for an activity request, so its failure messages come back masked. */
+export function hiddenOf(state: StackState): { hiddenValues?: string[] } {
+  return state.hiddenValues ? { hiddenValues: state.hiddenValues } : {};
+}
+
 /** Deletes every resource that exists (or may, after a failed create), dependents first. */
 async function deleteResources(state: StackState, acts: ResourceActivities): Promise<{ name: string; reason: string }[]> {
   return runGraph(reversed(requirementsOf(state)), async (name) => {
@@ -167,7 +172,7 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
     try {
       await acts(resource.type).deleteResource({
         stack: state.name, stackId: state.id, resource: name, type: resource.type,
-        physicalId: resource.physicalId, properties: resource.properties,
+        physicalId: resource.physicalId, properties: resource.properties, ...hiddenOf(state),
       });
     } catch (err) {
       setResourceStatus(resource, 'DELETE_FAILED', reasonOf(err));
@@ -177,8 +182,9 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
   });
 }
 
+/** Ends the action as failed: the message is for people (masked), the details are the state the next action starts from. */
 export function fail(state: StackState): never {
-  throw ApplicationFailure.create({ message: state.statusReason, type: STACK_FAILED, nonRetryable: true, details: [state] });
+  throw ApplicationFailure.create({ message: redactText(state, state.statusReason), type: STACK_FAILED, nonRetryable: true, details: [state] });
 }
 
 /** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
@@ -195,9 +201,10 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
     outputs: {},
     createdAt: now(),
     updatedAt: now(),
+    ...(plan.hiddenValues ? { hiddenValues: plan.hiddenValues } : {}),
   };
-  hideValues(state, plan.hiddenValues);
-  setHandler(stackStateQuery, () => redactState(state));
+  // Real values, for the activities that read sibling resources; the client masks what it shows.
+  setHandler(stackStateQuery, () => state);
   const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
@@ -217,7 +224,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       } else {
         const created = await acts(planned.type).createResource({
           stack: state.name, stackId: state.id, resource: name, type: planned.type,
-          properties: resource.properties, attributes: planned.attributes,
+          properties: resource.properties, attributes: planned.attributes, ...hiddenOf(state),
         });
         resource.physicalId = created.physicalId;
         if (created.refId !== undefined) resource.refId = created.refId;
@@ -239,7 +246,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       }
     }
     setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
-    return redactState(state);
+    return state;
   }
 
   const first = failures[0]!;
@@ -254,7 +261,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
       else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
     });
   }
-  fail(redactState(state));
+  fail(state);
 }
 
 /** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */

@@ -7,7 +7,7 @@ import type { createActivities } from '../activities';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { fail, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+import { fail, hiddenOf, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
 
 /** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
@@ -29,7 +29,7 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
     setResourceStatus(resource, `${action}_IN_PROGRESS` as StackStatus);
     const request = {
       stack: state.name, stackId: state.id, resource: name, type: resource.type,
-      physicalId: resource.physicalId, properties: resource.properties,
+      physicalId: resource.physicalId, properties: resource.properties, ...hiddenOf(state),
     };
     try {
       await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));

@@ -37,7 +37,7 @@ export interface StackPlan {
   readonly timeoutMinutes: number;
   /** @default false */
   readonly disableRollback: boolean;
-  /** Values of hidden parameters, as text: never shown by queries (see `redactState`). */
+  /** Values of hidden parameters, as text: masked wherever a person reads (see `redactState`). */
   readonly hiddenValues?: string[];
 }
 
@@ -98,4 +98,9 @@ export interface StackState {
   outputs: Record<string, { value: Json; description?: string; error?: string }>;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The plan's hidden values, carried from action to action so readers can mask them: the state itself
+   * holds real values, since activities and later actions work from it. `redactState` drops it.
+   */
+  readonly hiddenValues?: string[];
 }
