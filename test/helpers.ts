@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { dockerOptions } from '../src/docker-endpoint';
 import type { StackState } from '../src/template/types';
+import type { HandleSignal, StackMemo } from '../workflows/definitions';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -95,6 +96,36 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A Temporal client as the CLI makes one (same namespace, same codec), for what the CLI does not show. */
+async function withTemporal<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { loadConfig, temporalAddress } = await import('../src/config');
+  const { dataConverter } = await import('../src/codec');
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  try {
+    return await fn(new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The memo of a stack's latest workflow and the number of events in its history. */
+export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<StackMemo>; historyLength: number }> {
+  return withTemporal(async (client) => {
+    const description = await client.workflow.getHandle(`stack:${stack}`).describe();
+    return { memo: (description.memo ?? {}) as Partial<StackMemo>, historyLength: description.historyLength };
+  });
+}
+
+/** A signal straight to the workflow, past every check of the gateway and the CLI. */
+export function signalStackWorkflow(stack: string, signal: HandleSignal): Promise<void> {
+  return withTemporal(async (client) => {
+    const { handleSignal } = await import('../workflows/definitions');
+    await client.workflow.getHandle(`stack:${stack}`).signal(handleSignal, signal);
+  });
 }
 
 /** A sleeping busybox container that exits at once on SIGTERM, so deletes do not wait out the grace period. */
