@@ -140,7 +140,7 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
   const { temporalBinary } = await import('../src/runtime');
-  const { codecKeys, EncryptionCodec } = await import('../src/codec');
+  const { codecKeys, dataConverter, EncryptionCodec } = await import('../src/codec');
   const { startCodecServer } = await import('../src/codec-server');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
@@ -149,7 +149,8 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const keys = codecKeys(config);
   const codecServer = keys && await startCodecServer(new EncryptionCodec(keys), { host: '127.0.0.1', port: codecPort, origins: [] });
   try {
-    const client = new Client({ connection, namespace: config.namespace });
+    // Listing decodes each run's memo, which the codec encrypts.
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
     for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
       // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
       // Asynchronously: the codec server the CLI calls runs in this very process.
