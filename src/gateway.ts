@@ -69,7 +69,7 @@ export async function sendHandleSignal(client: Client, stack: string, request: S
   if (closed === 'waited') throw new StokeError('NotWaiting', `handle '${request.handle}' of stack '${stack}' takes no more signals: its wait is over`);
   const count = sent?.get(key) ?? 0;
   if (closed === 'limit' || (limit !== undefined && count >= limit)) {
-    throw new StokeError('NotWaiting', `handle '${request.handle}' of stack '${stack}' takes no more signals: it had its limit of ${limit}`);
+    throw new StokeError('NotWaiting', `handle '${request.handle}' of stack '${stack}' takes no more signals: it had its limit${limit === undefined ? '' : ` of ${limit}`}`);
   }
   // Counted before the send, in the same tick as the check: concurrent requests cannot all pass it.
   sent?.set(key, count + 1);
