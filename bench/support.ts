@@ -36,7 +36,7 @@ export async function startBench(name: string): Promise<Bench> {
   process.env.STOKE_TASK_QUEUE = `bench-${name}-${process.pid}`;
   process.env.TEMPORAL_NAMESPACE ??= 'stoke-bench';
   const port = await freePort();
-  process.env.STOKE_SIGNAL_BIND = `0.0.0.0:${port}`;
+  process.env.STOKE_SIGNAL_BIND = String(port);
   const config = loadConfig();
   await prepareNamespace(config);
   const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -260,9 +260,9 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
     .action(async () => {
-      const { startGateway } = await import('./gateway');
-      const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
-      if (!gateway) throw new StokeError('GatewayPortInUse', `${config.signalBind.host}:${config.signalBind.port} is in use: set STOKE_SIGNAL_BIND`);
+      const [{ startGateway }, { findDocker }] = await Promise.all([import('./gateway'), import('./runtime')]);
+      const gateway = await startGateway(config, await findDocker(config), (message) => console.log(`stoke gateway: ${message}`));
+      if (!gateway) throw new StokeError('GatewayPortInUse', `port ${config.signalBind.port} has a gateway already: set STOKE_SIGNAL_BIND to run another`);
       console.log(`stoke gateway: listening on ${gateway.address}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

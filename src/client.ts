@@ -10,6 +10,7 @@ import {
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
+  signalLimits,
   STACK_FAILED,
   stackNameKey,
   stackStateQuery,
@@ -97,7 +98,9 @@ export class StackClient {
     }
     const stackId = randomUUID();
     const input: CreateStackInput = { plan, stackId };
-    const memo: StackMemo = { stackId, handles: Object.keys(plan.resources).filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]!.type)) };
+    const memo: StackMemo = {
+      stackId, handles: Object.keys(plan.resources).filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]!.type)), signalLimits: signalLimits(plan),
+    };
     try {
       await this.client.workflow.start('createStack', {
         workflowId: stackWorkflowId(plan.name),

@@ -24,18 +24,21 @@ export interface StokeConfig {
   readonly devServerPort: number;
   /** Base URL that servers reach the signal gateway at; unset means the Docker bridge gateway and the bind port. */
   readonly signalUrl?: string;
-  /** Where the signal gateway listens. @default { host: '0.0.0.0', port: 8000 } */
-  readonly signalBind: { readonly host: string; readonly port: number };
+  /**
+   * Where the signal gateway listens. No host (the default, or a bare port) means loopback and the Docker
+   * bridge's gateway address, where containers reach it; any wider bind is asked for by name. @default { port: 8000 }
+   */
+  readonly signalBind: { readonly host?: string; readonly port: number };
 }
 
 /** Heat's CFN API port, where cfn-signal expects to find the wait condition service. */
 export const DEFAULT_SIGNAL_PORT = 8000;
 
-function parseBind(value: string | undefined): { host: string; port: number } {
-  if (!value) return { host: '0.0.0.0', port: DEFAULT_SIGNAL_PORT };
+function parseBind(value: string | undefined): { host?: string; port: number } {
+  if (!value) return { port: DEFAULT_SIGNAL_PORT };
   const colon = value.lastIndexOf(':');
   const port = Number(colon >= 0 ? value.slice(colon + 1) : value);
-  return { host: colon > 0 ? value.slice(0, colon) : '0.0.0.0', port: Number.isInteger(port) && port >= 0 ? port : DEFAULT_SIGNAL_PORT };
+  return { ...(colon > 0 ? { host: value.slice(0, colon) } : {}), port: Number.isInteger(port) && port >= 0 ? port : DEFAULT_SIGNAL_PORT };
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';

@@ -5,13 +5,14 @@
  * request becomes one Temporal signal to the stack's create workflow; Temporal keeps it even while no
  * worker runs. The same lookup serves `stoke stack signal`, which skips only the token.
  */
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../workflows/definitions';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
-import { loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
+import { bridgeAddress, HEALTH_CHALLENGE, healthProof, loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
 import type { Json, StackState } from './template/types';
 
 /** Larger bodies are refused before they are read to the end. */
@@ -26,10 +27,17 @@ const HTTP_STATUS: Record<string, number> = {
 };
 
 /**
- * Signals `request.handle` of the stack's running create. `stackId`, from a handle URL, must be the
- * stack's current id: a URL of an earlier stack of the same name reaches nothing.
+ * Signals sent per stack id and handle by one gateway. The workflow closes a handle at its limit too,
+ * but only once a worker has read the signals: this count holds while none runs.
  */
-export async function sendHandleSignal(client: Client, stack: string, request: SignalRequest, stackId?: string): Promise<void> {
+export type SentSignals = Map<string, number>;
+
+/**
+ * Signals `request.handle` of the stack's running create. `stackId`, from a handle URL, must be the
+ * stack's current id: a URL of an earlier stack of the same name reaches nothing. A handle whose wait
+ * is over, or that had its limit of signals, is refused before the signal reaches the history.
+ */
+export async function sendHandleSignal(client: Client, stack: string, request: SignalRequest, stackId?: string, sent?: SentSignals): Promise<void> {
   let description;
   try {
     description = await client.workflow.getHandle(stackWorkflowId(stack)).describe();
@@ -50,10 +58,21 @@ export async function sendHandleSignal(client: Client, stack: string, request: S
   if (!handles.includes(request.handle)) {
     throw new StokeError('HandleNotFound', `stack '${stack}' has no wait condition handle '${request.handle}' (it has: ${handles.join(', ') || 'none'})`);
   }
+  const key = `${memo.stackId}\n${request.handle}`;
+  const closed = memo.closedHandles?.[request.handle];
+  if (!running || closed) sent?.delete(key);
   if (!running) {
     const status = description.typedSearchAttributes.get(stackStatusKey) ?? description.status.name;
     throw new StokeError('NotWaiting', `stack '${stack}' is no longer waiting for signals (${status})`);
   }
+  const limit = memo.signalLimits?.[request.handle];
+  if (closed === 'waited') throw new StokeError('NotWaiting', `handle '${request.handle}' of stack '${stack}' takes no more signals: its wait is over`);
+  const count = sent?.get(key) ?? 0;
+  if (closed === 'limit' || (limit !== undefined && count >= limit)) {
+    throw new StokeError('NotWaiting', `handle '${request.handle}' of stack '${stack}' takes no more signals: it had its limit${limit === undefined ? '' : ` of ${limit}`}`);
+  }
+  // Counted before the send, in the same tick as the check: concurrent requests cannot all pass it.
+  sent?.set(key, count + 1);
   const signal: HandleSignal = { ...request, stackId: memo.stackId };
   await client.workflow.getHandle(stackWorkflowId(stack), description.runId).signal(handleSignal, signal);
 }
@@ -128,13 +147,22 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export interface Gateway {
-  /** The address it listens on, `host:port`. */
+  /** The addresses it listens on, `host:port, …`. */
   readonly address: string;
   close(): Promise<void>;
 }
 
-async function handle(req: http.IncomingMessage, key: Buffer, client: Client, log: (message: string) => void): Promise<{ status: number; body: Json }> {
+/** Proves, to whoever asks with a fresh challenge, that this gateway holds the signal key (see healthProof). */
+function health(req: http.IncomingMessage, url: URL, key: Buffer): { status: number; body: Json } {
+  if (req.method !== 'GET') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use GET`);
+  const challenge = url.searchParams.get('challenge') ?? '';
+  if (!HEALTH_CHALLENGE.test(challenge)) throw new StokeError('InvalidSignal', 'give ?challenge= of 16 to 128 letters, digits, - or _');
+  return { status: 200, body: { service: 'stoke-gateway', proof: healthProof(key, challenge) } };
+}
+
+async function handle(req: http.IncomingMessage, key: Buffer, client: Client, sent: SentSignals, log: (message: string) => void): Promise<{ status: number; body: Json }> {
   const url = new URL(req.url ?? '/', 'http://gateway');
+  if (url.pathname === '/health') return health(req, url, key);
   const match = SIGNAL_PATH.exec(url.pathname);
   if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE`);
   if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
@@ -151,50 +179,110 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, lo
     throw new StokeError('BadToken', token ? 'wrong token for this handle' : 'missing token: give ?Signature= or X-Auth-Token');
   }
   const request = parseSignalBody(handleName, text);
-  await sendHandleSignal(client, stack, request, stackId);
+  await sendHandleSignal(client, stack, request, stackId, sent);
   log(`signal ${request.status} to ${stack}/${handleName}${request.id ? ` (id ${request.id})` : ''}`);
   return { status: 200, body: { stack, handle: handleName, status: request.status, ...(request.id ? { id: request.id } : {}) } };
 }
 
+const LOOPBACK = '127.0.0.1';
+
 /**
- * Listens on config.signalBind. Resolves to undefined when the port is taken: another gateway of the
- * same state folder (the same key) serves those URLs already.
+ * The addresses to listen on: STOKE_SIGNAL_BIND's host when it names one; else loopback and the Docker
+ * bridge's gateway address, where containers reach the host, and nothing wider.
  */
-export async function startGateway(config: StokeConfig, log: (message: string) => void): Promise<Gateway | undefined> {
+async function bindHosts(config: StokeConfig, dockerEndpoint: string | undefined, log: (message: string) => void): Promise<string[]> {
+  if (config.signalBind.host) return [config.signalBind.host];
+  try {
+    if (!dockerEndpoint) throw new Error('no Docker engine answers');
+    return [LOOPBACK, await bridgeAddress(dockerEndpoint)];
+  } catch (err) {
+    log(`listening on loopback only, where containers cannot reach it: ${(err as Error).message}`);
+    return [LOOPBACK];
+  }
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Why what answers at host:port is not a stoke gateway holding `key`; undefined when it is one. */
+async function notOurGateway(host: string, port: number, key: Buffer): Promise<string | undefined> {
+  const challenge = crypto.randomBytes(24).toString('base64url');
+  const target = host === '0.0.0.0' ? LOOPBACK : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  try {
+    const response = await fetch(`http://${target}:${port}/health?challenge=${challenge}`, { signal: AbortSignal.timeout(5000) });
+    const body = await response.json().catch(() => undefined) as { service?: unknown; proof?: unknown } | undefined;
+    if (response.status !== 200 || body?.service !== 'stoke-gateway') return `what answers there is no stoke gateway (HTTP ${response.status} to GET /health)`;
+    if (body.proof !== healthProof(key, challenge)) return 'a stoke gateway with another signal key answers there';
+    return undefined;
+  } catch (err) {
+    return `what holds it does not answer as a stoke gateway (${(err as Error).message})`;
+  }
+}
+
+/**
+ * Listens on config.signalBind. Resolves to undefined when the port is taken by a stoke gateway with the
+ * same key, which serves those URLs already; throws when anything else holds it, since the handle URLs
+ * would then reach something that cannot take their signals.
+ */
+export async function startGateway(config: StokeConfig, dockerEndpoint: string | undefined, log: (message: string) => void): Promise<Gateway | undefined> {
   const key = loadSignalKey(config);
+  const hosts = await bindHosts(config, dockerEndpoint, log);
   const connection = await Connection.connect({ address: temporalAddress(config) });
   // The memo it reads and the signals it sends go through the same codec as the client's and the worker's.
   const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
-  const server = http.createServer((req, res) => {
-    handle(req, key, client, log).then(
+  const sent: SentSignals = new Map();
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(req, key, client, sent, log).then(
       ({ status, body }) => reply(res, status, body),
       (err: unknown) => {
         const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
         if (status >= 500) log(`signal failed: ${(err as Error).message}`);
         reply(res, status, { error: (err as Error).message });
       });
-  });
-  // Slow or idle clients must not pin sockets forever.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.signalBind.port, config.signalBind.host, () => resolve());
-    });
-  } catch (err) {
-    await connection.close();
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      log(`signal gateway not started: ${config.signalBind.host}:${config.signalBind.port} is in use (set STOKE_SIGNAL_BIND)`);
+  };
+  const servers: http.Server[] = [];
+  const bound: string[] = [];
+  let port = config.signalBind.port;
+  for (const host of hosts) {
+    const server = http.createServer(onRequest);
+    // Slow or idle clients must not pin sockets forever.
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 10_000;
+    try {
+      // A port of 0 is chosen by the first listener; the others take the same.
+      port = await listen(server, host, port);
+      servers.push(server);
+      bound.push(`${host}:${port}`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRNOTAVAIL' && host !== LOOPBACK && !config.signalBind.host) {
+        log(`listening on loopback only: the Docker bridge's address ${host} is not one of this machine's (the engine runs elsewhere); set STOKE_SIGNAL_BIND`);
+        continue;
+      }
+      await Promise.all(servers.map(closeServer));
+      await connection.close();
+      if (code !== 'EADDRINUSE') throw err;
+      const why = await notOurGateway(host, port, key);
+      if (why) throw new StokeError('GatewayPortInUse', `the signal gateway cannot listen on ${host}:${port}, which is in use: ${why}. Free the port or choose another with STOKE_SIGNAL_BIND`);
+      log(`signal gateway not started: a stoke gateway with the same key already listens on ${host}:${port} and serves these handles`);
       return undefined;
     }
-    throw err;
   }
-  const bound = server.address() as { address: string; port: number };
   return {
-    address: `${bound.address}:${bound.port}`,
+    address: bound.join(', '),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map(closeServer));
       await connection.close();
     },
   };

@@ -42,17 +42,33 @@ export function signalEndpoint(baseUrl: string, stack: string, stackId: string, 
 }
 
 /**
- * Where servers reach the gateway: STOKE_SIGNAL_URL, else the gateway address of the engine's default
- * bridge (the host as its containers see it) and the port the gateway binds.
+ * A gateway's answer to a health challenge: shows that it holds the key without giving out anything a
+ * token could be made from (challenges hold no newline, every token's input does).
  */
-export async function signalBaseUrl(config: StokeConfig, dockerEndpoint: string): Promise<string> {
-  if (config.signalUrl) return config.signalUrl;
+export function healthProof(key: Buffer, challenge: string): string {
+  return crypto.createHmac('sha256', key).update(`stoke-gateway-health:${challenge}`).digest('base64url');
+}
+
+/** What a health challenge may be: long enough to be fresh, and no newline (see healthProof). */
+export const HEALTH_CHALLENGE = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The gateway address of the engine's default bridge: the host as its containers see it. */
+export async function bridgeAddress(dockerEndpoint: string): Promise<string> {
   const bridge = await new Docker(dockerOptions(dockerEndpoint)).getNetwork('bridge').inspect();
   const ipam = (bridge.IPAM?.Config ?? [])[0] as { Gateway?: string; Subnet?: string } | undefined;
   // Engines started with --iptables=false may leave Gateway out: the bridge then has the subnet's first address.
   const gateway = ipam?.Gateway ?? ipam?.Subnet?.replace(/\.0\/\d+$/, '.1');
   if (!gateway || !/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) {
-    throw new Error(`cannot tell the Docker bridge's gateway address (${JSON.stringify(ipam)}): set STOKE_SIGNAL_URL`);
+    throw new Error(`cannot tell the Docker bridge's gateway address (${JSON.stringify(ipam)}): set STOKE_SIGNAL_URL and STOKE_SIGNAL_BIND`);
   }
-  return `http://${gateway}:${config.signalBind.port}`;
+  return gateway;
+}
+
+/**
+ * Where servers reach the gateway: STOKE_SIGNAL_URL, else the gateway address of the engine's default
+ * bridge and the port the gateway binds.
+ */
+export async function signalBaseUrl(config: StokeConfig, dockerEndpoint: string): Promise<string> {
+  if (config.signalUrl) return config.signalUrl;
+  return `http://${await bridgeAddress(dockerEndpoint)}:${config.signalBind.port}`;
 }

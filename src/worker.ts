@@ -12,7 +12,7 @@ import { loadCatalog } from './catalog';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
-import { startGateway } from './gateway';
+import { startGateway, type Gateway } from './gateway';
 import { loadSignalKey, signalBaseUrl } from './signal';
 import type { SignalIssuer } from '../activities/wait-condition';
 
@@ -103,6 +103,16 @@ async function bundleWorkflows(config: StokeConfig, failureConverterPath: string
 /** Runs until SIGINT/SIGTERM (the SDK's own handlers), then drains and returns. */
 export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
   await prepareNamespace(config);
+  // Before the worker: a port held by something else than a gateway of ours ends the start before any work.
+  const gateway = await startGateway(config, dockerEndpoint, (message) => console.log(`stoke gateway: ${message}`));
+  try {
+    await runWorkerWith(config, dockerEndpoint, gateway);
+  } finally {
+    await gateway?.close();
+  }
+}
+
+async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gateway: Gateway | undefined): Promise<void> {
   const converter = dataConverter(config);
   const workflowBundle = await bundleWorkflows(config, converter.failureConverterPath);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
@@ -121,13 +131,8 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
       }),
       maxConcurrentActivityTaskExecutions: 200,
     });
-    const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}`);
-    try {
-      await worker.run();
-    } finally {
-      await gateway?.close();
-    }
+    await worker.run();
   } finally {
     await clientConnection.close();
     await connection.close();

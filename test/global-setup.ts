@@ -12,8 +12,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.STOKE_TASK_QUEUE = `stoke-test-${process.pid}`;
   // …and their own namespace, so test stacks never show in a user's `stoke stack list`.
   process.env.TEMPORAL_NAMESPACE = 'stoke-test';
-  // …and their own signal gateway port, so a gateway of another checkout (another key) never answers them.
-  process.env.STOKE_SIGNAL_BIND = `0.0.0.0:${await freePort()}`;
+  // …and their own signal gateway port, so a gateway of another checkout (another key) never answers them;
+  // on the default addresses (loopback and the bridge), as users run it.
+  process.env.STOKE_SIGNAL_BIND = String(await freePort());
   const config = loadConfig();
   const log = (message: string) => console.log(`[setup] ${message}`);
   const services: StartedService[] = [];

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { dockerOptions } from '../src/docker-endpoint';
 import type { StackState } from '../src/template/types';
+import type { HandleSignal, StackMemo } from '../workflows/definitions';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
@@ -97,6 +98,36 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** A Temporal client as the CLI makes one (same namespace, same codec), for what the CLI does not show. */
+async function withTemporal<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { loadConfig, temporalAddress } = await import('../src/config');
+  const { dataConverter } = await import('../src/codec');
+  const config = loadConfig();
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  try {
+    return await fn(new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The memo of a stack's latest workflow and the number of events in its history. */
+export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<StackMemo>; historyLength: number }> {
+  return withTemporal(async (client) => {
+    const description = await client.workflow.getHandle(`stack:${stack}`).describe();
+    return { memo: (description.memo ?? {}) as Partial<StackMemo>, historyLength: description.historyLength };
+  });
+}
+
+/** A signal straight to the workflow, past every check of the gateway and the CLI. */
+export function signalStackWorkflow(stack: string, signal: HandleSignal): Promise<void> {
+  return withTemporal(async (client) => {
+    const { handleSignal } = await import('../workflows/definitions');
+    await client.workflow.getHandle(`stack:${stack}`).signal(handleSignal, signal);
+  });
+}
+
 /** A sleeping busybox container that exits at once on SIGTERM, so deletes do not wait out the grace period. */
 export const SLEEPER = `[sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]`;
 
@@ -109,7 +140,7 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
   const { temporalBinary } = await import('../src/runtime');
-  const { codecKeys, EncryptionCodec } = await import('../src/codec');
+  const { codecKeys, dataConverter, EncryptionCodec } = await import('../src/codec');
   const { startCodecServer } = await import('../src/codec-server');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
@@ -118,7 +149,8 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const keys = codecKeys(config);
   const codecServer = keys && await startCodecServer(new EncryptionCodec(keys), { host: '127.0.0.1', port: codecPort, origins: [] });
   try {
-    const client = new Client({ connection, namespace: config.namespace });
+    // Listing decodes each run's memo, which the codec encrypts.
+    const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
     for await (const run of client.workflow.list({ query: `WorkflowId = 'stack:${stack}'` })) {
       // The Temporal CLI writes the proto JSON that historyFromJSON reads back.
       // Asynchronously: the codec server the CLI calls runs in this very process.

@@ -6,6 +6,7 @@ import { handleToken, tokenMatches } from '../src/signal';
 import { parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';
 import type { StackState } from '../src/template/types';
+import { signalLimits } from '../workflows/definitions';
 
 const errors = (resources: string) =>
   planStack({ stackName: 'demo', template: parseFile(`heat_template_version: 2016-10-14\nresources:\n${resources}`, 'demo.yaml') })
@@ -84,6 +85,25 @@ describe('wait condition templates', () => {
 });
 
 describe('signal gateway', () => {
+  test('a handle takes max(100, 10 x count) signals over its waits; none when a count is only known at run time', () => {
+    const { plan, errors: issues } = planStack({ stackName: 'demo', parameters: { n: '30' }, template: parseFile(`heat_template_version: 2016-10-14
+parameters: {n: {type: number}}
+resources:
+  a: {type: OS::Heat::WaitConditionHandle}
+  b: {type: OS::Heat::WaitConditionHandle}
+  c: {type: OS::Heat::WaitConditionHandle}
+  d: {type: OS::Heat::WaitConditionHandle}
+  r: {type: OS::Heat::RandomString}
+  wa: {type: OS::Heat::WaitCondition, properties: {handle: {get_resource: a}, timeout: 10}}
+  wb: {type: OS::Heat::WaitCondition, properties: {handle: {get_resource: b}, timeout: 10, count: {get_param: n}}}
+  wb2: {type: OS::Heat::WaitCondition, properties: {handle: {get_resource: b}, timeout: 10, count: 3}}
+  wc: {type: OS::Heat::WaitCondition, properties: {handle: {get_resource: c}, timeout: 10, count: {get_attr: [r, value]}}}
+`, 'demo.yaml') });
+    expect(issues).toEqual([]);
+    expect(signalLimits(plan!)).toEqual({ a: 100, b: 300, d: 100 });
+  });
+
+
   test('both body styles read the same; an empty body is a SUCCESS', () => {
     expect(parseSignalBody('h', '{"Status": "FAILURE", "Reason": "r", "Data": "d", "UniqueId": 7}'))
       .toEqual({ handle: 'h', status: 'FAILURE', reason: 'r', data: 'd', id: '7' });

@@ -28,6 +28,7 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
 
 test('there are recorded histories of creates, rollbacks, deletes and signalled waits', () => {
   expect(files).toEqual(expect.arrayContaining([
+    'closed-handles-createStack.json',
     'linked-containers-createStack.json',
     'linked-containers-deleteStack.json',
     'local-activities-createStack.json',

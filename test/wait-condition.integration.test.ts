@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { loadConfig } from '../src/config';
 import { handleToken, loadSignalKey } from '../src/signal';
 import type { StackState } from '../src/template/types';
-import { SLEEPER, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
+import {
+  SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate,
+} from './helpers';
 
 let worker: ChildProcess | undefined;
 
@@ -187,7 +189,7 @@ test('the gateway answers each kind of bad request with its own status, and stil
   const state = await createWaiting(stack, heatWaitTemplate(1, 120));
   const { endpoint, token } = state.resources.handle!.attributes as { endpoint: string; token: string };
   // The test talks to the gateway on loopback; servers use the bridge address in the endpoint.
-  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${process.env.STOKE_SIGNAL_BIND!.split(':')[1]}`);
+  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${process.env.STOKE_SIGNAL_BIND!.split(':').pop()}`);
   const key = loadSignalKey(loadConfig());
   const post = async (url: string, body: string, headers: Record<string, string> = { 'X-Auth-Token': token }, method = 'POST') => {
     const response = await fetch(url, { method, body: method === 'GET' ? undefined : body, headers });
@@ -219,6 +221,50 @@ test('the gateway answers each kind of bad request with its own status, and stil
   expect(await post(local, '{"status": "SUCCESS"}')).toEqual({ status: 409, error: `stack '${stack}' is no longer waiting for signals (CREATE_COMPLETE)` });
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect((await post(local, '{"status": "SUCCESS"}')).status).toBe(404);
+});
+
+test('once its wait is over, a handle takes no more signals: the gateway and stack signal answer 409 and the history does not grow', async () => {
+  const stack = uniqueName('closed');
+  // The stack goes on waiting (on `handle`) after the wait on `first` is over.
+  const template = `
+heat_template_version: 2016-10-14
+resources:
+  first: {type: OS::Heat::WaitConditionHandle}
+  handle: {type: OS::Heat::WaitConditionHandle}
+  first_wait:
+    type: OS::Heat::WaitCondition
+    properties: {handle: {get_resource: first}, timeout: 120}
+  wait:
+    type: OS::Heat::WaitCondition
+    depends_on: first_wait
+    properties: {handle: {get_resource: handle}, timeout: 120}
+`;
+  expect(stoke('stack', 'create', stack, '-t', writeTemplate(template)).status).toBe(0);
+  const state = await waitUntil(`${stack} waiting on first`, () => {
+    const shown = showStack(stack);
+    return shown.resources.first_wait?.statusReason.startsWith('waiting for') ? shown : undefined;
+  });
+  const { endpoint, token } = state.resources.first!.attributes as { endpoint: string; token: string };
+  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${process.env.STOKE_SIGNAL_BIND!.split(':').pop()}`);
+  const post = async () => {
+    const response = await fetch(local, { method: 'POST', headers: { 'X-Auth-Token': token }, body: '{"status": "SUCCESS"}' });
+    return { status: response.status, error: ((await response.json()) as { error?: string }).error };
+  };
+  expect(await post()).toEqual({ status: 200, error: undefined });
+  await waitUntil('the handle closed in the memo', async () => ((await describeStackWorkflow(stack)).memo.closedHandles?.first === 'waited' ? true : undefined), 30_000);
+  expect(showStack(stack).resources.wait!.statusReason).toMatch(/^waiting for 1 more signal/);
+
+  const before = (await describeStackWorkflow(stack)).historyLength;
+  const refusal = `handle 'first' of stack '${stack}' takes no more signals: its wait is over`;
+  for (let i = 0; i < 3; i++) expect(await post()).toEqual({ status: 409, error: refusal });
+  expect(stoke('stack', 'signal', stack, 'first')).toMatchObject({ status: 1, stderr: `ERROR: ${refusal}\n` });
+  expect((await describeStackWorkflow(stack)).historyLength).toBe(before);
+  expect(showStack(stack).resources.first!.signals).toEqual({ 1: { status: 'SUCCESS', reason: 'Signal 1 received', data: null } });
+
+  expect(stoke('stack', 'signal', stack, 'handle').status).toBe(0);
+  expect((await finalState(stack)).status).toBe('CREATE_COMPLETE');
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  await recordHistories(stack, 'closed-handles');
 });
 
 test('stack signal refuses unknown stacks, unknown handles and stacks no longer waiting, with a clear message', async () => {

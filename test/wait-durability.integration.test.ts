@@ -11,7 +11,10 @@ import { loadConfig } from '../src/config';
 import { ensureTemporal, stopServices, temporalBinary, type StartedService } from '../src/runtime';
 import type { StackState } from '../src/template/types';
 import { prepareNamespace } from '../src/worker';
-import { SLEEPER, freePort, showStack, stackContainers, startWorker, stokeWith, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
+import {
+  SLEEPER, describeStackWorkflow, freePort, showStack, signalStackWorkflow, stackContainers, startWorker, stokeWith, stopWorker, uniqueName, waitUntil,
+  writeTemplate,
+} from './helpers';
 
 const log = (message: string) => console.log(`[durability] ${message}`);
 const workers: ChildProcess[] = [];
@@ -70,9 +73,20 @@ function finalState(stack: string, env: NodeJS.ProcessEnv = process.env): Promis
 /** Signals the handle as a server would, through the gateway of whatever worker now runs. */
 async function signalThroughGateway(state: StackState, env: NodeJS.ProcessEnv): Promise<number> {
   const { endpoint, token } = state.resources.handle!.attributes as { endpoint: string; token: string };
-  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${env.STOKE_SIGNAL_BIND!.split(':')[1]}`);
+  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${env.STOKE_SIGNAL_BIND!.split(':').pop()}`);
   const response = await fetch(local, { method: 'POST', headers: { 'X-Auth-Token': token }, body: '{"status": "SUCCESS", "reason": "up"}' });
   return response.status;
+}
+
+/** `stoke gateway` alone, as a user runs it while no worker runs. */
+async function startGateway(): Promise<ChildProcess> {
+  const gateway = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'cli.js'), 'gateway'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()).includes('listening on') && resolve());
+    gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+  });
+  return gateway;
 }
 
 test('a worker SIGKILLed during a wait: a new worker takes over and the signal completes the stack', async () => {
@@ -92,7 +106,7 @@ test('a worker SIGKILLed during a wait: a new worker takes over and the signal c
 test('Temporal stopped and restarted on its SQLite file during a wait: the stack still completes on the signal', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-durability-'));
   const env: NodeJS.ProcessEnv = {
-    ...process.env, STOKE_HOME: home, STOKE_DEV_PORT: String(await freePort()), STOKE_SIGNAL_BIND: `0.0.0.0:${await freePort()}`,
+    ...process.env, STOKE_HOME: home, STOKE_DEV_PORT: String(await freePort()), STOKE_SIGNAL_BIND: String(await freePort()),
     // The engine the setup found or started: a project-local one is located through STOKE_HOME, which differs here.
     DOCKER_HOST: process.env.STOKE_TEST_DOCKER,
   };
@@ -146,22 +160,74 @@ test('with no worker running, `stoke gateway` alone takes the signal; the next w
   const first = await worker();
   const state = await createWaiting(stack, 300);
   await kill(first);
-  const gateway = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'cli.js'), 'gateway'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const gateway = await startGateway();
   try {
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()).includes('listening on') && resolve());
-      gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
-    });
     expect(await signalThroughGateway(state, process.env)).toBe(200);
   } finally {
-    const exited = new Promise((resolve) => gateway.once('exit', resolve));
-    gateway.kill('SIGTERM');
-    await exited;
+    await stopWorker(gateway);
   }
   await worker();
   const final = await finalState(stack);
   expect(final.status).toBe('CREATE_COMPLETE');
   expect(final.resources.handle!.signals).toEqual({ 1: { status: 'SUCCESS', reason: 'up', data: null } });
+  expect(stokeWith(process.env, 'stack', 'delete', stack, '--wait').status).toBe(0);
+});
+
+test('with no worker running, the gateway stops a handle at its limit; the next worker closes it and ignores signals past it', async () => {
+  const stack = uniqueName('limit');
+  // `spare` has no wait: it takes the smallest limit, 100 signals; the stack waits on `handle` meanwhile.
+  const created = stokeWith(process.env, 'stack', 'create', stack, '-t', writeTemplate(`
+heat_template_version: 2016-10-14
+resources:
+  spare: {type: OS::Heat::WaitConditionHandle}
+  handle: {type: OS::Heat::WaitConditionHandle}
+  wait:
+    type: OS::Heat::WaitCondition
+    properties: {handle: {get_resource: handle}, timeout: 300}
+`));
+  expect(created.status).toBe(0);
+  const first = await worker();
+  const state = await waitUntil(`${stack} waiting`, () => {
+    const shown = showStack(stack);
+    return shown.resources.wait?.statusReason.startsWith('waiting for') ? shown : undefined;
+  });
+  await kill(first);
+  const { endpoint, token } = state.resources.spare!.attributes as { endpoint: string; token: string };
+  const local = endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${process.env.STOKE_SIGNAL_BIND!.split(':').pop()}`);
+  const post = async () => {
+    const response = await fetch(local, { method: 'POST', headers: { 'X-Auth-Token': token }, body: '{"status": "SUCCESS"}' });
+    return { status: response.status, error: ((await response.json()) as { error?: string }).error };
+  };
+
+  const gateway = await startGateway();
+  try {
+    const before = (await describeStackWorkflow(stack)).historyLength;
+    // Ten at a time: the gateway counts each signal before it sends it, so concurrent ones cannot slip past the limit.
+    const answers = await Promise.all(Array.from({ length: 10 }, async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await post()).status);
+      return statuses;
+    }));
+    expect(answers.flat().filter((status) => status === 200)).toHaveLength(100);
+    expect(answers.flat().filter((status) => status === 409)).toHaveLength(10);
+    const after = (await describeStackWorkflow(stack)).historyLength;
+    // 100 signals, and the workflow task they schedule for a worker to come.
+    expect(after - before).toBeLessThanOrEqual(101);
+    expect(await post()).toEqual({ status: 409, error: `handle 'spare' of stack '${stack}' takes no more signals: it had its limit of 100` });
+    expect((await describeStackWorkflow(stack)).historyLength).toBe(after);
+  } finally {
+    await stopWorker(gateway);
+  }
+  // Signals that go around the gateway reach the history, but the workflow ignores them past the limit.
+  await signalStackWorkflow(stack, { stackId: state.id, handle: 'spare', status: 'SUCCESS', id: 'past' });
+  await worker();
+  await waitUntil('the handle closed in the memo', async () => ((await describeStackWorkflow(stack)).memo.closedHandles?.spare === 'limit' ? true : undefined), 60_000);
+  const signals = showStack(stack).resources.spare!.signals!;
+  expect(Object.keys(signals)).toHaveLength(100);
+  expect(signals.past).toBeUndefined();
+  // The memo, unlike the count of a gateway, outlives it.
+  expect(await post()).toEqual({ status: 409, error: `handle 'spare' of stack '${stack}' takes no more signals: it had its limit of 100` });
+  expect(await signalThroughGateway(state, process.env)).toBe(200);
+  expect((await finalState(stack)).status).toBe('CREATE_COMPLETE');
   expect(stokeWith(process.env, 'stack', 'delete', stack, '--wait').status).toBe(0);
 });

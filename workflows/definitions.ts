@@ -1,7 +1,7 @@
 /** Names shared by workflows, the client and the CLI. No Node imports: the workflow sandbox loads this. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Json, StackPlan, StackState } from '../src/template/types';
+import type { Json, JsonObject, StackPlan, StackState } from '../src/template/types';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
 export const stackStateQuery = defineQuery<StackState>('stackState');
@@ -36,10 +36,48 @@ export interface StackMemo {
   readonly stackId: string;
   /** Names of the stack's wait condition handles: signals to any other name are refused. */
   readonly handles: string[];
+  /** Signals each handle takes at most (see signalLimits); absent in stacks created before there were limits. */
+  readonly signalLimits?: Record<string, number>;
+  /** Written by the workflow: handles that take no more signals, because their waits are over or they reached their limit. */
+  readonly closedHandles?: Record<string, HandleClosed>;
 }
+
+export type HandleClosed = 'waited' | 'limit';
+
+/** The memo key the create workflow upserts closedHandles under. */
+export const CLOSED_HANDLES_MEMO = 'closedHandles';
 
 export const WAIT_HANDLE_TYPES: readonly string[] = ['AWS::CloudFormation::WaitConditionHandle', 'OS::Heat::WaitConditionHandle'];
 export const WAIT_CONDITION_TYPES: readonly string[] = ['AWS::CloudFormation::WaitCondition', 'OS::Heat::WaitCondition'];
+
+/** A signal count no wait needs, however many of its servers retry: a handle takes max(this, 10 × count). */
+const MIN_SIGNAL_LIMIT = 100;
+
+function waitCount(properties: JsonObject): number | undefined {
+  const count = Number(properties.count ?? properties.Count ?? 1);
+  return Number.isFinite(count) && count >= 0 ? count : undefined;
+}
+
+/**
+ * How many signals each handle takes: far above what its waits count, so that servers which retry are
+ * not refused, but bounded, so that no token holder can grow the stack's history without end. A handle
+ * whose wait's count is only known at run time (computed from another resource) has no limit.
+ */
+export function signalLimits(plan: StackPlan): Record<string, number> {
+  const limits: Record<string, number> = {};
+  const unknown = new Set<string>();
+  for (const [name, resource] of Object.entries(plan.resources)) {
+    if (WAIT_HANDLE_TYPES.includes(resource.type)) limits[name] ??= MIN_SIGNAL_LIMIT;
+    if (!WAIT_CONDITION_TYPES.includes(resource.type)) continue;
+    const count = waitCount(resource.properties);
+    for (const handle of resource.requires.filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]?.type ?? ''))) {
+      if (count === undefined) unknown.add(handle);
+      else limits[handle] = Math.max(limits[handle] ?? MIN_SIGNAL_LIMIT, 10 * count);
+    }
+  }
+  for (const handle of unknown) delete limits[handle];
+  return limits;
+}
 
 /** A signal to a wait condition handle, from the gateway (a server's curl) or `stoke stack signal`. */
 export interface HandleSignal {

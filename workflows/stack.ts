@@ -22,7 +22,7 @@ import { reversed, type Requirements } from '../src/template/graph';
 import { redactText } from '../src/template/redact';
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import {
-  STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
+  signalLimits, STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
 } from './definitions';
 import { WaitConditions } from './wait-condition';
 
@@ -205,7 +205,7 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
   };
   // Real values, for the activities that read sibling resources; the client masks what it shows.
   setHandler(stackStateQuery, () => state);
-  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000);
+  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = activities(plan.timeoutMinutes);

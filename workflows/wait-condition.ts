@@ -3,19 +3,32 @@
  * in the stack state; a wait condition is a `condition(…, timeout)` over them, so a wait of hours costs
  * one timer and survives any crash of the worker or of Temporal itself.
  */
-import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { Json, JsonObject, ResourceState, StackState } from '../src/template/types';
-import { handleSignal, WAIT_HANDLE_TYPES, type HandleSignal } from './definitions';
+import {
+  CLOSED_HANDLES_MEMO, handleSignal, WAIT_CONDITION_TYPES, WAIT_HANDLE_TYPES, type HandleClosed, type HandleSignal,
+} from './definitions';
+
+/**
+ * Histories recorded before handles were closed never closed one: replaying them, no handle is closed
+ * and every signal is kept, as it was then.
+ */
+const CLOSED_HANDLES_PATCH = 'closed-handles-in-memo';
 
 export class WaitConditions {
   /** Bumped on every accepted signal: what a waiting condition wakes up on. */
   private received = 0;
+  /** Signals accepted per handle, repeated ids included: each one is an event in the history. */
+  private readonly taken = new Map<string, number>();
+  /** Mirrors the memo the gateway reads: a signal to one of these is ignored. */
+  private readonly closed: Record<string, HandleClosed> = {};
 
   /**
    * @param stackDeadline when the stack's own create timeout ends (epoch ms): as in Heat, no wait
    *   outlasts it, whatever its own timeout.
+   * @param limits signals each handle takes at most (signalLimits of the plan)
    */
-  constructor(private readonly state: StackState, private readonly stackDeadline: number) {
+  constructor(private readonly state: StackState, private readonly stackDeadline: number, private readonly limits: Record<string, number>) {
     setHandler(handleSignal, (signal) => this.receive(signal));
   }
 
@@ -23,6 +36,10 @@ export class WaitConditions {
     const handle = this.state.resources[signal.handle];
     if (signal.stackId !== this.state.id || !handle || !WAIT_HANDLE_TYPES.includes(handle.type)) {
       log.warn('signal ignored: not for a wait condition handle of this stack', { handle: signal.handle, stackId: signal.stackId });
+      return;
+    }
+    if (this.closed[signal.handle]) {
+      log.warn('signal ignored: the handle takes no more signals', { handle: signal.handle, closed: this.closed[signal.handle] });
       return;
     }
     const signals = (handle.signals ??= {});
@@ -34,6 +51,22 @@ export class WaitConditions {
       data: signal.data ?? null,
     };
     this.received++;
+    const taken = (this.taken.get(signal.handle) ?? 0) + 1;
+    this.taken.set(signal.handle, taken);
+    if (taken >= (this.limits[signal.handle] ?? Infinity)) this.close(signal.handle, 'limit');
+  }
+
+  /** Records in the memo, where the gateway reads it with no worker, that a handle takes no more signals. */
+  private close(handle: string, why: HandleClosed): void {
+    if (this.closed[handle] || !patched(CLOSED_HANDLES_PATCH)) return;
+    this.closed[handle] = why;
+    upsertMemo({ [CLOSED_HANDLES_MEMO]: { ...this.closed } });
+  }
+
+  /** Whether another wait condition than `waiter` may still wait on the handle (or the stack has not got to it yet). */
+  private awaitedElsewhere(handle: string, waiter: string): boolean {
+    return Object.entries(this.state.resources).some(([name, r]) => name !== waiter && WAIT_CONDITION_TYPES.includes(r.type)
+      && r.requires.includes(handle) && (r.status === 'INIT_COMPLETE' || r.status === 'CREATE_IN_PROGRESS'));
   }
 
   /** The handle a wait condition's handle property refers to: by its Ref (CFN URL) or its physical id. */
@@ -78,6 +111,7 @@ export class WaitConditions {
       }
     } finally {
       delete resource.waitUntil;
+      if (!this.awaitedElsewhere(handleName, name)) this.close(handleName, 'waited');
     }
     const data = JSON.stringify(Object.fromEntries(Object.entries(handle.signals ?? {}).map(([id, s]) => [id, s.data])));
     return { [cfn ? 'Data' : 'data']: data };
