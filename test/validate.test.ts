@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadPlan, MAX_FILE_BYTES, MAX_TEMPLATE_FILES_BYTES, TemplateInvalidError } from '../src/template/load';
-import { MAX_REPEAT_ITEMS } from '../src/template/functions';
+import { isDeferred, MAX_REPEAT_ITEMS } from '../src/template/functions';
 import { parseFile } from '../src/template/parse';
 import type { PropertySchema } from '../src/resources';
 import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
@@ -121,15 +121,24 @@ outputs:
   either: {value: {get_attr: [big, value]}}
 `);
 
-  test('a false condition drops the resource and output; references to it resolve to null', () => {
+  test('a false condition drops the resource and keeps the output with the value null, as Heat does; references to it resolve to null', () => {
     const dev = plan(text).plan!;
     expect(Object.keys(dev.resources)).toEqual(['small']);
     expect(dev.resources.small!.properties.length).toBe(8);
-    expect(Object.keys(dev.outputs)).toEqual(['either']);
-    expect(dev.outputs.either!.value).toBeNull();
+    expect(dev.outputs).toEqual({ big_value: { value: null }, either: { value: null } });
     const prod = plan(text, { parameters: { env: 'prod' } }).plan!;
     expect(Object.keys(prod.resources)).toEqual(['big']);
     expect(Object.keys(prod.outputs)).toEqual(['big_value', 'either']);
+    expect(isDeferred(prod.outputs.big_value!.value)).toBe(true);
+  });
+
+  test('an output whose condition is false keeps its description, and its value is not evaluated (HOT and CFN)', () => {
+    const hotOff = plan(hot('2016-10-14', 'outputs:\n  o: {value: {get_param: missing}, description: never set, condition: false}\n'));
+    expect(hotOff.errors).toEqual([]);
+    expect(hotOff.plan!.outputs).toEqual({ o: { value: null, description: 'never set' } });
+    const cfnOff = plan(['AWSTemplateFormatVersion: 2010-09-09', 'Conditions:', "  Off: {'Fn::Equals': [a, b]}", 'Outputs:',
+      '  O: {Value: x, Description: d, Condition: Off}', ''].join('\n'));
+    expect(cfnOff.plan!.outputs).toEqual({ O: { value: null, description: 'd' } });
   });
 
   test('unknown and looping conditions are errors', () => {

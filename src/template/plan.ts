@@ -645,11 +645,16 @@ export function planStack(input: PlanInput): PlanResult {
       }
       const allowed = (syntax.outputKeys as readonly string[]).filter((k) => version.conditions || k.toLowerCase() !== 'condition');
       for (const key of Object.keys(definition)) if (!allowed.includes(key)) fail('UnknownKey', `${path}.${key}`, `unknown output key '${key}' (allowed: ${allowed.join(', ')})`);
-      if (!conditionOf(definition, path)) continue;
+      const description = definition[syntax.description];
+      const described = typeof description === 'string' ? { description } : {};
+      // As in Heat, an output whose condition is false stays, with the value null; its value is not evaluated.
+      if (!conditionOf(definition, path)) {
+        outputs[name] = { value: null, ...described };
+        continue;
+      }
       checkReferences(definition[syntax.value]!, `${path}.${syntax.value}`);
       const value = resolveAt(definition[syntax.value]!, `${path}.${syntax.value}`);
-      const description = definition[syntax.description];
-      if (value !== undefined) outputs[name] = { value, ...(typeof description === 'string' ? { description } : {}) };
+      if (value !== undefined) outputs[name] = { value, ...described };
     }
   }
 
