@@ -70,6 +70,11 @@ export function isDeferred(value: Json): boolean {
   return Array.isArray(value) ? value.some(isDeferred) : Object.values(value).some(isDeferred);
 }
 
+/** True when the value itself is a call waiting for a resource, not merely holding one. */
+export function isDeferredCall(value: Json): boolean {
+  return value !== null && typeof value === 'object' && deferredNodes.has(value);
+}
+
 function defer(name: string, args: Json): Json {
   const node = { [name]: args };
   deferredNodes.add(node);
