@@ -25,7 +25,7 @@ export interface PlanInput {
    * @default 'create'
    */
   readonly mode?: 'create' | 'validate';
-  /** Reads a file named relative to the template (get_file, template files as types); undefined if unreadable. */
+  /** Reads a file named relative to the template (get_file, template files as types); undefined if unreadable, or why it is refused. */
   readonly readFile?: (name: string) => FileText;
   /** Parses a template file used as a resource type; absent, such types are only checked to be readable. */
   readonly parseFile?: (name: string) => ParsedFile | undefined;
