@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import { dockerOptions, registryAuth } from '../src/docker-endpoint';
 import { unalias } from '../src/resources';
+import { isAddressPortPair, portSpecProblem } from '../src/resources/docker-container';
 import type { Json, JsonObject } from '../src/template/types';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
 
@@ -97,18 +98,12 @@ export function dockerFor(endpoint: string): Docker {
   return client;
 }
 
-/** Docker's "80/tcp" form of a port spec (80, "80", "53/udp"). */
+/** Docker's "80/tcp" form of a port spec (80, "80", "53/udp"); validation checked it unless it came from a resource. */
 function portKey(spec: Json, path: string): string {
+  const problem = portSpecProblem(spec);
+  if (problem) invalid(path, problem);
   const text = String(spec);
-  if (!/^\d{1,5}(\/(tcp|udp|sctp))?$/.test(text) || Number(text.split('/')[0]) > 65535) {
-    invalid(path, `'${text}' is not a port (a number up to 65535, optionally /tcp or /udp)`);
-  }
   return text.includes('/') ? text : `${text}/tcp`;
-}
-
-/** docker-py's (ip, port) tuple, which YAML can only write as a two-item list. */
-function isAddressPortPair(value: Json): boolean {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /[.:]/.test(value[0]);
 }
 
 function hostBinding(value: Json, path: string): { HostIp: string; HostPort: string } {

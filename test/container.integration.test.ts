@@ -230,10 +230,11 @@ resources:
 });
 
 describe('errors that retrying cannot fix fail the resource at once with Docker\'s own message', () => {
+  // Literal values are refused at validation (below); values another resource makes reach Docker.
   const cases: [string, string, RegExp][] = [
-    ['a bad container name', 'name: "no spaces allowed"', /Invalid container name/],
-    ['an invalid port', 'port_specs: ["99999"]', /port_specs\[0\]: '99999' is not a port/],
-    ['a host port out of range', 'port_bindings: {80: 70000}', /[Ii]nvalid (port|hostPort)/],
+    ['a bad container name', 'name: {get_attr: [dashes, value]}', /Invalid container name/],
+    ['an invalid port', 'port_specs: [{get_attr: [nines, value]}]', /port_specs\[0\]: '999999' is not a port/],
+    ['a host port out of range', 'port_bindings: {80: {get_attr: [nines, value]}}', /[Ii]nvalid (port|hostPort)/],
     ['an image that exists nowhere', 'image: stoke-nowhere/nothing:1', /image 'stoke-nowhere\/nothing:1' is not on the engine and could not be pulled/],
   ];
   test.each(cases)('%s', async (_what, property, message) => {
@@ -242,6 +243,12 @@ describe('errors that retrying cannot fix fail the resource at once with Docker\
     const template = writeTemplate(`
 heat_template_version: 2015-04-30
 resources:
+  dashes:
+    type: OS::Heat::RandomString
+    properties: {length: 6, character_sequences: [{sequence: '-', min: 6}]}
+  nines:
+    type: OS::Heat::RandomString
+    properties: {length: 6, character_sequences: [{sequence: '9', min: 6}]}
   bad:
     type: DockerInc::Docker::Container
     properties: {${properties}}
@@ -251,6 +258,28 @@ resources:
     expect(created.status).toBe(1);
     expect(created.stdout).toContain(`Stack ${failing} ROLLBACK_COMPLETE`);
     expect(created.stdout).toMatch(message);
+    expect(await stackContainers(failing)).toEqual([]);
+  });
+
+  test('literal ports and names Docker would refuse are validation errors: nothing is created', async () => {
+    const failing = uniqueName('reject');
+    const template = writeTemplate(`heat_template_version: 2015-04-30
+resources:
+  bad:
+    type: DockerInc::Docker::Container
+    properties:
+      image: busybox
+      name: "no spaces allowed"
+      port_specs: ["99999"]
+      port_bindings: {80: 70000}
+`);
+    const created = stoke('stack', 'create', failing, '-t', template, '--wait');
+    expect(created.status).not.toBe(0);
+    const where = path.basename(template);
+    expect(created.stderr).toContain(`${where}:7:7: resources.bad.properties.name: 'no spaces allowed' is not a container name Docker accepts`);
+    expect(created.stderr).toContain(`${where}:8:20: resources.bad.properties.port_specs[0]: '99999' is not a port Docker accepts`);
+    expect(created.stderr).toContain(`${where}:9:23: resources.bad.properties.port_bindings.80: host port '70000' is not one Docker accepts`);
+    expect(stoke('stack', 'show', failing).status).not.toBe(0);
     expect(await stackContainers(failing)).toEqual([]);
   });
 });

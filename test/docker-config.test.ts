@@ -21,6 +21,8 @@ describe('port_bindings', () => {
   });
   test('a port that is not one fails with its path', () => {
     expect(() => portBindings({ 'http/tcp': 80 }, 'resources.r.properties.port_bindings')).toThrow("resources.r.properties.port_bindings.http/tcp: 'http/tcp' is not a port");
+    // A port that came from a resource is checked only here, by the same rule as validation: 1 to 65535.
+    expect(() => spec({ port_specs: [0] })).toThrow("resources.r.properties.port_specs[0]: '0' is not a port Docker accepts");
   });
 });
 

@@ -95,3 +95,84 @@ test('nested properties are checked with the path of the bad value', () => {
     "resources.c.properties.memory: expected an integer, got string 'lots'",
   ]);
 });
+
+describe('what Docker would refuse at create is an error at validation, with file, line, column and path', () => {
+  const located = (text: string, parameters?: Record<string, string>, mode: 'create' | 'validate' = 'create') => planStack({
+    stackName: 'demo', mode, parameters,
+    template: parseFile(`heat_template_version: 2015-04-30\n${text}`, 'demo.yaml'),
+  }).errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.path}: ${e.message}`);
+  const PORT = 'is not a port Docker accepts (a number from 1 to 65535, optionally /tcp, /udp or /sctp)';
+  const HOST = 'is not one Docker accepts (a number from 1 to 65535 or a range of them, or empty for any free port)';
+
+  test('port_specs outside 1-65535 or not numeric', () => {
+    expect(located(`resources:
+  c:
+    type: DockerInc::Docker::Container
+    properties:
+      image: busybox
+      port_specs: [80, 53/udp, 0, 65536, http, 80/icmp, "8080"]
+`)).toEqual([
+      `demo.yaml:7:32: resources.c.properties.port_specs[2]: '0' ${PORT}`,
+      `demo.yaml:7:35: resources.c.properties.port_specs[3]: '65536' ${PORT}`,
+      `demo.yaml:7:42: resources.c.properties.port_specs[4]: 'http' ${PORT}`,
+      `demo.yaml:7:48: resources.c.properties.port_specs[5]: '80/icmp' ${PORT}`,
+    ]);
+  });
+
+  test('port_bindings keys and host ports in both of Heat\'s forms', () => {
+    expect(located(`resources:
+  c:
+    type: DockerInc::Docker::Container
+    properties:
+      image: busybox
+      port_bindings:
+        80/tcp: [{HostPort: "8080"}, {HostPort: "70000"}, {HostIp: 127.0.0.1}]
+        443: 0
+        53/udp: [127.0.0.1, web]
+        22: null
+        8000-8001: "9000-9001"
+        2222: "3000-2999"
+        70000/tcp: 80
+`)).toEqual([
+      `demo.yaml:8:38: resources.c.properties.port_bindings.80/tcp[1]: host port '70000' ${HOST}`,
+      `demo.yaml:9:9: resources.c.properties.port_bindings.443: host port '0' ${HOST}`,
+      `demo.yaml:10:9: resources.c.properties.port_bindings.53/udp: host port 'web' ${HOST}`,
+      `demo.yaml:12:9: resources.c.properties.port_bindings.8000-8001: '8000-8001' ${PORT}`,
+      `demo.yaml:13:9: resources.c.properties.port_bindings.2222: host port '3000-2999' ${HOST}`,
+      `demo.yaml:14:9: resources.c.properties.port_bindings.70000/tcp: '70000/tcp' ${PORT}`,
+    ]);
+  });
+
+  test('container names Docker rejects; the 2013 type\'s PortSpecs', () => {
+    const named = (name: string) => located(`resources:\n  c:\n    type: DockerInc::Docker::Container\n    properties: {image: busybox, name: ${name}}\n`);
+    for (const good of ['web', '/web', 'web-1.a_b', "''"]) expect(named(good)).toEqual([]);
+    for (const bad of ['w', '-web', '"web server"', 'web/1', '_web', 'wéb']) {
+      expect(named(bad)).toEqual([expect.stringMatching(/^demo\.yaml:5:\d+: resources\.c\.properties\.name: '.*' is not a container name Docker accepts \(a letter or digit, then one or more letters, digits, '_', '\.' or '-'\)$/)]);
+    }
+    expect(located('resources:\n  c:\n    type: OS::Heat::Docker\n    properties: {Image: busybox, PortSpecs: [99999]}\n'))
+      .toEqual([`demo.yaml:5:46: resources.c.properties.PortSpecs[0]: '99999' ${PORT}`]);
+  });
+
+  test('values from parameters are checked once given; values from resources wait for create', () => {
+    const text = `parameters:
+  port: {type: number}
+  name: {type: string}
+resources:
+  other: {type: OS::Heat::RandomString}
+  c:
+    type: DockerInc::Docker::Container
+    properties:
+      image: busybox
+      name: {get_param: name}
+      port_specs: [{get_param: port}, {get_attr: [other, value]}]
+      port_bindings: {80: {get_param: port}, 81: {get_attr: [other, value]}}
+`;
+    expect(located(text, undefined, 'validate')).toEqual([]);
+    expect(located(text, { port: '8080', name: 'web' })).toEqual([]);
+    expect(located(text, { port: '0', name: '-x' })).toEqual([
+      "demo.yaml:11:7: resources.c.properties.name: '-x' is not a container name Docker accepts (a letter or digit, then one or more letters, digits, '_', '.' or '-')",
+      `demo.yaml:12:20: resources.c.properties.port_specs[0]: '0' ${PORT}`,
+      `demo.yaml:13:23: resources.c.properties.port_bindings.80: host port '0' ${HOST}`,
+    ]);
+  });
+});

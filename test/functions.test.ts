@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { evaluateCondition, FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
+import { evaluateCondition, FunctionError, isDeferred, MAX_REPEAT_ITEMS, resolve, type ResolveContext } from '../src/template/functions';
 import type { Json } from '../src/template/types';
 import { hotVersion, versionKey } from '../src/template/versions';
 
@@ -78,6 +78,21 @@ describe('HOT functions', () => {
     expect(error({ repeat: { for_each: { '<a>': 'x' }, template: '<a>' } })).toContain('"<a>" must be a list');
   });
 
+  test('repeat produces at most MAX_REPEAT_ITEMS combinations, counting those of repeats nested in its template', () => {
+    const numbers = (n: number) => Array.from({ length: n }, (_, i) => i);
+    expect((run({ repeat: { for_each: { '%n%': numbers(MAX_REPEAT_ITEMS) }, template: 'n%n%' } }) as Json[]).length).toBe(MAX_REPEAT_ITEMS);
+    expect(error({ repeat: { for_each: { '%n%': numbers(MAX_REPEAT_ITEMS + 1) }, template: 'n%n%' } }))
+      .toBe(`x.repeat: repeat: ${MAX_REPEAT_ITEMS + 1} combinations, more than the ${MAX_REPEAT_ITEMS} one repeat may produce`);
+    expect(error({ repeat: { for_each: { '<a>': numbers(101), '<b>': numbers(100) }, template: '<a><b>' } })).toContain('repeat: 10100 combinations');
+    expect(error({ repeat: { for_each: { '<a>': numbers(20_000), '<b>': numbers(20_000) }, template: '<a><b>', permutations: false } })).toContain('repeat: 20000 combinations');
+    const nested = (outer: number, inner: number): Json => ({
+      repeat: { for_each: { '<a>': numbers(outer) }, template: { list_concat: [{ repeat: { for_each: { '<b>': numbers(inner) }, template: '<a><b>' } }] } },
+    });
+    expect((run(nested(100, 100)) as Json[]).length).toBe(100);
+    expect(error(nested(100, 101))).toBe(`x.repeat: repeat: 100 combinations of a template holding 101 list items make 10100, more than the ${MAX_REPEAT_ITEMS} one repeat may produce`);
+    expect(error(nested(10_000, 10_000))).toContain('10000 combinations of a template holding 10000 list items');
+  });
+
   test('map_merge, map_replace', () => {
     expect(run({ map_merge: [{ a: 1, b: 1 }, { b: 2 }, null] })).toEqual({ a: 1, b: 2 });
     expect(run({ map_replace: [{ k1: 'v1', k2: 'v2' }, { keys: { k1: 'K1' }, values: { v2: 'V2' } }] })).toEqual({ K1: 'v1', k2: 'V2' });
@@ -119,6 +134,7 @@ describe('HOT functions', () => {
     expect(run({ get_file: 'script.sh' }, { readFile })).toBe('#!/bin/sh\n');
     expect(error({ get_file: 'missing.sh' }, { readFile })).toContain("get_file: cannot read 'missing.sh'");
     expect(error({ get_file: 'http://example.com/x' }, { readFile })).toContain('only local files');
+    expect(error({ get_file: 'fifo' }, { readFile: () => ({ refused: "'fifo' is a FIFO, not a regular file" }) })).toBe("x.get_file: get_file: 'fifo' is a FIFO, not a regular file");
     expect(error({ yaql: { expression: '$.data', data: {} } })).toBe('x.yaql: yaql is not supported by stoke');
     expect(error({ resource_facade: 'metadata' })).toContain('nested stack');
   });

@@ -87,3 +87,25 @@ outputs:
   expect(outputs.url.value).toBe(`https://${token}:8443/a%20b`);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
+
+test('an output whose condition is false is listed with the value null, and output show answers null', () => {
+  const stack = uniqueName('nulloutput');
+  const template = writeTemplate(`heat_template_version: 2016-10-14
+conditions:
+  never: {equals: [1, 2]}
+resources:
+  spare:
+    type: OS::Heat::RandomString
+    condition: never
+outputs:
+  spare_value: {value: {get_attr: [spare, value]}, description: only when wanted, condition: never}
+  always: {value: here}
+`);
+  expect(stoke('stack', 'create', stack, '-t', template, '--wait').status).toBe(0);
+  const all = stoke('stack', 'output', 'show', stack, '-f', 'json');
+  expect(JSON.parse(all.stdout)).toEqual({ spare_value: { value: null, description: 'only when wanted' }, always: { value: 'here' } });
+  expect(stoke('stack', 'output', 'show', stack).stdout).toMatch(/spare_value\s+null\s+only when wanted/);
+  const one = stoke('stack', 'output', 'show', stack, 'spare_value');
+  expect([one.status, one.stdout.trim()]).toEqual([0, 'null']);
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+});

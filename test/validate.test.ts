@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadPlan, TemplateInvalidError } from '../src/template/load';
+import { execFileSync } from 'node:child_process';
+import { loadPlan, MAX_FILE_BYTES, MAX_TEMPLATE_FILES_BYTES, TemplateInvalidError } from '../src/template/load';
+import { isDeferred, MAX_REPEAT_ITEMS } from '../src/template/functions';
 import { parseFile } from '../src/template/parse';
 import type { PropertySchema } from '../src/resources';
 import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
@@ -119,15 +121,24 @@ outputs:
   either: {value: {get_attr: [big, value]}}
 `);
 
-  test('a false condition drops the resource and output; references to it resolve to null', () => {
+  test('a false condition drops the resource and keeps the output with the value null, as Heat does; references to it resolve to null', () => {
     const dev = plan(text).plan!;
     expect(Object.keys(dev.resources)).toEqual(['small']);
     expect(dev.resources.small!.properties.length).toBe(8);
-    expect(Object.keys(dev.outputs)).toEqual(['either']);
-    expect(dev.outputs.either!.value).toBeNull();
+    expect(dev.outputs).toEqual({ big_value: { value: null }, either: { value: null } });
     const prod = plan(text, { parameters: { env: 'prod' } }).plan!;
     expect(Object.keys(prod.resources)).toEqual(['big']);
     expect(Object.keys(prod.outputs)).toEqual(['big_value', 'either']);
+    expect(isDeferred(prod.outputs.big_value!.value)).toBe(true);
+  });
+
+  test('an output whose condition is false keeps its description, and its value is not evaluated (HOT and CFN)', () => {
+    const hotOff = plan(hot('2016-10-14', 'outputs:\n  o: {value: {get_param: missing}, description: never set, condition: false}\n'));
+    expect(hotOff.errors).toEqual([]);
+    expect(hotOff.plan!.outputs).toEqual({ o: { value: null, description: 'never set' } });
+    const cfnOff = plan(['AWSTemplateFormatVersion: 2010-09-09', 'Conditions:', "  Off: {'Fn::Equals': [a, b]}", 'Outputs:',
+      '  O: {Value: x, Description: d, Condition: Off}', ''].join('\n'));
+    expect(cfnOff.plan!.outputs).toEqual({ O: { value: null, description: 'd' } });
   });
 
   test('unknown and looping conditions are errors', () => {
@@ -338,6 +349,78 @@ describe('files', () => {
       expect((err as TemplateInvalidError).issues.map((i) => `${path.basename(i.file!)}:${i.line}:${i.column}`)).toEqual(['t.yaml:3:15', 't.yaml:4:15']);
     }
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('file bounds', () => {
+  const errorsOf = (file: string) => {
+    try {
+      loadPlan({ stackName: 's', templateFile: file, mode: 'validate' });
+    } catch (err) {
+      if (err instanceof TemplateInvalidError) return err.issues.map((i) => `${path.basename(i.file!)}:${i.line}:${i.column}: ${i.path}: ${i.message}`);
+      throw err;
+    }
+    return [];
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-bounds-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true }));
+
+  test('get_file refuses directories, FIFOs and devices without blocking, and reads symlinks to files and any local path', () => {
+    fs.mkdirSync(path.join(dir, 'folder'));
+    execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+    fs.writeFileSync(path.join(dir, 'real.sh'), 'echo real\n');
+    fs.symlinkSync(path.join(dir, 'real.sh'), path.join(dir, 'link.sh'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-outside-'));
+    fs.writeFileSync(path.join(outside, 'abs.txt'), 'absolute\n');
+    const file = path.join(dir, 't.yaml');
+    fs.writeFileSync(file, hot('2016-10-14', [
+      'outputs:',
+      '  a: {value: {get_file: folder}}',
+      '  b: {value: {get_file: pipe}}',
+      '  c: {value: {get_file: /dev/null}}',
+      '  d: {value: {get_file: link.sh}}',
+      `  e: {value: {get_file: ${path.join(outside, 'abs.txt')}}}`,
+      `  f: {value: {get_file: ../${path.basename(outside)}/abs.txt}}`,
+      '',
+    ].join('\n')));
+    expect(errorsOf(file)).toEqual([
+      "t.yaml:3:15: outputs.a.value.get_file: get_file: 'folder' is a directory, not a regular file",
+      "t.yaml:4:15: outputs.b.value.get_file: get_file: 'pipe' is a FIFO, not a regular file",
+      "t.yaml:5:15: outputs.c.value.get_file: get_file: '/dev/null' is a character device, not a regular file",
+    ]);
+    fs.writeFileSync(file, hot('2016-10-14', `outputs:\n  d: {value: {get_file: link.sh}}\n  e: {value: {get_file: 'file://${path.join(outside, 'abs.txt')}'}}\n  f: {value: {get_file: ../${path.basename(outside)}/abs.txt}}\n`));
+    const outputs = loadPlan({ stackName: 's', templateFile: file }).plan.outputs;
+    expect([outputs.d!.value, outputs.e!.value, outputs.f!.value]).toEqual(['echo real\n', 'absolute\n', 'absolute\n']);
+    fs.rmSync(outside, { recursive: true });
+  });
+
+  test(`get_file reads at most ${MAX_FILE_BYTES} bytes of a file and ${MAX_TEMPLATE_FILES_BYTES} for a template; a file read twice counts once`, () => {
+    fs.writeFileSync(path.join(dir, 'fits.txt'), 'x'.repeat(MAX_FILE_BYTES));
+    fs.writeFileSync(path.join(dir, 'big.txt'), 'x'.repeat(MAX_FILE_BYTES + 1));
+    const file = path.join(dir, 't.yaml');
+    fs.writeFileSync(file, hot('2016-10-14', 'outputs:\n  a: {value: {get_file: fits.txt}}\n  b: {value: {get_file: fits.txt}}\n  c: {value: {get_file: big.txt}}\n'));
+    expect(errorsOf(file)).toEqual([
+      `t.yaml:5:15: outputs.c.value.get_file: get_file: 'big.txt' has ${MAX_FILE_BYTES + 1} bytes, more than the ${MAX_FILE_BYTES} bytes get_file reads of one file`,
+    ]);
+    const count = MAX_TEMPLATE_FILES_BYTES / MAX_FILE_BYTES;
+    for (let i = 0; i <= count; i++) fs.writeFileSync(path.join(dir, `part${i}.txt`), 'y'.repeat(MAX_FILE_BYTES));
+    const outputs = Array.from({ length: count + 1 }, (_, i) => `  o${i}: {value: {get_file: part${i}.txt}}`);
+    fs.writeFileSync(file, hot('2016-10-14', `outputs:\n${outputs.join('\n')}\n`));
+    expect(errorsOf(file)).toEqual([
+      `t.yaml:${count + 3}:${15 + String(count).length}: outputs.o${count}.value.get_file: get_file: 'part${count}.txt' has ${MAX_FILE_BYTES} bytes, more than the 0 bytes left of the ${MAX_TEMPLATE_FILES_BYTES} all files of one template may take`,
+    ]);
+  });
+
+  test('a repeat over too many combinations is reported at its place with the count', () => {
+    const file = path.join(dir, 't.yaml');
+    fs.writeFileSync(file, hot('2016-10-14', 'parameters:\n  n: {type: comma_delimited_list}\noutputs:\n  o:\n    value:\n      repeat: {for_each: {"%a%": {get_param: n}, "%b%": {get_param: n}}, template: "%a%-%b%"}\n'));
+    const many = Array.from({ length: 101 }, (_, i) => i).join(',');
+    expect(() => loadPlan({ stackName: 's', templateFile: file, parameters: { n: many } })).toThrow(
+      `t.yaml:7:7: outputs.o.value.repeat: repeat: 10201 combinations, more than the ${MAX_REPEAT_ITEMS} one repeat may produce`,
+    );
   });
 });
 

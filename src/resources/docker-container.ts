@@ -1,4 +1,72 @@
+import { isDeferred, isDeferredCall } from '../template/functions';
+import type { Json, JsonObject } from '../template/types';
 import type { AttributeSchema, PropertySchema, ResourceTypeSchema } from './schema';
+
+type Issue = { path: string; message: string };
+
+/** Docker's rule for container names (moby's daemon/names RestrictedNamePattern), a leading '/' allowed. */
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+const isPort = (digits: string) => /^\d{1,5}$/.test(digits) && Number(digits) >= 1 && Number(digits) <= 65535;
+
+/** Why Docker refuses a container port (80, "80", "53/udp"); undefined when it takes it. */
+export function portSpecProblem(spec: Json): string | undefined {
+  const text = typeof spec === 'object' && spec !== null ? JSON.stringify(spec) : String(spec);
+  const match = /^(\d+)(?:\/(?:tcp|udp|sctp))?$/.exec(text);
+  if (match && isPort(match[1]!)) return undefined;
+  return `'${text}' is not a port Docker accepts (a number from 1 to 65535, optionally /tcp, /udp or /sctp)`;
+}
+
+/** Why Docker refuses a host port ("8080", 8080, a range "8000-8010"); empty or null means any free port. */
+function hostPortProblem(port: Json | undefined): string | undefined {
+  if (port === undefined || port === null || port === '' || isDeferred(port)) return undefined;
+  const text = typeof port === 'object' ? JSON.stringify(port) : String(port);
+  const range = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (range && isPort(range[1]!) && (range[2] === undefined || (isPort(range[2]) && Number(range[2]) >= Number(range[1])))) return undefined;
+  return `host port '${text}' is not one Docker accepts (a number from 1 to 65535 or a range of them, or empty for any free port)`;
+}
+
+/** docker-py's (ip, port) tuple, which YAML can only write as a two-item list. */
+export function isAddressPortPair(value: Json): boolean {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /[.:]/.test(value[0]);
+}
+
+/** The host port of one binding in any of Heat's forms: 8080, "8080", [ip, port], {HostPort: …}, null. */
+function bindingProblem(binding: Json): string | undefined {
+  if (binding === null || typeof binding !== 'object' || isDeferred(binding)) return hostPortProblem(binding);
+  if (isAddressPortPair(binding)) return hostPortProblem((binding as Json[])[1]);
+  if (!Array.isArray(binding)) return hostPortProblem(binding.HostPort);
+  return `cannot read a host binding from ${JSON.stringify(binding)}`;
+}
+
+function portSpecIssues(specs: Json | undefined, path: string): Issue[] {
+  if (!Array.isArray(specs)) return [];
+  return specs.flatMap((spec, i) => {
+    const problem = isDeferred(spec) ? undefined : portSpecProblem(spec);
+    return problem ? [{ path: `${path}[${i}]`, message: problem }] : [];
+  });
+}
+
+function portBindingIssues(bindings: Json | undefined, path: string): Issue[] {
+  if (bindings === null || typeof bindings !== 'object' || Array.isArray(bindings) || isDeferredCall(bindings)) return [];
+  return Object.entries(bindings as JsonObject).flatMap(([port, value]) => {
+    const at = `${path}.${port}`;
+    const issues: Issue[] = [];
+    const portProblem = portSpecProblem(port);
+    if (portProblem) issues.push({ path: at, message: portProblem });
+    const list = Array.isArray(value) && !isAddressPortPair(value) ? value : [value];
+    list.forEach((binding, i) => {
+      const problem = bindingProblem(binding);
+      if (problem) issues.push({ path: list === value ? `${at}[${i}]` : at, message: problem });
+    });
+    return issues;
+  });
+}
+
+function nameIssues(name: Json | undefined, path: string): Issue[] {
+  if (typeof name !== 'string' || name === '' || CONTAINER_NAME.test(name)) return [];
+  return [{ path, message: `'${name}' is not a container name Docker accepts (a letter or digit, then one or more letters, digits, '_', '.' or '-')` }];
+}
 
 /** Capabilities Heat's plugin accepts in cap_add and cap_drop. */
 const CAPABILITIES = [
@@ -111,6 +179,12 @@ export const dockerContainer: ResourceTypeSchema = {
     logs_tail: { description: 'Container last logs line.' },
     show: { description: 'Detailed information about resource (the container as docker inspect shows it).' },
   },
+  // What Docker would refuse at create, reported at validation; values that wait for a resource are checked at create.
+  validate: (properties) => [
+    ...portSpecIssues(properties.port_specs, '.port_specs'),
+    ...portBindingIssues(properties.port_bindings, '.port_bindings'),
+    ...nameIssues(properties.name, '.name'),
+  ],
 };
 
 /** The 2013 plugin's names (`OS::Heat::Docker`, dotcloud/openstack-heat-docker) for the current ones. */
@@ -148,6 +222,7 @@ export const legacyDocker: ResourceTypeSchema = {
     ])),
     ...Object.fromEntries(Object.entries(LEGACY_ONLY).map(([legacy, { schema }]) => [legacy, schema])),
   },
+  validate: (properties) => portSpecIssues(properties.PortSpecs, '.PortSpecs'),
   attributes: Object.fromEntries(Object.entries(LEGACY_ATTRIBUTES).map(([legacy, current]) => [
     legacy, dockerContainer.attributes[current] as AttributeSchema,
   ])),

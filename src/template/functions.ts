@@ -19,6 +19,9 @@ export class FunctionError extends Error {
   }
 }
 
+/** A file read for get_file: its text, undefined when it cannot be read, or why reading it was refused. */
+export type FileText = string | { readonly refused: string } | undefined;
+
 export interface ResolveContext {
   readonly format: TemplateFormat;
   /**
@@ -40,8 +43,8 @@ export interface ResolveContext {
   condition?(name: string): boolean | undefined;
   /** CFN Mappings, for Fn::FindInMap. */
   readonly mappings?: JsonObject;
-  /** get_file: the file's text, relative to the template; undefined when it cannot be read. */
-  readFile?(name: string): string | undefined;
+  /** get_file: the file's text, relative to the template; undefined when it cannot be read, or why it is refused. */
+  readFile?(name: string): FileText;
   /** Physical id of a created resource; undefined while it does not exist yet (the function is deferred). */
   physicalId?(resource: string): string | undefined;
   /** An attribute of a created resource; undefined while it does not exist yet. */
@@ -65,6 +68,11 @@ export function isDeferred(value: Json): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (deferredNodes.has(value)) return true;
   return Array.isArray(value) ? value.some(isDeferred) : Object.values(value).some(isDeferred);
+}
+
+/** True when the value itself is a call waiting for a resource, not merely holding one. */
+export function isDeferredCall(value: Json): boolean {
+  return value !== null && typeof value === 'object' && deferredNodes.has(value);
 }
 
 function defer(name: string, args: Json): Json {
@@ -230,6 +238,19 @@ function getAttr(args: Json, ctx: ResolveContext, path: string, fn: string, allo
   return followPath(value, steps, path, fn);
 }
 
+/**
+ * The most list items one repeat may produce, counting those of the lists inside its template: a repeat
+ * over a template that holds another repeat multiplies the two, so nesting cannot escape the bound.
+ */
+export const MAX_REPEAT_ITEMS = 10_000;
+
+/** Every list item in a value, at any depth: what one more copy of it adds. */
+function listItems(value: Json): number {
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + 1 + listItems(item), 0);
+  if (isMapping(value)) return Object.values(value).reduce<number>((sum, item) => sum + listItems(item), 0);
+  return 0;
+}
+
 function cartesian(lists: Json[][]): Json[][] {
   return lists.reduce<Json[][]>((acc, list) => acc.flatMap((prefix) => list.map((item) => [...prefix, item])), [[]]);
 }
@@ -259,6 +280,12 @@ function repeat(args: Json, path: string, date: string | undefined): Json {
   if ('permutations' in spec && date !== undefined && date < '2017-09-01') throw new FunctionError(`${path}.permutations`, 'repeat: "permutations" needs heat_template_version 2017-09-01 or later');
   const permutations = spec.permutations ?? true;
   if (typeof permutations !== 'boolean') throw new FunctionError(`${path}.permutations`, 'repeat: "permutations" must be true or false');
+  const count = permutations ? lists.reduce((product, list) => product * list.length, 1) : lists[0]?.length ?? 0;
+  const inner = listItems(spec.template!);
+  if (count * Math.max(1, inner) > MAX_REPEAT_ITEMS) {
+    const what = inner > 1 ? `${count} combinations of a template holding ${inner} list items make ${count * inner}` : `${count} combinations`;
+    throw new FunctionError(path, `repeat: ${what}, more than the ${MAX_REPEAT_ITEMS} one repeat may produce`);
+  }
   let rows: Json[][];
   if (permutations) rows = cartesian(lists);
   else {
@@ -343,6 +370,7 @@ function getFile(args: Json, ctx: ResolveContext, path: string): Json {
   }
   const text = ctx.readFile?.(args.replace(/^file:\/\//, ''));
   if (text === undefined) throw new FunctionError(path, `get_file: cannot read '${args}' (relative to the template's folder)`);
+  if (typeof text !== 'string') throw new FunctionError(path, `get_file: ${text.refused}`);
   return text;
 }
 

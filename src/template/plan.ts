@@ -5,7 +5,7 @@
  */
 import { constraintsOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
 import { propertyViolation, violation, type Constraint } from './constraints';
-import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type ResolveContext } from './functions';
+import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type FileText, type ResolveContext } from './functions';
 import { cycleGroups, findCycle } from './graph';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
 import { MASK } from './redact';
@@ -25,8 +25,8 @@ export interface PlanInput {
    * @default 'create'
    */
   readonly mode?: 'create' | 'validate';
-  /** Reads a file named relative to the template (get_file, template files as types); undefined if unreadable. */
-  readonly readFile?: (name: string) => string | undefined;
+  /** Reads a file named relative to the template (get_file, template files as types); undefined if unreadable, or why it is refused. */
+  readonly readFile?: (name: string) => FileText;
   /** Parses a template file used as a resource type; absent, such types are only checked to be readable. */
   readonly parseFile?: (name: string) => ParsedFile | undefined;
   /** @default false */
@@ -502,10 +502,13 @@ export function planStack(input: PlanInput): PlanResult {
     if (schema) schemas[name] = schema;
     else if (isTemplateFile(target)) {
       const via = registry[typeName] ? ` (mapped from '${typeName}' by ${registry[typeName]!.file})` : '';
+      const url = /^[a-z]+:\/\//.test(target);
+      const read = validateOnly && !url && input.readFile ? input.readFile(target) : '';
       if (!validateOnly) fail('NestedStackUnsupported', `${path}.${syntax.type}`, `'${target}' is a template file: nested stacks are not supported yet`);
-      else if (!/^[a-z]+:\/\//.test(target) && input.readFile && input.readFile(target) === undefined) fail('FileUnreadable', `${path}.${syntax.type}`, `cannot read the nested template '${target}'${via}`);
-      else {
-        const nested = /^[a-z]+:\/\//.test(target) ? undefined : input.parseFile?.(target);
+      else if (typeof read !== 'string') {
+        fail('FileUnreadable', `${path}.${syntax.type}`, read ? `the nested template ${read.refused}${via}` : `cannot read the nested template '${target}'${via}`);
+      } else {
+        const nested = url ? undefined : input.parseFile?.(target);
         if (nested && nested.errors.length > 0) fail('NestedTemplateInvalid', `${path}.${syntax.type}`, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
         else if (nested && isObject(nested.data)) {
           const params = nested.data.parameters ?? nested.data.Parameters ?? {};
@@ -642,11 +645,16 @@ export function planStack(input: PlanInput): PlanResult {
       }
       const allowed = (syntax.outputKeys as readonly string[]).filter((k) => version.conditions || k.toLowerCase() !== 'condition');
       for (const key of Object.keys(definition)) if (!allowed.includes(key)) fail('UnknownKey', `${path}.${key}`, `unknown output key '${key}' (allowed: ${allowed.join(', ')})`);
-      if (!conditionOf(definition, path)) continue;
+      const description = definition[syntax.description];
+      const described = typeof description === 'string' ? { description } : {};
+      // As in Heat, an output whose condition is false stays, with the value null; its value is not evaluated.
+      if (!conditionOf(definition, path)) {
+        outputs[name] = { value: null, ...described };
+        continue;
+      }
       checkReferences(definition[syntax.value]!, `${path}.${syntax.value}`);
       const value = resolveAt(definition[syntax.value]!, `${path}.${syntax.value}`);
-      const description = definition[syntax.description];
-      if (value !== undefined) outputs[name] = { value, ...(typeof description === 'string' ? { description } : {}) };
+      if (value !== undefined) outputs[name] = { value, ...described };
     }
   }
 
