@@ -103,13 +103,13 @@ async function bundleWorkflows(config: StokeConfig, failureConverterPath: string
 
 /** Runs until SIGINT/SIGTERM (the SDK's own handlers), then drains and returns. */
 export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
+  const converter = dataConverter(config, process.env, 'worker');
   await prepareNamespace(config);
-  const converter = dataConverter(config);
   const workflowBundle = await bundleWorkflows(config, converter.failureConverterPath);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   // Activities read their stack's state through this client (a server's config, a port's address).
   const clientConnection = await Connection.connect({ address: temporalAddress(config) });
-  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter: converter });
+  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter: dataConverter(config) });
   try {
     const worker = await Worker.create({
       connection,

@@ -6,6 +6,7 @@
 import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
 import type { Json, JsonObject, ResourceState, StackState } from '../src/template/types';
 import { handleSignal, WAIT_HANDLE_TYPES, type HandleSignal } from './definitions';
+import { refusedReason } from './refused';
 
 export class WaitConditions {
   /** Bumped on every accepted signal: what a waiting condition wakes up on. */
@@ -20,6 +21,11 @@ export class WaitConditions {
   }
 
   private receive(signal: HandleSignal): void {
+    const refused = refusedReason(signal);
+    if (refused !== undefined) {
+      log.warn('signal ignored: the worker refused its payload', { reason: refused });
+      return;
+    }
     const handle = this.state.resources[signal.handle];
     if (signal.stackId !== this.state.id || !handle || !WAIT_HANDLE_TYPES.includes(handle.type)) {
       log.warn('signal ignored: not for a wait condition handle of this stack', { handle: signal.handle, stackId: signal.stackId });
