@@ -98,10 +98,11 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   private unknownKey(id: string | undefined): string {
-    const held = [...this.keys.keys()].join(', ');
-    const who = this.policy.markRefused ? 'this worker' : 'this stoke';
-    return `the payload is encrypted with key id ${id ?? '(none)'}, which ${who} lacks (it has ${held}): `
-      + `give it that key, as the current key (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE) or a decrypt-only one (STOKE_CODEC_OLD_KEYS or STOKE_CODEC_OLD_KEYS_FILE)`;
+    const lacks = `the payload is encrypted with key id ${id ?? '(none)'}, which this ${this.policy.markRefused ? 'worker' : 'stoke'} lacks (it has ${[...this.keys.keys()].join(', ')})`;
+    const decryptOnly = 'decrypt-only keys (STOKE_CODEC_OLD_KEYS or STOKE_CODEC_OLD_KEYS_FILE)';
+    return this.policy.markRefused
+      ? `${lacks}: send it with the worker's key (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the worker's ${decryptOnly}`
+      : `${lacks}: set the key the worker uses (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the ${decryptOnly}`;
   }
 }
 
