@@ -120,3 +120,16 @@ resources:
   expect(shown.stderr).not.toContain('    at ');
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
+
+test('against a configured Temporal, a CLI or worker without a key refuses to run instead of sending plaintext; listing still works', async () => {
+  const stack = uniqueName('nokey');
+  const keyless = { ...process.env, TEMPORAL_ADDRESS: temporalAddress(config), STOKE_CODEC_KEY: '', STOKE_CODEC_KEY_FILE: '' };
+  const template = writeTemplate('heat_template_version: 2015-04-30\nresources:\n  nothing: {type: OS::Heat::None}\n');
+  const created = stokeWith(keyless, 'stack', 'create', stack, '-t', template);
+  expect(created.status).toBe(1);
+  expect(created.stderr).toBe('ERROR: no payload encryption key for the Temporal at TEMPORAL_ADDRESS=' + temporalAddress(config)
+    + ': set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the stoke workers use, or STOKE_CODEC_ALLOW_PLAINTEXT=1 to run unencrypted\n');
+  expect(stoke('stack', 'show', stack).stderr).toContain(`stack '${stack}' not found`);
+  expect(stokeWith(keyless, 'stack', 'list').status).toBe(0);
+  await expect(startWorker(keyless)).rejects.toThrow(/worker exited with 1: .*no payload encryption key/s);
+});
