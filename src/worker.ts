@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadCatalog } from './catalog';
-import { dataConverter } from './codec';
+import { dataConverter, plaintextAllowed, type EncryptionCodec } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway } from './gateway';
@@ -123,7 +123,10 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
       maxConcurrentActivityTaskExecutions: 200,
     });
     const gateway = await startGateway(config, (message) => console.log(`stoke gateway: ${message}`));
-    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}`);
+    // The key id tells a worker and a CLI that disagree apart; the key itself is never printed.
+    const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;
+    const sealing = codec ? `payloads sealed with key ${codec.currentKeyId}${plaintextAllowed() ? ' (plaintext accepted)' : ''}` : 'payloads unencrypted';
+    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
     try {
       await worker.run();
     } finally {
