@@ -184,7 +184,16 @@ export class StackClient {
 
   private async stateOf(name: string, latest: Latest): Promise<StackState> {
     const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
-    if (latest.running) return describeWaits(await handle.query(stackStateQuery));
+    if (latest.running) {
+      try {
+        return describeWaits(await handle.query(stackStateQuery));
+      } catch (err) {
+        // The action may have ended between the describe and the query: a refused one ends in its first task.
+        const now = await this.latest(name);
+        if (now?.runId === latest.runId && !now.running) return this.stateOf(name, now);
+        throw err;
+      }
+    }
     if (INTERRUPTED.includes(latest.closedAs)) {
       // A query on a closed workflow replays its history, which still knows every resource made.
       const state = await handle.query(stackStateQuery);

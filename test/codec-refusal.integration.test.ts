@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { dataConverter, keyId } from '../src/codec';
+import { codecKeys, dataConverter, keyId } from '../src/codec';
 import { loadConfig, temporalAddress } from '../src/config';
 import { loadPlan } from '../src/template/load';
 import { stackNameKey, stackStatusKey, stackWorkflowId, type CreateStackInput } from '../workflows/definitions';
@@ -118,7 +118,15 @@ resources:
   expect(shown.status).toBe(1);
   expect(shown.stderr).toMatch(/^ERROR: the payload is encrypted with key id stoke-[0-9a-f]{12}, which this stoke lacks .*STOKE_CODEC_KEY/);
   expect(shown.stderr).not.toContain('    at ');
-  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+
+  // A key made current before the worker has it (a rotation done out of order): the delete is refused and
+  // the stack keeps its resources, so a delete with the worker's key still finds them.
+  const early = { ...other, STOKE_CODEC_OLD_KEYS: codecKeys(config)![0]!.toString('base64') };
+  const refused = stokeWith(early, 'stack', 'delete', stack, '--wait');
+  expect(refused.status).toBe(1);
+  expect(refused.stdout).toContain(`Stack ${stack} DELETE_FAILED: the worker refused this delete: the payload is encrypted with key id ${keyId(otherKey)}`);
+  expect(showStack(stack).resources.secret!.status).toBe('CREATE_COMPLETE');
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
 });
 
 test('against a configured Temporal, a CLI or worker without a key refuses to run instead of sending plaintext; listing still works', async () => {
