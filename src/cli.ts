@@ -37,9 +37,9 @@ function print(format: string, data: unknown, text: () => string): void {
   console.log(format === 'json' ? JSON.stringify(data, null, 2) : text());
 }
 
-async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>): Promise<T> {
+async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>, withCodec = true): Promise<T> {
   const { StackClient } = await import('./client');
-  const client = await StackClient.connect(config);
+  const client = await StackClient.connect(config, withCodec);
   try {
     return await fn(client);
   } finally {
@@ -110,7 +110,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('list stacks (from Temporal visibility)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts) => {
-      const stacks = (await listStacksOverHttp(config)) ?? (await withClient(config, (client) => client.list()));
+      const stacks = (await listStacksOverHttp(config)) ?? (await withClient(config, (client) => client.list(), false));
       print(opts.format, stacks, () => table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'],
         stacks.map((s) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''])));
     });
@@ -242,14 +242,20 @@ async function workerEndpoint(config: StokeConfig): Promise<string> {
 
 /** Starts what the embedded default needs; returns the services this call started. */
 async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
-  const { ensureDocker, ensureImages, ensureTemporal } = await import('./runtime');
+  const { ensureDocker, ensureImages, ensureTemporal, stopServices } = await import('./runtime');
   const services: StartedService[] = [];
-  const temporal = await ensureTemporal(config, log);
-  if (temporal) services.push(temporal);
-  const docker = await ensureDocker(config, log);
-  if (docker.service) services.push(docker.service);
-  await ensureImages(docker.endpoint, log);
-  return { services, dockerEndpoint: docker.endpoint };
+  try {
+    const temporal = await ensureTemporal(config, log);
+    if (temporal) services.push(temporal);
+    const docker = await ensureDocker(config, log);
+    if (docker.service) services.push(docker.service);
+    await ensureImages(docker.endpoint, log);
+    return { services, dockerEndpoint: docker.endpoint };
+  } catch (err) {
+    // Half a runtime is of no use, and nothing else would stop what this call started.
+    await stopServices(services, log);
+    throw err;
+  }
 }
 
 function runtimeCommands(program: Command, config: StokeConfig): void {

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  isGrpcServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
-  WorkflowNotFoundError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
   signalLimits,
@@ -22,18 +23,18 @@ import {
   type SuspendStackInput,
   type StackMemo,
 } from '../workflows/definitions';
+import { PAYLOAD_REFUSED } from '../workflows/refused';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { StokeError } from './errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
-import { redactState } from './template/redact';
+import { MASK, redactState } from './template/redact';
 import type { StackPlan, StackState, StackStatus } from './template/types';
 
+/** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string;
-  /** From the create's memo; absent on other actions and on stacks created before the memo held it. */
-  stackId?: string;
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /** The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). */
@@ -42,22 +43,25 @@ const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+const GRPC_NOT_FOUND = 5;
 
-/**
- * Stacks created before hidden values were masked only for display recorded states masked in place,
- * where a hidden value could mangle the stack's own name and id; both are known for certain (the
- * workflow id, the create's memo), and resources are found by the id's labels when their own ids
- * were mangled. Other masked values stay masked: they were lost when that state was recorded.
- */
-function withIdentity(state: StackState, name: string, stackId: string | undefined): StackState {
-  if (state.name === name && (stackId === undefined || state.id === stackId)) return state;
-  return { ...state, name, id: stackId ?? state.id };
+type Timestamp = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
+const time = (t: Timestamp) =>
+  t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
+
+function runOf(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): Latest {
+  const closedAs = WORKFLOW_STATUS[info.status ?? 0] ?? 'UNKNOWN';
+  return {
+    action: info.type?.name as Latest['action'], running: closedAs === 'RUNNING', runId: info.execution?.runId ?? '', closedAs,
+    startTime: time(info.startTime), closeTime: time(info.closeTime),
+  };
 }
 
 export class StackClient {
   private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig) {}
 
-  static async connect(config: StokeConfig): Promise<StackClient> {
+  /** `withCodec` false: for listing alone, which reads search attributes only and so needs no key. */
+  static async connect(config: StokeConfig, withCodec = true): Promise<StackClient> {
     const address = temporalAddress(config);
     let connection: Connection;
     try {
@@ -67,21 +71,23 @@ export class StackClient {
       throw new StokeError('TemporalUnreachable',
         `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
     }
-    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) }), config);
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: withCodec ? dataConverter(config) : undefined }), config);
   }
 
   async close(): Promise<void> {
     await this.connection.close();
   }
 
+  /** Described raw: the memo, sealed perhaps with a key this client lacks, is not needed to tell the action. */
   private async latest(name: string): Promise<Latest | undefined> {
     checkStackName(name);
     try {
-      const desc = await this.client.workflow.getHandle(stackWorkflowId(name)).describe();
-      const stackId = (desc.memo as Partial<StackMemo> | undefined)?.stackId;
-      return { action: desc.type as Latest['action'], running: desc.status.name === 'RUNNING', runId: desc.runId, closedAs: desc.status.name, ...(stackId ? { stackId } : {}) };
+      const { workflowExecutionInfo } = await this.connection.workflowService.describeWorkflowExecution({
+        namespace: this.config.namespace, execution: { workflowId: stackWorkflowId(name) },
+      });
+      return runOf(workflowExecutionInfo ?? {});
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
+      if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return undefined;
       throw err;
     }
   }
@@ -185,12 +191,38 @@ export class StackClient {
   async state(name: string): Promise<StackState> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    return withIdentity(await this.recorded(name, latest), name, latest.stackId);
+    return this.withIdentity(name, await this.stateOf(name, latest));
   }
 
-  private async recorded(name: string, latest: Latest): Promise<StackState> {
+  /**
+   * Stacks created before hidden values were masked only for display recorded states masked in place,
+   * where a hidden value could mangle the stack's own name and id; both are known for certain (the
+   * workflow id, the create's memo), and resources are found by the id's labels when their own ids
+   * were mangled. Other masked values stay masked: they were lost when that state was recorded.
+   */
+  private async withIdentity(name: string, state: StackState): Promise<StackState> {
+    if (state.name === name && !state.id.includes(MASK)) return state;
+    let stackId: string | undefined;
+    try {
+      stackId = ((await this.client.workflow.getHandle(stackWorkflowId(name)).describe()).memo as Partial<StackMemo> | undefined)?.stackId;
+    } catch {
+      // A memo this client cannot open: the recorded id is all there is.
+    }
+    return { ...state, name, id: stackId ?? state.id };
+  }
+
+  private async stateOf(name: string, latest: Latest): Promise<StackState> {
     const handle = this.client.workflow.getHandle(stackWorkflowId(name), latest.runId);
-    if (latest.running) return describeWaits(await handle.query(stackStateQuery));
+    if (latest.running) {
+      try {
+        return describeWaits(await handle.query(stackStateQuery));
+      } catch (err) {
+        // The action may have ended between the describe and the query: a refused one ends in its first task.
+        const now = await this.latest(name);
+        if (now?.runId === latest.runId && !now.running) return this.stateOf(name, now);
+        throw err;
+      }
+    }
     if (INTERRUPTED.includes(latest.closedAs)) {
       // A query on a closed workflow replays its history, which still knows every resource made.
       const state = await handle.query(stackStateQuery);
@@ -201,8 +233,34 @@ export class StackClient {
     } catch (err) {
       const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === STACK_FAILED && cause.details?.[0]) return cause.details[0] as StackState;
+      if (cause instanceof ApplicationFailure && cause.type === PAYLOAD_REFUSED) return this.refusedState(name, latest, cause.message);
+      if (StokeError.isStokeError(err)) throw err;
       throw new StokeError('StackUnknown', `stack '${name}': its last action (${latest.action}) ended without a recorded state: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The worker refused the action's input (see workflows/refused.ts) and did nothing: the stack is as
+   * the action before left it (nothing, before a create), failed in this one, with the worker's reason.
+   */
+  private async refusedState(name: string, refused: Latest, reason: string): Promise<StackState> {
+    const previous = refused.action === 'createStack' ? undefined : await this.runBefore(name, refused);
+    const base = previous ? await this.stateOf(name, previous) : { name, id: '', resources: {}, outputs: {}, createdAt: refused.startTime?.toISOString() ?? '' };
+    return { ...base, status: interruptedStatus(refused.action), statusReason: reason, updatedAt: refused.closeTime?.toISOString() ?? '' };
+  }
+
+  private async runBefore(name: string, run: Latest): Promise<Latest | undefined> {
+    const runs: Latest[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.connection.workflowService.listWorkflowExecutions({
+        namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}'`, nextPageToken,
+      });
+      runs.push(...(page.executions ?? []).map(runOf));
+      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    const started = run.startTime?.getTime() ?? Infinity;
+    return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
   }
 
   /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */
@@ -217,8 +275,6 @@ export class StackClient {
    * (encrypted under another key) is still listed.
    */
   async list(): Promise<StackSummary[]> {
-    const time = (t: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined) =>
-      t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
     const records: ActionRecord[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {

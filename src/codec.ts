@@ -9,8 +9,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { METADATA_ENCODING_KEY, ValueError, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, ValueError, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { REFUSED_PAYLOAD } from '../workflows/refused';
 import type { StokeConfig } from './config';
 import { StokeError } from './errors';
 
@@ -30,12 +31,29 @@ export function keyId(key: Buffer): string {
   return `stoke-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * How a codec treats what it must not open: a payload that is not encrypted (unless plaintext is
+ * accepted), or one sealed with a key it lacks.
+ */
+export interface CodecPolicy {
+  /** Unencrypted payloads are read as they are: histories from before a key was configured. */
+  readonly acceptPlaintext: boolean;
+  /**
+   * The worker's choice: in a workflow's own payloads (its input, signals) the refused payload becomes
+   * a marker the workflow fails on, instead of an error that would fail its task forever. Elsewhere,
+   * and in clients, decoding throws, naming the key id.
+   */
+  readonly markRefused: boolean;
+}
+
+const CLIENT_POLICY: CodecPolicy = { acceptPlaintext: true, markRefused: false };
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
   readonly currentKeyId: string;
 
   /** The first key encrypts; all of them decrypt, so a rotated-out key still reads old histories. */
-  constructor(keys: readonly Buffer[]) {
+  constructor(keys: readonly Buffer[], private readonly policy: CodecPolicy = CLIENT_POLICY) {
     if (keys.length === 0) throw new Error('EncryptionCodec needs at least one key');
     this.keys = new Map(keys.map((key) => [keyId(key), key]));
     this.currentKeyId = keyId(keys[0]!);
@@ -52,13 +70,14 @@ export class EncryptionCodec implements PayloadCodec {
     });
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     return payloads.map((payload) => {
-      // Payloads written before a key was configured stay readable.
-      if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+      if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) {
+        return this.policy.acceptPlaintext ? payload : this.refuse(context, this.plaintextRefusal());
+      }
       const id = text(payload.metadata?.[KEY_ID_METADATA]);
       const key = id === undefined ? undefined : this.keys.get(id);
-      if (!key) throw new ValueError(`payload encrypted with key '${id}', which is not among the configured keys (${[...this.keys.keys()].join(', ')})`);
+      if (!key) return this.refuse(context, this.unknownKey(id));
       const data = Buffer.from(payload.data ?? []);
       if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is truncated');
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
@@ -66,6 +85,24 @@ export class EncryptionCodec implements PayloadCodec {
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       return temporal.api.common.v1.Payload.decodeDelimited(plain);
     });
+  }
+
+  private refuse(context: SerializationContext | undefined, reason: string): Payload {
+    if (!this.policy.markRefused || context?.type !== 'workflow') throw new StokeError('CodecKeyMismatch', reason);
+    return { metadata: { [METADATA_ENCODING_KEY]: utf8('json/plain') }, data: utf8(JSON.stringify({ [REFUSED_PAYLOAD]: reason })) };
+  }
+
+  private plaintextRefusal(): string {
+    return `the payload is not encrypted, and this worker, which has the key ${this.currentKeyId}, accepts no plaintext: `
+      + 'send it through stoke with that key (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or set STOKE_CODEC_ALLOW_PLAINTEXT=1 on the worker to read unencrypted histories';
+  }
+
+  private unknownKey(id: string | undefined): string {
+    const lacks = `the payload is encrypted with key id ${id ?? '(none)'}, which this ${this.policy.markRefused ? 'worker' : 'stoke'} lacks (it has ${[...this.keys.keys()].join(', ')})`;
+    const decryptOnly = 'decrypt-only keys (STOKE_CODEC_OLD_KEYS or STOKE_CODEC_OLD_KEYS_FILE)';
+    return this.policy.markRefused
+      ? `${lacks}: send it with the worker's key (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the worker's ${decryptOnly}`
+      : `${lacks}: set the key the worker uses (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the ${decryptOnly}`;
   }
 }
 
@@ -112,31 +149,60 @@ function embeddedKeys(stateDir: string): Buffer[] {
   return readKeyFile(file);
 }
 
+/** Decrypt-only keys: STOKE_CODEC_OLD_KEYS (separated by commas or white space) and STOKE_CODEC_OLD_KEYS_FILE (one per line). */
+function oldKeys(env: NodeJS.ProcessEnv): Buffer[] {
+  const listed = (env.STOKE_CODEC_OLD_KEYS ?? '').split(/[\s,]+/).filter(Boolean).map((key, i) => parseKey(key, `STOKE_CODEC_OLD_KEYS (key ${i + 1})`));
+  return [...listed, ...(env.STOKE_CODEC_OLD_KEYS_FILE ? readKeyFile(env.STOKE_CODEC_OLD_KEYS_FILE) : [])];
+}
+
 /**
- * The keys in force: STOKE_CODEC_KEY (one key), else STOKE_CODEC_KEY_FILE (one key per line, the first
- * encrypts), else, for the embedded default only, a key generated into the state folder. Against a
- * configured cluster (TEMPORAL_ADDRESS) stoke never invents a key, since workers and clients on other
- * machines could not share it: without one it runs unencrypted.
+ * The keys in force, the current one (which encrypts) first: STOKE_CODEC_KEY, or the first key of
+ * STOKE_CODEC_KEY_FILE (its further lines decrypt only), or, for the embedded default only, a key
+ * generated into the state folder; then the decrypt-only keys. Against a configured cluster
+ * (TEMPORAL_ADDRESS) stoke never invents a key, since workers and clients on other machines could not
+ * share it: without one there are no keys.
  */
 export function codecKeys(config: StokeConfig, env: NodeJS.ProcessEnv = process.env): Buffer[] | undefined {
-  if (env.STOKE_CODEC_KEY) return [parseKey(env.STOKE_CODEC_KEY, 'STOKE_CODEC_KEY')];
-  if (env.STOKE_CODEC_KEY_FILE) return readKeyFile(env.STOKE_CODEC_KEY_FILE);
-  if (!config.temporalAddress) return embeddedKeys(config.stateDir);
-  return undefined;
+  if (env.STOKE_CODEC_KEY && env.STOKE_CODEC_KEY_FILE) {
+    throw new StokeError('CodecKeyInvalid', 'both STOKE_CODEC_KEY and STOKE_CODEC_KEY_FILE are set: set one (older keys go to STOKE_CODEC_OLD_KEYS or STOKE_CODEC_OLD_KEYS_FILE)');
+  }
+  const current = env.STOKE_CODEC_KEY ? [parseKey(env.STOKE_CODEC_KEY, 'STOKE_CODEC_KEY')]
+    : env.STOKE_CODEC_KEY_FILE ? readKeyFile(env.STOKE_CODEC_KEY_FILE)
+      : !config.temporalAddress ? embeddedKeys(config.stateDir) : undefined;
+  const old = oldKeys(env);
+  if (!current && old.length > 0) {
+    throw new StokeError('CodecKeyMissing', 'STOKE_CODEC_OLD_KEYS and STOKE_CODEC_OLD_KEYS_FILE only decrypt: set the current key too (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE)');
+  }
+  return current && [...current, ...old];
+}
+
+/** STOKE_CODEC_ALLOW_PLAINTEXT: unencrypted payloads are intended (no key), or accepted (a key, and older histories). */
+export function plaintextAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.STOKE_CODEC_ALLOW_PLAINTEXT ?? '');
 }
 
 let warned = false;
 
-/** The data converter of every stoke client and worker; warns once per process when it cannot encrypt. */
-export function dataConverter(config: StokeConfig, env: NodeJS.ProcessEnv = process.env): DataConverter {
+/**
+ * The data converter of stoke's clients (`client`) and of its worker (`worker`), which refuses what it
+ * must not open (see CodecPolicy). Without a key, against a cluster, it runs unencrypted only when
+ * STOKE_CODEC_ALLOW_PLAINTEXT says so (warning once per process): otherwise a CLI missing the key would
+ * quietly send parameters in clear, which a keyed worker then refuses anyway.
+ */
+export function dataConverter(config: StokeConfig, env: NodeJS.ProcessEnv = process.env, role: 'client' | 'worker' = 'client'): DataConverter {
   const keys = codecKeys(config, env);
   if (!keys) {
+    if (!plaintextAllowed(env)) {
+      throw new StokeError('CodecKeyMissing', `no payload encryption key for the Temporal at TEMPORAL_ADDRESS=${config.temporalAddress}: `
+        + 'set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the stoke workers use, or STOKE_CODEC_ALLOW_PLAINTEXT=1 to run unencrypted');
+    }
     if (!warned) {
       warned = true;
-      console.error('stoke: warning: no STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE set: parameter values and generated secrets are stored in Temporal unencrypted');
+      console.error('stoke: warning: STOKE_CODEC_ALLOW_PLAINTEXT is set and there is no key: parameter values and generated secrets are stored in Temporal unencrypted');
     }
     return {};
   }
+  const policy: CodecPolicy = role === 'worker' ? { acceptPlaintext: plaintextAllowed(env), markRefused: true } : CLIENT_POLICY;
   // Failure messages (a container's last output, say) are moved into an encrypted payload too.
-  return { failureConverterPath: require.resolve('../workflows/failure-converter'), payloadCodecs: [new EncryptionCodec(keys)] };
+  return { failureConverterPath: require.resolve('../workflows/failure-converter'), payloadCodecs: [new EncryptionCodec(keys, policy)] };
 }

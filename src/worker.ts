@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadCatalog } from './catalog';
-import { dataConverter } from './codec';
+import { dataConverter, plaintextAllowed, type EncryptionCodec } from './codec';
 import { temporalAddress, type StokeConfig } from './config';
 import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway, type Gateway } from './gateway';
@@ -113,12 +113,12 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
 }
 
 async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gateway: Gateway | undefined): Promise<void> {
-  const converter = dataConverter(config);
+  const converter = dataConverter(config, process.env, 'worker');
   const workflowBundle = await bundleWorkflows(config, converter.failureConverterPath);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   // Activities read their stack's state through this client (a server's config, a port's address).
   const clientConnection = await Connection.connect({ address: temporalAddress(config) });
-  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter: converter });
+  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter: dataConverter(config) });
   try {
     const worker = await Worker.create({
       connection,
@@ -131,7 +131,10 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       }),
       maxConcurrentActivityTaskExecutions: 200,
     });
-    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}`);
+    // The key id tells a worker and a CLI that disagree apart; the key itself is never printed.
+    const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;
+    const sealing = codec ? `payloads sealed with key ${codec.currentKeyId}${plaintextAllowed() ? ' (plaintext accepted)' : ''}` : 'payloads unencrypted';
+    console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
     await worker.run();
   } finally {
     await clientConnection.close();

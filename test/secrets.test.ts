@@ -111,7 +111,7 @@ outputs:
 
   // A key that is not the worker's opens nothing.
   const stranger = new EncryptionCodec([parseKey(Buffer.alloc(32, 7).toString('base64'), 'test')]);
-  await expect(stranger.decode(sealed.slice(0, 1))).rejects.toThrow(/not among the configured keys/);
+  await expect(stranger.decode(sealed.slice(0, 1))).rejects.toThrow(/which this stoke lacks/);
   // Also the replay test's record of in-worker types run as local activities.
   await recordHistories(stack, 'local-activities');
 });

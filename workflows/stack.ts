@@ -24,6 +24,7 @@ import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatu
 import {
   signalLimits, STACK_FAILED, stackNameKey, stackStateQuery, stackStatusKey, WAIT_CONDITION_TYPES, type CreateStackInput, type DeleteStackInput,
 } from './definitions';
+import { PAYLOAD_REFUSED, refusedReason } from './refused';
 import { WaitConditions } from './wait-condition';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -182,13 +183,26 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
   });
 }
 
+/**
+ * Fails the action at once when the worker's codec refused its input (see refused.ts): nothing was
+ * done, and retrying cannot help. Valid inputs add no command, so recorded histories replay unchanged.
+ */
+export function refuseUnreadableInput(input: unknown, action: string, failedStatus: StackStatus): void {
+  const reason = refusedReason(input);
+  if (reason === undefined) return;
+  upsertSearchAttributes([{ key: stackStatusKey, value: failedStatus }]);
+  throw ApplicationFailure.create({ message: `the worker refused this ${action}: ${reason}`, type: PAYLOAD_REFUSED, nonRetryable: true });
+}
+
 /** Ends the action as failed: the message is for people (masked), the details are the state the next action starts from. */
 export function fail(state: StackState): never {
   throw ApplicationFailure.create({ message: redactText(state, state.statusReason), type: STACK_FAILED, nonRetryable: true, details: [state] });
 }
 
 /** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
-export async function createStack({ plan, stackId }: CreateStackInput): Promise<StackState> {
+export async function createStack(input: CreateStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'create', 'CREATE_FAILED');
+  const { plan, stackId } = input;
   const state: StackState = {
     name: plan.name,
     id: stackId ?? uuid4(),
@@ -265,7 +279,9 @@ export async function createStack({ plan, stackId }: CreateStackInput): Promise<
 }
 
 /** Deletes every resource a stack's last action left, dependents first; already gone counts as deleted. */
-export async function deleteStack({ state: previous }: DeleteStackInput): Promise<StackState> {
+export async function deleteStack(input: DeleteStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'delete', 'DELETE_FAILED');
+  const previous = input.state;
   const state = JSON.parse(JSON.stringify(previous)) as StackState;
   setHandler(stackStateQuery, () => state);
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);

@@ -7,7 +7,7 @@ import type { createActivities } from '../activities';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { fail, hiddenOf, reasonOf, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+import { fail, hiddenOf, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
 
 /** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
@@ -48,11 +48,13 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
 }
 
 /** Suspends a stack: `stoke stack suspend NAME`. */
-export async function suspendStack({ state }: SuspendStackInput): Promise<StackState> {
-  return suspendOrResume(state, 'SUSPEND');
+export async function suspendStack(input: SuspendStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'suspend', 'SUSPEND_FAILED');
+  return suspendOrResume(input.state, 'SUSPEND');
 }
 
 /** Resumes a suspended stack: `stoke stack resume NAME`. */
-export async function resumeStack({ state }: SuspendStackInput): Promise<StackState> {
-  return suspendOrResume(state, 'RESUME');
+export async function resumeStack(input: SuspendStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'resume', 'RESUME_FAILED');
+  return suspendOrResume(input.state, 'RESUME');
 }

@@ -8,6 +8,7 @@ import type { Json, JsonObject, ResourceState, StackState } from '../src/templat
 import {
   CLOSED_HANDLES_MEMO, handleSignal, WAIT_CONDITION_TYPES, WAIT_HANDLE_TYPES, type HandleClosed, type HandleSignal,
 } from './definitions';
+import { refusedReason } from './refused';
 
 /**
  * Histories recorded before handles were closed never closed one: replaying them, no handle is closed
@@ -33,6 +34,11 @@ export class WaitConditions {
   }
 
   private receive(signal: HandleSignal): void {
+    const refused = refusedReason(signal);
+    if (refused !== undefined) {
+      log.warn('signal ignored: the worker refused its payload', { reason: refused });
+      return;
+    }
     const handle = this.state.resources[signal.handle];
     if (signal.stackId !== this.state.id || !handle || !WAIT_HANDLE_TYPES.includes(handle.type)) {
       log.warn('signal ignored: not for a wait condition handle of this stack', { handle: signal.handle, stackId: signal.stackId });
