@@ -119,6 +119,7 @@ export async function runWorker(config: StokeConfig, dockerEndpoint: string): Pr
       dataConverter: converter,
       activities: createActivities({
         dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), infrastructure: { config, catalog: loadCatalog(), client },
+        endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints },
       }),
       maxConcurrentActivityTaskExecutions: 200,
     });
