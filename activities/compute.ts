@@ -9,7 +9,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { Flavor } from '../src/catalog';
-import { dockerFor, LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID } from './docker';
+import { dockerFor, LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID, stopIfCancelled } from './docker';
 
 export interface NetworkAttachment {
   /** The engine's network name ('bridge' for the default network). */
@@ -137,6 +137,7 @@ export class DockerComputeDriver implements ComputeDriver {
     const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
     if (spec.bootScript) env.push(`STOKE_USER_DATA=${Buffer.from(spec.bootScript).toString('base64')}`);
     let id: string;
+    stopIfCancelled();
     try {
       const container = await this.docker.createContainer({
         name: serverContainerName(spec.stack, spec.resource),
@@ -169,6 +170,7 @@ export class DockerComputeDriver implements ComputeDriver {
       throw err;
     }
     for (const n of others) {
+      stopIfCancelled();
       await this.docker.getNetwork(n.network).connect({ Container: id, EndpointConfig: endpointConfig(n) });
     }
     await this.start(id);
@@ -176,6 +178,7 @@ export class DockerComputeDriver implements ComputeDriver {
   }
 
   private async start(id: string): Promise<void> {
+    stopIfCancelled();
     try {
       await this.docker.getContainer(id).start();
     } catch (err) {

@@ -2,14 +2,14 @@
  * DockerInc::Docker::Container against a real engine. Every call is safe to repeat: containers carry
  * labels naming their stack and resource, and a retry adopts what an earlier attempt made.
  */
-import { activityInfo, heartbeat, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import Docker from 'dockerode';
-import { dockerOptions, registryAuth } from '../src/docker-endpoint';
+import { dockerOptions, endpointKey, endpointListed, registryAuth, type EndpointPolicy } from '../src/docker-endpoint';
 import { unalias } from '../src/resources';
 import { isAddressPortPair, portSpecProblem } from '../src/resources/docker-container';
 import type { Json, JsonObject } from '../src/template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
 
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
@@ -44,6 +44,19 @@ const RESTARTING_ENGINE_ERRORS = /failed to update store for object type/i;
 const ORPHANED_TASK = /task [0-9a-f]+: already exists|^id already in use$/;
 const ORPHANED_TASK_RECREATIONS = 3;
 
+/**
+ * Throws the attempt's cancellation before a Docker mutation. An attempt that was cancelled or timed out
+ * (it learns either from a heartbeat's answer) must not create what a rollback may already have looked
+ * for and not found.
+ */
+export function stopIfCancelled(): void {
+  const signal = Context.current().cancellationSignal;
+  if (signal.aborted) throw signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('activity cancelled');
+}
+
+/** Request options that abandon a read the engine is slow to answer once the attempt is cancelled. */
+export const abandonOnCancel = () => ({ abortSignal: Context.current().cancellationSignal });
+
 /** Docker's own words: the body's message, whether the modem parsed it as JSON or left it as text. */
 function dockerMessage(err: DockerError): string {
   if (err.json && typeof err.json === 'object' && err.json.message) return err.json.message;
@@ -57,7 +70,9 @@ function dockerMessage(err: DockerError): string {
  * cannot be reached yet (a server still booting) is retried with backoff until the stack times out.
  */
 function rethrow(err: unknown, what: string): never {
-  if (err instanceof ApplicationFailure) throw err;
+  // Whatever failed after a cancel (an abandoned read, most often), the attempt ends as cancelled.
+  stopIfCancelled();
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
   const e = err as DockerError;
   const said = dockerMessage(e);
   const message = `${what}: ${said}`;
@@ -76,11 +91,20 @@ function invalid(path: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`${path}: ${message}`, 'InvalidProperty');
 }
 
-/** The resource's docker_endpoint, or the worker's engine when it names none. */
-function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string): string {
+/** The resource's docker_endpoint, or the worker's engine when it names none; an engine the operator did not allow is refused. */
+function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy): string {
   const named = req.properties.docker_endpoint;
-  return typeof named === 'string' && named ? named : defaultEndpoint;
+  if (typeof named !== 'string' || !named) return defaultEndpoint;
+  if (policy.allowed && !endpointListed(named, defaultEndpoint, policy.allowed)) {
+    throw ApplicationFailure.nonRetryable(
+      `resources.${req.resource}.properties.docker_endpoint: '${named}' is not an engine this worker may use (STOKE_ALLOWED_ENDPOINTS: ${policy.allowed.join(', ') || 'none'}, besides the worker's own)`,
+      'DockerEndpointNotAllowed');
+  }
+  return named;
 }
+
+/** Whether the worker's registry logins may go to `endpoint`: its own engine, or one the operator listed. */
+const mayReceiveLogins = (endpoint: string, defaultEndpoint: string, policy: EndpointPolicy) => endpointListed(endpoint, defaultEndpoint, policy.registryAuth ?? []);
 
 const clients = new Map<string, Docker>();
 
@@ -250,13 +274,15 @@ async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ pr
     return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0);
   });
   if (used.length === 0) return undefined;
-  const engine = (await docker.version()).ApiVersion;
+  // dockerode's version() takes request options, though its types do not say so.
+  const version = docker.version as unknown as (options: object) => Promise<Docker.DockerVersion>;
+  const engine = (await version.call(docker, abandonOnCancel())).ApiVersion;
   const property = used.find((name) => olderApi(engine, MIN_API_VERSION[name]!));
   return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
 }
 
 async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
-  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] } });
+  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] }, ...abandonOnCancel() });
   return found.map((c) => c.Id);
 }
 
@@ -269,8 +295,11 @@ export function imageReference(image: string): string {
 /** Pull failures that a later attempt can get past: the registry is still starting or briefly away. */
 const TRANSIENT_PULL = /connection refused|connection reset|i\/o timeout|timeout exceeded|TLS handshake timeout|temporarily unavailable|too many requests|EOF$/i;
 
-/** Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats. */
-async function ensureImage(docker: Docker, image: string): Promise<void> {
+/**
+ * Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats.
+ * The registry login goes along only when `withLogin`: the engine receives it in the clear.
+ */
+async function ensureImage(docker: Docker, image: string, withLogin: boolean): Promise<void> {
   try {
     await docker.getImage(image).inspect();
     return;
@@ -278,11 +307,14 @@ async function ensureImage(docker: Docker, image: string): Promise<void> {
     if ((err as DockerError).statusCode !== 404) rethrow(err, `inspecting image ${image}`);
   }
   const reference = imageReference(image);
-  const auth = registryAuth(reference);
+  const login = registryAuth(reference);
+  const auth = withLogin ? login : undefined;
+  if (login && !auth) log.warn('pulling without the registry login: this engine is not in STOKE_REGISTRY_AUTH_ENDPOINTS', { image: reference });
   log.info('pulling image', { image: reference, registry: auth ? auth.serveraddress : 'anonymous' });
   let lastLog = 0;
   try {
-    const stream = (await docker.createImage({ fromImage: reference, ...(auth ? { authconfig: auth } : {}) } as never)) as NodeJS.ReadableStream;
+    stopIfCancelled();
+    const stream = (await docker.createImage({ fromImage: reference, ...(auth ? { authconfig: auth } : {}), ...abandonOnCancel() } as never)) as NodeJS.ReadableStream;
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(
         stream,
@@ -303,6 +335,7 @@ async function ensureImage(docker: Docker, image: string): Promise<void> {
       );
     });
   } catch (err) {
+    stopIfCancelled();
     const message = dockerMessage(err as DockerError);
     if ((err as DockerError).statusCode === undefined && (err as DockerError).code) rethrow(err, `pulling image ${reference}`);
     if (TRANSIENT_PULL.test(message)) throw new Error(`pulling image ${reference}: ${message}`);
@@ -391,7 +424,7 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
 }
 
 /** A new container for the resource, or the one an earlier attempt made under the same name. */
-async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string): Promise<string> {
+async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string, withLogin: boolean): Promise<string> {
   const tooOld = await engineLacks(docker, req.properties);
   if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
   try {
@@ -399,13 +432,14 @@ async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Do
   } catch (err) {
     // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
     if ((err as DockerError).statusCode !== 404) throw err;
-    await ensureImage(docker, spec.Image!);
+    await ensureImage(docker, spec.Image!, withLogin);
     return createOrAdopt(docker, req, spec);
   }
 }
 
 async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions): Promise<string> {
   try {
+    stopIfCancelled();
     return (await docker.createContainer(spec)).id;
   } catch (err) {
     if ((err as DockerError).statusCode !== 409) throw err;
@@ -416,9 +450,9 @@ async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: D
   }
 }
 
-export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string): Promise<CreatedResource> {
+export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
   const { req, renameBack } = canonical(request);
-  const endpoint = endpointOf(req, defaultEndpoint);
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
   try {
@@ -426,8 +460,9 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
     let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req.stackId, req.resource) : [];
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     for (let recreations = 0; ; recreations++) {
-      id ??= await newContainer(docker, req, spec, endpoint);
+      id ??= await newContainer(docker, req, spec, endpoint, mayReceiveLogins(endpoint, defaultEndpoint, policy));
       try {
+        stopIfCancelled();
         await docker.getContainer(id).start();
         break;
       } catch (err) {
@@ -450,11 +485,12 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
   }
 }
 
-export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string): Promise<void> {
+export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = endpointOf(req, defaultEndpoint);
-  const docker = dockerFor(endpoint);
+  let endpoint = String(req.properties.docker_endpoint || defaultEndpoint);
   try {
+    endpoint = endpointOf(req, defaultEndpoint, policy);
+    const docker = dockerFor(endpoint);
     const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
     if (req.physicalId) ids.add(req.physicalId);
     for (const id of ids) {
@@ -487,13 +523,66 @@ export async function deleteContainer(request: DeleteResourceRequest, defaultEnd
   }
 }
 
+/** How long the sweep waits for an engine's answer: one that went away with the stack (a server's own engine) is skipped. */
+const SWEEP_ENGINE_TIMEOUT_MS = 15_000;
+
+/**
+ * Removes what still carries the stack's id once its resources were deleted, on the worker's engine and
+ * every docker_endpoint the stack named: containers (servers too) and networks that an attempt created
+ * after the workflow had stopped waiting for it. Retained resources stay.
+ */
+export async function sweepStack(req: SweepRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
+  const endpoints = new Map<string, string>();
+  for (const endpoint of [defaultEndpoint, ...req.endpoints]) {
+    // Nothing was made on an engine the operator does not allow.
+    if (policy.allowed && !endpointListed(endpoint, defaultEndpoint, policy.allowed)) continue;
+    if (!endpoints.has(endpointKey(endpoint))) endpoints.set(endpointKey(endpoint), endpoint);
+  }
+  const byStack = { label: [`${LABEL_STACK_ID}=${req.stackId}`] };
+  const left = (labels: Record<string, string> | undefined) => !req.retained.includes(labels?.[LABEL_RESOURCE] ?? '');
+  for (const endpoint of endpoints.values()) {
+    const docker = dockerFor(endpoint);
+    const abortSignal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(SWEEP_ENGINE_TIMEOUT_MS)]);
+    let containers: Docker.ContainerInfo[];
+    let networks: Docker.NetworkInspectInfo[];
+    try {
+      containers = (await docker.listContainers({ all: true, filters: byStack, abortSignal })).filter((c) => left(c.Labels));
+      networks = (await docker.listNetworks({ filters: byStack, abortSignal })).filter((n) => left(n.Labels));
+    } catch (err) {
+      if ((err as DockerError).statusCode !== undefined) rethrow(err, `listing what is left of stack ${req.stack} on ${endpoint}`);
+      stopIfCancelled();
+      log.warn('not swept: the engine does not answer', { stack: req.stack, endpoint, reason: dockerMessage(err as DockerError) });
+      continue;
+    }
+    try {
+      for (const c of containers) {
+        log.warn('removing a container of the stack that its state did not know', { stack: req.stack, endpoint, id: c.Id, resource: c.Labels[LABEL_RESOURCE] });
+        await docker.getContainer(c.Id).remove({ v: true, force: true }).catch((err: DockerError) => {
+          if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+        });
+      }
+      for (const n of networks) {
+        log.warn('removing a network of the stack that its state did not know', { stack: req.stack, endpoint, network: n.Name, resource: n.Labels?.[LABEL_RESOURCE] });
+        await docker.getNetwork(n.Id).remove().catch((err: DockerError) => {
+          if (err.statusCode === 404) return;
+          // A retained server still on it keeps it, as it would have kept it from the net's own delete.
+          if (err.statusCode === 403) log.warn('network kept: it is in use', { network: n.Name, reason: dockerMessage(err) });
+          else throw err;
+        });
+      }
+    } catch (err) {
+      rethrow(err, `removing what is left of stack ${req.stack} on ${endpoint}`);
+    }
+  }
+}
+
 /**
  * Pauses (suspend) or unpauses (resume) a resource's container. Repeating either is harmless: Docker's
  * "already paused" and "not paused" answers mean the work is done.
  */
-async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, paused: boolean): Promise<void> {
+async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy, paused: boolean): Promise<void> {
   const { req } = canonical(request);
-  const endpoint = endpointOf(req, defaultEndpoint);
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
   const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
   const container = dockerFor(endpoint).getContainer(req.physicalId);
   try {
@@ -506,5 +595,5 @@ async function setPaused(request: SuspendResourceRequest, defaultEndpoint: strin
   }
 }
 
-export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, true);
-export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string) => setPaused(req, defaultEndpoint, false);
+export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, true);
+export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, false);

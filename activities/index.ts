@@ -1,21 +1,24 @@
 /**
- * Every side effect of a stack, behind two activities the workflows call: create one resource, delete
- * one resource. Each dispatches on the resource type.
+ * Every side effect of a stack, behind the activities the workflows call: create one resource, delete
+ * one resource (each dispatches on the resource type), and sweep what a stack left.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { maskText } from '../src/template/redact';
-import { createContainer, deleteContainer, pauseContainer, unpauseContainer } from './docker';
+import type { EndpointPolicy } from '../src/docker-endpoint';
+import { createContainer, deleteContainer, pauseContainer, sweepStack, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
 import { createWaitHandle, type SignalIssuer } from './wait-condition';
 
-export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from './types';
+export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
 
 export interface ActivityDependencies {
   /** The engine used by containers that name no docker_endpoint. */
   readonly dockerEndpoint: string;
+  /** Which other engines templates may name, and which of them receive registry logins. */
+  readonly endpointPolicy?: EndpointPolicy;
   /** Servers, configs, deployments and networks; without it those types are refused. */
   readonly infrastructure?: Omit<InfrastructureDependencies, 'dockerEndpoint'>;
   /** Issues wait condition handle credentials the signal gateway accepts. */
@@ -60,6 +63,7 @@ function masked<R, T>(work: (req: R) => Promise<T>) {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const policy = deps.endpointPolicy ?? {};
   const infrastructure = deps.infrastructure && createInfrastructure({ ...deps.infrastructure, dockerEndpoint: deps.dockerEndpoint }, withHeartbeat);
   return {
     createResource: masked(async (req: CreateResourceRequest): Promise<CreatedResource> => {
@@ -67,7 +71,7 @@ export function createActivities(deps: ActivityDependencies) {
       switch (req.type) {
         case 'DockerInc::Docker::Container':
         case 'OS::Heat::Docker':
-          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
+          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint, policy));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
         case 'AWS::CloudFormation::WaitConditionHandle':
@@ -82,16 +86,21 @@ export function createActivities(deps: ActivityDependencies) {
 
     deleteResource: masked(async (req: DeleteResourceRequest): Promise<void> => {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint));
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint, policy));
     }),
+
+    /** The last step of a delete or rollback: removes what carries the stack's id and no resource accounted for. */
+    async sweepStack(req: SweepRequest): Promise<void> {
+      await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, policy));
+    },
 
     /** Heat's suspend: containers are paused; other types have nothing to suspend. */
     suspendResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint);
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint, policy);
     }),
 
     resumeResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint);
+      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint, policy);
     }),
   };
 }

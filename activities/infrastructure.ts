@@ -76,10 +76,11 @@ export function createInfrastructure(deps: InfrastructureDependencies, withHeart
       if (DEPLOYMENT_TYPES.includes(req.type)) return withHeartbeat(() => createDeployment(req, driver, lookup));
       if (RECORD_ONLY_TYPES.includes(req.type)) return createRecordOnly(req);
       switch (req.type) {
+        // Heartbeats carry a cancel or a timeout to the attempt, which must then make no network.
         case 'OS::Neutron::Net':
-          return createNet(req, docker);
+          return withHeartbeat(() => createNet(req, docker));
         case 'OS::Neutron::Subnet':
-          return createSubnet(req, docker);
+          return withHeartbeat(() => createSubnet(req, docker));
         case 'OS::Neutron::Port':
           return createPort(req, docker, lookup, portAddresses);
         case 'OS::Neutron::FloatingIP':

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { Json, JsonObject } from '../src/template/types';
-import { LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID } from './docker';
+import { LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID, stopIfCancelled } from './docker';
 import type { ResourceLookup } from './servers';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
 
@@ -73,6 +73,7 @@ export async function createNet(req: CreateResourceRequest, docker: Docker): Pro
     throw ApplicationFailure.nonRetryable(`a Docker network named ${name} exists and does not belong to this stack`, 'NetworkExists');
   }
   if (!existing) {
+    stopIfCancelled();
     await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...identity(req), [LABEL_NET_NAME]: heatName } });
   }
   return {
@@ -85,13 +86,18 @@ export async function createNet(req: CreateResourceRequest, docker: Docker): Pro
 }
 
 export async function deleteNet(req: DeleteResourceRequest, docker: Docker): Promise<void> {
-  if (!req.physicalId) return;
-  const existing = await inspectNetwork(docker, req.physicalId);
-  if (!existing || existing.Labels?.[LABEL_STACK_ID] !== req.stackId) return;
-  try {
-    await docker.getNetwork(req.physicalId).remove();
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
+  // A net whose create never reported back has no id in the state: its labels still find it.
+  const labelled = await docker.listNetworks({ filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] } });
+  const names = new Set(labelled.map((n) => n.Name));
+  if (req.physicalId) names.add(req.physicalId);
+  for (const name of names) {
+    const existing = await inspectNetwork(docker, name);
+    if (!existing || existing.Labels?.[LABEL_STACK_ID] !== req.stackId) continue;
+    try {
+      await docker.getNetwork(existing.Id).remove();
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 }
 
@@ -116,6 +122,7 @@ export async function createSubnet(req: CreateResourceRequest, docker: Docker): 
     }
     // Subnets this stack gave the net before stay; the one Docker picked by itself goes.
     const kept = net.Labels[`org.stoke.subnets`] ? configs.filter((c) => c.Subnet) : [];
+    stopIfCancelled();
     await docker.getNetwork(network).remove();
     try {
       await docker.createNetwork({

@@ -23,6 +23,16 @@ export interface CreatedResource {
 /** What suspend and resume act on: a resource that exists, with the properties it was created with. */
 export type SuspendResourceRequest = DeleteResourceRequest;
 
+/** What is left to remove once a stack's resources were deleted: anything else that carries its id. */
+export interface SweepRequest {
+  readonly stack: string;
+  readonly stackId: string;
+  /** The docker_endpoints the stack's resources named; the worker's own engine is always swept. */
+  readonly endpoints: readonly string[];
+  /** Resources kept by deletion_policy Retain: they carry the stack's labels too. */
+  readonly retained: readonly string[];
+}
+
 export interface DeleteResourceRequest {
   readonly stack: string;
   readonly stackId: string;

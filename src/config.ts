@@ -29,6 +29,10 @@ export interface StokeConfig {
    * bridge's gateway address, where containers reach it; any wider bind is asked for by name. @default { port: 8000 }
    */
   readonly signalBind: { readonly host?: string; readonly port: number };
+  /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
+  readonly registryAuthEndpoints: readonly string[];
+  /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
+  readonly allowedEndpoints?: readonly string[];
 }
 
 /** Heat's CFN API port, where cfn-signal expects to find the wait condition service. */
@@ -39,6 +43,11 @@ function parseBind(value: string | undefined): { host?: string; port: number } {
   const colon = value.lastIndexOf(':');
   const port = Number(colon >= 0 ? value.slice(colon + 1) : value);
   return { ...(colon > 0 ? { host: value.slice(0, colon) } : {}), port: Number.isInteger(port) && port >= 0 ? port : DEFAULT_SIGNAL_PORT };
+}
+
+/** A list setting: endpoints separated by commas or white space. */
+function endpointList(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';
@@ -71,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
     signalUrl: env.STOKE_SIGNAL_URL?.replace(/\/+$/, '') || undefined,
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
+    registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
+    allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
   };
 }
 

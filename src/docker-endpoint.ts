@@ -131,3 +131,31 @@ export function registryAuth(reference: string, env: NodeJS.ProcessEnv = process
   if (entry.username) return { username: entry.username, password: entry.password ?? '', serveraddress };
   return undefined;
 }
+
+/**
+ * What templates may do with the worker's engines: a template's docker_endpoint is any URL its author
+ * chose, so the worker's registry logins and its requests go only where the operator said.
+ */
+export interface EndpointPolicy {
+  /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
+  readonly registryAuth?: readonly string[];
+  /** When set, the only engines besides the worker's own that docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
+  readonly allowed?: readonly string[];
+}
+
+/** One spelling per engine, so that `tcp://h:2375` and `http://h:2375/`, or `unix:///s` and `/s`, compare equal. */
+export function endpointKey(endpoint: string): string {
+  try {
+    // Only the scheme rule of DOCKER_TLS_VERIFY matters here; no certificate file is read.
+    const options = dockerOptions(endpoint.trim(), { DOCKER_TLS_VERIFY: process.env.DOCKER_TLS_VERIFY });
+    return options.socketPath ? `unix://${options.socketPath}` : `${options.protocol}://${options.host}:${options.port}`;
+  } catch {
+    return endpoint.trim();
+  }
+}
+
+/** Whether `endpoint` is the worker's own engine or one of `listed`. */
+export function endpointListed(endpoint: string, defaultEndpoint: string, listed: readonly string[]): boolean {
+  const key = endpointKey(endpoint);
+  return [defaultEndpoint, ...listed].some((candidate) => endpointKey(candidate) === key);
+}

@@ -128,6 +128,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       dataConverter: converter,
       activities: createActivities({
         dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), infrastructure: { config, catalog: loadCatalog(), client },
+        endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints },
       }),
       maxConcurrentActivityTaskExecutions: 200,
     });

@@ -1,5 +1,6 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +28,16 @@ export function stoke(...args: string[]): CliResult {
 export function stokeWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 170_000 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The CLI without blocking this process: needed while this process serves the CLI's worker (a proxy). */
+export async function stokeAsync(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** A worker process of the built code; `kill('SIGKILL')` simulates a crash. */
@@ -163,4 +174,70 @@ export async function recordHistories(stack: string, label: string): Promise<voi
     codecServer?.close();
     await connection.close();
   }
+}
+
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  /** The answer was sent in full. */
+  finished: boolean;
+  /** The client gave up before it had the answer. */
+  abandoned: boolean;
+}
+
+export interface DockerProxy {
+  /** `tcp://127.0.0.1:PORT`, to use as a docker_endpoint or DOCKER_HOST. */
+  readonly endpoint: string;
+  readonly requests: ProxiedRequest[];
+  /** Sends on the requests held so far, and every later one at once. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A Docker endpoint in front of the test engine that records every request, holds back the ones `hold`
+ * picks until release() (a slow engine), and lets `answer` reply to some itself (a registry that refuses).
+ */
+export async function startDockerProxy(options: {
+  hold?: (method: string, path: string) => boolean;
+  answer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+} = {}): Promise<DockerProxy> {
+  const target = dockerOptions(process.env.STOKE_TEST_DOCKER!);
+  const requests: ProxiedRequest[] = [];
+  let held: (() => void)[] = [];
+  let released = false;
+  const server = http.createServer((req, res) => {
+    const record: ProxiedRequest = { method: req.method!, path: req.url!, headers: req.headers, finished: false, abandoned: false };
+    requests.push(record);
+    res.on('finish', () => (record.finished = true));
+    res.on('close', () => (record.abandoned = !record.finished));
+    if (options.answer?.(req, res)) return;
+    const forward = () => {
+      if (record.abandoned) return;
+      const where = target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port };
+      const upstream = http.request({ ...where, method: req.method, path: req.url, headers: req.headers }, (reply) => {
+        res.writeHead(reply.statusCode!, reply.headers);
+        reply.pipe(res);
+      });
+      upstream.on('error', (err) => res.destroy(err));
+      req.pipe(upstream);
+    };
+    if (!released && options.hold?.(req.method!, req.url!)) held.push(forward);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    requests,
+    release: () => {
+      released = true;
+      for (const forward of held) forward();
+      held = [];
+    },
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }

@@ -37,6 +37,8 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
     'suspend-resume-suspendStack.json',
     'suspend-resume-resumeStack.json',
     'wait-condition-createStack.json',
+    'cancelled-create-createStack.json',
+    'sweep-deleteStack.json',
   ]));
 });
 

@@ -4,6 +4,7 @@
  * activity, and the stack's state is kept where a query and the search attributes can see it.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -40,12 +41,25 @@ const MAX_PARALLEL = 50;
 const LOCAL_TYPES = new Set(['OS::Heat::RandomString', 'OS::Heat::None']);
 const LOCAL_TYPES_PATCH = 'local-activities-for-in-worker-types';
 
+/**
+ * A cancelled create is awaited until its attempt has really stopped, so that rollback looks for what it
+ * made only afterwards. Histories recorded before this saw the cancellation at once.
+ */
+const WAIT_CANCELLED_PATCH = 'wait-for-cancelled-activities';
+
+/**
+ * A delete or rollback ends by removing whatever still carries the stack's id: what an attempt created
+ * after the workflow stopped waiting for it (a timed-out attempt learns of its timeout late).
+ */
+const SWEEP_PATCH = 'sweep-stack-labels-after-delete';
+
 /** The activities that work on one resource type. */
 type ResourceActivities = (type: string) => Activities;
 
-function activities(timeoutMinutes: number): ResourceActivities {
+function activities(timeoutMinutes: number, waitCancelled = false): ResourceActivities {
   const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
   const remote = proxyActivities<Activities>({
+    ...(waitCancelled ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
     startToCloseTimeout: '10 minutes',
     // A worker killed mid-activity is noticed within this, and the activity retried on another.
     heartbeatTimeout: '20 seconds',
@@ -194,6 +208,26 @@ export function refuseUnreadableInput(input: unknown, action: string, failedStat
   throw ApplicationFailure.create({ message: `the worker refused this ${action}: ${reason}`, type: PAYLOAD_REFUSED, nonRetryable: true });
 }
 
+/** The docker_endpoints the stack's resources named (either type's spelling): engines the sweep visits. */
+function endpointsOf(state: StackState): string[] {
+  const named = Object.values(state.resources).map((r) => r.properties.docker_endpoint ?? r.properties.DockerEndpoint);
+  return [...new Set(named.filter((e): e is string => typeof e === 'string' && e !== ''))].sort();
+}
+
+/** Deletes every resource, then, once all are gone, sweeps what still carries the stack's id. */
+async function deleteAll(state: StackState, acts: ResourceActivities): Promise<{ name: string; reason: string }[]> {
+  const failures = await deleteResources(state, acts);
+  if (failures.length > 0 || !patched(SWEEP_PATCH)) return failures;
+  const retained = Object.entries(state.resources).filter(([, r]) => r.deletionPolicy === 'Retain').map(([name]) => name).sort();
+  try {
+    // No resource type: the sweep talks to engines, so it is an ordinary activity.
+    await acts('').sweepStack({ stack: state.name, stackId: state.id, endpoints: endpointsOf(state), retained });
+  } catch (err) {
+    return [{ name: 'sweep', reason: reasonOf(err) }];
+  }
+  return [];
+}
+
 /** Ends the action as failed: the message is for people (masked), the details are the state the next action starts from. */
 export function fail(state: StackState): never {
   throw ApplicationFailure.create({ message: redactText(state, state.statusReason), type: STACK_FAILED, nonRetryable: true, details: [state] });
@@ -222,7 +256,7 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
   const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
-  const acts = activities(plan.timeoutMinutes);
+  const acts = activities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
   const ctx = runtimeContext(plan, state);
 
   const failures = await runGraph(requirementsOf(state), async (name) => {
@@ -270,7 +304,7 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
     // Rollback must finish even if the workflow is cancelled meanwhile.
     await CancellationScope.nonCancellable(async () => {
       setStatus(state, 'ROLLBACK_IN_PROGRESS', reason);
-      const rollbackFailures = await deleteResources(state, acts);
+      const rollbackFailures = await deleteAll(state, acts);
       if (rollbackFailures.length === 0) setStatus(state, 'ROLLBACK_COMPLETE', `${reason}; rolled back`);
       else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${rollbackFailures[0]!.name}: ${rollbackFailures[0]!.reason}`);
     });
@@ -286,7 +320,7 @@ export async function deleteStack(input: DeleteStackInput): Promise<StackState> 
   setHandler(stackStateQuery, () => state);
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, 'DELETE_IN_PROGRESS', 'Stack DELETE started');
-  const failures = await CancellationScope.nonCancellable(() => deleteResources(state, activities(60)));
+  const failures = await CancellationScope.nonCancellable(() => deleteAll(state, activities(60)));
   if (failures.length === 0) {
     setStatus(state, 'DELETE_COMPLETE', 'Stack DELETE completed successfully');
     return state;
