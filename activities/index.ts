@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDependencies) {
       switch (req.type) {
         case 'DockerInc::Docker::Container':
         case 'OS::Heat::Docker':
-          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint));
+          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint, deps.infrastructure?.catalog.standins));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
         case 'AWS::CloudFormation::WaitConditionHandle':
