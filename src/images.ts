@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from './catalog';
 import type { StokeConfig } from './config';
 import { dockerOptions } from './docker-endpoint';
 import { StokeError } from './errors';
+import { networkGateway } from '../activities/networks';
 import { installDebianPackages, startDaemon, type Log, type StartedService } from './runtime';
 
 /** One tag made from a root filesystem, with the image config a Dockerfile would have set. */
@@ -230,13 +231,17 @@ const REGISTRY_BINARY = '/usr/bin/docker-registry';
  * network reach it too, through their gateway, since it is an address of the host.
  */
 export async function bridgeAddress(endpoint: string): Promise<string | undefined> {
-  const net = await new Docker(dockerOptions(endpoint)).getNetwork('bridge').inspect().catch(() => undefined) as
-    { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } } | undefined;
-  const gateway = net?.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
-  const local = Object.values(os.networkInterfaces()).flat().map((i) => i?.address);
-  if (gateway) return local.includes(gateway) ? gateway : undefined;
-  // Docker may leave the default bridge's gateway out of its IPAM config: it is then the docker0 address.
-  return os.networkInterfaces().docker0?.find((i) => i.family === 'IPv4')?.address;
+  const gateway = await networkGateway(new Docker(dockerOptions(endpoint)), 'bridge').catch(() => '');
+  return gateway && (await isLocalAddress(gateway)) ? gateway : undefined;
+}
+
+/** Whether this machine holds the address; a bridge with no container attached is down, yet its address can be bound. */
+function isLocalAddress(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, address, () => server.close(() => resolve(true)));
+  });
 }
 
 /**
