@@ -21,7 +21,7 @@ export interface ServerContext {
   readonly driver: ComputeDriver;
   readonly catalog: Catalog;
   readonly lookup: ResourceLookup;
-  /** Makes sure a catalog image exists (builds stoke's own server images); returns the nested engine flags. */
+  /** Makes sure a catalog image exists (stoke's own server images: built, with their registry running; the bootstrap builds them). */
   readonly prepareImage: (image: string) => Promise<void>;
   /** The registry servers' engines use as their mirror, listening at this gateway address of the host. */
   readonly registryFor: (gateway: string) => string | undefined;
