@@ -205,9 +205,9 @@ function registryAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
-function registryHas(port: number, repository: string, tag: string): Promise<boolean> {
+function registryHas(host: string, port: number, repository: string, tag: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, timeout: 5000,
+    const req = http.request({ host, port, method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, timeout: 5000,
       headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
@@ -270,10 +270,11 @@ async function startRegistry(config: StokeConfig, name: string, host: string, re
 /** Starts the local registry where it does not answer yet; returns the processes this call started. */
 export async function ensureRegistry(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService[]> {
   const started: StartedService[] = [];
-  if (!(await registryAnswers('127.0.0.1', registryPort()))) started.push(await startRegistry(config, 'registry', '127.0.0.1', false, log));
+  // Named by port, so a registry on another port (a test's) never takes over the pid file of the usual one.
+  if (!(await registryAnswers('127.0.0.1', registryPort()))) started.push(await startRegistry(config, `registry-${registryPort()}`, '127.0.0.1', false, log));
   const bridge = await bridgeAddress(endpoint);
   if (!bridge) log('the engine\'s bridge gateway is not an address of this machine: servers cannot reach the local registry');
-  else if (!(await registryAnswers(bridge, registryPort()))) started.push(await startRegistry(config, 'registry-bridge', bridge, true, log));
+  else if (!(await registryAnswers(bridge, registryPort()))) started.push(await startRegistry(config, `registry-bridge-${registryPort()}`, bridge, true, log));
   return started;
 }
 
@@ -293,7 +294,7 @@ async function publish(config: StokeConfig, docker: Docker, log: Log): Promise<v
   for (const [image, local] of Object.entries(PUBLISHED)) {
     const { repository, tag } = hubPath(image);
     const id = (await docker.getImage(local).inspect()).Id;
-    if (published[image] === id && (await registryHas(port, repository, tag))) continue;
+    if (published[image] === id && (await registryHas('127.0.0.1', port, repository, tag))) continue;
     const started = Date.now();
     const target = `127.0.0.1:${port}/${repository}`;
     // The push needs this name on the engine for a moment; one the user has for another image is theirs.
@@ -325,10 +326,27 @@ export function ensureServerImages(config: StokeConfig, endpoint: string, log: L
     await ensureSimpleweb(docker);
     const registry = await ensureRegistry(config, endpoint, log);
     await publish(config, docker, log);
+    await servedToServers(endpoint);
     return registry;
   })();
   serverImages.catch(() => (serverImages = undefined));
   return serverImages;
+}
+
+/**
+ * The two addresses may be two registries on different storage (one left by another checkout): what
+ * stoke pushed on loopback must be what servers pull on the bridge.
+ */
+async function servedToServers(endpoint: string): Promise<void> {
+  const bridge = await bridgeAddress(endpoint);
+  if (!bridge) return;
+  for (const image of Object.keys(PUBLISHED)) {
+    const { repository, tag } = hubPath(image);
+    if (!(await registryHas(bridge, registryPort(), repository, tag))) {
+      throw new StokeError('ImageBuild', `the registry on ${bridge}:${registryPort()} lacks ${image}, which was pushed on 127.0.0.1:${registryPort()}: `
+        + 'two registries on different storage answer there; stop the other one (`stoke down` in its checkout) or set STOKE_REGISTRY_PORT');
+    }
+  }
 }
 
 /** What an activity checks before booting a docker-host server, instead of building: the message says how to. */
