@@ -6,5 +6,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // STOKE_TEST_ORDER=name|reverse|shuffle:SEED runs the files in a chosen order (see README, Tests).
+  testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 180000,
 };

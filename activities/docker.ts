@@ -5,6 +5,7 @@
 import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import Docker from 'dockerode';
+import { DEFAULT_CATALOG } from '../src/catalog';
 import { dockerOptions, endpointKey, endpointListed, registryAuth, type EndpointPolicy } from '../src/docker-endpoint';
 import { unalias } from '../src/resources';
 import { isAddressPortPair, portSpecProblem } from '../src/resources/docker-container';
@@ -14,6 +15,7 @@ import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, Sus
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
 export const LABEL_RESOURCE = 'org.stoke.resource';
+export const LABEL_STANDIN_FOR = 'org.stoke.standin-for';
 
 /** Seconds between SIGTERM and SIGKILL when a container is deleted, as `docker stop` does. */
 const STOP_GRACE_SECONDS = 10;
@@ -298,11 +300,12 @@ const TRANSIENT_PULL = /connection refused|connection reset|i\/o timeout|timeout
 /**
  * Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats.
  * The registry login goes along only when `withLogin`: the engine receives it in the clear.
+ * Returns the image to run: `image`, or stoke's stand-in for it when it can be had neither way.
  */
-async function ensureImage(docker: Docker, image: string, withLogin: boolean): Promise<void> {
+async function ensureImage(docker: Docker, image: string, withLogin: boolean, standins: Readonly<Record<string, string>>): Promise<string> {
   try {
     await docker.getImage(image).inspect();
-    return;
+    return image;
   } catch (err) {
     if ((err as DockerError).statusCode !== 404) rethrow(err, `inspecting image ${image}`);
   }
@@ -339,9 +342,16 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean): P
     const message = dockerMessage(err as DockerError);
     if ((err as DockerError).statusCode === undefined && (err as DockerError).code) rethrow(err, `pulling image ${reference}`);
     if (TRANSIENT_PULL.test(message)) throw new Error(`pulling image ${reference}: ${message}`);
-    throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${message}`, 'ImageNotFound');
+    const standin = standins[reference];
+    if (standin && (await docker.getImage(standin).inspect().then(() => true, () => false))) {
+      log.warn('image could not be pulled: running stoke\'s stand-in for it', { image: reference, standin, error: message });
+      return standin;
+    }
+    const hint = standin ? ` (stoke's stand-in ${standin} is not built either: \`stoke images build\` builds it)` : '';
+    throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${message}${hint}`, 'ImageNotFound');
   }
   log.info('pulled image', { image: reference });
+  return image;
 }
 
 /** Reads a container's output; without a TTY Docker frames it with 8-byte headers per chunk. */
@@ -424,7 +434,8 @@ function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req:
 }
 
 /** A new container for the resource, or the one an earlier attempt made under the same name. */
-async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string, withLogin: boolean): Promise<string> {
+async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string, withLogin: boolean,
+  standins: Readonly<Record<string, string>>): Promise<string> {
   const tooOld = await engineLacks(docker, req.properties);
   if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
   try {
@@ -432,8 +443,10 @@ async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Do
   } catch (err) {
     // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
     if ((err as DockerError).statusCode !== 404) throw err;
-    await ensureImage(docker, spec.Image!, withLogin);
-    return createOrAdopt(docker, req, spec);
+    const image = await ensureImage(docker, spec.Image!, withLogin, standins);
+    if (image === spec.Image) return createOrAdopt(docker, req, spec);
+    // The label says on the container itself what it runs instead of the image the template names.
+    return createOrAdopt(docker, req, { ...spec, Image: image, Labels: { ...spec.Labels, [LABEL_STANDIN_FOR]: spec.Image! } });
   }
 }
 
@@ -450,7 +463,8 @@ async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: D
   }
 }
 
-export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
+export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {},
+  standins: Readonly<Record<string, string>> = DEFAULT_CATALOG.standins): Promise<CreatedResource> {
   const { req, renameBack } = canonical(request);
   const endpoint = endpointOf(req, defaultEndpoint, policy);
   const docker = dockerFor(endpoint);
@@ -460,7 +474,7 @@ export async function createContainer(request: CreateResourceRequest, defaultEnd
     let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req.stackId, req.resource) : [];
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     for (let recreations = 0; ; recreations++) {
-      id ??= await newContainer(docker, req, spec, endpoint, mayReceiveLogins(endpoint, defaultEndpoint, policy));
+      id ??= await newContainer(docker, req, spec, endpoint, mayReceiveLogins(endpoint, defaultEndpoint, policy), standins);
       try {
         stopIfCancelled();
         await docker.getContainer(id).start();

@@ -71,7 +71,7 @@ export function createActivities(deps: ActivityDependencies) {
       switch (req.type) {
         case 'DockerInc::Docker::Container':
         case 'OS::Heat::Docker':
-          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint, policy));
+          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint, policy, deps.infrastructure?.catalog.standins));
         case 'OS::Heat::RandomString':
           return createRandomString(req);
         case 'AWS::CloudFormation::WaitConditionHandle':

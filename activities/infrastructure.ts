@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DOCKER_HOST_IMAGE, type Catalog } from '../src/catalog';
 import type { StokeConfig } from '../src/config';
-import { ensureServerImages, REGISTRY_PORT } from '../src/images';
+import { registryPort, serverImagesMissing } from '../src/images';
 import { stackStateQuery } from '../workflows/definitions';
 import { DockerComputeDriver } from './compute';
 import { dockerFor } from './docker';
@@ -57,14 +57,16 @@ export function createInfrastructure(deps: InfrastructureDependencies, withHeart
     lookup,
     prepareImage: async (image) => {
       if (image === DOCKER_HOST_IMAGE) {
-        await ensureServerImages(deps.config, deps.dockerEndpoint, (message) => Context.current().log.info(message));
+        // Building takes minutes and installs packages: the bootstrap's job, never an activity's.
+        const missing = await serverImagesMissing(deps.dockerEndpoint);
+        if (missing) throw ApplicationFailure.nonRetryable(missing, 'ImageNotBuilt');
         return;
       }
       await docker.getImage(image).inspect().catch((err: { statusCode?: number; message: string }) => {
         throw err.statusCode === 404 ? new Error('not on the engine and not an image stoke builds') : err;
       });
     },
-    registryFor: (gateway) => (gateway ? `${gateway}:${REGISTRY_PORT}` : undefined),
+    registryFor: (gateway) => (gateway ? `${gateway}:${registryPort()}` : undefined),
     networkGateway: (network) => networkGateway(docker, network),
     networkLabel: (network) => networkLabel(docker, network),
   };

@@ -21,9 +21,9 @@ export interface ServerContext {
   readonly driver: ComputeDriver;
   readonly catalog: Catalog;
   readonly lookup: ResourceLookup;
-  /** Makes sure a catalog image exists (builds stoke's own server images); returns the nested engine flags. */
+  /** Makes sure a catalog image exists (stoke's own server images: built, with their registry running; the bootstrap builds them). */
   readonly prepareImage: (image: string) => Promise<void>;
-  /** The registry servers' engines use as their mirror, as seen from a network with this gateway. */
+  /** The registry servers' engines use as their mirror, listening at this gateway address of the host. */
   readonly registryFor: (gateway: string) => string | undefined;
   readonly networkGateway: (network: string) => Promise<string>;
   /** A network's name as templates know it (a stack Net's `name`), for the networks attribute. */
@@ -168,7 +168,8 @@ export async function createServer(req: CreateResourceRequest, ctx: ServerContex
     throw err;
   }
   const networks = await attachments(req, props, ctx);
-  const registry = ctx.registryFor(await ctx.networkGateway(networks[0]!.network));
+  // The registry listens on the default bridge's gateway only; a server on another network reaches it through its own.
+  const registry = ctx.registryFor(await ctx.networkGateway('bridge'));
   const hostname = (props.name || serverContainerName(req.stack, req.resource)).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 63);
   const id = await ctx.driver.boot({
     stack: req.stack, stackId: req.stackId, resource: req.resource, hostname, image, flavor,

@@ -1,7 +1,7 @@
 /**
  * The image catalog and flavor table: how a template's image and flavor names become a local server
  * image and container limits. Built-in defaults below; a YAML or JSON file named by STOKE_CATALOG
- * adds to or overrides them ({images: {NAME: LOCAL_IMAGE}, flavors: {NAME: {vcpus, ram}}}).
+ * adds to or overrides them ({images: {NAME: LOCAL_IMAGE}, flavors: {NAME: {vcpus, ram}}, standins: {NAME:TAG: LOCAL_IMAGE}}).
  */
 import * as fs from 'node:fs';
 import { parse } from 'yaml';
@@ -17,10 +17,25 @@ export interface Catalog {
   /** Template image name → local image (a name the engine has, or one stoke's bootstrap builds). */
   readonly images: Readonly<Record<string, string>>;
   readonly flavors: Readonly<Record<string, Flavor>>;
+  /**
+   * Image (name:tag) → stoke's stand-in for it, used by a container on the local engine only when the
+   * image itself is neither there nor pullable (`stoke images build` makes the stand-ins).
+   */
+  readonly standins: Readonly<Record<string, string>>;
 }
 
 /** The server image stoke builds from Debian: docker.io plus stand-ins for Fedora's tools (see README). */
 export const DOCKER_HOST_IMAGE = 'stoke/docker-host:latest';
+
+/** Stand-ins live under stoke's own names, so building one never replaces a user's image of the real name. */
+export function standinName(image: string): string {
+  const [name, tag] = image.split(':') as [string, string | undefined];
+  return `stoke/standin-${name.replace(/\//g, '-')}:${tag ?? 'latest'}`;
+}
+
+/** The images the examples and seeds run that stoke can stand in for (built from Debian packages, see README). */
+export const STANDIN_IMAGES = ['mysql:latest', 'mysql:5', 'mariadb:latest', 'marouen/mysql:latest', 'wordpress:latest',
+  'marouen/apache:latest', 'larsks/simpleweb:latest'] as const;
 
 export const DEFAULT_CATALOG: Catalog = {
   images: {
@@ -47,6 +62,7 @@ export const DEFAULT_CATALOG: Catalog = {
     't2.medium': { vcpus: 2, ram: 4096 },
     'm3.medium': { vcpus: 1, ram: 3840 },
   },
+  standins: Object.fromEntries(STANDIN_IMAGES.map((image) => [image, standinName(image)])),
 };
 
 /** The catalog in force: the defaults, then the STOKE_CATALOG file's entries over them. */
@@ -59,7 +75,7 @@ export function loadCatalog(env: NodeJS.ProcessEnv = process.env): Catalog {
   } catch (err) {
     throw new StokeError('CatalogInvalid', `cannot read the catalog STOKE_CATALOG=${file}: ${(err as Error).message}`);
   }
-  const given = (data ?? {}) as { images?: Record<string, unknown>; flavors?: Record<string, unknown> };
+  const given = (data ?? {}) as { images?: Record<string, unknown>; flavors?: Record<string, unknown>; standins?: Record<string, unknown> };
   const images: Record<string, string> = { ...DEFAULT_CATALOG.images };
   for (const [name, image] of Object.entries(given.images ?? {})) {
     if (typeof image !== 'string') throw new StokeError('CatalogInvalid', `${file}: images.${name} must be an image name`);
@@ -73,5 +89,10 @@ export function loadCatalog(env: NodeJS.ProcessEnv = process.env): Catalog {
     }
     flavors[name] = { vcpus: f.vcpus, ram: f.ram };
   }
-  return { images, flavors };
+  const standins: Record<string, string> = { ...DEFAULT_CATALOG.standins };
+  for (const [name, image] of Object.entries(given.standins ?? {})) {
+    if (typeof image !== 'string' || !/:[^/]+$/.test(name)) throw new StokeError('CatalogInvalid', `${file}: standins.${name} must map NAME:TAG to an image name`);
+    standins[name] = image;
+  }
+  return { images, flavors, standins };
 }

@@ -8,11 +8,14 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from './catalog';
 import type { StokeConfig } from './config';
 import { dockerOptions } from './docker-endpoint';
 import { StokeError } from './errors';
+import { networkGateway } from '../activities/networks';
 import { installDebianPackages, startDaemon, type Log, type StartedService } from './runtime';
 
 /** One tag made from a root filesystem, with the image config a Dockerfile would have set. */
@@ -33,6 +36,9 @@ interface Recipe {
   readonly variants: readonly Variant[];
 }
 
+const database = (image: string): Variant =>
+  ({ tag: standinName(image), cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] });
+
 export const RECIPES: readonly Recipe[] = [
   {
     name: 'docker-host',
@@ -40,7 +46,7 @@ export const RECIPES: readonly Recipe[] = [
     overlay: 'docker-host',
     // heat-cfntools' cfn-signal, which the seeds' user_data calls, in the same form stoke gives busybox servers.
     files: { 'bin/cfn-signal': 'usr/local/bin/cfn-signal' },
-    variants: [{ tag: 'stoke/docker-host:latest', cmd: ['/bin/sh'], volumes: ['/var/lib/docker'] }],
+    variants: [{ tag: DOCKER_HOST_IMAGE, cmd: ['/bin/sh'], volumes: ['/var/lib/docker'] }],
   },
   {
     // One root filesystem for the seeds' application images: one layer, stored and pulled once.
@@ -48,20 +54,27 @@ export const RECIPES: readonly Recipe[] = [
     packages: ['mariadb-server', 'mariadb-client', 'apache2', 'libapache2-mod-php', 'php-mysql', 'wordpress'],
     overlay: 'lamp',
     variants: [
-      { tag: 'mysql:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
-      { tag: 'mysql:5', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
-      { tag: 'mariadb:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
-      { tag: 'marouen/mysql:latest', cmd: ['/usr/local/bin/stoke-mysql'], expose: [3306], volumes: ['/var/lib/mysql'] },
-      { tag: 'wordpress:latest', cmd: ['/usr/local/bin/stoke-wordpress'], expose: [80] },
-      { tag: 'marouen/apache:latest', cmd: ['/usr/local/bin/stoke-apache'], expose: [80] },
+      database('mysql:latest'), database('mysql:5'), database('mariadb:latest'), database('marouen/mysql:latest'),
+      { tag: standinName('wordpress:latest'), cmd: ['/usr/local/bin/stoke-wordpress'], expose: [80] },
+      { tag: standinName('marouen/apache:latest'), cmd: ['/usr/local/bin/stoke-apache'], expose: [80] },
     ],
   },
 ];
 
-/** Images pushed to the local registry, so a server's engine pulls them by the names templates use. */
-export const PUBLISHED = ['busybox:latest', 'larsks/simpleweb:latest', ...RECIPES[1]!.variants.map((v) => v.tag)];
+const SIMPLEWEB = standinName('larsks/simpleweb:latest');
 
-export const REGISTRY_PORT = 5000;
+/**
+ * The local registry's content, by the names templates pull (→ the local image pushed as it): stoke's
+ * own registry, so a stand-in goes there under the real name for servers' engines to pull.
+ */
+export const PUBLISHED: Readonly<Record<string, string>> = { 'busybox:latest': 'busybox:latest', ...DEFAULT_CATALOG.standins };
+
+/** Where the local registry listens: STOKE_REGISTRY_PORT, else Docker's usual 5000. */
+export function registryPort(env: NodeJS.ProcessEnv = process.env): number {
+  const port = Number(env.STOKE_REGISTRY_PORT ?? 5000);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new StokeError('ConfigInvalid', `STOKE_REGISTRY_PORT=${env.STOKE_REGISTRY_PORT} is not a port`);
+  return port;
+}
 
 function imagesDir(config: StokeConfig): string {
   return path.join(config.projectRoot, 'images');
@@ -167,22 +180,23 @@ export async function ensureRecipe(config: StokeConfig, endpoint: string, recipe
   }
 }
 
-/** larsks/simpleweb, the seed's example web server: busybox httpd serving one page on port 80. */
+/** larsks/simpleweb's stand-in, the seed's example web server: busybox httpd serving one page on port 80. */
 async function ensureSimpleweb(docker: Docker): Promise<void> {
-  if (await hasImage(docker, 'larsks/simpleweb:latest')) return;
+  if (await hasImage(docker, SIMPLEWEB)) return;
   const container = await docker.createContainer({ Image: 'busybox:latest', Cmd: ['sh', '-c', 'mkdir -p /www && echo "<h1>simpleweb</h1>" > /www/index.html'] });
   try {
     await container.start();
     await container.wait();
-    await container.commit({ repo: 'larsks/simpleweb', tag: 'latest', changes: 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]\nEXPOSE 80' } as object);
+    const [repo, tag] = SIMPLEWEB.split(':');
+    await container.commit({ repo, tag, changes: 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]\nEXPOSE 80' } as object);
   } finally {
     await container.remove({ force: true });
   }
 }
 
-function registryAnswers(port: number): Promise<boolean> {
+function registryAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/v2/', timeout: 2000 }, (res) => {
+    const req = http.get({ host, port, path: '/v2/', timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -191,9 +205,9 @@ function registryAnswers(port: number): Promise<boolean> {
   });
 }
 
-function registryHas(port: number, repository: string, tag: string): Promise<boolean> {
+function registryHas(host: string, port: number, repository: string, tag: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, timeout: 5000,
+    const req = http.request({ host, port, method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, timeout: 5000,
       headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
@@ -203,25 +217,65 @@ function registryHas(port: number, repository: string, tag: string): Promise<boo
   });
 }
 
-/** Starts Debian's docker-registry on all addresses (servers reach it at their network's gateway), unless one answers. */
-export async function ensureRegistry(config: StokeConfig, log: Log): Promise<StartedService | undefined> {
-  if (await registryAnswers(REGISTRY_PORT)) return undefined;
-  if (!fs.existsSync('/usr/bin/docker-registry')) installDebianPackages(['docker-registry'], log);
+/** Debian's docker-registry, installed when missing (it is also what the registry tests run). */
+export function ensureRegistryBinary(log: Log): string {
+  if (!fs.existsSync(REGISTRY_BINARY)) installDebianPackages(['docker-registry'], log);
+  return REGISTRY_BINARY;
+}
+
+const REGISTRY_BINARY = '/usr/bin/docker-registry';
+
+/**
+ * The address servers reach this machine's registry at: the gateway of the engine's default bridge, when
+ * this machine holds it (a remote engine's bridge is not ours to listen on). Servers on a stack's own
+ * network reach it too, through their gateway, since it is an address of the host.
+ */
+export async function bridgeAddress(endpoint: string): Promise<string | undefined> {
+  const gateway = await networkGateway(new Docker(dockerOptions(endpoint)), 'bridge').catch(() => '');
+  return gateway && (await isLocalAddress(gateway)) ? gateway : undefined;
+}
+
+/** Whether this machine holds the address; a bridge with no container attached is down, yet its address can be bound. */
+function isLocalAddress(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, address, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * One docker-registry process per address: on loopback (where stoke pushes, which needs no TLS) and,
+ * read-only, on the bridge gateway (where servers' engines pull), never on every address of the machine.
+ */
+async function startRegistry(config: StokeConfig, name: string, host: string, readOnly: boolean, log: Log): Promise<StartedService> {
+  const port = registryPort();
   const storage = path.join(config.stateDir, 'registry');
   fs.mkdirSync(storage, { recursive: true });
-  const configFile = path.join(config.stateDir, 'registry.yml');
+  const configFile = path.join(config.stateDir, `${name}.yml`);
   fs.writeFileSync(configFile, [
     'version: 0.1', 'log: {level: warn}', 'storage:', `  filesystem: {rootdirectory: ${JSON.stringify(storage)}}`,
-    '  delete: {enabled: true}', 'http:', `  addr: 0.0.0.0:${REGISTRY_PORT}`, '',
+    '  delete: {enabled: true}', ...(readOnly ? ['  maintenance: {readonly: {enabled: true}}'] : []), 'http:', `  addr: ${host}:${port}`, '',
   ].join('\n'));
-  log(`starting the local registry on port ${REGISTRY_PORT} (storage in ${storage})`);
-  const service = startDaemon(config, 'registry', '/usr/bin/docker-registry', ['serve', configFile]);
+  log(`starting the local registry on ${host}:${port}${readOnly ? ' (read-only)' : ''} (storage in ${storage})`);
+  const service = startDaemon(config, name, ensureRegistryBinary(log), ['serve', configFile]);
   const deadline = Date.now() + 30_000;
-  while (!(await registryAnswers(REGISTRY_PORT))) {
-    if (Date.now() > deadline) throw new StokeError('RuntimeStart', `the registry did not answer on port ${REGISTRY_PORT}; see ${path.join(config.stateDir, 'registry.log')}`);
+  while (!(await registryAnswers(host, port))) {
+    if (Date.now() > deadline) throw new StokeError('RuntimeStart', `the registry did not answer on ${host}:${port}; see ${path.join(config.stateDir, `${name}.log`)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return service;
+}
+
+/** Starts the local registry where it does not answer yet; returns the processes this call started. */
+export async function ensureRegistry(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService[]> {
+  const started: StartedService[] = [];
+  // Named by port, so a registry on another port (a test's) never takes over the pid file of the usual one.
+  if (!(await registryAnswers('127.0.0.1', registryPort()))) started.push(await startRegistry(config, `registry-${registryPort()}`, '127.0.0.1', false, log));
+  const bridge = await bridgeAddress(endpoint);
+  if (!bridge) log('the engine\'s bridge gateway is not an address of this machine: servers cannot reach the local registry');
+  else if (!(await registryAnswers(bridge, registryPort()))) started.push(await startRegistry(config, `registry-bridge-${registryPort()}`, bridge, true, log));
+  return started;
 }
 
 /** The registry path of an image as Docker Hub names it: library/NAME for official images. */
@@ -232,41 +286,74 @@ function hubPath(tag: string): { repository: string; tag: string } {
 
 /** Pushes each published image the registry lacks, as 127.0.0.1:PORT/library/NAME (loopback needs no TLS). */
 async function publish(config: StokeConfig, docker: Docker, log: Log): Promise<void> {
+  const port = registryPort();
   const markerFile = path.join(config.stateDir, 'registry', 'published.json');
   const published = (fs.existsSync(markerFile) ? JSON.parse(fs.readFileSync(markerFile, 'utf8')) : {}) as Record<string, string>;
   // The registry may be another checkout's (it answered first), so this folder may not exist yet.
   fs.mkdirSync(path.dirname(markerFile), { recursive: true });
-  for (const image of PUBLISHED) {
+  for (const [image, local] of Object.entries(PUBLISHED)) {
     const { repository, tag } = hubPath(image);
-    const id = (await docker.getImage(image).inspect()).Id;
-    if (published[image] === id && (await registryHas(REGISTRY_PORT, repository, tag))) continue;
+    const id = (await docker.getImage(local).inspect()).Id;
+    if (published[image] === id && (await registryHas('127.0.0.1', port, repository, tag))) continue;
     const started = Date.now();
-    const target = `127.0.0.1:${REGISTRY_PORT}/${repository}`;
-    await docker.getImage(image).tag({ repo: target, tag });
-    await follow(docker, await docker.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: `127.0.0.1:${REGISTRY_PORT}` } } as object));
-    await docker.getImage(`${target}:${tag}`).remove();
+    const target = `127.0.0.1:${port}/${repository}`;
+    // The push needs this name on the engine for a moment; one the user has for another image is theirs.
+    const existing = await docker.getImage(`${target}:${tag}`).inspect().catch(() => undefined);
+    if (existing && existing.Id !== id) throw new StokeError('ImageBuild', `the engine has an image ${target}:${tag} already: remove it, or set STOKE_REGISTRY_PORT to another port`);
+    await docker.getImage(local).tag({ repo: target, tag });
+    try {
+      await follow(docker, await docker.getImage(`${target}:${tag}`).push({ authconfig: { serveraddress: `127.0.0.1:${port}` } } as object));
+    } finally {
+      await docker.getImage(`${target}:${tag}`).remove();
+    }
     published[image] = id;
     fs.writeFileSync(markerFile, JSON.stringify(published, null, 2));
-    log(`pushed ${image} to the local registry in ${Math.round((Date.now() - started) / 1000)} s`);
+    log(`pushed ${local} to the local registry as ${image} in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }
 
-let serverImages: Promise<StartedService | undefined> | undefined;
+let serverImages: Promise<StartedService[]> | undefined;
 
 /**
- * Everything a docker-host server needs: its image on the engine, the application images built, and
+ * Bootstrap (`stoke images build`), never an activity: the docker-host image and the stand-ins built,
  * the registry running and filled. Shared by concurrent callers in one process; cached across runs.
+ * Returns the registry processes it started.
  */
-export function ensureServerImages(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService | undefined> {
+export function ensureServerImages(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService[]> {
   serverImages ??= (async () => {
     const docker = new Docker(dockerOptions(endpoint));
     for (const recipe of RECIPES) await ensureRecipe(config, endpoint, recipe, log);
     await ensureSimpleweb(docker);
-    const registry = await ensureRegistry(config, log);
+    const registry = await ensureRegistry(config, endpoint, log);
     await publish(config, docker, log);
+    await servedToServers(endpoint);
     return registry;
   })();
   serverImages.catch(() => (serverImages = undefined));
   return serverImages;
 }
 
+/**
+ * The two addresses may be two registries on different storage (one left by another checkout): what
+ * stoke pushed on loopback must be what servers pull on the bridge.
+ */
+async function servedToServers(endpoint: string): Promise<void> {
+  const bridge = await bridgeAddress(endpoint);
+  if (!bridge) return;
+  for (const image of Object.keys(PUBLISHED)) {
+    const { repository, tag } = hubPath(image);
+    if (!(await registryHas(bridge, registryPort(), repository, tag))) {
+      throw new StokeError('ImageBuild', `the registry on ${bridge}:${registryPort()} lacks ${image}, which was pushed on 127.0.0.1:${registryPort()}: `
+        + 'two registries on different storage answer there; stop the other one (`stoke down` in its checkout) or set STOKE_REGISTRY_PORT');
+    }
+  }
+}
+
+/** What an activity checks before booting a docker-host server, instead of building: the message says how to. */
+export async function serverImagesMissing(endpoint: string): Promise<string | undefined> {
+  const build = 'run `stoke images build` once (it builds stoke\'s server and stand-in images from Debian packages, about 6 min the first time, and starts the local registry)';
+  if (!(await hasImage(new Docker(dockerOptions(endpoint)), DOCKER_HOST_IMAGE))) return `${DOCKER_HOST_IMAGE} is not built: ${build}`;
+  const bridge = await bridgeAddress(endpoint);
+  if (bridge && !(await registryAnswers(bridge, registryPort()))) return `the local registry does not answer on ${bridge}:${registryPort()}: ${build}`;
+  return undefined;
+}

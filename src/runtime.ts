@@ -298,7 +298,10 @@ export async function stopServices(services: readonly StartedService[], log: Log
 /** Services started earlier by this project's bootstrap (recorded in the state folder) that still run. */
 export function recordedServices(config: StokeConfig): StartedService[] {
   const services: StartedService[] = [];
-  for (const name of ['dockerd', 'temporal', 'worker', 'registry']) {
+  const registries = fs.existsSync(config.stateDir)
+    ? fs.readdirSync(config.stateDir).filter((file) => /^registry(-bridge)?(-\d+)?\.pid$/.test(file)).map((file) => file.slice(0, -'.pid'.length))
+    : [];
+  for (const name of ['dockerd', 'temporal', 'worker', ...registries]) {
     const pidFile = path.join(config.stateDir, `${name}.pid`);
     if (!fs.existsSync(pidFile)) continue;
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));

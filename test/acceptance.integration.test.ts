@@ -15,7 +15,7 @@ import { freePort, showStack, stackContainers, startWorker, stoke, stopWorker, u
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
 let worker: ChildProcess | undefined;
-let registry: StartedService | undefined;
+let registry: StartedService[] = [];
 
 beforeAll(async () => {
   const started = Date.now();
@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopWorker(worker);
   // Only a registry this test started: one a developer runs is left alone.
-  await stopServices(registry ? [registry] : [], (message) => console.log(`[teardown] ${message}`));
+  await stopServices(registry, (message) => console.log(`[teardown] ${message}`));
 });
 
 function get(url: string): Promise<{ status: number; body: string; location?: string }> {

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainer, deleteContainer } from '../activities/docker';
+import { ensureRegistryBinary } from '../src/images';
 import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 let registry: ChildProcess | undefined;
@@ -39,7 +40,9 @@ beforeAll(async () => {
     http: { addr: `127.0.0.1:${port}` },
     auth: { htpasswd: { realm: 'stoke', path: path.join(dir, 'htpasswd') } },
   }));
-  registry = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+  // Through the bootstrap, so this file runs alone or first on a machine that has never run the acceptance tests.
+  const binary = ensureRegistryBinary((message) => console.log(`[setup] ${message}`));
+  registry = spawn(binary, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
   await waitUntil('the registry', async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined;

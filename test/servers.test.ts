@@ -53,3 +53,16 @@ test('the catalog adds STOKE_CATALOG entries over the defaults and names a malfo
   fs.writeFileSync(file, 'flavors: {m1.bad: {vcpus: 2}}\n');
   expect(() => loadCatalog({ STOKE_CATALOG: file })).toThrow(/flavors\.m1\.bad must be \{vcpus: N, ram: MiB\}/);
 });
+
+test('stand-ins are the catalog\'s, under stoke\'s own names; STOKE_CATALOG adds NAME:TAG entries and names a malformed one', () => {
+  const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const os = jest.requireActual<typeof import('node:os')>('node:os');
+  const file = `${fs.mkdtempSync(`${os.tmpdir()}/stoke-catalog-`)}/catalog.yaml`;
+  fs.writeFileSync(file, 'standins: {"acme/db:2": stoke/standin-mysql:latest}\n');
+  const catalog = loadCatalog({ STOKE_CATALOG: file });
+  expect(catalog.standins['acme/db:2']).toBe('stoke/standin-mysql:latest');
+  expect(catalog.standins['larsks/simpleweb:latest']).toBe('stoke/standin-larsks-simpleweb:latest');
+  expect(Object.values(catalog.standins).every((image) => image.startsWith('stoke/standin-'))).toBe(true);
+  fs.writeFileSync(file, 'standins: {acme/db: stoke/standin-mysql:latest}\n');
+  expect(() => loadCatalog({ STOKE_CATALOG: file })).toThrow(/standins\.acme\/db must map NAME:TAG to an image name/);
+});
