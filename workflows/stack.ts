@@ -208,10 +208,32 @@ export function refuseUnreadableInput(input: unknown, action: string, failedStat
   throw ApplicationFailure.create({ message: `the worker refused this ${action}: ${reason}`, type: PAYLOAD_REFUSED, nonRetryable: true });
 }
 
-/** The docker_endpoints the stack's resources named (either type's spelling): engines the sweep visits. */
+/** Every text value among the stack's resource attributes: the addresses its servers, ports and floating IPs held. */
+function attributeTexts(state: StackState): Set<string> {
+  const found = new Set<string>();
+  const walk = (value: Json): void => {
+    if (typeof value === 'string') found.add(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  for (const r of Object.values(state.resources)) walk(r.attributes);
+  return found;
+}
+
+/**
+ * The docker_endpoints the stack's resources named (either type's spelling): engines the sweep visits.
+ * Not an engine reached at an address of the stack's own (a server's dockerd): it went with its server,
+ * and once the stack's networks are gone that address may lead off this machine.
+ */
 function endpointsOf(state: StackState): string[] {
   const named = Object.values(state.resources).map((r) => r.properties.docker_endpoint ?? r.properties.DockerEndpoint);
-  return [...new Set(named.filter((e): e is string => typeof e === 'string' && e !== ''))].sort();
+  const own = attributeTexts(state);
+  const hostOf = (endpoint: string) => {
+    const found = /^[a-z]+:\/\/(?:\[([^\]]+)\]|([^/:]+))/i.exec(endpoint);
+    return found?.[1] ?? found?.[2];
+  };
+  const swept = named.filter((e): e is string => typeof e === 'string' && e !== '' && !own.has(hostOf(e) ?? ''));
+  return [...new Set(swept)].sort();
 }
 
 /** Deletes every resource, then, once all are gone, sweeps what still carries the stack's id. */
