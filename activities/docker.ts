@@ -563,9 +563,10 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
       containers = (await docker.listContainers({ all: true, filters: byStack, abortSignal })).filter((c) => left(c.Labels));
       networks = (await docker.listNetworks({ filters: byStack, abortSignal })).filter((n) => left(n.Labels));
     } catch (err) {
-      if ((err as DockerError).statusCode !== undefined) rethrow(err, `listing what is left of stack ${req.stack} on ${endpoint}`);
+      // The resources' own deletes succeeded; an engine that cannot be asked (gone, or refusing this
+      // client as it refused the create) leaves nothing to sweep that the action could fix.
       stopIfCancelled();
-      log.warn('not swept: the engine does not answer', { stack: req.stack, endpoint, reason: dockerMessage(err as DockerError) });
+      log.warn('not swept: the engine did not answer the listing', { stack: req.stack, endpoint, reason: dockerMessage(err as DockerError) });
       continue;
     }
     try {
