@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
-import type { Flavor } from '../src/catalog';
+import type { Flavor } from '../src/runtime/catalog';
 import { dockerFor, LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID, stopIfCancelled } from './docker';
 
 export interface NetworkAttachment {

@@ -5,8 +5,8 @@
 import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import Docker from 'dockerode';
-import { DEFAULT_CATALOG } from '../src/catalog';
-import { dockerOptions, endpointKey, endpointListed, registryAuth, type EndpointPolicy } from '../src/docker-endpoint';
+import { DEFAULT_CATALOG } from '../src/runtime/catalog';
+import { dockerOptions, endpointKey, endpointListed, registryAuth, type EndpointPolicy } from '../src/runtime/docker-endpoint';
 import { unalias } from '../src/resources';
 import { isAddressPortPair, portSpecProblem } from '../src/resources/docker-container';
 import type { Json, JsonObject } from '../src/template/types';

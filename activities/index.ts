@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { maskText } from '../src/template/redact';
-import type { EndpointPolicy } from '../src/docker-endpoint';
+import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
 import { createContainer, deleteContainer, pauseContainer, sweepStack, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';

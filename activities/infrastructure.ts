@@ -5,9 +5,9 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DOCKER_HOST_IMAGE, type Catalog } from '../src/catalog';
+import { DOCKER_HOST_IMAGE, type Catalog } from '../src/runtime/catalog';
 import type { StokeConfig } from '../src/config';
-import { registryPort, serverImagesMissing } from '../src/images';
+import { registryPort, serverImagesMissing } from '../src/runtime/images';
 import { stackStateQuery } from '../workflows/definitions';
 import { DockerComputeDriver } from './compute';
 import { dockerFor } from './docker';

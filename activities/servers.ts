@@ -6,8 +6,8 @@
 import * as crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
-import type { Catalog } from '../src/catalog';
-import { DOCKER_HOST_IMAGE } from '../src/catalog';
+import type { Catalog } from '../src/runtime/catalog';
+import { DOCKER_HOST_IMAGE } from '../src/runtime/catalog';
 import type { Json, JsonObject, ResourceState } from '../src/template/types';
 import { bootScript, multipartMime, UserDataError } from '../src/user-data';
 import type { ComputeDriver, NetworkAttachment, ServerAddress } from './compute';

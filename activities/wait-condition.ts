@@ -1,4 +1,4 @@
-import { handleToken, signalEndpoint } from '../src/signal';
+import { handleToken, signalEndpoint } from '../src/gateway/signal';
 import type { CreatedResource, CreateResourceRequest } from './types';
 
 /** How a worker issues handle credentials: the gateway's key and its base URL as servers reach it. */

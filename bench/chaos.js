@@ -174,9 +174,9 @@ async function r1({ runs, random, say, dockerEndpoint }) {
 
 /** R2: a dev server of our own (SQLite file, own port and state folder) is stopped and restarted mid-create. */
 async function r2({ runs, random, say, dockerEndpoint }) {
-  const runtime = lib.requireBuilt('src/runtime');
+  const runtime = lib.requireBuilt('src/runtime/runtime');
   const { loadConfig } = lib.requireBuilt('src/config');
-  const { prepareNamespace } = lib.requireBuilt('src/worker');
+  const { prepareNamespace } = lib.requireBuilt('src/runtime/worker');
   // The Temporal CLI the project already installed (or installs once), never one per temp folder.
   const binary = runtime.temporalBinary(loadConfig(), (m) => say(`[setup] ${m}`));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-chaos-r2-'));
@@ -228,7 +228,7 @@ async function r2({ runs, random, say, dockerEndpoint }) {
  * It runs with --live-restore, as a production engine should, so running containers survive it.
  */
 async function r3({ runs, random, say }) {
-  const runtime = lib.requireBuilt('src/runtime');
+  const runtime = lib.requireBuilt('src/runtime/runtime');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-chaos-r3-'));
   const bridge = `stokech${process.pid % 100000}`;
   const subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`;

@@ -3,7 +3,7 @@
  * oversized and malformed bodies, unknown stacks, unknown handles), 50 at a time; each must get its
  * own 4xx. Then the real signal must still complete the stack, and the gateway must still answer.
  */
-import { handleToken, loadSignalKey } from '../src/signal';
+import { handleToken, loadSignalKey } from '../src/gateway/signal';
 import { createWaiting, finalState, HEAT_WAIT, localHandle, percentile, startBench, table } from './support';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);

@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'cli.js');
 
 function requireBuilt(module) {
   const file = path.join(ROOT, 'dist', module);
@@ -79,8 +79,8 @@ async function setup(label, env = process.env) {
     STOKE_TASK_QUEUE: `stoke-${label}-${process.pid}`,
   });
   const { loadConfig } = requireBuilt('src/config');
-  const runtime = requireBuilt('src/runtime');
-  const { prepareNamespace } = requireBuilt('src/worker');
+  const runtime = requireBuilt('src/runtime/runtime');
+  const { prepareNamespace } = requireBuilt('src/runtime/worker');
   const config = loadConfig();
   const log = (message) => console.error(`[setup] ${message}`);
   const services = [];
@@ -130,8 +130,8 @@ function rssBytes(pid) {
 /** A Temporal client with stoke's data converter, plus the stack client the CLI uses. */
 async function clients(config) {
   const { Client, Connection, WorkflowFailedError } = require('@temporalio/client');
-  const { StackClient } = requireBuilt('src/client');
-  const { dataConverter } = requireBuilt('src/codec');
+  const { StackClient } = requireBuilt('src/client/client');
+  const { dataConverter } = requireBuilt('src/client/codec');
   const { temporalAddress } = requireBuilt('src/config');
   const connection = await Connection.connect({ address: temporalAddress(config) });
   const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });

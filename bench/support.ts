@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StackClient } from '../src/client';
+import { StackClient } from '../src/client/client';
 import { loadConfig, type StokeConfig } from '../src/config';
 import { loadPlan } from '../src/template/load';
 import type { StackState } from '../src/template/types';
-import { prepareNamespace } from '../src/worker';
+import { prepareNamespace } from '../src/runtime/worker';
 
 const CLI = path.join(__dirname, '..', 'src', 'cli.js');
 

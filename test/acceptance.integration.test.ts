@@ -9,8 +9,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { loadConfig } from '../src/config';
-import { ensureServerImages } from '../src/images';
-import { stopServices, type StartedService } from '../src/runtime';
+import { ensureServerImages } from '../src/runtime/images';
+import { stopServices, type StartedService } from '../src/runtime/runtime';
 import { freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName } from './helpers';
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');

@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { codecKeys, dataConverter, keyId } from '../src/codec';
+import { codecKeys, dataConverter, keyId } from '../src/client/codec';
 import { loadConfig, temporalAddress } from '../src/config';
 import { loadPlan } from '../src/template/load';
 import { stackNameKey, stackStatusKey, stackWorkflowId, type CreateStackInput } from '../workflows/definitions';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { codecKeys, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId } from '../src/codec';
+import { codecKeys, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId } from '../src/client/codec';
 import { loadConfig } from '../src/config';
 import { REFUSED_PAYLOAD } from '../workflows/refused';
 

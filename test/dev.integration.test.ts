@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
-import { temporalBinary } from '../src/runtime';
+import { temporalBinary } from '../src/runtime/runtime';
 import { freePort, stokeWith } from './helpers';
 
 /** Running, as opposed to gone or a zombie that no parent has reaped yet. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { containerSpec, imageReference, olderApi, portBindings } from '../activities/docker';
-import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../src/docker-endpoint';
+import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../src/runtime/docker-endpoint';
 
 const spec = (properties: Record<string, unknown>) => containerSpec({
   stack: 's', stackId: 'id', resource: 'r', type: 'DockerInc::Docker::Container', properties: { image: 'busybox', ...properties } as never, attributes: [],

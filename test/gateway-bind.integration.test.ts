@@ -9,10 +9,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
-import { bridgeAddress, healthProof, loadSignalKey } from '../src/signal';
+import { bridgeAddress, healthProof, loadSignalKey } from '../src/gateway/signal';
 import { docker, freePort, stopWorker } from './helpers';
 
-const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli.js');
+const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli', 'cli.js');
 const children: ChildProcess[] = [];
 
 afterEach(async () => {

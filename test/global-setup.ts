@@ -4,8 +4,8 @@
  */
 import { loadConfig } from '../src/config';
 import { freePort } from './helpers';
-import { prepareNamespace } from '../src/worker';
-import { ensureDocker, ensureImages, ensureTemporal, type StartedService } from '../src/runtime';
+import { prepareNamespace } from '../src/runtime/worker';
+import { ensureDocker, ensureImages, ensureTemporal, type StartedService } from '../src/runtime/runtime';
 
 export default async function globalSetup(): Promise<void> {
   // Tests get their own task queue, so a worker left by `stoke quickstart` never picks up their stacks.

@@ -1,4 +1,4 @@
-import { stopServices, type StartedService } from '../src/runtime';
+import { stopServices, type StartedService } from '../src/runtime/runtime';
 
 /** Stops only what the setup started: a developer's own running dev server is left alone. */
 export default async function globalTeardown(): Promise<void> {

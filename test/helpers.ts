@@ -6,12 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { dockerOptions } from '../src/docker-endpoint';
+import { dockerOptions } from '../src/runtime/docker-endpoint';
 import type { StackState } from '../src/template/types';
 import type { HandleSignal, StackMemo } from '../workflows/definitions';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'cli.js');
 
 export interface CliResult {
   readonly status: number;
@@ -113,7 +113,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 async function withTemporal<T>(fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
-  const { dataConverter } = await import('../src/codec');
+  const { dataConverter } = await import('../src/client/codec');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {
@@ -150,9 +150,9 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   if (process.env.STOKE_RECORD_HISTORIES !== '1') return;
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
-  const { temporalBinary } = await import('../src/runtime');
-  const { codecKeys, dataConverter, EncryptionCodec } = await import('../src/codec');
-  const { startCodecServer } = await import('../src/codec-server');
+  const { temporalBinary } = await import('../src/runtime/runtime');
+  const { codecKeys, dataConverter, EncryptionCodec } = await import('../src/client/codec');
+  const { startCodecServer } = await import('../src/gateway/codec-server');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
   // Recorded histories must replay on machines without this key: the CLI decrypts them through stoke's codec server.

@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from '../src/catalog';
+import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from '../src/runtime/catalog';
 import { loadConfig } from '../src/config';
-import { bridgeAddress, ensureServerImages, PUBLISHED, RECIPES } from '../src/images';
-import { stopServices, type StartedService } from '../src/runtime';
+import { bridgeAddress, ensureServerImages, PUBLISHED, RECIPES } from '../src/runtime/images';
+import { stopServices, type StartedService } from '../src/runtime/runtime';
 import { docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 
 const USERS_IMAGE = 'wordpress:latest';

@@ -1,8 +1,8 @@
 /** Pure parts of RandomString, of wait condition templates and of the signal gateway. */
 import { generateRandomString, createRandomString } from '../activities/random';
-import { describeWaits, parseSignalBody } from '../src/gateway';
+import { describeWaits, parseSignalBody } from '../src/gateway/gateway';
 import { RANDOM_SEQUENCES } from '../src/resources/heat';
-import { handleToken, tokenMatches } from '../src/signal';
+import { handleToken, tokenMatches } from '../src/gateway/signal';
 import { parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';
 import type { StackState } from '../src/template/types';

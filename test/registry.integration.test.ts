@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainer, deleteContainer } from '../activities/docker';
-import { ensureRegistryBinary } from '../src/images';
+import { ensureRegistryBinary } from '../src/runtime/images';
 import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 let registry: ChildProcess | undefined;

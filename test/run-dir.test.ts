@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type StokeConfig } from '../src/config';
-import { ensureRunDir, startDaemon } from '../src/runtime';
+import { ensureRunDir, startDaemon } from '../src/runtime/runtime';
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 const made: string[] = [];

@@ -8,8 +8,8 @@ import type * as http from 'node:http';
 import { Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { codecKeys, ENCRYPTED_ENCODING, EncryptionCodec, parseKey } from '../src/codec';
-import { startCodecServer } from '../src/codec-server';
+import { codecKeys, ENCRYPTED_ENCODING, EncryptionCodec, parseKey } from '../src/client/codec';
+import { startCodecServer } from '../src/gateway/codec-server';
 import { loadConfig, temporalAddress } from '../src/config';
 import { SLEEPER, docker, freePort, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 

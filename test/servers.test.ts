@@ -1,5 +1,5 @@
 import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../src/user-data';
-import { DOCKER_HOST_IMAGE, loadCatalog } from '../src/catalog';
+import { DOCKER_HOST_IMAGE, loadCatalog } from '../src/runtime/catalog';
 import { fillInputs } from '../activities/servers';
 
 test('a #! script runs as is; empty and unmarked text run nothing, as with cloud-init', () => {

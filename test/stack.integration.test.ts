@@ -4,10 +4,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { StackClient } from '../src/client';
+import { StackClient } from '../src/client/client';
 import { loadConfig, temporalAddress } from '../src/config';
-import { listStacksOverHttp } from '../src/stacks';
-import { prepareNamespace } from '../src/worker';
+import { listStacksOverHttp } from '../src/client/stacks';
+import { prepareNamespace } from '../src/runtime/worker';
 import {
   SLEEPER,
   docker,

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
-import { handleToken, loadSignalKey } from '../src/signal';
+import { handleToken, loadSignalKey } from '../src/gateway/signal';
 import type { StackState } from '../src/template/types';
 import {
   SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate,

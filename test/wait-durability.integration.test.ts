@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../src/config';
-import { ensureTemporal, stopServices, temporalBinary, type StartedService } from '../src/runtime';
+import { ensureTemporal, stopServices, temporalBinary, type StartedService } from '../src/runtime/runtime';
 import type { StackState } from '../src/template/types';
-import { prepareNamespace } from '../src/worker';
+import { prepareNamespace } from '../src/runtime/worker';
 import {
   SLEEPER, describeStackWorkflow, freePort, showStack, signalStackWorkflow, stackContainers, startWorker, stokeWith, stopWorker, uniqueName, waitUntil,
   writeTemplate,
@@ -80,7 +80,7 @@ async function signalThroughGateway(state: StackState, env: NodeJS.ProcessEnv): 
 
 /** `stoke gateway` alone, as a user runs it while no worker runs. */
 async function startGateway(): Promise<ChildProcess> {
-  const gateway = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'cli.js'), 'gateway'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const gateway = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'src', 'cli', 'cli.js'), 'gateway'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()).includes('listening on') && resolve());

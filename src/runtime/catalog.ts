@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { parse } from 'yaml';
-import { StokeError } from './errors';
+import { StokeError } from '../errors';
 
 export interface Flavor {
   readonly vcpus: number;

@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import Docker from 'dockerode';
-import { StokeConfig, temporalAddress, temporalHttpAddress } from './config';
+import { StokeConfig, temporalAddress, temporalHttpAddress } from '../config';
 import { dockerOptions } from './docker-endpoint';
-import { StokeError } from './errors';
+import { StokeError } from '../errors';
 
 /** A process the bootstrap started and so is responsible for stopping. */
 export interface StartedService {

@@ -22,15 +22,15 @@ import {
   type DeleteStackInput,
   type SuspendStackInput,
   type StackMemo,
-} from '../workflows/definitions';
-import { PAYLOAD_REFUSED } from '../workflows/refused';
-import { describeWaits, sendHandleSignal, type SignalRequest } from './gateway';
+} from '../../workflows/definitions';
+import { PAYLOAD_REFUSED } from '../../workflows/refused';
+import { describeWaits, sendHandleSignal, type SignalRequest } from '../gateway/gateway';
 import { dataConverter } from './codec';
-import { temporalAddress, type StokeConfig } from './config';
-import { StokeError } from './errors';
+import { temporalAddress, type StokeConfig } from '../config';
+import { StokeError } from '../errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
-import { MASK, redactState } from './template/redact';
-import type { StackPlan, StackState, StackStatus } from './template/types';
+import { MASK, redactState } from '../template/redact';
+import type { StackPlan, StackState, StackStatus } from '../template/types';
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {

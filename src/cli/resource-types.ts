@@ -1,6 +1,6 @@
 /** `stoke resource type show`: a resource type's schema in the shape `openstack orchestration resource type show` prints. */
 import { stringify } from 'yaml';
-import { constraintsOf, type PropertyConstraint, type PropertySchema, type ResourceTypeSchema } from './resources';
+import { constraintsOf, type PropertyConstraint, type PropertySchema, type ResourceTypeSchema } from '../resources';
 
 function constraintView(c: PropertyConstraint): Record<string, unknown> {
   const out: Record<string, unknown> = {};

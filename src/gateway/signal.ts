@@ -7,8 +7,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import type { StokeConfig } from './config';
-import { dockerOptions } from './docker-endpoint';
+import type { StokeConfig } from '../config';
+import { dockerOptions } from '../runtime/docker-endpoint';
 
 /** The path every handle's signal URL has: /v1/signal/STACK/STACK_ID/HANDLE. */
 export const SIGNAL_PATH = /^\/v1\/signal\/([^/]+)\/([^/]+)\/([^/]+)$/;

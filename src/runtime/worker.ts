@@ -7,14 +7,14 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities } from '../../activities';
 import { loadCatalog } from './catalog';
-import { dataConverter, plaintextAllowed, type EncryptionCodec } from './codec';
-import { temporalAddress, type StokeConfig } from './config';
+import { dataConverter, plaintextAllowed, type EncryptionCodec } from '../client/codec';
+import { temporalAddress, type StokeConfig } from '../config';
 import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
-import { startGateway, type Gateway } from './gateway';
-import { loadSignalKey, signalBaseUrl } from './signal';
-import type { SignalIssuer } from '../activities/wait-condition';
+import { startGateway, type Gateway } from '../gateway/gateway';
+import { loadSignalKey, signalBaseUrl } from '../gateway/signal';
+import type { SignalIssuer } from '../../activities/wait-condition';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -93,7 +93,7 @@ function signalIssuer(config: StokeConfig, dockerEndpoint: string): SignalIssuer
 async function bundleWorkflows(config: StokeConfig, failureConverterPath: string | undefined): Promise<{ code: string }> {
   const out = path.join(ensureRunDir(config), `workflow-bundle-${process.pid}.js`);
   try {
-    await promisify(execFile)(process.execPath, [require.resolve('./workflow-bundle'), out, require.resolve('../workflows'), failureConverterPath ?? '']);
+    await promisify(execFile)(process.execPath, [require.resolve('./workflow-bundle'), out, require.resolve('../../workflows'), failureConverterPath ?? '']);
     return { code: fs.readFileSync(out, 'utf8') };
   } finally {
     fs.rmSync(out, { force: true });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DockerOptions } from 'dockerode';
-import { StokeError } from './errors';
+import { StokeError } from '../errors';
 
 /**
  * TLS material for https:// endpoints (and tcp:// ones when DOCKER_TLS_VERIFY is set, as the docker CLI

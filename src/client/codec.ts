@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { METADATA_ENCODING_KEY, ValueError, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { REFUSED_PAYLOAD } from '../workflows/refused';
-import type { StokeConfig } from './config';
-import { StokeError } from './errors';
+import { REFUSED_PAYLOAD } from '../../workflows/refused';
+import type { StokeConfig } from '../config';
+import { StokeError } from '../errors';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -204,5 +204,5 @@ export function dataConverter(config: StokeConfig, env: NodeJS.ProcessEnv = proc
   }
   const policy: CodecPolicy = role === 'worker' ? { acceptPlaintext: plaintextAllowed(env), markRefused: true } : CLIENT_POLICY;
   // Failure messages (a container's last output, say) are moved into an encrypted payload too.
-  return { failureConverterPath: require.resolve('../workflows/failure-converter'), payloadCodecs: [new EncryptionCodec(keys, policy)] };
+  return { failureConverterPath: require.resolve('../../workflows/failure-converter'), payloadCodecs: [new EncryptionCodec(keys, policy)] };
 }

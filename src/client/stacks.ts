@@ -4,9 +4,9 @@
  * and its protobuf tables, which take most of a cold start. The client's gRPC listing shares the rule.
  */
 import * as http from 'node:http';
-import { temporalHttpAddress, type StokeConfig } from './config';
-import { StokeError } from './errors';
-import type { StackStatus } from './template/types';
+import { temporalHttpAddress, type StokeConfig } from '../config';
+import { StokeError } from '../errors';
+import type { StackStatus } from '../template/types';
 
 /** Heat's rule for stack names, which also keeps workflow ids and Docker names clean. */
 const STACK_NAME = /^[a-zA-Z][a-zA-Z0-9_.-]{0,254}$/;

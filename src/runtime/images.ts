@@ -12,10 +12,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from './catalog';
-import type { StokeConfig } from './config';
+import type { StokeConfig } from '../config';
 import { dockerOptions } from './docker-endpoint';
-import { StokeError } from './errors';
-import { networkGateway } from '../activities/networks';
+import { StokeError } from '../errors';
+import { networkGateway } from '../../activities/networks';
 import { installDebianPackages, startDaemon, type Log, type StartedService } from './runtime';
 
 /** One tag made from a root filesystem, with the image config a Dockerfile would have set. */

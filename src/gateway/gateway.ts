@@ -8,12 +8,12 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../workflows/definitions';
-import { dataConverter } from './codec';
-import { temporalAddress, type StokeConfig } from './config';
-import { StokeError } from './errors';
+import { handleSignal, stackStatusKey, stackWorkflowId, type HandleSignal, type StackMemo } from '../../workflows/definitions';
+import { dataConverter } from '../client/codec';
+import { temporalAddress, type StokeConfig } from '../config';
+import { StokeError } from '../errors';
 import { bridgeAddress, HEALTH_CHALLENGE, healthProof, loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
-import type { Json, StackState } from './template/types';
+import type { Json, StackState } from '../template/types';
 
 /** Larger bodies are refused before they are read to the end. */
 export const MAX_SIGNAL_BYTES = 64 * 1024;

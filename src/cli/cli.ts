@@ -1,15 +1,15 @@
 /** `stoke`: stack commands in the style of `openstack stack …`, plus the worker and the embedded runtime. */
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig, temporalAddress, type StokeConfig } from './config';
-import { StokeError } from './errors';
-import { checkStackName, isFinal, listStacksOverHttp } from './stacks';
+import { loadConfig, temporalAddress, type StokeConfig } from '../config';
+import { StokeError } from '../errors';
+import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
 // Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
 // template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
 // which reads Temporal's HTTP API, starts in a fraction of the time.
-import type { StackClient } from './client';
-import type { StartedService } from './runtime';
-import type { StackState } from './template/types';
+import type { StackClient } from '../client/client';
+import type { StartedService } from '../runtime/runtime';
+import type { StackState } from '../template/types';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -38,7 +38,7 @@ function print(format: string, data: unknown, text: () => string): void {
 }
 
 async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>, withCodec = true): Promise<T> {
-  const { StackClient } = await import('./client');
+  const { StackClient } = await import('../client/client');
   const client = await StackClient.connect(config, withCodec);
   try {
     return await fn(client);
@@ -86,7 +86,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       checkStackName(name);
       const timeoutMinutes = Number(opts.timeout);
       if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
-      const { formatIssue, loadPlan } = await import('./template/load');
+      const { formatIssue, loadPlan } = await import('../template/load');
       const { plan, warnings } = loadPlan({
         stackName: name,
         templateFile: opts.template,
@@ -199,7 +199,7 @@ function templateCommands(program: Command): void {
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
     .addOption(new Option('-f, --format <format>', 'output format: a summary line, or description and parameters (hidden defaults masked)').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ formatIssue, loadPlan }, { printData }] = await Promise.all([import('./template/load'), import('./resource-types')]);
+      const [{ formatIssue, loadPlan }, { printData }] = await Promise.all([import('../template/load'), import('./resource-types')]);
       const { plan, warnings, summary } = loadPlan({
         stackName: 'validate', templateFile: opts.template, environmentFiles: opts.environment, parameters: parameterValues(opts.parameter), mode: 'validate',
       });
@@ -213,7 +213,7 @@ function templateCommands(program: Command): void {
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('./resources'), import('./resource-types')]);
+      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('../resources'), import('./resource-types')]);
       const names = Object.keys(RESOURCE_TYPES).sort();
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
@@ -221,7 +221,7 @@ function templateCommands(program: Command): void {
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ constraintsOf, RESOURCE_TYPES }, { printData, resourceTypeView }] = await Promise.all([import('./resources'), import('./resource-types')]);
+      const [{ constraintsOf, RESOURCE_TYPES }, { printData, resourceTypeView }] = await Promise.all([import('../resources'), import('./resource-types')]);
       const schema = RESOURCE_TYPES[name];
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
       if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
@@ -234,7 +234,7 @@ function templateCommands(program: Command): void {
 }
 
 async function workerEndpoint(config: StokeConfig): Promise<string> {
-  const { findDocker } = await import('./runtime');
+  const { findDocker } = await import('../runtime/runtime');
   const endpoint = await findDocker(config);
   if (!endpoint) throw new StokeError('DockerUnreachable', 'no Docker engine answers: set DOCKER_HOST, or run `stoke dev` to start the embedded one');
   return endpoint;
@@ -242,7 +242,7 @@ async function workerEndpoint(config: StokeConfig): Promise<string> {
 
 /** Starts what the embedded default needs; returns the services this call started. */
 async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
-  const { ensureDocker, ensureImages, ensureTemporal, stopServices } = await import('./runtime');
+  const { ensureDocker, ensureImages, ensureTemporal, stopServices } = await import('../runtime/runtime');
   const services: StartedService[] = [];
   try {
     const temporal = await ensureTemporal(config, log);
@@ -261,12 +261,12 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
     .description('run the stoke worker (stack workflows and their activities)')
-    .action(async () => (await import('./worker')).runWorker(config, await workerEndpoint(config)));
+    .action(async () => (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config)));
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
     .action(async () => {
-      const [{ startGateway }, { findDocker }] = await Promise.all([import('./gateway'), import('./runtime')]);
+      const [{ startGateway }, { findDocker }] = await Promise.all([import('../gateway/gateway'), import('../runtime/runtime')]);
       const gateway = await startGateway(config, await findDocker(config), (message) => console.log(`stoke gateway: ${message}`));
       if (!gateway) throw new StokeError('GatewayPortInUse', `port ${config.signalBind.port} has a gateway already: set STOKE_SIGNAL_BIND to run another`);
       console.log(`stoke gateway: listening on ${gateway.address}`);
@@ -281,7 +281,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
     .action(async () => {
       const { services, dockerEndpoint } = await bootstrap(config);
-      const [{ runWorker }, { stopServices }] = await Promise.all([import('./worker'), import('./runtime')]);
+      const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
         await runWorker(config, dockerEndpoint);
@@ -295,7 +295,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--name <name>', 'stack name', 'hello')
     .action(async (opts) => {
       await bootstrap(config);
-      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('./runtime'), import('./template/load')]);
+      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('../runtime/runtime'), import('../template/load')]);
       if (!recordedServices(config).some((s) => s.name === 'worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
@@ -319,7 +319,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .description('build the docker-host server image and the stand-in images from Debian packages (root; about 6 min the first time, '
       + 'cached after), and start and fill the local registry that servers\' engines pull from; `stoke down` stops the registry')
     .action(async () => {
-      const [{ ensureDocker, ensureImages }, { ensureServerImages }] = await Promise.all([import('./runtime'), import('./images')]);
+      const [{ ensureDocker, ensureImages }, { ensureServerImages }] = await Promise.all([import('../runtime/runtime'), import('../runtime/images')]);
       const docker = await ensureDocker(config, log);
       await ensureImages(docker.endpoint, log);
       await ensureServerImages(config, docker.endpoint, log);
@@ -332,8 +332,8 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
     .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
     .action(async (opts) => {
-      const { codecKeys, EncryptionCodec } = await import('./codec');
-      const { startCodecServer } = await import('./codec-server');
+      const { codecKeys, EncryptionCodec } = await import('../client/codec');
+      const { startCodecServer } = await import('../gateway/codec-server');
       const keys = codecKeys(config);
       if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
       const uiPort = config.devServerPort + 1000;
@@ -346,7 +346,7 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('down')
     .description('stop the services that `stoke quickstart` and `stoke images build` left running (worker, Temporal dev server, dockerd, registry)')
     .action(async () => {
-      const { recordedServices, stopServices } = await import('./runtime');
+      const { recordedServices, stopServices } = await import('../runtime/runtime');
       await stopServices(recordedServices(config), log);
     });
 }
