@@ -90,6 +90,7 @@ const capability: PropertySchema = {
  */
 export const dockerContainer: ResourceTypeSchema = {
   name: 'DockerInc::Docker::Container',
+  runs: { where: 'activity', heartbeat: true },
   description: 'A Docker container, created and started on the stack\'s Docker engine or on docker_endpoint.',
   properties: {
     docker_endpoint: {

@@ -63,6 +63,7 @@ export function characterPools(properties: JsonObject): { sequences: CharacterPo
 
 export const randomString: ResourceTypeSchema = {
   name: 'OS::Heat::RandomString',
+  runs: { where: 'local' },
   description: 'A random string, generated once at create time with a cryptographic random source; get_resource returns it too.',
   properties: {
     length: { type: 'integer', default: 32, range: { min: 1, max: 512 }, description: 'Length of the string to generate.' },
@@ -96,6 +97,7 @@ export const randomString: ResourceTypeSchema = {
 
 export const none: ResourceTypeSchema = {
   name: 'OS::Heat::None',
+  runs: { where: 'local' },
   description: 'Does nothing: a placeholder that accepts any properties.',
   properties: {},
   attributes: {},

@@ -3,6 +3,7 @@ import { none, randomString } from './heat';
 import { NETWORK_TYPES } from './networks';
 import { SERVER_TYPES } from './servers';
 import type { ResourceTypeSchema } from './schema';
+import type { RunProfile } from '../template/types';
 import { cfnWaitCondition, cfnWaitConditionHandle, heatWaitCondition, heatWaitConditionHandle } from './wait-condition';
 
 export type { ResourceTypeSchema, PropertySchema, PropertyConstraint, AttributeSchema, PropertyType, TypeAlias } from './schema';
@@ -29,4 +30,10 @@ export function unalias(type: string, properties: Readonly<Record<string, unknow
     renameBack: <T>(computed: Readonly<Record<string, T>>): Record<string, T> =>
       Object.fromEntries(Object.entries(computed).map(([name, value]) => [back[name] ?? name, value])),
   };
+}
+
+/** The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records. */
+export function implementationOf(name: string): { handler: string; runs: RunProfile } {
+  const handler = RESOURCE_TYPES[name]?.aliasOf?.of ?? name;
+  return { handler, runs: RESOURCE_TYPES[handler]?.runs ?? { where: 'activity' } };
 }

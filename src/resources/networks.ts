@@ -10,6 +10,7 @@ const show = { show: { description: 'All details, including what the docker driv
 
 export const neutronNet: ResourceTypeSchema = {
   name: 'OS::Neutron::Net',
+  runs: { where: 'activity', heartbeat: true },
   description: 'A Docker bridge network (its CIDR comes from the first Subnet).',
   properties: {
     name: { type: 'string', description: 'Network name (default: <stack>-<resource>).' },
@@ -33,6 +34,7 @@ export const neutronNet: ResourceTypeSchema = {
 
 export const neutronSubnet: ResourceTypeSchema = {
   name: 'OS::Neutron::Subnet',
+  runs: { where: 'activity', heartbeat: true },
   description: 'Gives its network a CIDR and gateway: the Docker network is (re)created with them.',
   properties: {
     network: { type: 'string', description: 'The network.' },
@@ -65,6 +67,7 @@ export const neutronSubnet: ResourceTypeSchema = {
 
 export const neutronRouter: ResourceTypeSchema = {
   name: 'OS::Neutron::Router',
+  runs: { where: 'activity' },
   description: 'Recorded only: Docker bridge networks already route to the host.',
   properties: {
     name: { type: 'string', description: 'Router name.' },
@@ -87,6 +90,7 @@ export const neutronRouter: ResourceTypeSchema = {
 
 export const neutronRouterInterface: ResourceTypeSchema = {
   name: 'OS::Neutron::RouterInterface',
+  runs: { where: 'activity' },
   description: 'Recorded only: the subnet\'s network is already reachable from the host.',
   properties: {
     router: { type: 'string', description: 'The router.' },
@@ -101,6 +105,7 @@ export const neutronRouterInterface: ResourceTypeSchema = {
 
 export const neutronPort: ResourceTypeSchema = {
   name: 'OS::Neutron::Port',
+  runs: { where: 'activity', needs: ['siblings', 'addresses'] },
   description: 'An address reserved on a network; the server that uses the port joins the network with that address.',
   properties: {
     network: { type: 'string', description: 'The network.' },
@@ -134,6 +139,7 @@ export const neutronPort: ResourceTypeSchema = {
 
 export const neutronSecurityGroup: ResourceTypeSchema = {
   name: 'OS::Neutron::SecurityGroup',
+  runs: { where: 'activity' },
   description: 'Rules recorded but NOT enforced: Docker bridge networks let every port through.',
   properties: {
     name: { type: 'string', description: 'Security group name.' },
@@ -146,6 +152,7 @@ export const neutronSecurityGroup: ResourceTypeSchema = {
 
 export const neutronFloatingIp: ResourceTypeSchema = {
   name: 'OS::Neutron::FloatingIP',
+  runs: { where: 'activity', needs: ['siblings'] },
   description: 'The address the host reaches the port\'s server at: its address on the port\'s network.',
   properties: {
     floating_network: { type: 'string', description: 'External network: recorded only.' },
@@ -169,6 +176,7 @@ export const neutronFloatingIp: ResourceTypeSchema = {
 
 export const neutronFloatingIpAssociation: ResourceTypeSchema = {
   name: 'OS::Neutron::FloatingIPAssociation',
+  runs: { where: 'activity' },
   description: 'Recorded only: a floating IP already is the port\'s address.',
   properties: {
     floatingip_id: { type: 'string', required: true, description: 'The floating IP.' },
@@ -180,6 +188,7 @@ export const neutronFloatingIpAssociation: ResourceTypeSchema = {
 
 export const novaFloatingIp: ResourceTypeSchema = {
   name: 'OS::Nova::FloatingIP',
+  runs: { where: 'activity' },
   description: 'Allocated from no pool: its address is the server\'s own once associated (see the ip attribute).',
   properties: { pool: { type: 'string', description: 'Pool name: recorded only.' } },
   attributes: {
@@ -190,6 +199,7 @@ export const novaFloatingIp: ResourceTypeSchema = {
 
 export const novaFloatingIpAssociation: ResourceTypeSchema = {
   name: 'OS::Nova::FloatingIPAssociation',
+  runs: { where: 'activity' },
   description: 'Checks that the server exists; the host reaches it at its own address.',
   properties: {
     floating_ip: { type: 'string', required: true, description: 'The floating IP.' },

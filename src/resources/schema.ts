@@ -1,5 +1,5 @@
 /** How resource types describe themselves: the validator, the engine and `resource type show` read this. */
-import type { JsonObject } from '../template/types';
+import type { JsonObject, RunProfile } from '../template/types';
 
 export type PropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map' | 'any';
 
@@ -82,6 +82,8 @@ export interface ResourceTypeSchema {
   readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
   /** Set on a type that is another's older spelling. */
   readonly aliasOf?: TypeAlias;
+  /** How the engine runs the type; an alias runs as its target. */
+  readonly runs?: RunProfile;
 }
 
 /** Every constraint of a property, the shorthand `allowedValues`, `range`, `pattern`, `maxLength` fields included. */

@@ -3,6 +3,7 @@ import type { ResourceTypeSchema } from './schema';
 /** Heat's OS::Nova::Server, with the properties and attributes stoke's compute driver gives meaning to. */
 export const novaServer: ResourceTypeSchema = {
   name: 'OS::Nova::Server',
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
   description: 'A server booted through the compute driver (docker: a container on the local engine) from the image catalog.',
   properties: {
     name: { type: 'string', description: 'Server name, also its hostname (default: <stack>-<resource>).' },
@@ -43,6 +44,7 @@ export const novaServer: ResourceTypeSchema = {
 /** The CFN-format server. */
 export const ec2Instance: ResourceTypeSchema = {
   name: 'AWS::EC2::Instance',
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
   description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
   properties: {
     ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
@@ -74,6 +76,7 @@ const configProperties = {
 
 export const softwareConfig: ResourceTypeSchema = {
   name: 'OS::Heat::SoftwareConfig',
+  runs: { where: 'activity', needs: ['siblings'] },
   description: 'A configuration script, stored in the stack and run on servers by SoftwareDeployment.',
   properties: { ...configProperties, config: { type: 'string', default: '', description: 'The configuration script.' } },
   attributes: { config: { description: 'The config value.' } },
@@ -81,6 +84,7 @@ export const softwareConfig: ResourceTypeSchema = {
 
 export const structuredConfig: ResourceTypeSchema = {
   name: 'OS::Heat::StructuredConfig',
+  runs: { where: 'activity', needs: ['siblings'] },
   description: 'A configuration as a mapping, whose {get_input: NAME} values a StructuredDeployment fills in.',
   properties: { ...configProperties, config: { type: 'map', default: {}, description: 'The configuration as a mapping.' } },
   attributes: { config: { description: 'The config value.' } },
@@ -110,6 +114,7 @@ const deploymentAttributes = {
 
 export const softwareDeployment: ResourceTypeSchema = {
   name: 'OS::Heat::SoftwareDeployment',
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
   description: 'Runs a config on a server (docker exec) with its inputs as environment variables; fails on a non-zero exit.',
   properties: deploymentProperties,
   attributes: deploymentAttributes,
@@ -118,6 +123,7 @@ export const softwareDeployment: ResourceTypeSchema = {
 
 export const structuredDeployment: ResourceTypeSchema = {
   name: 'OS::Heat::StructuredDeployment',
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
   description: 'Deploys a StructuredConfig: its get_input values replaced by input values, written on the server as JSON.',
   properties: {
     ...deploymentProperties,
@@ -130,6 +136,7 @@ export const structuredDeployment: ResourceTypeSchema = {
 
 export const cloudConfig: ResourceTypeSchema = {
   name: 'OS::Heat::CloudConfig',
+  runs: { where: 'activity', needs: ['siblings'] },
   description: 'A #cloud-config document, to use as a server\'s user_data.',
   properties: { cloud_config: { type: 'map', default: {}, description: 'The cloud-config mapping.' } },
   attributes: { config: { description: 'The #cloud-config text.' } },
@@ -137,6 +144,7 @@ export const cloudConfig: ResourceTypeSchema = {
 
 export const multipartMime: ResourceTypeSchema = {
   name: 'OS::Heat::MultipartMime',
+  runs: { where: 'activity', needs: ['siblings'] },
   description: 'Several configs as one MIME multipart user_data.',
   properties: {
     parts: { type: 'list', default: [], description: 'Parts: [{config, filename, type: text|multipart, subtype}].' },

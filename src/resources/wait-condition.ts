@@ -5,6 +5,7 @@ const TIMEOUT_RANGE = { min: 1, max: 43200 } as const;
 
 export const cfnWaitConditionHandle: ResourceTypeSchema = {
   name: 'AWS::CloudFormation::WaitConditionHandle',
+  runs: { where: 'activity', signals: 'handle' },
   description: 'A URL a server signals (cfn-signal, or curl -X PUT with {Status, Reason, Data, UniqueId}); its Ref is that URL.',
   properties: {},
   attributes: {},
@@ -12,6 +13,7 @@ export const cfnWaitConditionHandle: ResourceTypeSchema = {
 
 export const cfnWaitCondition: ResourceTypeSchema = {
   name: 'AWS::CloudFormation::WaitCondition',
+  runs: { where: 'workflow', signals: 'condition' },
   description: 'Waits until its handle has received Count SUCCESS signals; fails on a FAILURE signal or after Timeout seconds.',
   properties: {
     Handle: { type: 'string', required: true, description: 'A reference to the wait condition handle used to signal this wait condition.' },
@@ -23,6 +25,7 @@ export const cfnWaitCondition: ResourceTypeSchema = {
 
 export const heatWaitConditionHandle: ResourceTypeSchema = {
   name: 'OS::Heat::WaitConditionHandle',
+  runs: { where: 'activity', signals: 'handle' },
   description: 'An endpoint and token a server signals with (POST, X-Auth-Token, {status, reason, data, id}).',
   properties: {
     signal_transport: {
@@ -43,6 +46,7 @@ export const heatWaitConditionHandle: ResourceTypeSchema = {
 
 export const heatWaitCondition: ResourceTypeSchema = {
   name: 'OS::Heat::WaitCondition',
+  runs: { where: 'workflow', signals: 'condition' },
   description: 'Waits until its handle has received count SUCCESS signals; fails on a FAILURE signal or after timeout seconds.',
   properties: {
     handle: { type: 'string', required: true, description: 'A reference to the wait condition handle used to signal this wait condition.' },

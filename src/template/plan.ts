@@ -3,7 +3,7 @@
  * {@link StackPlan}, or a list of every problem found, each with its path. Nothing is created before
  * this passes.
  */
-import { constraintsOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import { constraintsOf, implementationOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
 import { propertyViolation, violation, type Constraint } from './constraints';
 import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type FileText, type ResolveContext } from './functions';
 import { cycleGroups, findCycle } from './graph';
@@ -627,8 +627,9 @@ export function planStack(input: PlanInput): PlanResult {
       for (const issue of schema.validate?.(properties) ?? []) fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
     }
     if (schema === undefined) continue;
+    const type = schema === 'template' ? String(definition[syntax.type]) : schema.name;
     resources[name] = {
-      type: schema === 'template' ? String(definition[syntax.type]) : schema.name, properties, requires: [], requiresSet: requires, attributes: [],
+      type, ...implementationOf(type), properties, requires: [], requiresSet: requires, attributes: [],
       deletionPolicy: typeof policy === 'string' && policy.toLowerCase() === 'retain' ? 'Retain' : 'Delete', ...extras,
     };
   }

@@ -8,9 +8,36 @@ export type JsonObject = { [key: string]: Json };
 
 export type TemplateFormat = 'hot' | 'cfn';
 
+/**
+ * How the engine runs a type's lifecycle. Carried by the plan and the stack's state for each resource,
+ * so the workflows decide by data, never by type name. Defined by each type (src/resources).
+ */
+export interface RunProfile {
+  /**
+   * `workflow`: no side effect at all, run by the workflow itself on signals and timers (wait conditions);
+   * `local`: a local activity, for handlers that touch nothing outside the worker (a CSPRNG draw);
+   * `activity`: an ordinary activity, for everything that talks to an engine.
+   */
+  readonly where: 'workflow' | 'local' | 'activity';
+  /** Sends heartbeats while a handler runs, so a lost worker or a cancel reaches it within the heartbeat timeout. */
+  readonly heartbeat?: boolean;
+  /**
+   * What the workflow hands the handler besides the resource's own properties: `siblings` gives the
+   * resources this one requires (physical id, attributes, properties); `addresses` the fixed IPs the
+   * stack's resources hold already.
+   */
+  readonly needs?: readonly ('siblings' | 'addresses')[];
+  /** The type's part in the wait machinery: a handle takes signals, a condition waits for them. */
+  readonly signals?: 'handle' | 'condition';
+}
+
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
 export interface PlannedResource {
+  /** The type as the template names it (after the environment's registry): what the stack shows. */
   readonly type: string;
+  /** The type whose handler runs: `type` itself, or the type an alias stands for. */
+  readonly handler: string;
+  readonly runs: RunProfile;
   /** Property values; functions that need other resources (get_attr, get_resource…) stay unevaluated. */
   readonly properties: JsonObject;
   /** Every resource this one waits for: depends_on plus the resources its properties refer to. */
@@ -62,6 +89,9 @@ export type StackStatus =
 
 export interface ResourceState {
   readonly type: string;
+  /** As in PlannedResource; absent in stacks created before plans carried them. */
+  readonly handler?: string;
+  readonly runs?: RunProfile;
   status: StackStatus;
   statusReason: string;
   /** Heat's physical_resource_id: a container id, a generated value's name… '' until created. */

@@ -1,0 +1,134 @@
+/**
+ * What a resource type is: Heat's plugin model. One module per family of types declares each type's
+ * schema (properties, attributes, support status), how the engine runs it, and its lifecycle handler;
+ * the registry (./registry.ts) lists them, and the validator, `resource type list/show`, the planner
+ * and the activities read only the registry. Workflows never import this: the plan carries what they
+ * need (each resource's handler type and run profile), so workflow code stays free of Node modules.
+ */
+import type { Json, JsonObject, RunProfile } from '../template/types';
+import type { Catalog } from '../runtime/catalog';
+import type { EndpointPolicy } from '../runtime/docker-endpoint';
+import type { PropertySchema, AttributeSchema, TypeAlias } from './schema';
+
+export type { RunProfile } from '../template/types';
+export type { PropertySchema, AttributeSchema, TypeAlias, PropertyType, PropertyConstraint } from './schema';
+
+/** Heat's support_status of a type. */
+export interface SupportStatus {
+  readonly status: 'SUPPORTED' | 'DEPRECATED' | 'UNSUPPORTED' | 'HIDDEN';
+  /** The Heat release that introduced the type (or deprecated it). */
+  readonly version?: string;
+  readonly message?: string;
+}
+
+/** One resource the handler's resource requires, as the stack's state holds it. */
+export interface Sibling {
+  readonly type: string;
+  readonly physicalId: string;
+  readonly refId?: string;
+  readonly attributes: JsonObject;
+  readonly properties: JsonObject;
+}
+
+/** What every lifecycle request names: the stack, the resource, and the data the workflow hands over. */
+export interface ResourceRequest {
+  readonly stack: string;
+  readonly stackId: string;
+  readonly resource: string;
+  /** The type the template names (after the environment's registry), as the stack's state shows it. */
+  readonly type: string;
+  /** The type whose handler runs (an alias's target); absent in requests of workflows older than the field. */
+  readonly handler?: string;
+  /** Resolved properties, in the names of `type`. */
+  readonly properties: JsonObject;
+  /** The stack's hidden parameter values, masked in failure messages (which quote container output). */
+  readonly hiddenValues?: readonly string[];
+  /** By resource name: the resources this one requires, when its run profile needs `siblings`. */
+  readonly siblings?: Readonly<Record<string, Sibling>>;
+  /** The fixed IPs the stack holds already, when its run profile needs `addresses`. */
+  readonly addresses?: readonly string[];
+}
+
+export interface CreateResourceRequest extends ResourceRequest {
+  /** Attributes the template reads from this resource: only these are computed and returned. */
+  readonly attributes: readonly string[];
+}
+
+/** A resource that exists, or may (after a failed create): delete, suspend, resume, check act on it. */
+export interface ExistingResourceRequest extends ResourceRequest {
+  /** '' when the create never finished: the resource is then found by its labels. */
+  readonly physicalId: string;
+}
+
+export type DeleteResourceRequest = ExistingResourceRequest;
+export type SuspendResourceRequest = ExistingResourceRequest;
+
+export interface CreatedResource {
+  readonly physicalId: string;
+  /** What get_resource/Ref returns, when it is not the physical id. */
+  readonly refId?: string;
+  readonly attributes: JsonObject;
+}
+
+/** How a worker issues wait condition handle credentials: the gateway's key and its base URL as servers reach it. */
+export interface SignalIssuer {
+  readonly key: Buffer;
+  readonly baseUrl: () => Promise<string>;
+}
+
+/** What the worker gives every handler: its engines, catalog and credentials, never the stack's state. */
+export interface HandlerContext {
+  /** The engine used by resources that name no docker_endpoint. */
+  readonly dockerEndpoint: string;
+  /** Which other engines templates may name, and which of them receive registry logins. */
+  readonly endpointPolicy: EndpointPolicy;
+  /** Image names and flavors servers boot with; stand-ins for images no registry here serves. */
+  readonly catalog: Catalog;
+  readonly signals: SignalIssuer;
+  /** Sends a heartbeat with progress details (a no-op outside an ordinary activity). */
+  readonly heartbeat: (details?: Json) => void;
+}
+
+/**
+ * A type's lifecycle, Heat's handle_* methods. `create` and `delete` are what stacks need today; the
+ * other hooks are filled in as stack update, check, suspend/resume and adopt arrive. A missing hook
+ * means the action has nothing to do for the type (Heat's default), except `update`, whose absence
+ * means every change replaces the resource.
+ */
+export interface ResourceHandler {
+  create(req: CreateResourceRequest, ctx: HandlerContext): Promise<CreatedResource> | CreatedResource;
+  delete?(req: DeleteResourceRequest, ctx: HandlerContext): Promise<void>;
+  suspend?(req: SuspendResourceRequest, ctx: HandlerContext): Promise<void>;
+  resume?(req: SuspendResourceRequest, ctx: HandlerContext): Promise<void>;
+  /** Changes a resource in place, when only properties with `updateAllowed` changed. */
+  update?(req: ExistingResourceRequest & { readonly previous: JsonObject; readonly attributes: readonly string[] }, ctx: HandlerContext): Promise<CreatedResource>;
+  /** Heat's handle_check: throws when the resource is not as the stack expects it. */
+  check?(req: ExistingResourceRequest, ctx: HandlerContext): Promise<void>;
+  /** Takes over an existing object (Heat's adopt): returns what create would have. */
+  adopt?(req: CreateResourceRequest & { readonly physicalId: string }, ctx: HandlerContext): Promise<CreatedResource>;
+}
+
+/** One resource type: Heat's properties_schema, attributes_schema, support_status and handle_* in one place. */
+export interface ResourceType {
+  readonly name: string;
+  readonly description: string;
+  readonly properties: Readonly<Record<string, PropertySchema>>;
+  readonly attributes: Readonly<Record<string, AttributeSchema>>;
+  /** @default { status: 'SUPPORTED' } */
+  readonly supportStatus?: SupportStatus;
+  /** Types like OS::Heat::None take any property at all. */
+  readonly anyProperties?: boolean;
+  /** Types like OS::Heat::SoftwareDeployment also have attributes named by the template (a config's outputs). */
+  readonly dynamicAttributes?: boolean;
+  /**
+   * Checks across properties that one property's schema cannot express. Values still waiting for other
+   * resources are skipped here and checked again when the resource is created.
+   */
+  readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
+  /** Set on a type that is another's older spelling: it has no handler or run profile of its own. */
+  readonly aliasOf?: TypeAlias;
+  /** How the engine runs it; required unless the type is an alias. */
+  readonly runs?: RunProfile;
+  /** Its lifecycle; absent for types run by the workflow itself (runs.where 'workflow') and for aliases. */
+  readonly handler?: ResourceHandler;
+}
