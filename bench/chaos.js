@@ -248,7 +248,7 @@ async function r3({ runs, random, say }) {
       try {
         await docker.ping();
         return service;
-      } catch (err) {
+      } catch {
         if (Date.now() > deadline) throw new Error(`our dockerd did not start: ${fs.readFileSync(path.join(home, 'dockerd.log'), 'utf8').slice(-2000)}`);
         await lib.sleep(250);
       }

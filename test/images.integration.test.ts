@@ -5,7 +5,6 @@
  * engine running a stand-in only when the image it names can be had neither from the engine nor by a
  * pull. Builds the images on a first run (about 6 min, cached in the state folder after).
  */
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
