@@ -83,14 +83,18 @@ function byPosition(issues: TemplateIssue[]): TemplateIssue[] {
   return [...issues].sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
-/** Adds file, line and column to issues that carry only a path: the position of the path or its nearest ancestor. */
+/**
+ * Adds file, line and column to issues that carry only a path: the position of the path or of its
+ * nearest ancestor in the file. A path none of whose ancestors is in the file (a section the template
+ * lacks, the whole file) gets no line rather than an invented one.
+ */
 function locate(issues: TemplateIssue[], input: PlanInput): TemplateIssue[] {
   const files = [input.template, ...(input.environments ?? [])];
   return issues.map((issue) => {
     if (issue.line !== undefined) return issue;
     const source = files.find((f) => f.file === (issue.file ?? input.template.file)) ?? input.template;
     const pos = nearestPosition(source, issue.path);
-    return { ...issue, file: source.file, line: pos?.line ?? 1, column: pos?.column ?? 1 };
+    return pos ? { ...issue, file: source.file, line: pos.line, column: pos.column } : { ...issue, file: source.file };
   });
 }
 
