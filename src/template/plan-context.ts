@@ -49,6 +49,7 @@ export class Issues {
   readonly warnings: TemplateIssue[];
 
   constructor(private readonly input: PlanInput) {
+    // The files' own syntax errors come first: planning stops at them.
     const files = [input.template, ...(input.environments ?? [])];
     this.errors = files.flatMap((f) => f.errors);
     this.warnings = files.flatMap((f) => f.warnings);
