@@ -104,5 +104,7 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['**/*.mjs'], languageOptions: { sourceType: 'module' } },
+  // Tests require() on purpose: bench/ JavaScript, which has no types, and modules loaded inside jest.isolateModules.
+  { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: fencedFiles, rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowFence] } },
 );

@@ -6,7 +6,6 @@
  */
 type SummaryRow = [id: string, fault: string, runs: number, completed: number, leaked: number, duplicated: number];
 // bench/ is plain JavaScript that `npm run chaos` runs without a build step of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- so it has no types to import
 const { runChaos } = require('../bench/chaos') as {
   runChaos(options: { runs: number; restarts: number; scenarios: string[]; say: (line: string) => void }): Promise<SummaryRow[]>;
 };
