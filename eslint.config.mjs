@@ -86,10 +86,10 @@ function workflowModules() {
       if (target) pending.push(target);
     }
   }
-  return [...seen].map((file) => relative(root, file).split('\\').join('/')).sort();
+  return [...seen].map((file) => relative(root, file)).sort();
 }
 
-export const fencedFiles = ['workflows/**/*.ts', ...workflowModules().filter((file) => !file.startsWith('workflows/'))];
+const fencedFiles = ['workflows/**/*.ts', ...workflowModules().filter((file) => !file.startsWith('workflows/'))];
 
 export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.stoke/', 'test/corpus/', 'bench/results/'] },
