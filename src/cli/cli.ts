@@ -213,7 +213,7 @@ function templateCommands(program: Command): void {
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('../resources'), import('./resource-types')]);
+      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('../resources/registry'), import('./resource-types')]);
       const names = Object.keys(RESOURCE_TYPES).sort();
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
@@ -221,8 +221,8 @@ function templateCommands(program: Command): void {
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ constraintsOf, RESOURCE_TYPES }, { printData, resourceTypeView }] = await Promise.all([import('../resources'), import('./resource-types')]);
-      const schema = RESOURCE_TYPES[name];
+      const [{ resourceType }, { constraintsOf }, { printData, resourceTypeView }] = await Promise.all([import('../resources/registry'), import('../resources/schema'), import('./resource-types')]);
+      const schema = resourceType(name);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
       if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
       console.log(`${schema.name}: ${schema.description}\n`);

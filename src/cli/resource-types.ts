@@ -1,6 +1,7 @@
 /** `stoke resource type show`: a resource type's schema in the shape `openstack orchestration resource type show` prints. */
 import { stringify } from 'yaml';
-import { constraintsOf, type PropertyConstraint, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import type { ResourceType } from '../resources/plugin';
+import { constraintsOf, type PropertyConstraint, type PropertySchema } from '../resources/schema';
 
 function constraintView(c: PropertyConstraint): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -28,7 +29,7 @@ function propertyView(s: PropertySchema): Record<string, unknown> {
   };
 }
 
-export function resourceTypeView(schema: ResourceTypeSchema): Record<string, unknown> {
+export function resourceTypeView(schema: ResourceType): Record<string, unknown> {
   return {
     resource_type: schema.name,
     description: schema.description,

@@ -3,7 +3,9 @@
  * {@link StackPlan}, or a list of every problem found, each with its path. Nothing is created before
  * this passes.
  */
-import { constraintsOf, implementationOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import type { ResourceType } from '../resources/plugin';
+import { implementationOf, RESOURCE_TYPES } from '../resources/registry';
+import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { propertyViolation, violation, type Constraint } from './constraints';
 import { findReferences, FunctionError, evaluateCondition, isDeferred, resolve, type FileText, type ResolveContext } from './functions';
 import { cycleGroups, findCycle } from './graph';
@@ -477,7 +479,7 @@ export function planStack(input: PlanInput): PlanResult {
   if (!isObject(conditionsSection)) fail('NotAMapping', syntax.conditions, `'${syntax.conditions}' must be a mapping`);
   else for (const name of Object.keys(conditionsSection)) attempt(() => ctx.condition!(name));
 
-  const schemas: Record<string, ResourceTypeSchema | 'template'> = {};
+  const schemas: Record<string, ResourceType | 'template'> = {};
   /** A nested template's parameters are the properties its resource takes. */
   const nestedParameters: Record<string, { file: string; parameters: JsonObject }> = {};
   for (const [name, definition] of Object.entries(resourcesSection)) {
