@@ -29,12 +29,23 @@ function propertyView(s: PropertySchema): Record<string, unknown> {
   };
 }
 
+/** Heat's support_status block: every field present, null where the type says nothing. */
+export function supportStatusView(type: ResourceType): Record<string, unknown> {
+  const status = type.supportStatus ?? { status: 'SUPPORTED' };
+  return { status: status.status, version: status.version ?? null, message: status.message ?? null, previous_status: null };
+}
+
+/** What `resource type list` shows: as Heat's, every type but the HIDDEN ones. */
+export const listedTypes = (types: readonly ResourceType[]): string[] =>
+  types.filter((type) => type.supportStatus?.status !== 'HIDDEN').map((type) => type.name).sort();
+
 export function resourceTypeView(schema: ResourceType): Record<string, unknown> {
   return {
     resource_type: schema.name,
     description: schema.description,
     properties: Object.fromEntries(Object.entries(schema.properties).map(([name, s]) => [name, propertyView(s)])),
     attributes: Object.fromEntries(Object.entries(schema.attributes).map(([name, a]) => [name, { description: a.description, ...(a.type ? { type: a.type } : {}) }])),
+    support_status: supportStatusView(schema),
   };
 }
 
