@@ -1,5 +1,6 @@
 import { findCycle, reversed } from '../src/template/graph';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
+import { formatIssue } from '../src/template/load';
 import { parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';
 import type { Json } from '../src/template/types';
@@ -142,8 +143,22 @@ resources:
   });
 
   test('a template that is not a mapping, or not a Heat template, is refused clearly', () => {
-    expect(messages('- a\n- b\n')).toEqual(['1:1 : a template must be a mapping of sections, got a list']);
+    expect(plan('- a\n- b\n').errors).toEqual([{ code: 'NotAMapping', path: '', file: 'demo.yaml', message: 'a template must be a mapping of sections, got a list' }]);
     expect(messages('foo: 1\n')[0]).toContain('not a Heat template');
+  });
+
+  test('an issue is placed at its path or nearest ancestor in the file, and without a position when there is none', () => {
+    const unknown = "the template declares no parameter 'size' (given with --parameter or in an environment)";
+    const withSection = plan('# notes\n\nparameters: {}\nheat_template_version: 2013-05-23\nresources: {}\n', { size: '3' }).errors;
+    expect(withSection).toEqual([{ code: 'UnknownParameter', path: 'parameters', file: 'demo.yaml', line: 3, column: 1, message: unknown }]);
+    const [withoutSection] = plan('# notes\n\nheat_template_version: 2013-05-23\nresources: {}\n', { size: '3' }).errors;
+    expect(withoutSection).toMatchObject({ code: 'UnknownParameter', path: 'parameters', file: 'demo.yaml', message: unknown });
+    expect(withoutSection).not.toHaveProperty('line');
+    expect(withoutSection).not.toHaveProperty('column');
+    expect(formatIssue(withoutSection!)).toBe(`demo.yaml: parameters: ${unknown}`);
+    const [notHeat] = plan('# notes\nfoo: 1\n').errors;
+    expect(notHeat).not.toHaveProperty('line');
+    expect(formatIssue(notHeat!)).toMatch(/^demo\.yaml: not a Heat template/);
   });
 
   test('a duplicate key is a warning naming both lines, and the later value wins', () => {

@@ -477,7 +477,11 @@ function resolveIn(value: Json, ctx: ResolveContext, path: string, inCondition: 
   if (fn === 'yaql') throw new FunctionError(at, 'yaql is not supported by stoke');
   if (fn === 'resource_facade' || fn === 'Fn::ResourceFacade') throw new FunctionError(at, `${fn} is only meaningful inside a nested stack, which stoke does not support yet`);
   const args = resolveIn(rawArgs, ctx, at, inCondition);
-  if (isDeferred(args)) return defer(fn, args);
+  return isDeferred(args) ? defer(fn, args) : applyFunction(fn, args, ctx, at);
+}
+
+/** A function whose arguments are resolved already. */
+function applyFunction(fn: string, args: Json, ctx: ResolveContext, at: string): Json {
   switch (fn) {
     case 'get_param':
       return getParam(args, ctx, at, fn);
@@ -519,35 +523,11 @@ function resolveIn(value: Json, ctx: ResolveContext, path: string, inCondition: 
         return expectMapping(m, `${at}[${i}]`, `map_merge: expected a mapping, got ${describe(m)}`);
       })) as JsonObject;
     }
-    case 'map_replace': {
-      const [map, replacements] = expectList(args, at, 'map_replace: arguments must be [mapping, {keys: …, values: …}]', 2);
-      const source = expectMapping(map!, `${at}[0]`, 'map_replace: the first argument must be a mapping');
-      const { keys = {}, values = {}, ...extra } = expectMapping(replacements!, `${at}[1]`, 'map_replace: the second argument must be a mapping with keys and/or values');
-      if (Object.keys(extra).length > 0) throw new FunctionError(`${at}[1]`, `map_replace: unknown key ${Object.keys(extra).join(', ')} (allowed: keys, values)`);
-      const keyMap = expectMapping(keys ?? {}, `${at}[1].keys`, 'map_replace: "keys" must be a mapping');
-      const valueMap = expectMapping(values ?? {}, `${at}[1].values`, 'map_replace: "values" must be a mapping');
-      const out: JsonObject = {};
-      for (const [k, v] of Object.entries(source)) {
-        const newKey = k in keyMap ? asText(keyMap[k]!, `${at}[1].keys.${k}`, 'map_replace') : k;
-        if (newKey in out) throw new FunctionError(`${at}[1].keys`, `map_replace: key '${newKey}' would appear twice`);
-        const replaced = typeof v === 'string' || typeof v === 'number' ? valueMap[String(v)] : undefined;
-        out[newKey] = replaced !== undefined ? replaced : v;
-      }
-      return out;
-    }
+    case 'map_replace':
+      return mapReplace(args, at);
     case 'str_split':
-    case 'Fn::Split': {
-      const [delimiter, text, index] = expectList(args, at, `${fn}: arguments must be [delimiter, string${fn === 'str_split' ? ', index' : ''}]`, 2);
-      if (typeof delimiter !== 'string' || delimiter === '') throw new FunctionError(`${at}[0]`, `${fn}: the delimiter must be a non-empty string`);
-      // A CFN CommaDelimitedList parameter is already a list: Heat's own provider templates split it again.
-      if (fn === 'Fn::Split' && Array.isArray(text)) return text;
-      if (typeof text !== 'string') throw new FunctionError(`${at}[1]`, `${fn}: expected a string to split, got ${describe(text!)}`);
-      const parts = text.split(delimiter);
-      if (index === undefined || fn === 'Fn::Split') return parts;
-      const i = Number(index);
-      if (!Number.isInteger(i) || i < 0 || i >= parts.length) throw new FunctionError(`${at}[2]`, `${fn}: index ${String(index)} is out of range (0..${parts.length - 1})`);
-      return parts[i]!;
-    }
+    case 'Fn::Split':
+      return strSplit(args, at, fn);
     case 'list_concat':
     case 'list_concat_unique': {
       const lists = expectList(args, at, `${fn}: arguments must be a list of lists`);
@@ -581,4 +561,34 @@ function resolveIn(value: Json, ctx: ResolveContext, path: string, inCondition: 
     default:
       throw new FunctionError(at, `unsupported function ${fn}`);
   }
+}
+
+function mapReplace(args: Json, at: string): JsonObject {
+  const [map, replacements] = expectList(args, at, 'map_replace: arguments must be [mapping, {keys: …, values: …}]', 2);
+  const source = expectMapping(map!, `${at}[0]`, 'map_replace: the first argument must be a mapping');
+  const { keys = {}, values = {}, ...extra } = expectMapping(replacements!, `${at}[1]`, 'map_replace: the second argument must be a mapping with keys and/or values');
+  if (Object.keys(extra).length > 0) throw new FunctionError(`${at}[1]`, `map_replace: unknown key ${Object.keys(extra).join(', ')} (allowed: keys, values)`);
+  const keyMap = expectMapping(keys ?? {}, `${at}[1].keys`, 'map_replace: "keys" must be a mapping');
+  const valueMap = expectMapping(values ?? {}, `${at}[1].values`, 'map_replace: "values" must be a mapping');
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(source)) {
+    const newKey = k in keyMap ? asText(keyMap[k]!, `${at}[1].keys.${k}`, 'map_replace') : k;
+    if (newKey in out) throw new FunctionError(`${at}[1].keys`, `map_replace: key '${newKey}' would appear twice`);
+    const replaced = typeof v === 'string' || typeof v === 'number' ? valueMap[String(v)] : undefined;
+    out[newKey] = replaced !== undefined ? replaced : v;
+  }
+  return out;
+}
+
+function strSplit(args: Json, at: string, fn: string): Json {
+  const [delimiter, text, index] = expectList(args, at, `${fn}: arguments must be [delimiter, string${fn === 'str_split' ? ', index' : ''}]`, 2);
+  if (typeof delimiter !== 'string' || delimiter === '') throw new FunctionError(`${at}[0]`, `${fn}: the delimiter must be a non-empty string`);
+  // A CFN CommaDelimitedList parameter is already a list: Heat's own provider templates split it again.
+  if (fn === 'Fn::Split' && Array.isArray(text)) return text;
+  if (typeof text !== 'string') throw new FunctionError(`${at}[1]`, `${fn}: expected a string to split, got ${describe(text!)}`);
+  const parts = text.split(delimiter);
+  if (index === undefined || fn === 'Fn::Split') return parts;
+  const i = Number(index);
+  if (!Number.isInteger(i) || i < 0 || i >= parts.length) throw new FunctionError(`${at}[2]`, `${fn}: index ${String(index)} is out of range (0..${parts.length - 1})`);
+  return parts[i]!;
 }

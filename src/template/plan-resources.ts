@@ -1,0 +1,331 @@
+/**
+ * The passes of {@link planStack} over resources and outputs: conditions, each resource's type, its
+ * dependencies and properties, the outputs, and the references between them all.
+ */
+import { constraintsOf, implementationOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import { propertyViolation } from './constraints';
+import { findReferences, isDeferred } from './functions';
+import { isObject } from './parse';
+import { conditionOf, describe, ok, problem, resolveAt, type Checked, type PlanContext } from './plan-context';
+import type { Json, JsonObject } from './types';
+
+/** Heat's boolean spellings (oslo strutils, strict). */
+const TRUE_WORDS = ['true', 't', 'yes', 'y', 'on', '1'];
+const FALSE_WORDS = ['false', 'f', 'no', 'n', 'off', '0'];
+
+/** A problem inside a list or map property: `at` is the path below the property (`[0].path_on_host`). */
+type CheckedProperty = Checked | { ok: false; problem: string; at: string };
+
+const inner = (sub: string, result: CheckedProperty): CheckedProperty =>
+  result.ok ? result : { ok: false, problem: result.problem, at: `${sub}${'at' in result ? result.at : ''}` };
+
+/**
+ * Checks a property value against its schema, returning the value Heat would use (numbers from strings,
+ * defaults of nested keys filled in…).
+ */
+export function checkProperty(schema: PropertySchema, value: Json): CheckedProperty {
+  if (isDeferred(value)) return ok(value);
+  const converted = convertProperty(schema, value);
+  if (!converted.ok) return converted;
+  for (const constraint of constraintsOf(schema)) {
+    const why = propertyViolation(constraint, converted.value);
+    if (why) return problem(why);
+  }
+  return converted;
+}
+
+/** The value in the schema's type, before its constraints are checked. */
+function convertProperty(schema: PropertySchema, value: Json): CheckedProperty {
+  switch (schema.type) {
+    case 'string':
+      if (typeof value === 'number' || typeof value === 'boolean') return ok(String(value));
+      return typeof value === 'string' ? ok(value) : problem(`expected a string, got ${describe(value)}`);
+    case 'integer':
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || Number.isNaN(n) || (schema.type === 'integer' && !Number.isInteger(n))) {
+        return problem(`expected ${schema.type === 'integer' ? 'an integer' : 'a number'}, got ${describe(value)}`);
+      }
+      return ok(n);
+    }
+    case 'boolean':
+      if (typeof value === 'string' && TRUE_WORDS.includes(value.toLowerCase())) return ok(true);
+      if (typeof value === 'string' && FALSE_WORDS.includes(value.toLowerCase())) return ok(false);
+      return typeof value === 'boolean' ? ok(value) : problem(`expected a boolean, got ${describe(value)}`);
+    case 'list':
+      if (!Array.isArray(value)) return problem(`expected a list, got ${describe(value)}`);
+      return schema.items ? convertItems(schema.items, value) : ok(value);
+    case 'map':
+      if (!isObject(value)) return problem(`expected a mapping, got ${describe(value)}`);
+      return schema.keys ? convertKeys(schema.keys, value) : ok(value);
+  }
+  return ok(value);
+}
+
+function convertItems(schema: PropertySchema, value: Json[]): CheckedProperty {
+  const items: Json[] = [];
+  for (const [i, item] of value.entries()) {
+    const checked = inner(`[${i}]`, checkProperty(schema, item));
+    if (!checked.ok) return checked;
+    items.push(checked.value);
+  }
+  return ok(items);
+}
+
+function convertKeys(keys: Readonly<Record<string, PropertySchema>>, value: JsonObject): CheckedProperty {
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    if (!(key in keys)) return inner(`.${key}`, problem(`unknown key '${key}' (allowed: ${Object.keys(keys).join(', ')})`));
+  }
+  for (const [key, keySchema] of Object.entries(keys)) {
+    const given = value[key];
+    if (given === undefined || given === null) {
+      if (keySchema.required) return inner(`.${key}`, problem('is required'));
+      if (keySchema.default !== undefined) out[key] = keySchema.default as Json;
+      continue;
+    }
+    const checked = inner(`.${key}`, checkProperty(keySchema, given));
+    if (!checked.ok) return checked;
+    out[key] = checked.value;
+  }
+  return ok(out);
+}
+
+/** Evaluates every condition once, so that each one's errors are reported even when nothing uses it. */
+export function evaluateConditions(ctx: PlanContext): void {
+  const { syntax, issues } = ctx;
+  const conditions = ctx.conditionDefinitions;
+  if (!isObject(conditions)) issues.fail('NotAMapping', syntax.conditions, `'${syntax.conditions}' must be a mapping`);
+  else for (const name of Object.keys(conditions)) issues.attempt(() => ctx.resolver.condition!(name));
+}
+
+/** A type name that names a template file rather than a plugin: Heat's nested (provider) stacks. */
+const isTemplateFile = (type: string) => /\.(ya?ml|template|json)$/.test(type) || type.includes('/');
+
+/** Checks each resource's keys and condition, and finds the schema of its type (through the environments' registry). */
+export function resolveTypes(ctx: PlanContext): void {
+  const { syntax, issues } = ctx;
+  const allowed = (syntax.resourceKeys as readonly string[]).filter((k) => ctx.version.conditions || (k !== 'condition' && k !== 'Condition' && k !== 'external_id'));
+  for (const [name, definition] of Object.entries(ctx.resourceDefinitions)) {
+    const path = `${syntax.resources}.${name}`;
+    if (!isObject(definition)) {
+      issues.fail('NotAMapping', path, `a resource must be a mapping with a '${syntax.type}'`);
+      continue;
+    }
+    for (const key of Object.keys(definition)) {
+      if (!allowed.includes(key)) issues.fail('UnknownKey', `${path}.${key}`, `unknown resource key '${key}' (allowed: ${allowed.join(', ')})`);
+    }
+    if (!conditionOf(ctx, definition, path)) ctx.disabled.add(name);
+    const rawType = definition[syntax.type];
+    const typeName = rawType === undefined ? undefined : resolveAt(ctx, rawType, `${path}.${syntax.type}`);
+    if (typeof typeName !== 'string') {
+      if (typeName !== undefined || rawType === undefined) issues.fail('MissingType', path, `the resource has no '${syntax.type}' string`);
+      continue;
+    }
+    const target = ctx.registry[typeName]?.target ?? typeName;
+    const schema = RESOURCE_TYPES[target];
+    if (schema) ctx.schemas[name] = schema;
+    else if (isTemplateFile(target)) templateType(ctx, name, typeName, target);
+    else unknownType(ctx, name, typeName, target);
+  }
+}
+
+/** Where the environments' registry mapped a type name, which file did it. */
+function mappedBy(ctx: PlanContext, typeName: string): string {
+  return ctx.registry[typeName] ? ` (mapped from '${typeName}' by ${ctx.registry[typeName]!.file})` : '';
+}
+
+/** A template file as a resource type: only `template validate` accepts one, if it can be read and parsed. */
+function templateType(ctx: PlanContext, name: string, typeName: string, target: string): void {
+  const { input, issues } = ctx;
+  const at = `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`;
+  const via = mappedBy(ctx, typeName);
+  const url = /^[a-z]+:\/\//.test(target);
+  const read = ctx.validateOnly && !url && input.readFile ? input.readFile(target) : '';
+  if (!ctx.validateOnly) return issues.fail('NestedStackUnsupported', at, `'${target}' is a template file: nested stacks are not supported yet`);
+  if (typeof read !== 'string') {
+    return issues.fail('FileUnreadable', at, read ? `the nested template ${read.refused}${via}` : `cannot read the nested template '${target}'${via}`);
+  }
+  const nested = url ? undefined : input.parseFile?.(target);
+  if (nested && nested.errors.length > 0) issues.fail('NestedTemplateInvalid', at, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
+  else if (nested && isObject(nested.data)) {
+    const params = nested.data.parameters ?? nested.data.Parameters ?? {};
+    if (isObject(params)) ctx.nestedParameters[name] = { file: target, parameters: params };
+  }
+  ctx.schemas[name] = 'template';
+}
+
+function unknownType(ctx: PlanContext, name: string, typeName: string, target: string): void {
+  const namespace = target.split('::').slice(0, 2).join('::');
+  const near = Object.keys(RESOURCE_TYPES).filter((t) => t.startsWith(`${namespace}::`)).sort();
+  const hint = near.length > 0 ? `; ${namespace} types stoke has: ${near.join(', ')}` : '; see `stoke resource type list`';
+  ctx.issues.fail('UnknownResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `unknown resource type '${target}'${mappedBy(ctx, typeName)}${hint}`);
+}
+
+/** Checks the resources and attributes a value refers to, adding the resources to `into` and the attributes to those the plan returns. */
+function checkReferences(ctx: PlanContext, value: Json, path: string, into?: Set<string>): void {
+  for (const ref of findReferences(value, ctx.format, ctx.names, path)) {
+    if (ctx.disabled.has(ref.resource)) continue;
+    into?.add(ref.resource);
+    if (ref.attribute === undefined) continue;
+    const target = ctx.schemas[ref.resource];
+    const used = (ctx.attributesUsed[ref.resource] ??= new Set());
+    if (ref.attribute === '') {
+      if (target && target !== 'template') Object.keys(target.attributes).forEach((a) => used.add(a));
+    } else if (target && target !== 'template' && !target.anyProperties && !target.dynamicAttributes && !(ref.attribute in target.attributes) && ref.attribute !== 'show') {
+      ctx.issues.fail('UnknownAttribute', ref.path, `${target.name} '${ref.resource}' has no attribute '${ref.attribute}' (it has: ${Object.keys(target.attributes).join(', ') || 'none'})`);
+    } else used.add(ref.attribute);
+  }
+}
+
+/** Plans every enabled resource; one of an unknown type is still checked for everything but its properties' schema. */
+export function planResources(ctx: PlanContext): void {
+  for (const [name, definition] of Object.entries(ctx.resourceDefinitions)) {
+    if (isObject(definition) && !ctx.disabled.has(name)) planResource(ctx, name, definition);
+  }
+}
+
+function planResource(ctx: PlanContext, name: string, definition: JsonObject): void {
+  const { syntax } = ctx;
+  const path = `${syntax.resources}.${name}`;
+  const requires = dependencies(ctx, name, definition, path);
+  const deletionPolicy = deletionPolicyOf(ctx, definition, path);
+  if ('external_id' in definition) ctx.issues.fail('Unsupported', `${path}.external_id`, 'external_id (adopting an existing resource) is not supported');
+  const extras = extraSections(ctx, definition, path, requires);
+  const properties = planProperties(ctx, name, definition, path, requires);
+  const schema = ctx.schemas[name];
+  if (properties === undefined || schema === undefined) return;
+  const type = schema === 'template' ? String(definition[syntax.type]) : schema.name;
+  ctx.resources[name] = {
+    type, ...implementationOf(type), properties, requires: [], requiresSet: requires, attributes: [],
+    deletionPolicy, ...extras,
+  };
+}
+
+/** The resources named in depends_on that are enabled. */
+function dependencies(ctx: PlanContext, name: string, definition: JsonObject, path: string): Set<string> {
+  const { syntax } = ctx;
+  const requires = new Set<string>();
+  const dependsOn = definition[syntax.dependsOn] ?? [];
+  const dependsList = typeof dependsOn === 'string' ? [dependsOn] : dependsOn;
+  if (!Array.isArray(dependsList)) {
+    ctx.issues.fail('InvalidDependsOn', `${path}.${syntax.dependsOn}`, `'${syntax.dependsOn}' must be a resource name or a list of them`);
+    return requires;
+  }
+  dependsList.forEach((dep, i) => {
+    const at = typeof dependsOn === 'string' ? `${path}.${syntax.dependsOn}` : `${path}.${syntax.dependsOn}[${i}]`;
+    if (typeof dep === 'string' && ctx.names.has(dep) && dep !== name) {
+      if (!ctx.disabled.has(dep)) requires.add(dep);
+    } else ctx.issues.fail('UnknownResourceRef', at, `'${String(dep)}' is not another resource of this template`);
+  });
+  return requires;
+}
+
+function deletionPolicyOf(ctx: PlanContext, definition: JsonObject, path: string): 'Delete' | 'Retain' {
+  const { syntax } = ctx;
+  const at = `${path}.${syntax.deletionPolicy}`;
+  const rawPolicy = definition[syntax.deletionPolicy];
+  const policy = rawPolicy === undefined ? 'Delete' : resolveAt(ctx, rawPolicy, at);
+  const policies = ['Delete', 'Retain', 'Snapshot', ...(ctx.version.conditions && ctx.format === 'hot' ? ['delete', 'retain', 'snapshot'] : [])];
+  if (policy !== undefined && (typeof policy !== 'string' || !policies.includes(policy))) {
+    ctx.issues.fail('InvalidDeletionPolicy', at, `deletion policy must be one of ${policies.join(', ')}, got ${describe(policy)}`);
+  } else if (typeof policy === 'string' && policy.toLowerCase() === 'snapshot') {
+    ctx.issues.warn('SnapshotAsDelete', at, 'deletion policy Snapshot is carried out as Delete: stoke takes no snapshots');
+  }
+  return typeof policy === 'string' && policy.toLowerCase() === 'retain' ? 'Retain' : 'Delete';
+}
+
+/** The metadata and update_policy sections, resolved like properties. */
+function extraSections(ctx: PlanContext, definition: JsonObject, path: string, requires: Set<string>): { metadata?: JsonObject; updatePolicy?: JsonObject } {
+  const extras: { metadata?: JsonObject; updatePolicy?: JsonObject } = {};
+  for (const [key, field] of [[ctx.syntax.metadata, 'metadata'], [ctx.syntax.updatePolicy, 'updatePolicy']] as const) {
+    if (definition[key] === undefined) continue;
+    checkReferences(ctx, definition[key]!, `${path}.${key}`, requires);
+    const value = resolveAt(ctx, definition[key]!, `${path}.${key}`);
+    if (value !== undefined && value !== null && !isObject(value)) ctx.issues.fail('NotAMapping', `${path}.${key}`, `${key} must be a mapping`);
+    else if (isObject(value)) extras[field] = value;
+  }
+  return extras;
+}
+
+/** The resource's properties resolved and checked against its type; undefined when they are not a mapping. */
+function planProperties(ctx: PlanContext, name: string, definition: JsonObject, path: string, requires: Set<string>): JsonObject | undefined {
+  const rawProperties = definition[ctx.syntax.properties] ?? {};
+  const propertiesPath = `${path}.${ctx.syntax.properties}`;
+  if (!isObject(rawProperties)) {
+    ctx.issues.fail('NotAMapping', propertiesPath, 'properties must be a mapping');
+    return undefined;
+  }
+  checkReferences(ctx, rawProperties, propertiesPath, requires);
+  const schema = ctx.schemas[name];
+  return schema === undefined || schema === 'template'
+    ? nestedProperties(ctx, ctx.nestedParameters[name], rawProperties, propertiesPath)
+    : schemaProperties(ctx, schema, rawProperties, propertiesPath);
+}
+
+/** A nested template's properties are its parameters; without the template at hand they are only resolved. */
+function nestedProperties(ctx: PlanContext, nested: PlanContext['nestedParameters'][string] | undefined, rawProperties: JsonObject, propertiesPath: string): JsonObject {
+  const properties: JsonObject = {};
+  for (const [key, raw] of Object.entries(rawProperties)) {
+    if (nested && !(key in nested.parameters)) {
+      ctx.issues.fail('UnknownProperty', `${propertiesPath}.${key}`, `the nested template '${nested.file}' has no parameter '${key}' (it has: ${Object.keys(nested.parameters).join(', ') || 'none'})`);
+      continue;
+    }
+    const value = resolveAt(ctx, raw, `${propertiesPath}.${key}`);
+    if (value !== undefined) properties[key] = value;
+  }
+  for (const [key, spec] of Object.entries(nested?.parameters ?? {})) {
+    const hasDefault = isObject(spec) && (spec.default ?? spec.Default ?? null) !== null;
+    if (!(key in rawProperties) && !hasDefault) ctx.issues.fail('MissingProperty', propertiesPath, `the nested template '${nested!.file}' requires the parameter '${key}'`);
+  }
+  return properties;
+}
+
+function schemaProperties(ctx: PlanContext, schema: ResourceTypeSchema, rawProperties: JsonObject, propertiesPath: string): JsonObject {
+  const { issues } = ctx;
+  const properties: JsonObject = {};
+  for (const [key, raw] of Object.entries(rawProperties)) {
+    const propSchema = schema.properties[key];
+    if (!propSchema && !schema.anyProperties) {
+      issues.fail('UnknownProperty', `${propertiesPath}.${key}`, `${schema.name} has no property '${key}' (it has: ${Object.keys(schema.properties).join(', ')})`);
+      continue;
+    }
+    const value = resolveAt(ctx, raw, `${propertiesPath}.${key}`);
+    if (value === undefined || value === null) continue;
+    const checked = propSchema ? checkProperty(propSchema, value) : ok(value);
+    if (checked.ok) properties[key] = checked.value;
+    else issues.fail('InvalidProperty', `${propertiesPath}.${key}${'at' in checked ? checked.at : ''}`, checked.problem);
+  }
+  for (const [key, propSchema] of Object.entries(schema.properties)) {
+    if (Object.hasOwn(rawProperties, key)) continue;
+    if (propSchema.required) issues.fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
+    else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
+  }
+  for (const issue of schema.validate?.(properties) ?? []) issues.fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
+  return properties;
+}
+
+/** Plans the outputs; as in Heat, one whose condition is false stays, with the value null, its value not evaluated. */
+export function planOutputs(ctx: PlanContext): void {
+  const { syntax, issues } = ctx;
+  const section = ctx.data[syntax.outputs] ?? {};
+  if (!isObject(section)) return issues.fail('NotAMapping', syntax.outputs, `'${syntax.outputs}' must be a mapping`);
+  const allowed = (syntax.outputKeys as readonly string[]).filter((k) => ctx.version.conditions || k.toLowerCase() !== 'condition');
+  for (const [name, definition] of Object.entries(section)) {
+    const path = `${syntax.outputs}.${name}`;
+    if (!isObject(definition) || !(syntax.value in definition)) {
+      issues.fail('MissingValue', path, `an output must be a mapping with a '${syntax.value}'`);
+      continue;
+    }
+    for (const key of Object.keys(definition)) if (!allowed.includes(key)) issues.fail('UnknownKey', `${path}.${key}`, `unknown output key '${key}' (allowed: ${allowed.join(', ')})`);
+    const description = definition[syntax.description];
+    const described = typeof description === 'string' ? { description } : {};
+    if (!conditionOf(ctx, definition, path)) {
+      ctx.outputs[name] = { value: null, ...described };
+      continue;
+    }
+    checkReferences(ctx, definition[syntax.value]!, `${path}.${syntax.value}`);
+    const value = resolveAt(ctx, definition[syntax.value]!, `${path}.${syntax.value}`);
+    if (value !== undefined) ctx.outputs[name] = { value, ...described };
+  }
+}
