@@ -89,7 +89,8 @@ export class WaitConditions {
    * reason) or when the timeout passes. Returns the condition's data attribute, as Heat computes it.
    */
   async wait(name: string, resource: ResourceState, properties: JsonObject): Promise<JsonObject> {
-    const cfn = resource.type.startsWith('AWS::');
+    // CloudFormation's condition spells its properties and its attribute capitalised.
+    const cfn = properties.Handle !== undefined;
     const [handleName, handle] = this.handleOf(name, cfn ? properties.Handle! : properties.handle!);
     const count = Number((cfn ? properties.Count : properties.count) ?? 1);
     const timeoutSeconds = Number(cfn ? properties.Timeout : properties.timeout);
