@@ -7,7 +7,7 @@ import { CancellationScope, patched, setHandler, upsertSearchAttributes, uuid4 }
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
 import {
-  deleteAll, fail, reasonOf, refuseUnreadableInput, requestOf, requirementsOf, resolveNow, resourceActivities, runGraph, runtimeContext,
+  deleteAll, fail, now, reasonOf, refuseUnreadableInput, requestOf, requirementsOf, resolveNow, resourceActivities, runGraph, runtimeContext,
   setResourceStatus, setStatus, type Failures, type ResourceActivities,
 } from './engine';
 import { handlerOf, runsOf } from './legacy';
@@ -18,8 +18,6 @@ import { WaitConditions } from './wait-condition';
  * made only afterwards. Histories recorded before this saw the cancellation at once.
  */
 const WAIT_CANCELLED_PATCH = 'wait-for-cancelled-activities';
-
-const now = () => new Date().toISOString();
 
 /** A planned resource before its create: its handler and run profile kept, so later actions decide from the state. */
 function initialState(planned: PlannedResource): ResourceState {
