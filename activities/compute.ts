@@ -9,7 +9,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { Flavor } from '../src/runtime/catalog';
-import { dockerFor, LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID, stopIfCancelled } from './docker';
+import { classifyDockerError, dockerFor, dockerMessage, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, stopIfCancelled, unlessGone, type DockerError } from './docker';
 
 export interface NetworkAttachment {
   /** The engine's network name ('bridge' for the default network). */
@@ -94,14 +94,7 @@ const NESTED_ENGINE_HOST_CONFIG = {
   Binds: ['/sys/fs/cgroup:/sys/fs/cgroup'],
 } as const;
 
-interface DockerError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  message: string;
-}
-
 const statusOf = (err: unknown) => (err as DockerError).statusCode;
-const messageOf = (err: unknown) => (err as DockerError).json?.message ?? (err as Error).message;
 
 export function serverContainerName(stack: string, resource: string): string {
   return `${stack}-${resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
@@ -132,7 +125,7 @@ export class DockerComputeDriver implements ComputeDriver {
       ...(n.mac ? { MacAddress: n.mac } : {}),
     });
     const cpus = Math.min(spec.flavor.vcpus, os.cpus().length);
-    const labels: Record<string, string> = { [LABEL_STACK]: spec.stack, [LABEL_STACK_ID]: spec.stackId, [LABEL_RESOURCE]: spec.resource };
+    const labels = identityLabels(spec);
     for (const [key, value] of Object.entries(spec.metadata)) labels[`org.stoke.meta.${key}`] = value;
     const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
     if (spec.bootScript) env.push(`STOKE_USER_DATA=${Buffer.from(spec.bootScript).toString('base64')}`);
@@ -165,8 +158,9 @@ export class DockerComputeDriver implements ComputeDriver {
       });
       id = container.id;
     } catch (err) {
-      if (statusOf(err) === 404) throw ApplicationFailure.nonRetryable(`server image ${spec.image} is not on the engine: ${messageOf(err)}`, 'ImageNotFound');
-      if (statusOf(err) === 400 || statusOf(err) === 409 || /invalid/i.test(messageOf(err))) throw ApplicationFailure.nonRetryable(`cannot create server ${spec.resource}: ${messageOf(err)}`, 'ServerRejected');
+      const kind = classifyDockerError(err);
+      if (kind === 'gone') throw ApplicationFailure.nonRetryable(`server image ${spec.image} is not on the engine: ${dockerMessage(err)}`, 'ImageNotFound');
+      if (kind !== 'retryable') throw ApplicationFailure.nonRetryable(`cannot create server ${spec.resource}: ${dockerMessage(err)}`, 'ServerRejected');
       throw err;
     }
     for (const n of others) {
@@ -185,7 +179,7 @@ export class DockerComputeDriver implements ComputeDriver {
       if (statusOf(err) === 304) return;
       if (statusOf(err) !== undefined && statusOf(err)! < 500) throw err;
       // A start refused for a reason no retry changes (an address taken, a bad flag) fails the server.
-      throw ApplicationFailure.nonRetryable(`server did not start: ${messageOf(err)}`, 'ServerStartFailed');
+      throw ApplicationFailure.nonRetryable(`server did not start: ${dockerMessage(err)}`, 'ServerStartFailed');
     }
   }
 
@@ -212,7 +206,7 @@ export class DockerComputeDriver implements ComputeDriver {
     try {
       return (await this.docker.getContainer(id).inspect()).State.Running;
     } catch (err) {
-      if (statusOf(err) === 404) return false;
+      if (classifyDockerError(err) === 'gone') return false;
       throw err;
     }
   }
@@ -220,14 +214,8 @@ export class DockerComputeDriver implements ComputeDriver {
   async delete(stackId: string, resource: string, id: string): Promise<void> {
     const ids = new Set(await this.findByIdentity(stackId, resource));
     if (id) ids.add(id);
-    for (const each of ids) {
-      try {
-        await this.docker.getContainer(each).remove({ v: true, force: true });
-      } catch (err) {
-        // 404: already gone; 409: a removal already under way.
-        if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
-      }
-    }
+    // Gone already, or a removal already under way: either way done.
+    for (const each of ids) await this.docker.getContainer(each).remove({ v: true, force: true }).catch(unlessGone);
   }
 
   async exec(id: string, command: readonly string[]): Promise<ExecResult> {

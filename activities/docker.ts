@@ -1,26 +1,33 @@
 /**
- * DockerInc::Docker::Container against a real engine. Every call is safe to repeat: containers carry
- * labels naming their stack and resource, and a retry adopts what an earlier attempt made.
+ * The one Docker helper: an endpoint's client, one reading of Docker's errors, the labels that tie what
+ * stoke makes on an engine to its stack and resource, and the sweep of what a stack left behind.
  */
-import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import Docker from 'dockerode';
-import { DEFAULT_CATALOG } from '../src/runtime/catalog';
-import { dockerOptions, endpointKey, endpointListed, registryAuth, type EndpointPolicy } from '../src/runtime/docker-endpoint';
-import { unalias } from '../src/resources';
-import { isAddressPortPair, portSpecProblem } from '../src/resources/docker-container';
-import type { Json, JsonObject } from '../src/template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
+import { dockerOptions, endpointKey, endpointListed, type EndpointPolicy } from '../src/runtime/docker-endpoint';
 
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
 export const LABEL_RESOURCE = 'org.stoke.resource';
 export const LABEL_STANDIN_FOR = 'org.stoke.standin-for';
 
-/** Seconds between SIGTERM and SIGKILL when a container is deleted, as `docker stop` does. */
-const STOP_GRACE_SECONDS = 10;
+/** What stoke makes on an engine carries these labels, so a retry or the sweep finds it again. */
+export function identityLabels(req: { stack: string; stackId: string; resource: string }): Record<string, string> {
+  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource };
+}
 
-interface DockerError {
+/** What is left to remove once a stack's resources were deleted: anything else that carries its id. */
+export interface SweepRequest {
+  readonly stack: string;
+  readonly stackId: string;
+  /** The docker_endpoints the stack's resources named; the worker's own engine is always swept. */
+  readonly endpoints: readonly string[];
+  /** Resources kept by deletion_policy Retain: they carry the stack's labels too. */
+  readonly retained: readonly string[];
+}
+
+export interface DockerError {
   statusCode?: number;
   json?: { message?: string } | null;
   reason?: string;
@@ -37,14 +44,8 @@ const PERMANENT_SERVER_ERRORS = /port is already allocated|address already in us
  */
 const RESTARTING_ENGINE_ERRORS = /failed to update store for object type/i;
 
-/**
- * A dockerd restarted with --live-restore while a start was under way can keep that start's task in
- * containerd and then refuse every later start of the container: "task <id>: already exists", or "id
- * already in use" when containerd's container object outlived it too. Only a new container, with a
- * new id, gets past it.
- */
-const ORPHANED_TASK = /task [0-9a-f]+: already exists|^id already in use$/;
-const ORPHANED_TASK_RECREATIONS = 3;
+/** A certificate the endpoint or stoke rejects stays rejected; a closed port may open later. */
+const TLS_ERROR_CODES = /CERT|SSL|TLS|VERIFY|ISSUER|SELF_SIGNED/;
 
 /**
  * Throws the attempt's cancellation before a Docker mutation. An attempt that was cancelled or timed out
@@ -60,56 +61,56 @@ export function stopIfCancelled(): void {
 export const abandonOnCancel = () => ({ abortSignal: Context.current().cancellationSignal });
 
 /** Docker's own words: the body's message, whether the modem parsed it as JSON or left it as text. */
-function dockerMessage(err: DockerError): string {
-  if (err.json && typeof err.json === 'object' && err.json.message) return err.json.message;
-  if (typeof err.json === 'string' && (err.json as string).trim()) return (err.json as string).trim();
-  return err.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || err.reason || err.message;
+export function dockerMessage(err: unknown): string {
+  const e = err as DockerError;
+  if (e.json && typeof e.json === 'object' && e.json.message) return e.json.message;
+  if (typeof e.json === 'string' && (e.json as string).trim()) return (e.json as string).trim();
+  return String(e.message ?? '').replace(/^\(HTTP code \d+\) [^-]*- /, '').trim() || e.reason || String(e.message ?? err);
 }
 
 /**
- * Rethrows a Docker error so Temporal does the right thing: rejected requests (4xx, and 500s that name a
- * permanent cause) fail the resource at once with Docker's own message; an endpoint that refuses or
- * cannot be reached yet (a server still booting) is retried with backoff until the stack times out.
+ * What a failed Docker request means: `gone` (404: what was asked for does not exist), `conflict` (409:
+ * it exists, or is busy, in a way the request did not expect), `permanent` (rejected: any other 4xx, a
+ * 500 naming a cause no retry changes, a certificate refused) or `retryable` (an engine restarting,
+ * refusing connections or not reachable yet, as a server still booting is).
  */
-function rethrow(err: unknown, what: string): never {
+export function classifyDockerError(err: unknown): 'retryable' | 'permanent' | 'gone' | 'conflict' {
+  const e = err as DockerError;
+  if (e.statusCode === 404) return 'gone';
+  if (e.statusCode === 409) return 'conflict';
+  if (e.statusCode === undefined) return typeof e.code === 'string' && TLS_ERROR_CODES.test(e.code) ? 'permanent' : 'retryable';
+  if (e.statusCode >= 400 && e.statusCode < 500) return 'permanent';
+  const said = dockerMessage(e);
+  return PERMANENT_SERVER_ERRORS.test(said) && !RESTARTING_ENGINE_ERRORS.test(said) ? 'permanent' : 'retryable';
+}
+
+/**
+ * Rethrows a Docker error so Temporal does the right thing: rejected requests fail the resource at once
+ * with Docker's own message; an endpoint that refuses or cannot be reached yet is retried with backoff
+ * until the stack times out.
+ */
+export function rethrowDockerError(err: unknown, what: string): never {
   // Whatever failed after a cancel (an abandoned read, most often), the attempt ends as cancelled.
   stopIfCancelled();
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) throw err;
   const e = err as DockerError;
-  const said = dockerMessage(e);
-  const message = `${what}: ${said}`;
-  const permanent = PERMANENT_SERVER_ERRORS.test(said) && !RESTARTING_ENGINE_ERRORS.test(said);
-  if (e.statusCode !== undefined && ((e.statusCode >= 400 && e.statusCode < 500) || permanent)) {
+  const message = `${what}: ${dockerMessage(e)}`;
+  if (classifyDockerError(e) !== 'retryable') {
+    if (e.statusCode === undefined) throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
-  }
-  // A certificate the endpoint or stoke rejects stays rejected; a closed port may open later.
-  if (e.statusCode === undefined && typeof e.code === 'string' && /CERT|SSL|TLS|VERIFY|ISSUER|SELF_SIGNED/.test(e.code)) {
-    throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
   }
   throw new Error(e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
 }
 
-function invalid(path: string, message: string): never {
-  throw ApplicationFailure.nonRetryable(`${path}: ${message}`, 'InvalidProperty');
+/** Ignores the error when what the request would have removed is gone already or being removed. */
+export function unlessGone(err: unknown): void {
+  const kind = classifyDockerError(err);
+  if (kind !== 'gone' && kind !== 'conflict') throw err;
 }
-
-/** The resource's docker_endpoint, or the worker's engine when it names none; an engine the operator did not allow is refused. */
-function endpointOf(req: DeleteResourceRequest | CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy): string {
-  const named = req.properties.docker_endpoint;
-  if (typeof named !== 'string' || !named) return defaultEndpoint;
-  if (policy.allowed && !endpointListed(named, defaultEndpoint, policy.allowed)) {
-    throw ApplicationFailure.nonRetryable(
-      `resources.${req.resource}.properties.docker_endpoint: '${named}' is not an engine this worker may use (STOKE_ALLOWED_ENDPOINTS: ${policy.allowed.join(', ') || 'none'}, besides the worker's own)`,
-      'DockerEndpointNotAllowed');
-  }
-  return named;
-}
-
-/** Whether the worker's registry logins may go to `endpoint`: its own engine, or one the operator listed. */
-const mayReceiveLogins = (endpoint: string, defaultEndpoint: string, policy: EndpointPolicy) => endpointListed(endpoint, defaultEndpoint, policy.registryAuth ?? []);
 
 const clients = new Map<string, Docker>();
 
+/** The engine's client, made once per endpoint. */
 export function dockerFor(endpoint: string): Docker {
   let client = clients.get(endpoint);
   if (!client) {
@@ -122,419 +123,6 @@ export function dockerFor(endpoint: string): Docker {
     clients.set(endpoint, client);
   }
   return client;
-}
-
-/** Docker's "80/tcp" form of a port spec (80, "80", "53/udp"); validation checked it unless it came from a resource. */
-function portKey(spec: Json, path: string): string {
-  const problem = portSpecProblem(spec);
-  if (problem) invalid(path, problem);
-  const text = String(spec);
-  return text.includes('/') ? text : `${text}/tcp`;
-}
-
-function hostBinding(value: Json, path: string): { HostIp: string; HostPort: string } {
-  if (value === null) return { HostIp: '', HostPort: '' };
-  if (typeof value === 'number' || typeof value === 'string') return { HostIp: '', HostPort: String(value) };
-  if (Array.isArray(value) && isAddressPortPair(value)) {
-    return { HostIp: String(value[0]), HostPort: String(value[1] ?? '') };
-  }
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    return { HostIp: String(value.HostIp ?? ''), HostPort: String(value.HostPort ?? '') };
-  }
-  invalid(path, `cannot read a host binding from ${JSON.stringify(value)}`);
-}
-
-/** Heat accepts both docker-py forms: {"80/tcp": [{"HostPort": "80"}]} and {80: 8080}, [ip, port], null. */
-export function portBindings(bindings: JsonObject, path: string): Record<string, { HostIp: string; HostPort: string }[]> {
-  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const [port, value] of Object.entries(bindings)) {
-    const key = portKey(port, `${path}.${port}`);
-    const list = Array.isArray(value) && !isAddressPortPair(value) ? value : [value];
-    out[key] = list.map((item, i) => hostBinding(item, `${path}.${port}[${i}]`));
-  }
-  return out;
-}
-
-function stringList(value: Json | undefined, path: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) invalid(path, 'expected a list');
-  return value.map((item, i) => {
-    if (typeof item === 'object' && item !== null) invalid(`${path}[${i}]`, `expected a string, got ${JSON.stringify(item)}`);
-    return String(item);
-  });
-}
-
-function mapping(value: Json | undefined, path: string): JsonObject {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) invalid(path, 'expected a mapping');
-  return value;
-}
-
-const flag = (value: Json | undefined): boolean => value === true || value === 'true';
-
-/** Bind mounts and volumes from Heat's `volumes`: {host: {bind: path, ro: bool}}, {host: path}, or {path: {}}. */
-function volumeSpecs(volumes: JsonObject, path: string): { binds: string[]; volumes: Record<string, object> } {
-  const binds: string[] = [];
-  const anonymous: Record<string, object> = {};
-  for (const [source, target] of Object.entries(volumes)) {
-    if (typeof target === 'string') {
-      binds.push(`${source}:${target}`);
-      continue;
-    }
-    const spec = mapping(target, `${path}.${source}`);
-    if (typeof spec.bind !== 'string') {
-      anonymous[source] = {};
-      continue;
-    }
-    const readOnly = flag(spec.ro) || spec.mode === 'ro';
-    binds.push(`${source}:${spec.bind}${readOnly ? ':ro' : typeof spec.mode === 'string' ? `:${spec.mode}` : ''}`);
-  }
-  return { binds, volumes: anonymous };
-}
-
-/** Heat's device mappings; the path in the container defaults to the host's. */
-function deviceSpecs(devices: Json | undefined, path: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] {
-  if (!Array.isArray(devices)) return [];
-  return devices.map((device, i) => {
-    const d = mapping(device, `${path}[${i}]`);
-    if (typeof d.path_on_host !== 'string') invalid(`${path}[${i}].path_on_host`, 'a device path is required');
-    const inContainer = typeof d.path_in_container === 'string' && d.path_in_container ? d.path_in_container : d.path_on_host;
-    return { PathOnHost: d.path_on_host, PathInContainer: inContainer, CgroupPermissions: typeof d.permissions === 'string' ? d.permissions : 'rwm' };
-  });
-}
-
-/** Docker's create body for a resource's resolved properties (Heat's create and start arguments in one). */
-export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreateOptions {
-  const p = req.properties;
-  const at = (name: string) => `resources.${req.resource}.properties.${name}`;
-  if (typeof p.image !== 'string' || p.image === '') invalid(at('image'), 'an image name is required');
-  const exposed: Record<string, object> = {};
-  for (const [i, spec] of stringList(p.port_specs, at('port_specs')).entries()) exposed[portKey(spec, `${at('port_specs')}[${i}]`)] = {};
-  const bindings = portBindings(mapping(p.port_bindings, at('port_bindings')), at('port_bindings'));
-  for (const port of Object.keys(bindings)) exposed[port] = {};
-  const { binds, volumes } = volumeSpecs(mapping(p.volumes, at('volumes')), at('volumes'));
-  const links = Object.entries(mapping(p.links, at('links'))).map(([name, alias]) => `${name}:${String(alias)}`);
-  const cmd = stringList(p.cmd, at('cmd'));
-  // Heat's default for volumes_from is '', and the 2013 type took one name as a string.
-  const volumesFrom = typeof p.volumes_from === 'string' ? (p.volumes_from ? [p.volumes_from] : []) : stringList(p.volumes_from, at('volumes_from'));
-  const restart = mapping(p.restart_policy, at('restart_policy'));
-  const privileged = flag(p.privileged);
-  const number = (value: Json | undefined) => (typeof value === 'number' && value > 0 ? value : undefined);
-  return {
-    name: typeof p.name === 'string' && p.name !== '' ? p.name : `${req.stack}-${req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
-    Image: p.image,
-    Cmd: cmd.length > 0 ? cmd : undefined,
-    Env: stringList(p.env, at('env')),
-    Hostname: typeof p.hostname === 'string' && p.hostname ? p.hostname : undefined,
-    User: typeof p.user === 'string' && p.user ? p.user : undefined,
-    Tty: flag(p.tty),
-    OpenStdin: flag(p.open_stdin),
-    StdinOnce: flag(p.stdin_once),
-    // Only the 2013 type sets these; a detached container attaches nothing otherwise.
-    AttachStdin: flag(p.attach_stdin),
-    AttachStdout: p.attach_stdout === undefined ? undefined : flag(p.attach_stdout),
-    AttachStderr: p.attach_stderr === undefined ? undefined : flag(p.attach_stderr),
-    ExposedPorts: exposed,
-    Volumes: volumes,
-    Labels: { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource },
-    HostConfig: {
-      PortBindings: bindings,
-      Links: links,
-      Binds: binds,
-      VolumesFrom: volumesFrom,
-      Privileged: privileged,
-      Memory: number(p.memory),
-      Dns: stringList(p.dns, at('dns')),
-      CapAdd: stringList(p.cap_add, at('cap_add')),
-      CapDrop: stringList(p.cap_drop, at('cap_drop')),
-      ReadonlyRootfs: flag(p.read_only),
-      CpuShares: number(p.cpu_shares),
-      CpusetCpus: typeof p.cpu_set === 'string' && p.cpu_set ? p.cpu_set : undefined,
-      // As Heat: a privileged container sees every device already.
-      Devices: privileged ? [] : deviceSpecs(p.devices, at('devices')),
-      RestartPolicy: typeof restart.Name === 'string' && restart.Name !== 'no'
-        ? { Name: restart.Name, MaximumRetryCount: restart.Name === 'on-failure' ? Number(restart.MaximumRetryCount ?? 0) : 0 }
-        : undefined,
-    },
-  };
-}
-
-/** The Docker API version each newer property needs, as Heat's plugin checks before using it. */
-const MIN_API_VERSION: Readonly<Record<string, string>> = { read_only: '1.17', cpu_shares: '1.8', devices: '1.14', cpu_set: '1.12' };
-
-/** Whether API version `a` ("1.41") is older than `b`. */
-export function olderApi(a: string, b: string): boolean {
-  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
-  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
-  return aMajor < bMajor || (aMajor === bMajor && aMinor < bMinor);
-}
-
-/** The first property set in `properties` that the engine's API is too old for; asks the engine only if one is set. */
-async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ property: string; minimum: string; engine: string } | undefined> {
-  const used = Object.keys(MIN_API_VERSION).filter((name) => {
-    const value = properties[name];
-    return value !== undefined && value !== null && value !== false && value !== 0 && value !== '' && !(Array.isArray(value) && value.length === 0);
-  });
-  if (used.length === 0) return undefined;
-  // dockerode's version() takes request options, though its types do not say so.
-  const version = docker.version as unknown as (options: object) => Promise<Docker.DockerVersion>;
-  const engine = (await version.call(docker, abandonOnCancel())).ApiVersion;
-  const property = used.find((name) => olderApi(engine, MIN_API_VERSION[name]!));
-  return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
-}
-
-async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
-  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] }, ...abandonOnCancel() });
-  return found.map((c) => c.Id);
-}
-
-/** `busybox` → `busybox:latest`; a reference with a tag or a digest is kept as written. */
-export function imageReference(image: string): string {
-  const lastPart = image.slice(image.lastIndexOf('/') + 1);
-  return image.includes('@') || lastPart.includes(':') ? image : `${image}:latest`;
-}
-
-/** Pull failures that a later attempt can get past: the registry is still starting or briefly away. */
-const TRANSIENT_PULL = /connection refused|connection reset|i\/o timeout|timeout exceeded|TLS handshake timeout|temporarily unavailable|too many requests|EOF$/i;
-
-/**
- * Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats.
- * The registry login goes along only when `withLogin`: the engine receives it in the clear.
- * Returns the image to run: `image`, or stoke's stand-in for it when it can be had neither way.
- */
-async function ensureImage(docker: Docker, image: string, withLogin: boolean, standins: Readonly<Record<string, string>>): Promise<string> {
-  try {
-    await docker.getImage(image).inspect();
-    return image;
-  } catch (err) {
-    if ((err as DockerError).statusCode !== 404) rethrow(err, `inspecting image ${image}`);
-  }
-  const reference = imageReference(image);
-  const login = registryAuth(reference);
-  const auth = withLogin ? login : undefined;
-  if (login && !auth) log.warn('pulling without the registry login: this engine is not in STOKE_REGISTRY_AUTH_ENDPOINTS', { image: reference });
-  log.info('pulling image', { image: reference, registry: auth ? auth.serveraddress : 'anonymous' });
-  let lastLog = 0;
-  try {
-    stopIfCancelled();
-    const stream = (await docker.createImage({ fromImage: reference, ...(auth ? { authconfig: auth } : {}), ...abandonOnCancel() } as never)) as NodeJS.ReadableStream;
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(
-        stream,
-        (err: Error | null, events: { error?: string }[]) => {
-          const failed = err ?? events.find((event) => event.error);
-          if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
-          else resolve();
-        },
-        (event: { status?: string; progress?: string; id?: string }) => {
-          heartbeat({ pulling: reference, layer: event.id, status: event.status, progress: event.progress });
-          // Byte counters arrive many times a second; layer state changes are what a reader follows.
-          const now = Date.now();
-          if (!event.progress || now - lastLog > 2000) {
-            lastLog = now;
-            log.info('pull progress', { image: reference, layer: event.id, status: event.status, progress: event.progress });
-          }
-        }
-      );
-    });
-  } catch (err) {
-    stopIfCancelled();
-    const message = dockerMessage(err as DockerError);
-    if ((err as DockerError).statusCode === undefined && (err as DockerError).code) rethrow(err, `pulling image ${reference}`);
-    if (TRANSIENT_PULL.test(message)) throw new Error(`pulling image ${reference}: ${message}`);
-    const standin = standins[reference];
-    if (standin && (await docker.getImage(standin).inspect().then(() => true, () => false))) {
-      log.warn('image could not be pulled: running stoke\'s stand-in for it', { image: reference, standin, error: message });
-      return standin;
-    }
-    const hint = standin ? ` (stoke's stand-in ${standin} is not built either: \`stoke images build\` builds it)` : '';
-    throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${message}${hint}`, 'ImageNotFound');
-  }
-  log.info('pulled image', { image: reference });
-  return image;
-}
-
-/** Reads a container's output; without a TTY Docker frames it with 8-byte headers per chunk. */
-function demux(buffer: Buffer): string {
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length && buffer[offset + 1] === 0 && buffer[offset + 2] === 0 && buffer[offset + 3] === 0) {
-    const size = buffer.readUInt32BE(offset + 4);
-    chunks.push(buffer.subarray(offset + 8, offset + 8 + size));
-    offset += 8 + size;
-  }
-  return offset === 0 ? buffer.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-async function logsOf(container: Docker.Container): Promise<string> {
-  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  return demux(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
-}
-
-/**
- * The container's output so far; as the 2013 plugin did, waits up to 10 s for a first line, since a
- * container that has just started may not have printed anything yet. A TTY's CRLFs read as lines.
- */
-async function firstLogs(container: Docker.Container): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const logs = (await logsOf(container)).replace(/\r\n/g, '\n').replace(/\n$/, '');
-    if (logs || Date.now() > deadline) return logs;
-    heartbeat({ waiting: 'first logs' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
-/** All requested attributes from one inspect (and one logs call if a logs attribute is wanted). */
-async function attributesOf(container: Docker.Container, info: Docker.ContainerInspectInfo, wanted: readonly string[]): Promise<JsonObject> {
-  const net = info.NetworkSettings as unknown as JsonObject & { Ports?: Record<string, { HostPort: string }[] | null>; Networks?: Record<string, { IPAddress: string; Gateway: string }> };
-  const firstNetwork = Object.values(net.Networks ?? {})[0];
-  const hostPorts = (proto: string) => Object.entries(net.Ports ?? {})
-    .filter(([port, bound]) => port.endsWith(`/${proto}`) && bound && bound[0]?.HostPort)
-    .map(([, bound]) => bound![0]!.HostPort)
-    .join(',');
-  const out: JsonObject = {};
-  const logs = wanted.some((name) => name.startsWith('logs')) ? await firstLogs(container) : '';
-  for (const name of wanted) {
-    switch (name) {
-      case 'info':
-      case 'show': out[name] = JSON.parse(JSON.stringify(info)) as Json; break;
-      case 'network_info': out.network_info = { ...JSON.parse(JSON.stringify(net)), TcpPorts: hostPorts('tcp'), UdpPorts: hostPorts('udp') }; break;
-      case 'network_ip': out.network_ip = (net.IPAddress as string) || firstNetwork?.IPAddress || ''; break;
-      case 'network_gateway': out.network_gateway = (net.Gateway as string) || firstNetwork?.Gateway || ''; break;
-      case 'network_tcp_ports': out.network_tcp_ports = hostPorts('tcp'); break;
-      case 'network_udp_ports': out.network_udp_ports = hostPorts('udp'); break;
-      case 'logs': out.logs = logs; break;
-      case 'logs_head': out.logs_head = logs.split('\n')[0] ?? ''; break;
-      case 'logs_tail': out.logs_tail = logs.split('\n').pop() ?? ''; break;
-    }
-  }
-  return out;
-}
-
-/** Waits until the container runs (or has exited 0, a one-shot command); a failed start fails the resource. */
-async function waitRunning(container: Docker.Container): Promise<Docker.ContainerInspectInfo> {
-  for (;;) {
-    const info = await container.inspect();
-    if (info.State.Running || (info.State.Status === 'exited' && info.State.ExitCode === 0)) return info;
-    if (info.State.Status === 'exited' || info.State.Status === 'dead') {
-      const tail = (await logsOf(container)).trim().split('\n').slice(-5).join('\n');
-      throw ApplicationFailure.nonRetryable(`container exited with code ${info.State.ExitCode}${info.State.Error ? `: ${info.State.Error}` : ''}${tail ? `; last output:\n${tail}` : ''}`, 'ContainerExited');
-    }
-    heartbeat({ waiting: 'container start', status: info.State.Status });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** The request in DockerInc::Docker::Container's names when it was written with the 2013 type's. */
-function canonical<T extends CreateResourceRequest | DeleteResourceRequest>(req: T): { req: T; renameBack: (attributes: JsonObject) => JsonObject } {
-  const alias = unalias(req.type, req.properties, 'attributes' in req ? req.attributes : []);
-  if (!alias) return { req, renameBack: (attributes) => attributes };
-  return { req: { ...req, type: alias.type, properties: alias.properties as JsonObject, attributes: alias.attributes }, renameBack: alias.renameBack };
-}
-
-/** A new container for the resource, or the one an earlier attempt made under the same name. */
-async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string, withLogin: boolean,
-  standins: Readonly<Record<string, string>>): Promise<string> {
-  const tooOld = await engineLacks(docker, req.properties);
-  if (tooOld) invalid(`resources.${req.resource}.properties.${tooOld.property}`, `"${tooOld.property}" is not supported for API version < "${tooOld.minimum}" (the engine at ${endpoint} speaks ${tooOld.engine})`);
-  try {
-    return await createOrAdopt(docker, req, spec);
-  } catch (err) {
-    // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
-    if ((err as DockerError).statusCode !== 404) throw err;
-    const image = await ensureImage(docker, spec.Image!, withLogin, standins);
-    if (image === spec.Image) return createOrAdopt(docker, req, spec);
-    // The label says on the container itself what it runs instead of the image the template names.
-    return createOrAdopt(docker, req, { ...spec, Image: image, Labels: { ...spec.Labels, [LABEL_STANDIN_FOR]: spec.Image! } });
-  }
-}
-
-async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions): Promise<string> {
-  try {
-    stopIfCancelled();
-    return (await docker.createContainer(spec)).id;
-  } catch (err) {
-    if ((err as DockerError).statusCode !== 409) throw err;
-    // A name conflict is ours to adopt only if the container carries this resource's labels.
-    const existing = await docker.getContainer(spec.name!).inspect();
-    if (existing.Config.Labels?.[LABEL_STACK_ID] !== req.stackId || existing.Config.Labels?.[LABEL_RESOURCE] !== req.resource) throw err;
-    return existing.Id;
-  }
-}
-
-export async function createContainer(request: CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {},
-  standins: Readonly<Record<string, string>> = DEFAULT_CATALOG.standins): Promise<CreatedResource> {
-  const { req, renameBack } = canonical(request);
-  const endpoint = endpointOf(req, defaultEndpoint, policy);
-  const docker = dockerFor(endpoint);
-  const spec = containerSpec(req);
-  try {
-    // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
-    let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req.stackId, req.resource) : [];
-    if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
-    for (let recreations = 0; ; recreations++) {
-      id ??= await newContainer(docker, req, spec, endpoint, mayReceiveLogins(endpoint, defaultEndpoint, policy), standins);
-      try {
-        stopIfCancelled();
-        await docker.getContainer(id).start();
-        break;
-      } catch (err) {
-        const e = err as DockerError;
-        if (e.statusCode === 304) break;
-        if (!ORPHANED_TASK.test(dockerMessage(e))) throw err;
-        if (recreations === ORPHANED_TASK_RECREATIONS) {
-          throw ApplicationFailure.nonRetryable(`the engine refused to start ${recreations + 1} containers in a row: ${dockerMessage(e)}`, 'DockerTaskOrphaned');
-        }
-        log.warn('the engine kept the task of an interrupted start and refuses this container; replacing it', { resource: req.resource, id });
-        await docker.getContainer(id).remove({ v: true, force: true });
-        id = undefined;
-      }
-    }
-    const container = docker.getContainer(id);
-    const info = await waitRunning(container);
-    return { physicalId: id, attributes: renameBack(await attributesOf(container, info, req.attributes)) };
-  } catch (err) {
-    rethrow(err, `creating container for ${req.resource} on ${endpoint}`);
-  }
-}
-
-export async function deleteContainer(request: DeleteResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
-  const { req } = canonical(request);
-  let endpoint = String(req.properties.docker_endpoint || defaultEndpoint);
-  try {
-    endpoint = endpointOf(req, defaultEndpoint, policy);
-    const docker = dockerFor(endpoint);
-    const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
-    if (req.physicalId) ids.add(req.physicalId);
-    for (const id of ids) {
-      const container = docker.getContainer(id);
-      try {
-        await container.stop({ t: STOP_GRACE_SECONDS });
-      } catch (err) {
-        const status = (err as DockerError).statusCode;
-        if (status === 404) continue;
-        if (status !== 304) throw err;
-      }
-      try {
-        await container.remove({ v: true, force: true });
-      } catch (err) {
-        // 404: already gone; 409: removal already under way from an earlier attempt.
-        if ((err as DockerError).statusCode !== 404 && (err as DockerError).statusCode !== 409) throw err;
-      }
-    }
-  } catch (err) {
-    try {
-      rethrow(err, `deleting container of ${req.resource} on ${endpoint}`);
-    } catch (failure) {
-      // A create that never got an id from an endpoint refusing our requests made nothing there to delete.
-      if (!req.physicalId && failure instanceof ApplicationFailure && failure.nonRetryable) {
-        log.warn('nothing to delete: the endpoint refuses requests and the create never made a container', { resource: req.resource, reason: failure.message });
-        return;
-      }
-      throw failure;
-    }
-  }
 }
 
 /** How long the sweep waits for an engine's answer: one that went away with the stack (a server's own engine) is skipped. */
@@ -566,49 +154,25 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
       // The resources' own deletes succeeded; an engine that cannot be asked (gone, or refusing this
       // client as it refused the create) leaves nothing to sweep that the action could fix.
       stopIfCancelled();
-      log.warn('not swept: the engine did not answer the listing', { stack: req.stack, endpoint, reason: dockerMessage(err as DockerError) });
+      log.warn('not swept: the engine did not answer the listing', { stack: req.stack, endpoint, reason: dockerMessage(err) });
       continue;
     }
     try {
       for (const c of containers) {
         log.warn('removing a container of the stack that its state did not know', { stack: req.stack, endpoint, id: c.Id, resource: c.Labels[LABEL_RESOURCE] });
-        await docker.getContainer(c.Id).remove({ v: true, force: true }).catch((err: DockerError) => {
-          if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-        });
+        await docker.getContainer(c.Id).remove({ v: true, force: true }).catch(unlessGone);
       }
       for (const n of networks) {
         log.warn('removing a network of the stack that its state did not know', { stack: req.stack, endpoint, network: n.Name, resource: n.Labels?.[LABEL_RESOURCE] });
         await docker.getNetwork(n.Id).remove().catch((err: DockerError) => {
-          if (err.statusCode === 404) return;
+          if (classifyDockerError(err) === 'gone') return;
           // A retained server still on it keeps it, as it would have kept it from the net's own delete.
           if (err.statusCode === 403) log.warn('network kept: it is in use', { network: n.Name, reason: dockerMessage(err) });
           else throw err;
         });
       }
     } catch (err) {
-      rethrow(err, `removing what is left of stack ${req.stack} on ${endpoint}`);
+      rethrowDockerError(err, `removing what is left of stack ${req.stack} on ${endpoint}`);
     }
   }
 }
-
-/**
- * Pauses (suspend) or unpauses (resume) a resource's container. Repeating either is harmless: Docker's
- * "already paused" and "not paused" answers mean the work is done.
- */
-async function setPaused(request: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy, paused: boolean): Promise<void> {
-  const { req } = canonical(request);
-  const endpoint = endpointOf(req, defaultEndpoint, policy);
-  const what = `${paused ? 'pausing' : 'unpausing'} container of ${req.resource} on ${endpoint}`;
-  const container = dockerFor(endpoint).getContainer(req.physicalId);
-  try {
-    if (paused) await container.pause();
-    else await container.unpause();
-  } catch (err) {
-    const message = dockerMessage(err as DockerError);
-    if ((err as DockerError).statusCode === 409 && (paused ? /already paused/i : /not paused/i).test(message)) return;
-    rethrow(err, what);
-  }
-}
-
-export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, true);
-export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, false);

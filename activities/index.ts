@@ -1,26 +1,30 @@
 /**
- * Every side effect of a stack, behind the activities the workflows call: create one resource, delete
- * one resource (each dispatches on the resource type), and sweep what a stack left.
+ * Every side effect of a stack, behind the activities the workflows call: create, delete, suspend or
+ * resume one resource, each dispatched to its type's handler in the registry, and sweep what a stack
+ * left. Nothing here names a type: the request says which handler runs, the registry how.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { maskText } from '../src/template/redact';
+import type { Catalog } from '../src/runtime/catalog';
 import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
-import { createContainer, deleteContainer, pauseContainer, sweepStack, unpauseContainer } from './docker';
-import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
-import { createRandomString } from './random';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
-import { createWaitHandle, type SignalIssuer } from './wait-condition';
+import type {
+  CreatedResource, CreateResourceRequest, ExistingResourceRequest, HandlerContext, ResourceRequest, ResourceType, SignalIssuer,
+} from '../src/resources/plugin';
+import { implementationOf, resourceType, unalias } from '../src/resources/registry';
+import { maskText } from '../src/template/redact';
+import type { JsonObject } from '../src/template/types';
+import { sweepStack, type SweepRequest } from './docker';
 
-export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest, SweepRequest } from './types';
+export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../src/resources/plugin';
+export type { SweepRequest } from './docker';
 
 export interface ActivityDependencies {
-  /** The engine used by containers that name no docker_endpoint. */
+  /** The engine used by resources that name no docker_endpoint. */
   readonly dockerEndpoint: string;
   /** Which other engines templates may name, and which of them receive registry logins. */
   readonly endpointPolicy?: EndpointPolicy;
-  /** Servers, configs, deployments and networks; without it those types are refused. */
-  readonly infrastructure?: Omit<InfrastructureDependencies, 'dockerEndpoint'>;
+  /** Image names and flavors servers boot with; stand-ins for images no registry here serves. */
+  readonly catalog: Catalog;
   /** Issues wait condition handle credentials the signal gateway accepts. */
   readonly signals: SignalIssuer;
 }
@@ -51,8 +55,8 @@ function maskError(err: unknown, hidden: readonly string[], identifiers: readonl
  * Runs one activity, masking the stack's hidden values in its failure before the worker logs it and
  * the workflow quotes it: failures quote container and deployment output, which may print them.
  */
-function masked<R, T>(work: (req: R) => Promise<T>) {
-  return async (req: R & Pick<CreateResourceRequest, 'stack' | 'stackId' | 'resource' | 'hiddenValues'> & { physicalId?: string }): Promise<T> => {
+function masked<R extends ResourceRequest & { physicalId?: string }, T>(work: (req: R) => Promise<T>) {
+  return async (req: R): Promise<T> => {
     try {
       return await work(req);
     } catch (err) {
@@ -62,45 +66,58 @@ function masked<R, T>(work: (req: R) => Promise<T>) {
   };
 }
 
+/** The type whose handler runs the request: the plan names it; workflows older than that field send the template's type only. */
+const implementation = (req: ResourceRequest): ResourceType | undefined => resourceType(req.handler ?? implementationOf(req.type).handler);
+
+/** The request in the names of the type whose handler runs it, when the template used an alias of that type. */
+function unaliased<R extends ResourceRequest>(req: R, attributes: readonly string[] = []) {
+  const alias = unalias(req.type, req.properties, attributes);
+  if (!alias) return { req, attributes, renameBack: (computed: JsonObject) => computed };
+  return { req: { ...req, type: alias.type, properties: alias.properties as JsonObject }, attributes: alias.attributes, renameBack: alias.renameBack };
+}
+
 export function createActivities(deps: ActivityDependencies) {
-  const policy = deps.endpointPolicy ?? {};
-  const infrastructure = deps.infrastructure && createInfrastructure({ ...deps.infrastructure, dockerEndpoint: deps.dockerEndpoint }, withHeartbeat);
+  const ctx: HandlerContext = {
+    dockerEndpoint: deps.dockerEndpoint,
+    endpointPolicy: deps.endpointPolicy ?? {},
+    catalog: deps.catalog,
+    signals: deps.signals,
+    heartbeat: (details) => {
+      if (!Context.current().info.isLocal) Context.current().heartbeat(details);
+    },
+  };
+  // Heartbeats carry a cancel or a timeout to the attempt, which must then change nothing more.
+  const running = <T>(type: ResourceType, work: () => Promise<T>): Promise<T> => (type.runs?.heartbeat ? withHeartbeat(work) : work());
+
+  /** Delete, suspend, resume: a type without the hook has nothing to do, as in Heat. */
+  const act = (hook: 'delete' | 'suspend' | 'resume') => masked(async (request: ExistingResourceRequest): Promise<void> => {
+    const type = implementation(request);
+    const handler = type?.handler;
+    if (!type || !handler?.[hook]) return;
+    const { req } = unaliased(request);
+    await running(type, () => handler[hook]!(req, ctx));
+  });
+
   return {
-    createResource: masked(async (req: CreateResourceRequest): Promise<CreatedResource> => {
-      if (infrastructure && isInfrastructureType(req.type)) return infrastructure.create(req);
-      switch (req.type) {
-        case 'DockerInc::Docker::Container':
-        case 'OS::Heat::Docker':
-          return withHeartbeat(() => createContainer(req, deps.dockerEndpoint, policy, deps.infrastructure?.catalog.standins));
-        case 'OS::Heat::RandomString':
-          return createRandomString(req);
-        case 'AWS::CloudFormation::WaitConditionHandle':
-        case 'OS::Heat::WaitConditionHandle':
-          return createWaitHandle(req, deps.signals);
-        case 'OS::Heat::None':
-          return { physicalId: `${req.stack}-${req.resource}`, attributes: {} };
-        default:
-          throw ApplicationFailure.nonRetryable(`no handler for resource type ${req.type}`, 'UnknownResourceType');
-      }
+    createResource: masked(async (request: CreateResourceRequest): Promise<CreatedResource> => {
+      const type = implementation(request);
+      const handler = type?.handler;
+      if (!type || !handler) throw ApplicationFailure.nonRetryable(`no handler for resource type ${request.type}`, 'UnknownResourceType');
+      const { req, attributes, renameBack } = unaliased(request, request.attributes);
+      const created = await running(type, async () => handler.create({ ...req, attributes }, ctx));
+      return { ...created, attributes: renameBack(created.attributes) };
     }),
 
-    deleteResource: masked(async (req: DeleteResourceRequest): Promise<void> => {
-      if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint, policy));
-    }),
+    deleteResource: act('delete'),
 
     /** The last step of a delete or rollback: removes what carries the stack's id and no resource accounted for. */
     async sweepStack(req: SweepRequest): Promise<void> {
-      await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, policy));
+      await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, ctx.endpointPolicy));
     },
 
-    /** Heat's suspend: containers are paused; other types have nothing to suspend. */
-    suspendResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint, policy);
-    }),
+    /** Heat's suspend: containers are paused; types without the hook have nothing to suspend. */
+    suspendResource: act('suspend'),
 
-    resumeResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
-      if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint, policy);
-    }),
+    resumeResource: act('resume'),
   };
 }

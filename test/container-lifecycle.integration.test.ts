@@ -6,8 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { createContainer, deleteContainer } from '../activities/docker';
-import type { CreateResourceRequest } from '../activities/types';
+import { createContainer, deleteContainer } from '../src/resources/docker/handler';
+import type { CreateResourceRequest } from '../src/resources/plugin';
 import { SLEEPER, docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from './helpers';
 
 const endpoint = () => process.env.STOKE_TEST_DOCKER!;

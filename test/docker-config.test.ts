@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containerSpec, imageReference, olderApi, portBindings } from '../activities/docker';
+import { containerSpec, imageReference, olderApi, portBindings } from '../src/resources/docker/handler';
 import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../src/runtime/docker-endpoint';
 
 const spec = (properties: Record<string, unknown>) => containerSpec({

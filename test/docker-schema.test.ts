@@ -1,5 +1,5 @@
 /** The container type's schema against Heat's plugin, the 2013 alias, and validation of nested properties. */
-import { RESOURCE_TYPES, unalias } from '../src/resources';
+import { RESOURCE_TYPES, unalias } from '../src/resources/registry';
 import { parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import Docker from 'dockerode';
-import { createContainer } from '../activities/docker';
+import { createContainer } from '../src/resources/docker/handler';
 import { SLEEPER, docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 
 // A short folder: containerd's socket under the exec root must fit a unix socket path.

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { deleteNet } from '../activities/networks';
+import { deleteNet } from '../src/resources/networks/handler';
 import { loadConfig, temporalAddress } from '../src/config';
 import {
   SLEEPER, docker, recordHistories, showStack, stackContainers, startDockerProxy, startWorker, stoke, stokeAsync, stopWorker, uniqueName, waitUntil,
@@ -111,7 +111,7 @@ test('a net whose id never reached the state is found by its labels and deleted'
   const stackId = `id-${stack}`;
   const name = `${stack}-private`;
   await docker().createNetwork({ Name: name, Driver: 'bridge', Labels: { 'org.stoke.stack': stack, 'org.stoke.stack-id': stackId, 'org.stoke.resource': 'private' } });
-  await deleteNet({ stack, stackId, resource: 'private', type: 'OS::Neutron::Net', physicalId: '', properties: {} }, docker());
+  await deleteNet({ stack, stackId, resource: 'private', type: 'OS::Neutron::Net', physicalId: '', properties: {} }, { dockerEndpoint: process.env.STOKE_TEST_DOCKER! });
   const found = await docker().listNetworks({ filters: { name: [name] } });
   await Promise.all(found.map((n) => docker().getNetwork(n.Id).remove()));
   expect(found).toEqual([]);

@@ -1,7 +1,7 @@
 /** Pure parts of RandomString, of wait condition templates and of the signal gateway. */
-import { generateRandomString, createRandomString } from '../activities/random';
+import { generateRandomString, createRandomString } from '../src/resources/heat/handler';
 import { describeWaits, parseSignalBody } from '../src/gateway/gateway';
-import { RANDOM_SEQUENCES } from '../src/resources/heat';
+import { RANDOM_SEQUENCES } from '../src/resources/heat/random-string';
 import { handleToken, tokenMatches } from '../src/gateway/signal';
 import { parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createContainer, deleteContainer } from '../activities/docker';
+import { createContainer, deleteContainer } from '../src/resources/docker/handler';
 import { ensureRegistryBinary } from '../src/runtime/images';
 import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from './helpers';
 

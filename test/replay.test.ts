@@ -39,6 +39,15 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
     'wait-condition-createStack.json',
     'cancelled-create-createStack.json',
     'sweep-deleteStack.json',
+    // Of the workflows that decide by run profiles and hand activities their siblings.
+    'run-profiles-linked-containers-createStack.json',
+    'run-profiles-linked-containers-deleteStack.json',
+    'run-profiles-local-activities-createStack.json',
+    'run-profiles-rollback-createStack.json',
+    'run-profiles-wait-condition-createStack.json',
+    'run-profiles-closed-handles-createStack.json',
+    'run-profiles-suspend-resume-suspendStack.json',
+    'run-profiles-suspend-resume-resumeStack.json',
   ]));
 });
 

@@ -1,6 +1,6 @@
-import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../src/user-data';
+import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../src/resources/servers/user-data';
 import { DOCKER_HOST_IMAGE, loadCatalog } from '../src/runtime/catalog';
-import { fillInputs } from '../activities/servers';
+import { fillInputs } from '../src/resources/servers/software';
 
 test('a #! script runs as is; empty and unmarked text run nothing, as with cloud-init', () => {
   expect(bootScript('#!/bin/bash\necho hi\n')).toBe('#!/bin/bash\necho hi\n');

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { loadPlan, MAX_FILE_BYTES, MAX_TEMPLATE_FILES_BYTES, TemplateInvalidError } from '../src/template/load';
 import { isDeferred, MAX_REPEAT_ITEMS } from '../src/template/functions';
 import { parseFile } from '../src/template/parse';
-import type { PropertySchema } from '../src/resources';
+import type { PropertySchema } from '../src/resources/schema';
 import { checkProperty, planStack, type PlanInput } from '../src/template/plan';
 import { MASK, redactState, redactText } from '../src/template/redact';
 import type { StackState } from '../src/template/types';

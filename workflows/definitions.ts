@@ -2,6 +2,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Json, JsonObject, StackPlan, StackState } from '../src/template/types';
+import { runsOf } from './legacy';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
 export const stackStateQuery = defineQuery<StackState>('stackState');
@@ -47,8 +48,10 @@ export type HandleClosed = 'waited' | 'limit';
 /** The memo key the create workflow upserts closedHandles under. */
 export const CLOSED_HANDLES_MEMO = 'closedHandles';
 
-export const WAIT_HANDLE_TYPES: readonly string[] = ['AWS::CloudFormation::WaitConditionHandle', 'OS::Heat::WaitConditionHandle'];
-export const WAIT_CONDITION_TYPES: readonly string[] = ['AWS::CloudFormation::WaitCondition', 'OS::Heat::WaitCondition'];
+/** The plan's wait condition handles: the resources that take signals. */
+export function waitHandles(plan: StackPlan): string[] {
+  return Object.keys(plan.resources).filter((name) => runsOf(plan.resources[name]!).signals === 'handle');
+}
 
 /** A signal count no wait needs, however many of its servers retry: a handle takes max(this, 10 × count). */
 const MIN_SIGNAL_LIMIT = 100;
@@ -67,10 +70,11 @@ export function signalLimits(plan: StackPlan): Record<string, number> {
   const limits: Record<string, number> = {};
   const unknown = new Set<string>();
   for (const [name, resource] of Object.entries(plan.resources)) {
-    if (WAIT_HANDLE_TYPES.includes(resource.type)) limits[name] ??= MIN_SIGNAL_LIMIT;
-    if (!WAIT_CONDITION_TYPES.includes(resource.type)) continue;
+    const signals = runsOf(resource).signals;
+    if (signals === 'handle') limits[name] ??= MIN_SIGNAL_LIMIT;
+    if (signals !== 'condition') continue;
     const count = waitCount(resource.properties);
-    for (const handle of resource.requires.filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]?.type ?? ''))) {
+    for (const handle of resource.requires.filter((r) => plan.resources[r] && runsOf(plan.resources[r]).signals === 'handle')) {
       if (count === undefined) unknown.add(handle);
       else limits[handle] = Math.max(limits[handle] ?? MIN_SIGNAL_LIMIT, 10 * count);
     }

@@ -1,3 +1,4 @@
 /** The workflows the worker registers: one per stack action. */
-export { createStack, deleteStack } from './stack';
+export { createStack } from './create';
+export { deleteStack } from './delete';
 export { resumeStack, suspendStack } from './suspend';

@@ -3,18 +3,14 @@
  * server before the database it uses), and resumed in creation order. Containers are paused.
  */
 import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { fail, hiddenOf, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './stack';
+import {
+  fail, PROFILES, reasonOf, refuseUnreadableInput, requestOf, requirementsOf, runGraph, setResourceStatus, setStatus, type Activities,
+} from './engine';
 
-/** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '60 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const acts = proxyActivities<Activities>(PROFILES.suspend);
 
 async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME'): Promise<StackState> {
   const state = JSON.parse(JSON.stringify(previous)) as StackState;
@@ -27,10 +23,7 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
     // Never created, or retained and gone from the stack: nothing to act on.
     if (!resource.physicalId || resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
     setResourceStatus(resource, `${action}_IN_PROGRESS` as StackStatus);
-    const request = {
-      stack: state.name, stackId: state.id, resource: name, type: resource.type,
-      physicalId: resource.physicalId, properties: resource.properties, ...hiddenOf(state),
-    };
+    const request = { ...requestOf(state, name), physicalId: resource.physicalId };
     try {
       await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));
     } catch (err) {

@@ -6,8 +6,9 @@
 import { ApplicationFailure, condition, log, patched, setHandler, upsertMemo } from '@temporalio/workflow';
 import type { Json, JsonObject, ResourceState, StackState } from '../src/template/types';
 import {
-  CLOSED_HANDLES_MEMO, handleSignal, WAIT_CONDITION_TYPES, WAIT_HANDLE_TYPES, type HandleClosed, type HandleSignal,
+  CLOSED_HANDLES_MEMO, handleSignal, type HandleClosed, type HandleSignal,
 } from './definitions';
+import { runsOf } from './legacy';
 import { refusedReason } from './refused';
 
 /**
@@ -40,7 +41,7 @@ export class WaitConditions {
       return;
     }
     const handle = this.state.resources[signal.handle];
-    if (signal.stackId !== this.state.id || !handle || !WAIT_HANDLE_TYPES.includes(handle.type)) {
+    if (signal.stackId !== this.state.id || !handle || runsOf(handle).signals !== 'handle') {
       log.warn('signal ignored: not for a wait condition handle of this stack', { handle: signal.handle, stackId: signal.stackId });
       return;
     }
@@ -71,14 +72,14 @@ export class WaitConditions {
 
   /** Whether another wait condition than `waiter` may still wait on the handle (or the stack has not got to it yet). */
   private awaitedElsewhere(handle: string, waiter: string): boolean {
-    return Object.entries(this.state.resources).some(([name, r]) => name !== waiter && WAIT_CONDITION_TYPES.includes(r.type)
+    return Object.entries(this.state.resources).some(([name, r]) => name !== waiter && runsOf(r).signals === 'condition'
       && r.requires.includes(handle) && (r.status === 'INIT_COMPLETE' || r.status === 'CREATE_IN_PROGRESS'));
   }
 
   /** The handle a wait condition's handle property refers to: by its Ref (CFN URL) or its physical id. */
   private handleOf(name: string, reference: Json): [string, ResourceState] {
     const found = Object.entries(this.state.resources).find(([, r]) =>
-      WAIT_HANDLE_TYPES.includes(r.type) && r.status === 'CREATE_COMPLETE' && (r.refId ?? r.physicalId) === reference);
+      runsOf(r).signals === 'handle' && r.status === 'CREATE_COMPLETE' && (r.refId ?? r.physicalId) === reference);
     if (!found) throw ApplicationFailure.nonRetryable(`resources.${name}: '${String(reference)}' is not a wait condition handle of this stack`, 'InvalidHandle');
     return found;
   }
@@ -88,7 +89,8 @@ export class WaitConditions {
    * reason) or when the timeout passes. Returns the condition's data attribute, as Heat computes it.
    */
   async wait(name: string, resource: ResourceState, properties: JsonObject): Promise<JsonObject> {
-    const cfn = resource.type.startsWith('AWS::');
+    // CloudFormation's condition spells its properties and its attribute capitalised.
+    const cfn = properties.Handle !== undefined;
     const [handleName, handle] = this.handleOf(name, cfn ? properties.Handle! : properties.handle!);
     const count = Number((cfn ? properties.Count : properties.count) ?? 1);
     const timeoutSeconds = Number(cfn ? properties.Timeout : properties.timeout);

@@ -213,19 +213,23 @@ function templateCommands(program: Command): void {
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { printData }] = await Promise.all([import('../resources'), import('./resource-types')]);
-      const names = Object.keys(RESOURCE_TYPES).sort();
+      const [{ RESOURCE_TYPES }, { listedTypes, printData }] = await Promise.all([import('../resources/registry'), import('./resource-types')]);
+      const names = listedTypes(Object.values(RESOURCE_TYPES));
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
     });
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ constraintsOf, RESOURCE_TYPES }, { printData, resourceTypeView }] = await Promise.all([import('../resources'), import('./resource-types')]);
-      const schema = RESOURCE_TYPES[name];
+      const [{ resourceType }, { constraintsOf }, { printData, resourceTypeView, supportStatusView }] = await Promise.all([
+        import('../resources/registry'), import('../resources/schema'), import('./resource-types'),
+      ]);
+      const schema = resourceType(name);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
       if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
-      console.log(`${schema.name}: ${schema.description}\n`);
+      const support = supportStatusView(schema);
+      console.log(`${schema.name}: ${schema.description}`);
+      console.log(`support_status: ${[support.status, support.version && `since ${support.version}`, support.message].filter(Boolean).join(', ')}\n`);
       console.log(table(['property', 'type', 'required', 'update_allowed', 'default', 'constraints', 'description'],
         Object.entries(schema.properties).map(([p, s]) => [p, s.type, String(Boolean(s.required)), String(Boolean(s.updateAllowed)),
           s.default === undefined ? '' : JSON.stringify(s.default), constraintsOf(s).map((c) => JSON.stringify(c)).join(' '), s.description])));

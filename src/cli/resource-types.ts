@@ -1,6 +1,7 @@
 /** `stoke resource type show`: a resource type's schema in the shape `openstack orchestration resource type show` prints. */
 import { stringify } from 'yaml';
-import { constraintsOf, type PropertyConstraint, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import type { ResourceType } from '../resources/plugin';
+import { constraintsOf, type PropertyConstraint, type PropertySchema } from '../resources/schema';
 
 function constraintView(c: PropertyConstraint): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -28,12 +29,23 @@ function propertyView(s: PropertySchema): Record<string, unknown> {
   };
 }
 
-export function resourceTypeView(schema: ResourceTypeSchema): Record<string, unknown> {
+/** Heat's support_status block: every field present, null where the type says nothing. */
+export function supportStatusView(type: ResourceType): Record<string, unknown> {
+  const status = type.supportStatus ?? { status: 'SUPPORTED' };
+  return { status: status.status, version: status.version ?? null, message: status.message ?? null, previous_status: null };
+}
+
+/** What `resource type list` shows: as Heat's, every type but the HIDDEN ones. */
+export const listedTypes = (types: readonly ResourceType[]): string[] =>
+  types.filter((type) => type.supportStatus?.status !== 'HIDDEN').map((type) => type.name).sort();
+
+export function resourceTypeView(schema: ResourceType): Record<string, unknown> {
   return {
     resource_type: schema.name,
     description: schema.description,
     properties: Object.fromEntries(Object.entries(schema.properties).map(([name, s]) => [name, propertyView(s)])),
     attributes: Object.fromEntries(Object.entries(schema.attributes).map(([name, a]) => [name, { description: a.description, ...(a.type ? { type: a.type } : {}) }])),
+    support_status: supportStatusView(schema),
   };
 }
 

@@ -17,7 +17,7 @@ import {
   stackStateQuery,
   stackStatusKey,
   stackWorkflowId,
-  WAIT_HANDLE_TYPES,
+  waitHandles,
   type CreateStackInput,
   type DeleteStackInput,
   type SuspendStackInput,
@@ -105,7 +105,7 @@ export class StackClient {
     const stackId = randomUUID();
     const input: CreateStackInput = { plan, stackId };
     const memo: StackMemo = {
-      stackId, handles: Object.keys(plan.resources).filter((r) => WAIT_HANDLE_TYPES.includes(plan.resources[r]!.type)), signalLimits: signalLimits(plan),
+      stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan),
     };
     try {
       await this.client.workflow.start('createStack', {

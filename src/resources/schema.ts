@@ -1,5 +1,4 @@
 /** How resource types describe themselves: the validator, the engine and `resource type show` read this. */
-import type { JsonObject, RunProfile } from '../template/types';
 
 export type PropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map' | 'any';
 
@@ -64,26 +63,6 @@ export interface TypeAlias {
   readonly properties: Readonly<Record<string, string>>;
   /** Alias attribute name → target attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
-}
-
-export interface ResourceTypeSchema {
-  readonly name: string;
-  readonly description: string;
-  readonly properties: Readonly<Record<string, PropertySchema>>;
-  readonly attributes: Readonly<Record<string, AttributeSchema>>;
-  /** Types like OS::Heat::None take any property at all. */
-  readonly anyProperties?: boolean;
-  /** Types like OS::Heat::SoftwareDeployment also have attributes named by the template (a config's outputs). */
-  readonly dynamicAttributes?: boolean;
-  /**
-   * Checks across properties that one property's schema cannot express. Values still waiting for other
-   * resources are skipped here and checked again when the resource is created.
-   */
-  readonly validate?: (properties: JsonObject) => { readonly path: string; readonly message: string }[];
-  /** Set on a type that is another's older spelling. */
-  readonly aliasOf?: TypeAlias;
-  /** How the engine runs the type; an alias runs as its target. */
-  readonly runs?: RunProfile;
 }
 
 /** Every constraint of a property, the shorthand `allowedValues`, `range`, `pattern`, `maxLength` fields included. */

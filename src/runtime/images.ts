@@ -15,7 +15,7 @@ import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from './catalog';
 import type { StokeConfig } from '../config';
 import { dockerOptions } from './docker-endpoint';
 import { StokeError } from '../errors';
-import { networkGateway } from '../../activities/networks';
+import { networkGateway } from '../resources/networks/handler';
 import { installDebianPackages, startDaemon, type Log, type StartedService } from './runtime';
 
 /** One tag made from a root filesystem, with the image config a Dockerfile would have set. */

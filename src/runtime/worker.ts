@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -14,7 +14,7 @@ import { temporalAddress, type StokeConfig } from '../config';
 import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway, type Gateway } from '../gateway/gateway';
 import { loadSignalKey, signalBaseUrl } from '../gateway/signal';
-import type { SignalIssuer } from '../../activities/wait-condition';
+import type { SignalIssuer } from '../resources/plugin';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -116,9 +116,6 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
   const converter = dataConverter(config, process.env, 'worker');
   const workflowBundle = await bundleWorkflows(config, converter.failureConverterPath);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-  // Activities read their stack's state through this client (a server's config, a port's address).
-  const clientConnection = await Connection.connect({ address: temporalAddress(config) });
-  const client = new Client({ connection: clientConnection, namespace: config.namespace, dataConverter: dataConverter(config) });
   try {
     const worker = await Worker.create({
       connection,
@@ -127,7 +124,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       workflowBundle,
       dataConverter: converter,
       activities: createActivities({
-        dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), infrastructure: { config, catalog: loadCatalog(), client },
+        dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), catalog: loadCatalog(),
         endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints },
       }),
       maxConcurrentActivityTaskExecutions: 200,
@@ -138,7 +135,6 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
     await worker.run();
   } finally {
-    await clientConnection.close();
     await connection.close();
   }
 }

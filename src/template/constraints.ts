@@ -3,7 +3,7 @@
  * shared by template parameters and resource properties. Messages never quote the value itself: the
  * caller adds it only when the value is not hidden.
  */
-import type { PropertyConstraint } from '../resources';
+import type { PropertyConstraint } from '../resources/schema';
 import type { Json } from './types';
 
 export type Constraint = PropertyConstraint & { readonly modulo?: { readonly step: number; readonly offset: number } };

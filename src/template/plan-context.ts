@@ -2,7 +2,7 @@
  * What the passes of {@link planStack} share: the template's syntax, the one issue collector, and the
  * context every pass reads what earlier passes found from and adds its own to.
  */
-import type { ResourceTypeSchema } from '../resources';
+import type { ResourceType } from '../resources/plugin';
 import { evaluateCondition, FunctionError, resolve, type ResolveContext } from './functions';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
 import type { PlanInput, TemplateSummary } from './plan';
@@ -142,7 +142,7 @@ export interface PlanContext {
   readonly disabled: Set<string>;
   /** Resolves functions with the values above; conditions are evaluated once, on demand. */
   readonly resolver: ResolveContext;
-  readonly schemas: Record<string, ResourceTypeSchema | 'template'>;
+  readonly schemas: Record<string, ResourceType | 'template'>;
   /** A nested template's parameters are the properties its resource takes. */
   readonly nestedParameters: Record<string, { file: string; parameters: JsonObject }>;
   /** Per resource, the attributes the template reads. */

@@ -2,7 +2,9 @@
  * The passes of {@link planStack} over resources and outputs: conditions, each resource's type, its
  * dependencies and properties, the outputs, and the references between them all.
  */
-import { constraintsOf, implementationOf, RESOURCE_TYPES, type PropertySchema, type ResourceTypeSchema } from '../resources';
+import type { ResourceType } from '../resources/plugin';
+import { implementationOf, RESOURCE_TYPES } from '../resources/registry';
+import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { propertyViolation } from './constraints';
 import { findReferences, isDeferred } from './functions';
 import { isObject } from './parse';
@@ -281,7 +283,7 @@ function nestedProperties(ctx: PlanContext, nested: PlanContext['nestedParameter
   return properties;
 }
 
-function schemaProperties(ctx: PlanContext, schema: ResourceTypeSchema, rawProperties: JsonObject, propertiesPath: string): JsonObject {
+function schemaProperties(ctx: PlanContext, schema: ResourceType, rawProperties: JsonObject, propertiesPath: string): JsonObject {
   const { issues } = ctx;
   const properties: JsonObject = {};
   for (const [key, raw] of Object.entries(rawProperties)) {

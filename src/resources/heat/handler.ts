@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { characterPools, RANDOM_SEQUENCES, randomString, type CharacterPool } from '../src/resources/heat';
-import type { CreatedResource, CreateResourceRequest } from './types';
+import type { CreatedResource, CreateResourceRequest } from '../plugin';
+import { characterPools, RANDOM_SEQUENCES, randomStringIssues, type CharacterPool } from './random-string';
 
 const pick = (characters: string) => characters[randomInt(characters.length)]!;
 
@@ -24,7 +24,7 @@ export function generateRandomString(length: number, sequences: readonly Charact
 /** OS::Heat::RandomString; a retry simply draws a new value, only the recorded one counts. */
 export function createRandomString(req: CreateResourceRequest): CreatedResource {
   // Properties that came from other resources were not checked at validation: check them now.
-  const issues = randomString.validate!(req.properties);
+  const issues = randomStringIssues(req.properties);
   const length = Number(req.properties.length ?? 32);
   const sequence = RANDOM_SEQUENCES[String(req.properties.sequence ?? 'lettersdigits')];
   if (!Number.isInteger(length) || length < 1 || length > 512) issues.push({ path: '.length', message: `length must be an integer in 1..512` });

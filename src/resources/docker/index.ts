@@ -1,6 +1,9 @@
-import { isDeferred, isDeferredCall } from '../template/functions';
-import type { Json, JsonObject } from '../template/types';
-import type { AttributeSchema, PropertySchema, ResourceTypeSchema } from './schema';
+import { isDeferred, isDeferredCall } from '../../template/functions';
+import type { Json, JsonObject } from '../../template/types';
+import type { AttributeSchema, PropertySchema, ResourceType } from '../plugin';
+
+/** The lifecycle code loads on the first call: validation and `resource type list` need no dockerode (a quarter second). */
+const lifecycle = () => import('./handler');
 
 type Issue = { path: string; message: string };
 
@@ -88,9 +91,16 @@ const capability: PropertySchema = {
  * types, defaults and constraints, plus Heat's `show` attribute. `image` is required here where Heat
  * fails only at create time without one.
  */
-export const dockerContainer: ResourceTypeSchema = {
+export const dockerContainer: ResourceType = {
   name: 'DockerInc::Docker::Container',
   runs: { where: 'activity', heartbeat: true },
+  handler: {
+    create: async (req, ctx) => (await lifecycle()).createContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy, ctx.catalog.standins),
+    delete: async (req, ctx) => (await lifecycle()).deleteContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    // Heat's suspend and resume of a container: pause and unpause.
+    suspend: async (req, ctx) => (await lifecycle()).pauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    resume: async (req, ctx) => (await lifecycle()).unpauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+  },
   description: 'A Docker container, created and started on the stack\'s Docker engine or on docker_endpoint.',
   properties: {
     docker_endpoint: {
@@ -214,8 +224,9 @@ const LEGACY_ATTRIBUTES: Readonly<Record<string, string>> = {
 };
 
 /** `OS::Heat::Docker`, the 2013 spelling, generated from the current schema through the name maps above. */
-export const legacyDocker: ResourceTypeSchema = {
+export const legacyDocker: ResourceType = {
   name: 'OS::Heat::Docker',
+  supportStatus: { status: 'DEPRECATED', message: `The 2013 plugin's spelling: use ${dockerContainer.name}.` },
   description: `The 2013 plugin's name for ${dockerContainer.name}, with its CFN-style property and attribute names.`,
   properties: {
     ...Object.fromEntries(Object.entries(LEGACY_PROPERTIES).map(([legacy, current]) => [
@@ -236,3 +247,5 @@ export const legacyDocker: ResourceTypeSchema = {
     attributes: LEGACY_ATTRIBUTES,
   },
 };
+
+export const DOCKER_TYPES = [dockerContainer, legacyDocker];

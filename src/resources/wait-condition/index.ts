@@ -1,17 +1,25 @@
-import type { ResourceTypeSchema } from './schema';
+/**
+ * Wait conditions: a handle is an activity that issues the URL or endpoint and token servers signal; a
+ * condition has no handler, the workflow itself waits for the signals (runs.where 'workflow').
+ */
+import type { ResourceType } from '../plugin';
+
+/** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
+const lifecycle = () => import('./handler');
 
 /** Heat's limits on a wait condition's timeout, in seconds. */
 const TIMEOUT_RANGE = { min: 1, max: 43200 } as const;
 
-export const cfnWaitConditionHandle: ResourceTypeSchema = {
+export const cfnWaitConditionHandle: ResourceType = {
   name: 'AWS::CloudFormation::WaitConditionHandle',
   runs: { where: 'activity', signals: 'handle' },
+  handler: { create: async (req, ctx) => (await lifecycle()).createCfnHandle(req, ctx.signals) },
   description: 'A URL a server signals (cfn-signal, or curl -X PUT with {Status, Reason, Data, UniqueId}); its Ref is that URL.',
   properties: {},
   attributes: {},
 };
 
-export const cfnWaitCondition: ResourceTypeSchema = {
+export const cfnWaitCondition: ResourceType = {
   name: 'AWS::CloudFormation::WaitCondition',
   runs: { where: 'workflow', signals: 'condition' },
   description: 'Waits until its handle has received Count SUCCESS signals; fails on a FAILURE signal or after Timeout seconds.',
@@ -23,9 +31,11 @@ export const cfnWaitCondition: ResourceTypeSchema = {
   attributes: { Data: { description: 'JSON string of the data of each signal, by UniqueId.' } },
 };
 
-export const heatWaitConditionHandle: ResourceTypeSchema = {
+export const heatWaitConditionHandle: ResourceType = {
   name: 'OS::Heat::WaitConditionHandle',
   runs: { where: 'activity', signals: 'handle' },
+  supportStatus: { status: 'SUPPORTED', version: '2014.2' },
+  handler: { create: async (req, ctx) => (await lifecycle()).createHeatHandle(req, ctx.signals) },
   description: 'An endpoint and token a server signals with (POST, X-Auth-Token, {status, reason, data, id}).',
   properties: {
     signal_transport: {
@@ -44,9 +54,10 @@ export const heatWaitConditionHandle: ResourceTypeSchema = {
   },
 };
 
-export const heatWaitCondition: ResourceTypeSchema = {
+export const heatWaitCondition: ResourceType = {
   name: 'OS::Heat::WaitCondition',
   runs: { where: 'workflow', signals: 'condition' },
+  supportStatus: { status: 'SUPPORTED', version: '2014.2' },
   description: 'Waits until its handle has received count SUCCESS signals; fails on a FAILURE signal or after timeout seconds.',
   properties: {
     handle: { type: 'string', required: true, description: 'A reference to the wait condition handle used to signal this wait condition.' },
@@ -55,3 +66,5 @@ export const heatWaitCondition: ResourceTypeSchema = {
   },
   attributes: { data: { description: 'JSON string of the data of each signal, by id.' } },
 };
+
+export const WAIT_CONDITION_TYPES = [cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition];

@@ -1,4 +1,7 @@
-import type { ResourceTypeSchema } from './schema';
+import type { ResourceType } from '../plugin';
+
+/** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
+const lifecycle = () => import('./handler');
 
 /**
  * Neutron and Nova network types, mapped to what one Docker engine can do: a Net (with its Subnet's
@@ -8,9 +11,13 @@ import type { ResourceTypeSchema } from './schema';
  */
 const show = { show: { description: 'All details, including what the docker driver does not enforce.' } };
 
-export const neutronNet: ResourceTypeSchema = {
+export const neutronNet: ResourceType = {
   name: 'OS::Neutron::Net',
   runs: { where: 'activity', heartbeat: true },
+  handler: {
+    create: async (req, ctx) => (await lifecycle()).createNet(req, ctx),
+    delete: async (req, ctx) => (await lifecycle()).deleteNet(req, ctx),
+  },
   description: 'A Docker bridge network (its CIDR comes from the first Subnet).',
   properties: {
     name: { type: 'string', description: 'Network name (default: <stack>-<resource>).' },
@@ -32,9 +39,10 @@ export const neutronNet: ResourceTypeSchema = {
   },
 };
 
-export const neutronSubnet: ResourceTypeSchema = {
+export const neutronSubnet: ResourceType = {
   name: 'OS::Neutron::Subnet',
   runs: { where: 'activity', heartbeat: true },
+  handler: { create: async (req, ctx) => (await lifecycle()).createSubnet(req, ctx) },
   description: 'Gives its network a CIDR and gateway: the Docker network is (re)created with them.',
   properties: {
     network: { type: 'string', description: 'The network.' },
@@ -65,9 +73,10 @@ export const neutronSubnet: ResourceTypeSchema = {
   },
 };
 
-export const neutronRouter: ResourceTypeSchema = {
+export const neutronRouter: ResourceType = {
   name: 'OS::Neutron::Router',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createRouter(req) },
   description: 'Recorded only: Docker bridge networks already route to the host.',
   properties: {
     name: { type: 'string', description: 'Router name.' },
@@ -88,9 +97,10 @@ export const neutronRouter: ResourceTypeSchema = {
   },
 };
 
-export const neutronRouterInterface: ResourceTypeSchema = {
+export const neutronRouterInterface: ResourceType = {
   name: 'OS::Neutron::RouterInterface',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Recorded only: the subnet\'s network is already reachable from the host.',
   properties: {
     router: { type: 'string', description: 'The router.' },
@@ -103,9 +113,10 @@ export const neutronRouterInterface: ResourceTypeSchema = {
   attributes: {},
 };
 
-export const neutronPort: ResourceTypeSchema = {
+export const neutronPort: ResourceType = {
   name: 'OS::Neutron::Port',
   runs: { where: 'activity', needs: ['siblings', 'addresses'] },
+  handler: { create: async (req, ctx) => (await lifecycle()).createPort(req, ctx) },
   description: 'An address reserved on a network; the server that uses the port joins the network with that address.',
   properties: {
     network: { type: 'string', description: 'The network.' },
@@ -137,9 +148,10 @@ export const neutronPort: ResourceTypeSchema = {
   },
 };
 
-export const neutronSecurityGroup: ResourceTypeSchema = {
+export const neutronSecurityGroup: ResourceType = {
   name: 'OS::Neutron::SecurityGroup',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createSecurityGroup(req) },
   description: 'Rules recorded but NOT enforced: Docker bridge networks let every port through.',
   properties: {
     name: { type: 'string', description: 'Security group name.' },
@@ -150,9 +162,10 @@ export const neutronSecurityGroup: ResourceTypeSchema = {
   attributes: show,
 };
 
-export const neutronFloatingIp: ResourceTypeSchema = {
+export const neutronFloatingIp: ResourceType = {
   name: 'OS::Neutron::FloatingIP',
   runs: { where: 'activity', needs: ['siblings'] },
+  handler: { create: async (req) => (await lifecycle()).createNeutronFloatingIp(req) },
   description: 'The address the host reaches the port\'s server at: its address on the port\'s network.',
   properties: {
     floating_network: { type: 'string', description: 'External network: recorded only.' },
@@ -174,9 +187,10 @@ export const neutronFloatingIp: ResourceTypeSchema = {
   },
 };
 
-export const neutronFloatingIpAssociation: ResourceTypeSchema = {
+export const neutronFloatingIpAssociation: ResourceType = {
   name: 'OS::Neutron::FloatingIPAssociation',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Recorded only: a floating IP already is the port\'s address.',
   properties: {
     floatingip_id: { type: 'string', required: true, description: 'The floating IP.' },
@@ -186,9 +200,10 @@ export const neutronFloatingIpAssociation: ResourceTypeSchema = {
   attributes: {},
 };
 
-export const novaFloatingIp: ResourceTypeSchema = {
+export const novaFloatingIp: ResourceType = {
   name: 'OS::Nova::FloatingIP',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createNovaFloatingIp(req) },
   description: 'Allocated from no pool: its address is the server\'s own once associated (see the ip attribute).',
   properties: { pool: { type: 'string', description: 'Pool name: recorded only.' } },
   attributes: {
@@ -197,9 +212,10 @@ export const novaFloatingIp: ResourceTypeSchema = {
   },
 };
 
-export const novaFloatingIpAssociation: ResourceTypeSchema = {
+export const novaFloatingIpAssociation: ResourceType = {
   name: 'OS::Nova::FloatingIPAssociation',
   runs: { where: 'activity' },
+  handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Checks that the server exists; the host reaches it at its own address.',
   properties: {
     floating_ip: { type: 'string', required: true, description: 'The floating IP.' },

@@ -1,26 +1,34 @@
-import { dockerContainer, legacyDocker } from './docker-container';
-import { none, randomString } from './heat';
+/**
+ * The one list of resource types stoke knows, by the name templates use: the validator, the planner,
+ * `stoke resource type list/show` and the activities' dispatcher read it. A new type is its family's
+ * module plus one line here.
+ */
+import { DOCKER_TYPES } from './docker';
+import { HEAT_TYPES } from './heat';
 import { NETWORK_TYPES } from './networks';
+import type { ResourceType, RunProfile } from './plugin';
 import { SERVER_TYPES } from './servers';
-import type { ResourceTypeSchema } from './schema';
-import type { RunProfile } from '../template/types';
-import { cfnWaitCondition, cfnWaitConditionHandle, heatWaitCondition, heatWaitConditionHandle } from './wait-condition';
+import { WAIT_CONDITION_TYPES } from './wait-condition';
 
-export type { ResourceTypeSchema, PropertySchema, PropertyConstraint, AttributeSchema, PropertyType, TypeAlias } from './schema';
-export { constraintsOf } from './schema';
+export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fromEntries([
+  ...DOCKER_TYPES,
+  ...HEAT_TYPES,
+  ...WAIT_CONDITION_TYPES,
+  ...SERVER_TYPES,
+  ...NETWORK_TYPES,
+].map((type) => [type.name, type]));
 
-/** Every resource type stoke knows, by the name templates use. */
-export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSchema>> = Object.fromEntries(
-  [dockerContainer, legacyDocker, randomString, none, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition, ...SERVER_TYPES, ...NETWORK_TYPES]
-    .map((schema) => [schema.name, schema])
-);
+/** The type templates call `name`, if stoke has it. */
+export function resourceType(name: string): ResourceType | undefined {
+  return Object.hasOwn(RESOURCE_TYPES, name) ? RESOURCE_TYPES[name] : undefined;
+}
 
 /**
  * A request for an alias type in the names of the type it stands for: properties renamed, and the
  * attributes wanted with a function that renames computed attributes back.
  */
 export function unalias(type: string, properties: Readonly<Record<string, unknown>>, attributes: readonly string[]) {
-  const alias = RESOURCE_TYPES[type]?.aliasOf;
+  const alias = resourceType(type)?.aliasOf;
   if (!alias) return undefined;
   const back = Object.fromEntries(Object.entries(alias.attributes).map(([legacy, current]) => [current, legacy]));
   return {
@@ -34,6 +42,6 @@ export function unalias(type: string, properties: Readonly<Record<string, unknow
 
 /** The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records. */
 export function implementationOf(name: string): { handler: string; runs: RunProfile } {
-  const handler = RESOURCE_TYPES[name]?.aliasOf?.of ?? name;
-  return { handler, runs: RESOURCE_TYPES[handler]?.runs ?? { where: 'activity' } };
+  const handler = resourceType(name)?.aliasOf?.of ?? name;
+  return { handler, runs: resourceType(handler)?.runs ?? { where: 'activity' } };
 }

@@ -9,16 +9,18 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
-import type { Json, JsonObject } from '../src/template/types';
-import { LABEL_RESOURCE, LABEL_STACK, LABEL_STACK_ID, stopIfCancelled } from './docker';
-import type { ResourceLookup } from './servers';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from './types';
+import { classifyDockerError, dockerFor, dockerMessage, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, stopIfCancelled } from '../../../activities/docker';
+import type { Json, JsonObject } from '../../template/types';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, HandlerContext } from '../plugin';
+import { siblingLookup, takenAddresses } from '../siblings';
+
+/** Networks are made on the worker's own engine. */
+type Engine = Pick<HandlerContext, 'dockerEndpoint'>;
 
 /** The template's own name for a network, read back for the servers' networks attribute. */
 export const LABEL_NET_NAME = 'org.stoke.net-name';
 
 const str = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
-const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
 function invalid(req: { resource: string }, property: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`resources.${req.resource}.properties.${property}: ${message}`, 'InvalidProperty');
@@ -51,13 +53,9 @@ async function inspectNetwork(docker: Docker, name: string): Promise<Docker.Netw
   try {
     return await docker.getNetwork(name).inspect();
   } catch (err) {
-    if (statusOf(err) === 404) return undefined;
+    if (classifyDockerError(err) === 'gone') return undefined;
     throw err;
   }
-}
-
-function identity(req: { stack: string; stackId: string; resource: string }): Record<string, string> {
-  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource };
 }
 
 /** A record-only resource: nothing on the engine, its properties kept and what is not enforced said. */
@@ -65,7 +63,8 @@ function recorded(req: CreateResourceRequest, notEnforced: string, extra: JsonOb
   return { physicalId: crypto.randomUUID(), attributes: { ...extra, show: { ...req.properties, not_enforced: notEnforced } } };
 }
 
-export async function createNet(req: CreateResourceRequest, docker: Docker): Promise<CreatedResource> {
+export async function createNet(req: CreateResourceRequest, engine: Engine): Promise<CreatedResource> {
+  const docker = dockerFor(engine.dockerEndpoint);
   const heatName = str(req.properties.name) || `${req.stack}-${req.resource}`;
   const name = `${req.stack}-${str(req.properties.name) || req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
   const existing = await inspectNetwork(docker, name);
@@ -74,7 +73,7 @@ export async function createNet(req: CreateResourceRequest, docker: Docker): Pro
   }
   if (!existing) {
     stopIfCancelled();
-    await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...identity(req), [LABEL_NET_NAME]: heatName } });
+    await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...identityLabels(req), [LABEL_NET_NAME]: heatName } });
   }
   return {
     physicalId: name,
@@ -85,7 +84,8 @@ export async function createNet(req: CreateResourceRequest, docker: Docker): Pro
   };
 }
 
-export async function deleteNet(req: DeleteResourceRequest, docker: Docker): Promise<void> {
+export async function deleteNet(req: DeleteResourceRequest, engine: Engine): Promise<void> {
+  const docker = dockerFor(engine.dockerEndpoint);
   // A net whose create never reported back has no id in the state: its labels still find it.
   const labelled = await docker.listNetworks({ filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] } });
   const names = new Set(labelled.map((n) => n.Name));
@@ -96,13 +96,14 @@ export async function deleteNet(req: DeleteResourceRequest, docker: Docker): Pro
     try {
       await docker.getNetwork(existing.Id).remove();
     } catch (err) {
-      if (statusOf(err) !== 404) throw err;
+      if (classifyDockerError(err) !== 'gone') throw err;
     }
   }
 }
 
 /** Gives the net its CIDR: Docker fixes a network's subnets at creation, so the net is recreated with them. */
-export async function createSubnet(req: CreateResourceRequest, docker: Docker): Promise<CreatedResource> {
+export async function createSubnet(req: CreateResourceRequest, engine: Engine): Promise<CreatedResource> {
+  const docker = dockerFor(engine.dockerEndpoint);
   const p = req.properties;
   const network = str(p.network ?? p.network_id);
   const cidrText = str(p.cidr);
@@ -131,7 +132,7 @@ export async function createSubnet(req: CreateResourceRequest, docker: Docker): 
         IPAM: { Driver: 'default', Config: [...kept.map((c) => ({ Subnet: c.Subnet!, Gateway: c.Gateway })), { Subnet: normalized, Gateway: gateway }] },
       });
     } catch (err) {
-      const message = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      const message = dockerMessage(err);
       // The net must not stay deleted: put it back as it was, then report.
       await docker.createNetwork({ Name: network, Driver: 'bridge', CheckDuplicate: true, Labels: net.Labels }).catch(() => undefined);
       invalid(req, 'cidr', `Docker refused the subnet ${normalized}: ${message}`);
@@ -165,7 +166,8 @@ async function allocate(docker: Docker, network: string, req: CreateResourceRequ
   throw ApplicationFailure.nonRetryable(`network ${network} has no free address left`, 'NetworkFull');
 }
 
-export async function createPort(req: CreateResourceRequest, docker: Docker, lookup: ResourceLookup, portsOfStack: () => Promise<string[]>): Promise<CreatedResource> {
+export async function createPort(req: CreateResourceRequest, engine: Engine): Promise<CreatedResource> {
+  const docker = dockerFor(engine.dockerEndpoint);
   const p = req.properties;
   const network = str(p.network ?? p.network_id);
   if (!network || !(await inspectNetwork(docker, network))) invalid(req, 'network', `network '${network}' does not exist`);
@@ -173,11 +175,11 @@ export async function createPort(req: CreateResourceRequest, docker: Docker, loo
   let ip = str(fixed?.ip_address);
   let subnetId = str(fixed?.subnet ?? fixed?.subnet_id);
   if (subnetId) {
-    const subnet = await lookup(subnetId);
+    const subnet = siblingLookup(req)(subnetId);
     if (subnet && str(subnet.attributes.network_id) !== network) invalid(req, 'fixed_ips[0]', `subnet ${subnetId} is not on network ${network}`);
   }
   if (!ip) {
-    const allocated = await allocate(docker, network, req, new Set(await portsOfStack()));
+    const allocated = await allocate(docker, network, req, new Set(takenAddresses(req)));
     ip = allocated.ip;
     subnetId ||= allocated.subnet ? `${network}/${allocated.subnet}` : '';
   }
@@ -192,11 +194,11 @@ export async function createPort(req: CreateResourceRequest, docker: Docker, loo
   };
 }
 
-export async function createNeutronFloatingIp(req: CreateResourceRequest, lookup: ResourceLookup): Promise<CreatedResource> {
+export function createNeutronFloatingIp(req: CreateResourceRequest): CreatedResource {
   const p = req.properties;
   let address = '';
   if (p.port_id) {
-    const port = await lookup(str(p.port_id));
+    const port = siblingLookup(req)(str(p.port_id));
     if (!port || port.type !== 'OS::Neutron::Port') invalid(req, 'port_id', `'${str(p.port_id)}' is not a port of this stack`);
     address = str((port.attributes.fixed_ips as JsonObject[] | undefined)?.[0]?.ip_address);
   }
@@ -213,20 +215,17 @@ export async function createNeutronFloatingIp(req: CreateResourceRequest, lookup
   };
 }
 
-export function createRecordOnly(req: CreateResourceRequest): CreatedResource {
-  switch (req.type) {
-    case 'OS::Neutron::SecurityGroup':
-      return recorded(req, 'rules are NOT enforced: Docker bridge networks pass all traffic between the host and servers');
-    case 'OS::Neutron::Router':
-      return recorded(req, 'no router is created: Docker bridges already route between the host and each network',
-        { name: str(req.properties.name), status: 'ACTIVE', external_gateway_info: req.properties.external_gateway_info ?? {}, admin_state_up: true });
-    case 'OS::Nova::FloatingIP':
-      return recorded(req, 'no address is allocated: the server is reached at its own address (its networks attribute)',
-        { pool: str(req.properties.pool), ip: '' });
-    default:
-      return recorded(req, 'recorded only: the docker driver already reaches every network from the host');
-  }
-}
+export const createSecurityGroup = (req: CreateResourceRequest) =>
+  recorded(req, 'rules are NOT enforced: Docker bridge networks pass all traffic between the host and servers');
+
+export const createRouter = (req: CreateResourceRequest) => recorded(req, 'no router is created: Docker bridges already route between the host and each network',
+  { name: str(req.properties.name), status: 'ACTIVE', external_gateway_info: req.properties.external_gateway_info ?? {}, admin_state_up: true });
+
+export const createNovaFloatingIp = (req: CreateResourceRequest) =>
+  recorded(req, 'no address is allocated: the server is reached at its own address (its networks attribute)', { pool: str(req.properties.pool), ip: '' });
+
+/** Router interfaces and floating IP associations: the host reaches every network already. */
+export const createAssociation = (req: CreateResourceRequest) => recorded(req, 'recorded only: the docker driver already reaches every network from the host');
 
 export async function networkLabel(docker: Docker, network: string): Promise<string> {
   const net = await inspectNetwork(docker, network);

@@ -1,9 +1,28 @@
-import type { ResourceTypeSchema } from './schema';
+/** Servers (OS::Nova::Server, AWS::EC2::Instance) and what runs on them: user_data, software configs and deployments. */
+import type { ResourceHandler, ResourceType } from '../plugin';
+
+/** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
+const servers = () => import('./server');
+const software = () => import('./software');
+
+const serverHandler: ResourceHandler = {
+  create: async (req, ctx) => (await servers()).createServer(req, ctx),
+  delete: async (req, ctx) => (await servers()).deleteServer(req, ctx),
+};
+
+const deploymentHandler: ResourceHandler = {
+  create: async (req, ctx) => (await software()).createDeployment(req, ctx),
+  delete: async (req, ctx) => (await software()).deleteDeployment(req, ctx),
+};
+
+/** Heat released the software config types in Icehouse. */
+const ICEHOUSE = { status: 'SUPPORTED', version: '2014.1' } as const;
 
 /** Heat's OS::Nova::Server, with the properties and attributes stoke's compute driver gives meaning to. */
-export const novaServer: ResourceTypeSchema = {
+export const novaServer: ResourceType = {
   name: 'OS::Nova::Server',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  handler: serverHandler,
   description: 'A server booted through the compute driver (docker: a container on the local engine) from the image catalog.',
   properties: {
     name: { type: 'string', description: 'Server name, also its hostname (default: <stack>-<resource>).' },
@@ -42,9 +61,10 @@ export const novaServer: ResourceTypeSchema = {
 };
 
 /** The CFN-format server. */
-export const ec2Instance: ResourceTypeSchema = {
+export const ec2Instance: ResourceType = {
   name: 'AWS::EC2::Instance',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  handler: serverHandler,
   description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
   properties: {
     ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
@@ -74,17 +94,21 @@ const configProperties = {
   outputs: { type: 'list', default: [], description: 'Declared outputs: [{name, error_output}], read from $heat_outputs_path.NAME.' },
 } as const;
 
-export const softwareConfig: ResourceTypeSchema = {
+export const softwareConfig: ResourceType = {
   name: 'OS::Heat::SoftwareConfig',
   runs: { where: 'activity', needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: { create: async (req) => (await software()).createSoftwareConfig(req) },
   description: 'A configuration script, stored in the stack and run on servers by SoftwareDeployment.',
   properties: { ...configProperties, config: { type: 'string', default: '', description: 'The configuration script.' } },
   attributes: { config: { description: 'The config value.' } },
 };
 
-export const structuredConfig: ResourceTypeSchema = {
+export const structuredConfig: ResourceType = {
   name: 'OS::Heat::StructuredConfig',
   runs: { where: 'activity', needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: { create: async (req) => (await software()).createStructuredConfig(req) },
   description: 'A configuration as a mapping, whose {get_input: NAME} values a StructuredDeployment fills in.',
   properties: { ...configProperties, config: { type: 'map', default: {}, description: 'The configuration as a mapping.' } },
   attributes: { config: { description: 'The config value.' } },
@@ -112,18 +136,22 @@ const deploymentAttributes = {
   deploy_status_code: { description: 'Exit status of the config.' },
 } as const;
 
-export const softwareDeployment: ResourceTypeSchema = {
+export const softwareDeployment: ResourceType = {
   name: 'OS::Heat::SoftwareDeployment',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: deploymentHandler,
   description: 'Runs a config on a server (docker exec) with its inputs as environment variables; fails on a non-zero exit.',
   properties: deploymentProperties,
   attributes: deploymentAttributes,
   dynamicAttributes: true,
 };
 
-export const structuredDeployment: ResourceTypeSchema = {
+export const structuredDeployment: ResourceType = {
   name: 'OS::Heat::StructuredDeployment',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: deploymentHandler,
   description: 'Deploys a StructuredConfig: its get_input values replaced by input values, written on the server as JSON.',
   properties: {
     ...deploymentProperties,
@@ -134,17 +162,21 @@ export const structuredDeployment: ResourceTypeSchema = {
   dynamicAttributes: true,
 };
 
-export const cloudConfig: ResourceTypeSchema = {
+export const cloudConfig: ResourceType = {
   name: 'OS::Heat::CloudConfig',
   runs: { where: 'activity', needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: { create: async (req) => (await software()).createCloudConfig(req) },
   description: 'A #cloud-config document, to use as a server\'s user_data.',
   properties: { cloud_config: { type: 'map', default: {}, description: 'The cloud-config mapping.' } },
   attributes: { config: { description: 'The #cloud-config text.' } },
 };
 
-export const multipartMime: ResourceTypeSchema = {
+export const multipartMime: ResourceType = {
   name: 'OS::Heat::MultipartMime',
   runs: { where: 'activity', needs: ['siblings'] },
+  supportStatus: ICEHOUSE,
+  handler: { create: async (req) => (await software()).createMultipartMime(req) },
   description: 'Several configs as one MIME multipart user_data.',
   properties: {
     parts: { type: 'list', default: [], description: 'Parts: [{config, filename, type: text|multipart, subtype}].' },

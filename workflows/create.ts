@@ -1,0 +1,114 @@
+/**
+ * Stack create. The template was validated and reduced to a plan by the client; here resources are
+ * created in dependency order (independent ones in parallel), each side effect an activity, and the
+ * stack's state is kept where a query and the search attributes can see it.
+ */
+import { CancellationScope, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
+import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
+import {
+  deleteAll, fail, now, reasonOf, refuseUnreadableInput, requestOf, requirementsOf, resolveNow, resourceActivities, runGraph, runtimeContext,
+  setResourceStatus, setStatus, type Failures, type ResourceActivities,
+} from './engine';
+import { handlerOf, runsOf } from './legacy';
+import { WaitConditions } from './wait-condition';
+
+/**
+ * A cancelled create is awaited until its attempt has really stopped, so that rollback looks for what it
+ * made only afterwards. Histories recorded before this saw the cancellation at once.
+ */
+const WAIT_CANCELLED_PATCH = 'wait-for-cancelled-activities';
+
+/** A planned resource before its create: its handler and run profile kept, so later actions decide from the state. */
+function initialState(planned: PlannedResource): ResourceState {
+  return {
+    type: planned.type, handler: handlerOf(planned), runs: runsOf(planned), status: 'INIT_COMPLETE', statusReason: '', physicalId: '',
+    attributes: {}, requires: planned.requires, deletionPolicy: planned.deletionPolicy, properties: {}, updatedAt: now(),
+  };
+}
+
+function newStack(plan: StackPlan, stackId: string): StackState {
+  return {
+    name: plan.name,
+    id: stackId,
+    status: 'INIT_COMPLETE',
+    statusReason: '',
+    resources: Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, initialState(r)])),
+    outputs: {},
+    createdAt: now(),
+    updatedAt: now(),
+    ...(plan.hiddenValues ? { hiddenValues: plan.hiddenValues } : {}),
+  };
+}
+
+async function createResources(plan: StackPlan, state: StackState, acts: ResourceActivities, waits: WaitConditions): Promise<Failures> {
+  const ctx = runtimeContext(plan, state);
+  return runGraph(requirementsOf(state), async (name) => {
+    const resource = state.resources[name]!;
+    const planned = plan.resources[name]!;
+    setResourceStatus(resource, 'CREATE_IN_PROGRESS');
+    try {
+      resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
+      if (runsOf(resource).where === 'workflow') {
+        // A wait is no side effect: it runs in the workflow itself, on signals and a timer.
+        resource.attributes = await waits.wait(name, resource, resource.properties);
+        resource.physicalId = `${state.name}-${name}`;
+      } else {
+        const created = await acts.of(resource).createResource({ ...requestOf(state, name), attributes: planned.attributes });
+        resource.physicalId = created.physicalId;
+        if (created.refId !== undefined) resource.refId = created.refId;
+        resource.attributes = created.attributes;
+      }
+    } catch (err) {
+      setResourceStatus(resource, 'CREATE_FAILED', reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(resource, 'CREATE_COMPLETE', 'state changed');
+  });
+}
+
+function resolveOutputs(plan: StackPlan, state: StackState): void {
+  const ctx = runtimeContext(plan, state);
+  for (const [name, output] of Object.entries(plan.outputs)) {
+    try {
+      state.outputs[name] = { ...output, value: resolveNow(output.value, ctx, `outputs.${name}.value`) };
+    } catch (err) {
+      state.outputs[name] = { ...output, value: null, error: reasonOf(err) };
+    }
+  }
+}
+
+/** Deletes what the failed create made; it must finish even if the workflow is cancelled meanwhile. */
+async function rollback(state: StackState, acts: ResourceActivities): Promise<void> {
+  const reason = state.statusReason;
+  await CancellationScope.nonCancellable(async () => {
+    setStatus(state, 'ROLLBACK_IN_PROGRESS', reason);
+    const failures = await deleteAll(state, acts);
+    if (failures.length === 0) setStatus(state, 'ROLLBACK_COMPLETE', `${reason}; rolled back`);
+    else setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+  });
+}
+
+/** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
+export async function createStack(input: CreateStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'create', 'CREATE_FAILED');
+  const { plan, stackId } = input;
+  const state = newStack(plan, stackId ?? uuid4());
+  // Real values: the client masks what it shows.
+  setHandler(stackStateQuery, () => state);
+  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
+  upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
+  setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
+  const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
+
+  const failures = await createResources(plan, state, acts, waits);
+  if (failures.length === 0) {
+    resolveOutputs(plan, state);
+    setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
+    return state;
+  }
+  const first = failures[0]!;
+  setStatus(state, 'CREATE_FAILED', `Resource CREATE failed: ${first.name}: ${first.reason}`);
+  if (!plan.disableRollback) await rollback(state, acts);
+  fail(state);
+}
