@@ -44,7 +44,7 @@ const fixtures: Record<string, string> = {
     "import Docker from 'dockerode';",
     "import { Worker } from '@temporalio/worker';",
     "import { RESOURCE_TYPES } from '../../src/resources/registry';",
-    "export { loadConfig } from '../../src/runtime/runtime';",
+    "export { SEARCH_ATTRIBUTES } from '../../src/runtime/runtime';",
     'export const uses = [path, Docker, Worker, RESOURCE_TYPES];',
   ].join('\n'),
   'src/template/functions.ts': nodeImport,
