@@ -193,7 +193,7 @@ const LOOPBACK = '127.0.0.1';
 async function bindHosts(config: StokeConfig, dockerEndpoint: string | undefined, log: (message: string) => void): Promise<string[]> {
   if (config.signalBind.host) return [config.signalBind.host];
   try {
-    if (!dockerEndpoint) throw new Error('no Docker engine answers');
+    if (!dockerEndpoint) throw new StokeError('DockerUnreachable', 'no Docker engine answers');
     return [LOOPBACK, await bridgeAddress(dockerEndpoint)];
   } catch (err) {
     log(`listening on loopback only, where containers cannot reach it: ${(err as Error).message}`);
