@@ -5,7 +5,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { maskText } from '../src/template/redact';
+import { loadCatalog } from '../src/runtime/catalog';
 import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
+import { RESOURCE_TYPES } from '../src/resources';
+import type { HandlerContext, ResourceHandler, ResourceType } from '../src/resources/plugin';
 import { createContainer, deleteContainer, pauseContainer, sweepStack, unpauseContainer } from './docker';
 import { createInfrastructure, isInfrastructureType, type InfrastructureDependencies } from './infrastructure';
 import { createRandomString } from './random';
@@ -62,9 +65,16 @@ function masked<R, T>(work: (req: R) => Promise<T>) {
   };
 }
 
+/** The handler of a type that brings its own (the plugin path); the types dispatched by name here predate it. */
+const pluginHandler = (type: string): ResourceHandler | undefined => (RESOURCE_TYPES[type] as ResourceType | undefined)?.handler;
+
 export function createActivities(deps: ActivityDependencies) {
   const policy = deps.endpointPolicy ?? {};
   const infrastructure = deps.infrastructure && createInfrastructure({ ...deps.infrastructure, dockerEndpoint: deps.dockerEndpoint }, withHeartbeat);
+  const handlerContext = (): HandlerContext => ({
+    dockerEndpoint: deps.dockerEndpoint, endpointPolicy: policy, catalog: deps.infrastructure?.catalog ?? loadCatalog(), signals: deps.signals,
+    heartbeat: (details) => Context.current().heartbeat(details),
+  });
   return {
     createResource: masked(async (req: CreateResourceRequest): Promise<CreatedResource> => {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.create(req);
@@ -79,14 +89,18 @@ export function createActivities(deps: ActivityDependencies) {
           return createWaitHandle(req, deps.signals);
         case 'OS::Heat::None':
           return { physicalId: `${req.stack}-${req.resource}`, attributes: {} };
-        default:
+        default: {
+          const handler = pluginHandler(req.type);
+          if (handler) return handler.create(req, handlerContext());
           throw ApplicationFailure.nonRetryable(`no handler for resource type ${req.type}`, 'UnknownResourceType');
+        }
       }
     }),
 
     deleteResource: masked(async (req: DeleteResourceRequest): Promise<void> => {
       if (infrastructure && isInfrastructureType(req.type)) return infrastructure.delete(req);
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await withHeartbeat(() => deleteContainer(req, deps.dockerEndpoint, policy));
+      else await pluginHandler(req.type)?.delete?.(req, handlerContext());
     }),
 
     /** The last step of a delete or rollback: removes what carries the stack's id and no resource accounted for. */
@@ -94,13 +108,15 @@ export function createActivities(deps: ActivityDependencies) {
       await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, policy));
     },
 
-    /** Heat's suspend: containers are paused; other types have nothing to suspend. */
+    /** Heat's suspend: containers are paused, plugin types run their hook; other types have nothing to suspend. */
     suspendResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await pauseContainer(req, deps.dockerEndpoint, policy);
+      else await pluginHandler(req.type)?.suspend?.(req, handlerContext());
     }),
 
     resumeResource: masked(async (req: SuspendResourceRequest): Promise<void> => {
       if (req.type === 'DockerInc::Docker::Container' || req.type === 'OS::Heat::Docker') await unpauseContainer(req, deps.dockerEndpoint, policy);
+      else await pluginHandler(req.type)?.resume?.(req, handlerContext());
     }),
   };
 }

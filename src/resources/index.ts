@@ -1,5 +1,6 @@
 import { dockerContainer, legacyDocker } from './docker-container';
 import { none, randomString } from './heat';
+import { testResource } from './heat/test-resource';
 import { NETWORK_TYPES } from './networks';
 import { SERVER_TYPES } from './servers';
 import type { ResourceTypeSchema } from './schema';
@@ -11,7 +12,7 @@ export { constraintsOf } from './schema';
 
 /** Every resource type stoke knows, by the name templates use. */
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeSchema>> = Object.fromEntries(
-  [dockerContainer, legacyDocker, randomString, none, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition, ...SERVER_TYPES, ...NETWORK_TYPES]
+  [dockerContainer, legacyDocker, randomString, none, testResource, cfnWaitConditionHandle, cfnWaitCondition, heatWaitConditionHandle, heatWaitCondition, ...SERVER_TYPES, ...NETWORK_TYPES]
     .map((schema) => [schema.name, schema])
 );
 
