@@ -6,6 +6,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import Docker from 'dockerode';
 import { dockerOptions, endpointKey, endpointListed, type EndpointPolicy } from '../src/runtime/docker-endpoint';
+import { StokeError } from '../src/errors';
 
 export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
@@ -99,7 +100,7 @@ export function rethrowDockerError(err: unknown, what: string): never {
     if (e.statusCode === undefined) throw ApplicationFailure.nonRetryable(`${message} (${e.code})`, 'DockerTlsRejected');
     throw ApplicationFailure.nonRetryable(message, 'DockerRequestRejected');
   }
-  throw new Error(e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
+  throw new StokeError('DockerRequestFailed', e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
 }
 
 /** Ignores the error when what the request would have removed is gone already or being removed. */

@@ -1,6 +1,7 @@
 /** Pure parts of RandomString, of wait condition templates and of the signal gateway. */
 import { generateRandomString, createRandomString } from '../src/resources/heat/handler';
-import { describeWaits, parseSignalBody } from '../src/gateway/gateway';
+import { describeWaits } from '../src/client/signals';
+import { parseSignalBody } from '../src/gateway/gateway';
 import { RANDOM_SEQUENCES } from '../src/resources/heat/random-string';
 import { handleToken, tokenMatches } from '../src/gateway/signal';
 import { parseFile } from '../src/template/parse';

@@ -3,7 +3,7 @@
  * wait handles. Plans and states made before run profiles get the profiles their types had then.
  */
 import { signalLimits, waitHandles } from '../workflows/definitions';
-import { requestOf } from '../workflows/engine';
+import { requestOf } from '../workflows/requests';
 import { runsOf } from '../workflows/legacy';
 import type { PlannedResource, ResourceState, RunProfile, StackPlan, StackState } from '../src/template/types';
 

@@ -7,10 +7,12 @@ import { CancellationScope, patched, setHandler, upsertSearchAttributes, uuid4 }
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
 import {
-  deleteAll, fail, now, reasonOf, refuseUnreadableInput, requestOf, requirementsOf, resolveNow, resourceActivities, runGraph, runtimeContext,
-  setResourceStatus, setStatus, type Failures, type ResourceActivities,
+  fail, now, reasonOf, refuseUnreadableInput, requirementsOf, resourceActivities, runGraph, setResourceStatus, setStatus, type Failures,
+  type ResourceActivities,
 } from './engine';
 import { handlerOf, runsOf } from './legacy';
+import { requestOf, resolveNow, runtimeContext } from './requests';
+import { deleteAll } from './teardown';
 import { WaitConditions } from './wait-condition';
 
 /**

@@ -24,7 +24,7 @@ import {
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
-import { describeWaits, sendHandleSignal, type SignalRequest } from '../gateway/gateway';
+import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';

@@ -54,7 +54,7 @@ export class EncryptionCodec implements PayloadCodec {
 
   /** The first key encrypts; all of them decrypt, so a rotated-out key still reads old histories. */
   constructor(keys: readonly Buffer[], private readonly policy: CodecPolicy = CLIENT_POLICY) {
-    if (keys.length === 0) throw new Error('EncryptionCodec needs at least one key');
+    if (keys.length === 0) throw new StokeError('CodecKeyMissing', 'EncryptionCodec needs at least one key');
     this.keys = new Map(keys.map((key) => [keyId(key), key]));
     this.currentKeyId = keyId(keys[0]!);
   }

@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { StokeError } from '../errors';
 
 interface JsonPayload {
   metadata?: Record<string, string> | null;
@@ -21,7 +22,11 @@ export interface CodecServerOptions {
 /** Bodies are a page of history's payloads at most; this bounds what one request may make us hold. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-class BadRequest extends Error {}
+class BadRequest extends StokeError {
+  constructor(message: string) {
+    super('BadRequest', message);
+  }
+}
 
 function fromJson(payload: JsonPayload): Payload {
   if (typeof payload !== 'object' || payload === null) throw new BadRequest('each payload must be an object');

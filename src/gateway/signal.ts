@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import type { StokeConfig } from '../config';
+import { StokeError } from '../errors';
 import { dockerOptions } from '../runtime/docker-endpoint';
 
 /** The path every handle's signal URL has: /v1/signal/STACK/STACK_ID/HANDLE. */
@@ -59,7 +60,7 @@ export async function bridgeAddress(dockerEndpoint: string): Promise<string> {
   // Engines started with --iptables=false may leave Gateway out: the bridge then has the subnet's first address.
   const gateway = ipam?.Gateway ?? ipam?.Subnet?.replace(/\.0\/\d+$/, '.1');
   if (!gateway || !/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) {
-    throw new Error(`cannot tell the Docker bridge's gateway address (${JSON.stringify(ipam)}): set STOKE_SIGNAL_URL and STOKE_SIGNAL_BIND`);
+    throw new StokeError('SignalAddressUnknown', `cannot tell the Docker bridge's gateway address (${JSON.stringify(ipam)}): set STOKE_SIGNAL_URL and STOKE_SIGNAL_BIND`);
   }
   return gateway;
 }

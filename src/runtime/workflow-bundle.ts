@@ -4,15 +4,17 @@
  */
 import * as fs from 'node:fs';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { StokeError } from '../errors';
 
 async function main(): Promise<void> {
   const [out, workflowsPath, failureConverterPath] = process.argv.slice(2);
-  if (!out || !workflowsPath) throw new Error('usage: workflow-bundle OUT WORKFLOWS_PATH [FAILURE_CONVERTER_PATH]');
+  if (!out || !workflowsPath) throw new StokeError('Usage', 'usage: workflow-bundle OUT WORKFLOWS_PATH [FAILURE_CONVERTER_PATH]');
   const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath: failureConverterPath || undefined, logger: new DefaultLogger('WARN') });
   fs.writeFileSync(out, code, { mode: 0o600 });
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A bundling failure's stack says where in the workflow code; a usage error needs only its message.
+  console.error(StokeError.isStokeError(err) ? err.message : err);
   process.exit(1);
 });

@@ -4,6 +4,7 @@
  * function nodes; the workflow evaluates those once the resources they name exist. Pure: the workflow
  * sandbox imports this file.
  */
+import { StokeError } from '../errors';
 import { DIGESTS } from './digest';
 import type { Json, JsonObject, TemplateFormat } from './types';
 import { KNOWN_FUNCTIONS, unavailableReason, versionByKey, type TemplateVersion } from './versions';
@@ -12,9 +13,9 @@ import { KNOWN_FUNCTIONS, unavailableReason, versionByKey, type TemplateVersion 
 const deferredNodes = new WeakSet<object>();
 
 /** Raised for malformed arguments or missing references; `path` is where in the template, Heat-style. */
-export class FunctionError extends Error {
+export class FunctionError extends StokeError {
   constructor(readonly path: string, message: string) {
-    super(message);
+    super('InvalidFunction', message);
     this.name = 'FunctionError';
   }
 }

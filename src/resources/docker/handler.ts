@@ -14,6 +14,7 @@ import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../plugin';
 import { isAddressPortPair, portSpecProblem } from './index';
+import { StokeError } from '../../errors';
 
 /** Seconds between SIGTERM and SIGKILL when a container is deleted, as `docker stop` does. */
 const STOP_GRACE_SECONDS = 10;
@@ -245,7 +246,7 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean, st
         stream,
         (err: Error | null, events: { error?: string }[]) => {
           const failed = err ?? events.find((event) => event.error);
-          if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
+          if (failed) reject(failed instanceof Error ? failed : new StokeError('ImagePullFailed', failed.error ?? 'the pull failed'));
           else resolve();
         },
         (event: { status?: string; progress?: string; id?: string }) => {
@@ -263,7 +264,7 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean, st
     stopIfCancelled();
     const message = dockerMessage(err);
     if ((err as DockerError).statusCode === undefined && (err as DockerError).code) rethrowDockerError(err, `pulling image ${reference}`);
-    if (TRANSIENT_PULL.test(message)) throw new Error(`pulling image ${reference}: ${message}`);
+    if (TRANSIENT_PULL.test(message)) throw new StokeError('ImagePullTransient', `pulling image ${reference}: ${message}`);
     const standin = standins[reference];
     if (standin && (await docker.getImage(standin).inspect().then(() => true, () => false))) {
       log.warn('image could not be pulled: running stoke\'s stand-in for it', { image: reference, standin, error: message });

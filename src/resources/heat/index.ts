@@ -1,6 +1,7 @@
-/** Heat's own types: None and RandomString (TestResource joins them from its own module). */
+/** Heat's own types: None, RandomString and TestResource (in its own module). */
 import type { ResourceType } from '../plugin';
 import { RANDOM_SEQUENCES, randomStringIssues } from './random-string';
+import { testResource } from './test-resource';
 
 /** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
 const lifecycle = () => import('./handler');
@@ -40,4 +41,4 @@ export const none: ResourceType = {
   anyProperties: true,
 };
 
-export const HEAT_TYPES = [randomString, none];
+export const HEAT_TYPES = [randomString, none, testResource];

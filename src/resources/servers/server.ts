@@ -10,6 +10,7 @@ import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, Han
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { configText, invalid, str } from './software';
 import { bootScript, UserDataError } from './user-data';
+import { StokeError } from '../../errors';
 
 /** Nova's name for the network a server joins when the template names none. */
 export const DEFAULT_NETWORK_LABEL = 'private';
@@ -42,7 +43,7 @@ function serverContext(req: CreateResourceRequest, ctx: HandlerContext): ServerC
         return;
       }
       await docker.getImage(image).inspect().catch((err: unknown) => {
-        throw classifyDockerError(err) === 'gone' ? new Error('not on the engine and not an image stoke builds') : err;
+        throw classifyDockerError(err) === 'gone' ? new StokeError('ImageMissing', 'not on the engine and not an image stoke builds') : err;
       });
     },
     registryFor: (gateway) => (gateway ? `${gateway}:${registryPort()}` : undefined),

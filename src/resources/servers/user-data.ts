@@ -4,8 +4,13 @@
  * refused with a reason. Pure: the compute driver writes the result into the server.
  */
 import { parse } from 'yaml';
+import { StokeError } from '../../errors';
 
-export class UserDataError extends Error {}
+export class UserDataError extends StokeError {
+  constructor(message: string) {
+    super('UserDataInvalid', message);
+  }
+}
 
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 

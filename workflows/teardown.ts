@@ -1,0 +1,73 @@
+/** Deleting a whole stack, for a delete or a create's rollback: every resource, dependents first, then the sweep. */
+import { patched } from '@temporalio/workflow';
+import { reversed } from '../src/template/graph';
+import type { Json, StackState } from '../src/template/types';
+import { reasonOf, requirementsOf, runGraph, setResourceStatus, type Failures, type ResourceActivities } from './engine';
+import { requestOf } from './requests';
+
+/** Deletes every resource that exists (or may, after a failed create), dependents first. */
+async function deleteResources(state: StackState, acts: ResourceActivities): Promise<Failures> {
+  return runGraph(reversed(requirementsOf(state)), async (name) => {
+    const resource = state.resources[name]!;
+    if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
+    if (resource.deletionPolicy === 'Retain') {
+      setResourceStatus(resource, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
+      return;
+    }
+    setResourceStatus(resource, 'DELETE_IN_PROGRESS');
+    try {
+      await acts.of(resource).deleteResource({ ...requestOf(state, name), physicalId: resource.physicalId });
+    } catch (err) {
+      setResourceStatus(resource, 'DELETE_FAILED', reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(resource, 'DELETE_COMPLETE');
+  });
+}
+
+/**
+ * A delete or rollback ends by removing whatever still carries the stack's id: what an attempt created
+ * after the workflow stopped waiting for it (a timed-out attempt learns of its timeout late).
+ */
+const SWEEP_PATCH = 'sweep-stack-labels-after-delete';
+
+/** Every text value among the stack's resource attributes: the addresses its servers, ports and floating IPs held. */
+function attributeTexts(state: StackState): Set<string> {
+  const found = new Set<string>();
+  const walk = (value: Json): void => {
+    if (typeof value === 'string') found.add(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  for (const r of Object.values(state.resources)) walk(r.attributes);
+  return found;
+}
+
+/**
+ * The docker_endpoints the stack's resources named (either type's spelling): engines the sweep visits.
+ * Not an engine reached at an address of the stack's own (a server's dockerd): it went with its server,
+ * and once the stack's networks are gone that address may lead off this machine.
+ */
+function endpointsOf(state: StackState): string[] {
+  const named = Object.values(state.resources).map((r) => r.properties.docker_endpoint ?? r.properties.DockerEndpoint);
+  const own = attributeTexts(state);
+  const hostOf = (endpoint: string) => {
+    const found = /^[a-z]+:\/\/(?:\[([^\]]+)\]|([^/:]+))/i.exec(endpoint);
+    return found?.[1] ?? found?.[2];
+  };
+  const swept = named.filter((e): e is string => typeof e === 'string' && e !== '' && !own.has(hostOf(e) ?? ''));
+  return [...new Set(swept)].sort();
+}
+
+/** Deletes every resource, then, once all are gone, sweeps what still carries the stack's id. */
+export async function deleteAll(state: StackState, acts: ResourceActivities): Promise<Failures> {
+  const failures = await deleteResources(state, acts);
+  if (failures.length > 0 || !patched(SWEEP_PATCH)) return failures;
+  const retained = Object.entries(state.resources).filter(([, r]) => r.deletionPolicy === 'Retain').map(([name]) => name).sort();
+  try {
+    await acts.ordinary.sweepStack({ stack: state.name, stackId: state.id, endpoints: endpointsOf(state), retained });
+  } catch (err) {
+    return [{ name: 'sweep', reason: reasonOf(err) }];
+  }
+  return [];
+}
