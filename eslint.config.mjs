@@ -67,8 +67,8 @@ function runtimeImports(file) {
 /**
  * Every file the workflow bundle contains: workflows/ and, transitively, the repository modules they import
  * at run time. Computed at each lint so the fence follows the code as it moves. Today that is workflows/,
- * src/template/{functions,graph,redact,versions,digest}.ts; src/template/types.ts and src/errors.ts are
- * fenced as well, being the plan's types and the error root that workflow-side code is meant to share.
+ * src/template/{functions,graph,redact,versions,digest}.ts and src/errors.ts; src/template/types.ts, which
+ * workflows import as types only, is fenced as well: the plan's types are meant to stay shareable with them.
  */
 function workflowModules() {
   const seen = new Set();
@@ -76,7 +76,7 @@ function workflowModules() {
   const pending = readdirSync(workflowsDir, { recursive: true })
     .filter((name) => name.endsWith('.ts'))
     .map((name) => join(workflowsDir, name));
-  pending.push(join(root, 'src/template/types.ts'), join(root, 'src/errors.ts'));
+  pending.push(join(root, 'src/template/types.ts'));
   while (pending.length > 0) {
     const file = pending.pop();
     if (seen.has(file) || !existsSync(file) || outsideFence.test(relative(root, file))) continue;
