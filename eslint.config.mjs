@@ -92,7 +92,7 @@ function workflowModules() {
 const fencedFiles = ['workflows/**/*.ts', ...workflowModules().filter((file) => !file.startsWith('workflows/'))];
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.stoke/', 'test/corpus/', 'bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.stoke/', 'test/template/corpus/', 'bench/results/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   // `const { dropped: _, ...kept } = x` is how this code leaves a field out of a copy.

@@ -143,7 +143,7 @@ export function signalStackWorkflow(stack: string, signal: HandleSignal): Promis
 export const SLEEPER = `[sh, -c, "trap 'exit 0' TERM; sleep 3600 & wait"]`;
 
 /**
- * Saves the histories of every action run on a stack into test/histories, where the replay test keeps
+ * Saves the histories of every action run on a stack into test/workflows/histories, where the replay test keeps
  * checking them against the current workflow code. Only when STOKE_RECORD_HISTORIES=1.
  */
 export async function recordHistories(stack: string, label: string): Promise<void> {
@@ -168,7 +168,7 @@ export async function recordHistories(stack: string, label: string): Promise<voi
       const { stdout } = await promisify(execFile)(temporalBinary(config, console.log), ['workflow', 'show', '--address', temporalAddress(config),
         '--namespace', config.namespace, '--workflow-id', run.workflowId, '--run-id', run.runId, '--output', 'json',
         ...(codecServer ? ['--codec-endpoint', `http://127.0.0.1:${codecPort}`] : [])], { maxBuffer: 256 * 1024 * 1024 });
-      fs.writeFileSync(path.join(ROOT, 'test', 'histories', `${label}-${run.type}.json`), stdout);
+      fs.writeFileSync(path.join(ROOT, 'test', 'workflows', 'histories', `${label}-${run.type}.json`), stdout);
     }
   } finally {
     codecServer?.close();

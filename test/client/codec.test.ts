@@ -1,0 +1,100 @@
+/** Where the encryption key comes from, rotation, and the unencrypted fallback's single warning. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { codecKeys, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId } from '../../src/client/codec';
+import { loadConfig } from '../../src/config';
+import { REFUSED_PAYLOAD } from '../../workflows/refused';
+
+const tempHome = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-codec-'));
+const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hunter2"') };
+
+test('the embedded default generates one private key in the state folder and keeps using it', () => {
+  const home = tempHome();
+  const config = loadConfig({ STOKE_HOME: home });
+  const first = codecKeys(config, {})!;
+  const second = codecKeys(config, {})!;
+  expect(first).toHaveLength(1);
+  expect(second[0]!.equals(first[0]!)).toBe(true);
+  expect(fs.statSync(path.join(home, EMBEDDED_KEY_FILE)).mode & 0o777).toBe(0o600);
+});
+
+test('a configured cluster without a key is refused, unless plaintext is intended, which warns once per process', () => {
+  const config = loadConfig({ STOKE_HOME: tempHome(), TEMPORAL_ADDRESS: 'temporal.example:7233' });
+  expect(() => dataConverter(config, {})).toThrow(/no payload encryption key.*STOKE_CODEC_KEY.*STOKE_CODEC_ALLOW_PLAINTEXT=1/);
+  const warn = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toBeUndefined();
+    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toContain('unencrypted');
+  } finally {
+    warn.mockRestore();
+  }
+  expect(dataConverter(config, { STOKE_CODEC_KEY: 'a'.repeat(64) }).payloadCodecs).toHaveLength(1);
+});
+
+test('payloads are sealed with the first key of a key file, and older keys still open old payloads', async () => {
+  const [oldKey, newKey] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+  const sealedWithOld = await new EncryptionCodec([oldKey]).encode([payload]);
+  expect(Buffer.from(sealedWithOld[0]!.data!).includes('hunter2')).toBe(false);
+  expect(Buffer.from(sealedWithOld[0]!.metadata!['encryption-key-id']!).toString()).toBe(keyId(oldKey));
+
+  const file = path.join(tempHome(), 'keys');
+  fs.writeFileSync(file, `# current first\n${newKey.toString('base64')}\n${oldKey.toString('hex')}\n`);
+  const rotated = new EncryptionCodec(codecKeys(loadConfig({}), { STOKE_CODEC_KEY_FILE: file })!);
+  expect(rotated.currentKeyId).toBe(keyId(newKey));
+  const [opened] = await rotated.decode(sealedWithOld);
+  expect(Buffer.from(opened!.data!).toString()).toBe('"hunter2"');
+
+  const tampered = { ...sealedWithOld[0]!, data: Buffer.from(sealedWithOld[0]!.data!).fill(0, 20, 24) };
+  await expect(rotated.decode([tampered])).rejects.toThrow();
+  expect(() => codecKeys(loadConfig({}), { STOKE_CODEC_KEY: 'too-short' })).toThrow(/32 bytes/);
+});
+
+const workflowContext = { type: 'workflow', namespace: 'default', workflowId: 'stack:x' } as const;
+const activityContext = { type: 'activity', namespace: 'default', isLocal: false } as const;
+const worker = (env: NodeJS.ProcessEnv) => dataConverter(loadConfig({ STOKE_HOME: tempHome() }), env, 'worker').payloadCodecs![0]!;
+const refusal = (decoded: { data?: Uint8Array | null }) => JSON.parse(Buffer.from(decoded.data!).toString())[REFUSED_PAYLOAD] as string;
+
+test('key rotation: a current key from the environment or a file, older decrypt-only keys from the environment or a file', async () => {
+  const [oldest, old, current] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+  const sealedOldest = await new EncryptionCodec([oldest]).encode([payload]);
+  const sealedOld = await new EncryptionCodec([old]).encode([payload]);
+  const oldFile = path.join(tempHome(), 'old-keys');
+  fs.writeFileSync(oldFile, `# retired keys\n${oldest.toString('base64')}\n`);
+  const currentFile = path.join(tempHome(), 'key');
+  fs.writeFileSync(currentFile, `${current.toString('hex')}\n`);
+  for (const env of [
+    { STOKE_CODEC_KEY: current.toString('base64'), STOKE_CODEC_OLD_KEYS: old.toString('base64'), STOKE_CODEC_OLD_KEYS_FILE: oldFile },
+    { STOKE_CODEC_KEY_FILE: currentFile, STOKE_CODEC_OLD_KEYS: ` ${old.toString('hex')}, `, STOKE_CODEC_OLD_KEYS_FILE: oldFile },
+  ]) {
+    const codec = new EncryptionCodec(codecKeys(loadConfig({}), env)!);
+    expect(codec.currentKeyId).toBe(keyId(current));
+    for (const sealed of [sealedOld, sealedOldest]) expect(Buffer.from((await codec.decode(sealed))[0]!.data!).toString()).toBe('"hunter2"');
+    const [resealed] = await codec.encode([payload]);
+    expect(Buffer.from(resealed!.metadata!['encryption-key-id']!).toString()).toBe(keyId(current));
+  }
+  expect(() => codecKeys(loadConfig({}), { STOKE_CODEC_KEY: current.toString('base64'), STOKE_CODEC_KEY_FILE: currentFile })).toThrow(/set one/);
+  expect(() => codecKeys(loadConfig({ TEMPORAL_ADDRESS: 'temporal.example:7233' }), { STOKE_CODEC_OLD_KEYS: old.toString('base64') })).toThrow(/only decrypt/);
+  expect(() => codecKeys(loadConfig({}), { STOKE_CODEC_KEY: current.toString('base64'), STOKE_CODEC_OLD_KEYS: 'nope' })).toThrow(/STOKE_CODEC_OLD_KEYS \(key 1\).*32 bytes/);
+});
+
+test('a keyed worker turns a plaintext workflow payload into a refusal, unless plaintext is allowed; clients read it', async () => {
+  const key = Buffer.alloc(32, 4).toString('base64');
+  const [refused] = await worker({ STOKE_CODEC_KEY: key }).decode([payload], workflowContext);
+  expect(refusal(refused!)).toMatch(new RegExp(`not encrypted.*${keyId(Buffer.alloc(32, 4))}.*STOKE_CODEC_ALLOW_PLAINTEXT=1`));
+  // An activity's payloads are the worker's own: refusing them fails the task, which another worker may take.
+  await expect(worker({ STOKE_CODEC_KEY: key }).decode([payload], activityContext)).rejects.toThrow(/not encrypted/);
+  expect(await worker({ STOKE_CODEC_KEY: key, STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).decode([payload], workflowContext)).toEqual([payload]);
+  expect(await new EncryptionCodec([Buffer.alloc(32, 4)]).decode([payload], workflowContext)).toEqual([payload]);
+});
+
+test('a payload sealed with a key the worker lacks is refused naming that key id; a client says which setting to fix', async () => {
+  const stranger = Buffer.alloc(32, 5);
+  const sealed = await new EncryptionCodec([stranger]).encode([payload]);
+  const [refused] = await worker({ STOKE_CODEC_KEY: Buffer.alloc(32, 6).toString('base64') }).decode(sealed, workflowContext);
+  expect(refusal(refused!)).toContain(`encrypted with key id ${keyId(stranger)}, which this worker lacks (it has ${keyId(Buffer.alloc(32, 6))})`);
+  await expect(new EncryptionCodec([Buffer.alloc(32, 6)]).decode(sealed, workflowContext))
+    .rejects.toThrow(new RegExp(`key id ${keyId(stranger)}, which this stoke lacks.*STOKE_CODEC_KEY.*STOKE_CODEC_OLD_KEYS`));
+});

@@ -1,0 +1,137 @@
+/**
+ * Images pulled when missing, by tag and by digest, from a real registry (Debian's docker-registry on
+ * loopback) that requires a login, with the login read from the user's Docker config.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createContainer, deleteContainer } from '../../src/resources/docker/handler';
+import { ensureRegistryBinary } from '../../src/runtime/images';
+import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+
+let registry: ChildProcess | undefined;
+let worker: ChildProcess | undefined;
+let workerOutput = '';
+let repo: string;
+let digest: string;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-registry-'));
+const previousDockerConfig = process.env.DOCKER_CONFIG;
+const stacks: string[] = [];
+
+function follow(stream: NodeJS.ReadableStream): Promise<{ aux?: { Digest?: string }; error?: string }[]> {
+  return new Promise((resolve, reject) => docker().modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+    const failed = err ?? events.find((e) => e.error);
+    if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
+    else resolve(events);
+  }));
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  // The registry takes bcrypt htpasswd entries only; Python's crypt module writes them.
+  const hash = spawnSync('python3', ['-c', "import crypt; print(crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH)))"], { encoding: 'utf8' });
+  if (hash.status !== 0) throw new Error(`cannot make a bcrypt hash: ${hash.stderr}`);
+  fs.writeFileSync(path.join(dir, 'htpasswd'), `stoke:${hash.stdout.trim()}\n`);
+  fs.writeFileSync(path.join(dir, 'config.yml'), JSON.stringify({
+    version: 0.1,
+    storage: { filesystem: { rootdirectory: path.join(dir, 'data') } },
+    http: { addr: `127.0.0.1:${port}` },
+    auth: { htpasswd: { realm: 'stoke', path: path.join(dir, 'htpasswd') } },
+  }));
+  // Through the bootstrap, so this file runs alone or first on a machine that has never run the acceptance tests.
+  const binary = ensureRegistryBinary((message) => console.log(`[setup] ${message}`));
+  registry = spawn(binary, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+  await waitUntil('the registry', async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30_000);
+
+  const auth = { username: 'stoke', password: 's3cret', serveraddress: `127.0.0.1:${port}` };
+  repo = `127.0.0.1:${port}/stoke/busybox`;
+  await docker().getImage('busybox:latest').tag({ repo, tag: 'v1' });
+  const pushed = await follow(await docker().getImage(`${repo}:v1`).push({ authconfig: auth } as never));
+  digest = pushed.find((event) => event.aux?.Digest)!.aux!.Digest!;
+  // The engine must not have the tag, so that a create has to pull it.
+  await docker().getImage(`${repo}:v1`).remove();
+
+  fs.mkdirSync(path.join(dir, 'docker-config'));
+  fs.writeFileSync(path.join(dir, 'docker-config', 'config.json'), JSON.stringify({
+    auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from('stoke:s3cret').toString('base64') } },
+  }));
+  process.env.DOCKER_CONFIG = path.join(dir, 'docker-config');
+  worker = await startWorker();
+  worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+  worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+});
+
+afterAll(async () => {
+  for (const stack of stacks) stoke('stack', 'delete', stack, '--wait');
+  await stopWorker(worker);
+  if (previousDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
+  else process.env.DOCKER_CONFIG = previousDockerConfig;
+  for (const image of [`${repo}:v1`, `${repo}@${digest}`]) await docker().getImage(image).remove().catch(() => undefined);
+  registry?.kill('SIGTERM');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a missing image is pulled by tag and by digest with the login from the Docker config, progress in the worker log', async () => {
+  const stack = uniqueName('pull');
+  stacks.push(stack);
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  tagged:
+    type: DockerInc::Docker::Container
+    properties: {image: "${repo}:v1", cmd: [sleep, "3600"]}
+  pinned:
+    type: DockerInc::Docker::Container
+    properties: {image: "${repo}@${digest}", cmd: [sleep, "3600"]}
+`);
+  const created = stoke('stack', 'create', stack, '-t', template, '--wait');
+  expect(created.stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
+  const state = showStack(stack);
+  expect((await docker().getContainer(state.resources.tagged!.physicalId).inspect()).Config.Image).toBe(`${repo}:v1`);
+  expect((await docker().getContainer(state.resources.pinned!.physicalId).inspect()).Config.Image).toBe(`${repo}@${digest}`);
+  expect((await docker().getImage(`${repo}:v1`).inspect()).RepoDigests).toContain(`${repo}@${digest}`);
+  expect(workerOutput).toContain('pulling image');
+  expect(workerOutput).toContain(`${repo}:v1`);
+  expect(workerOutput).toContain('pull progress');
+});
+
+test('without a login for the registry the pull is refused and the resource fails at once with the registry\'s message', async () => {
+  const stack = uniqueName('nologin');
+  stacks.push(stack);
+  // localhost names the same registry, but the Docker config has a login only for 127.0.0.1.
+  const image = `${repo.replace('127.0.0.1', 'localhost')}:v1`;
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  locked:
+    type: DockerInc::Docker::Container
+    properties: {image: "${image}"}
+`);
+  const created = stoke('stack', 'create', stack, '-t', template, '--wait', '--timeout', '5');
+  expect(created.status).toBe(1);
+  expect(created.stdout).toContain(`image '${image}' is not on the engine and could not be pulled`);
+  expect(created.stdout).toMatch(/no basic auth credentials|unauthorized|authentication required/);
+});
+
+test('pull progress is reported in the activity\'s heartbeat details', async () => {
+  await docker().getImage(`${repo}:v1`).remove({ force: true }).catch(() => undefined);
+  const env = new MockActivityEnvironment();
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+  const stack = uniqueName('heartbeat');
+  const req = {
+    stack, stackId: `${stack}-id`, resource: 'pulled', type: 'DockerInc::Docker::Container',
+    properties: { image: `${repo}:v1`, cmd: ['sleep', '3600'] }, attributes: [],
+  };
+  const created = await env.run(() => createContainer(req, process.env.STOKE_TEST_DOCKER!));
+  expect(heartbeats).toEqual(expect.arrayContaining([expect.objectContaining({ pulling: `${repo}:v1`, status: expect.stringMatching(/Pulling from stoke\/busybox|Pull complete|Already exists|Digest|Status/) })]));
+  await env.run(() => deleteContainer({ ...req, physicalId: created.physicalId }, process.env.STOKE_TEST_DOCKER!));
+});
