@@ -61,6 +61,8 @@ export interface ComputeDriver {
   exec(id: string, command: readonly string[]): Promise<ExecResult>;
   /** Whether the server exists. */
   exists(id: string): Promise<boolean>;
+  /** The server's state as its driver names it ('running', 'paused', 'exited'…); undefined once it is gone. */
+  status(id: string): Promise<string | undefined>;
 }
 
 /**
@@ -207,6 +209,15 @@ export class DockerComputeDriver implements ComputeDriver {
       return (await this.docker.getContainer(id).inspect()).State.Running;
     } catch (err) {
       if (classifyDockerError(err) === 'gone') return false;
+      throw err;
+    }
+  }
+
+  async status(id: string): Promise<string | undefined> {
+    try {
+      return (await this.docker.getContainer(id).inspect()).State.Status;
+    } catch (err) {
+      if (classifyDockerError(err) === 'gone') return undefined;
       throw err;
     }
   }

@@ -103,6 +103,9 @@ export function rethrowDockerError(err: unknown, what: string): never {
   throw new StokeError('DockerRequestFailed', e.code && !message.includes(e.code) ? `${message} (${e.code})` : message);
 }
 
+/** What a check throws for something that is not as its stack expects it (gone, stopped, another image): no retry changes that. */
+export const drifted = (message: string) => ApplicationFailure.nonRetryable(message, 'ResourceDrifted');
+
 /** Ignores the error when what the request would have removed is gone already or being removed. */
 export function unlessGone(err: unknown): void {
   const kind = classifyDockerError(err);

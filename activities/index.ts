@@ -1,7 +1,7 @@
 /**
- * Every side effect of a stack, behind the activities the workflows call: create, delete, suspend or
- * resume one resource, each dispatched to its type's handler in the registry, and sweep what a stack
- * left. Nothing here names a type: the request says which handler runs, the registry how.
+ * Every side effect of a stack, behind the activities the workflows call: create, delete, suspend,
+ * resume or check one resource, each dispatched to its type's handler in the registry, and sweep what
+ * a stack left. Nothing here names a type: the request says which handler runs, the registry how.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -119,5 +119,18 @@ export function createActivities(deps: ActivityDependencies) {
     suspendResource: act('suspend'),
 
     resumeResource: act('resume'),
+
+    /**
+     * Heat's check: the handler throws ResourceDrifted when the resource is not as the stack expects it.
+     * `checked` is false for a type without the hook, which passes, as in Heat.
+     */
+    checkResource: masked(async (request: ExistingResourceRequest): Promise<{ checked: boolean }> => {
+      const type = implementation(request);
+      const handler = type?.handler;
+      if (!type || !handler?.check) return { checked: false };
+      const { req } = unaliased(request);
+      await running(type, () => handler.check!(req, ctx));
+      return { checked: true };
+    }),
   };
 }

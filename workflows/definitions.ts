@@ -32,6 +32,11 @@ export interface SuspendStackInput {
   readonly state: StackState;
 }
 
+/** Input of checkStack: the stack as its last action left it. */
+export interface CheckStackInput {
+  readonly state: StackState;
+}
+
 /** What the client records on a create workflow, readable by `describe` even while no worker runs. */
 export interface StackMemo {
   readonly stackId: string;

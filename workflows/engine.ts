@@ -47,6 +47,8 @@ export const PROFILES = {
   local: (timeoutMinutes: number): LocalActivityOptions => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: `${timeoutMinutes} minutes`, retry: RETRY }),
   /** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
   suspend: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '60 minutes', retry: RETRY } satisfies ActivityOptions,
+  /** Reading a resource's state is quick; an engine not answering is retried for ten minutes, then the check fails. */
+  check: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '10 minutes', retry: RETRY } satisfies ActivityOptions,
 };
 
 /**

@@ -1,4 +1,5 @@
 /** The workflows the worker registers: one per stack action. */
+export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';
 export { resumeStack, suspendStack } from './suspend';

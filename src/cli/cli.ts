@@ -146,6 +146,14 @@ function stackCommands(program: Command, config: StokeConfig): void {
         if (opts.wait) await waitAndReport(client, name);
       }));
   }
+  stack.command('check <name>')
+    .description('check that every resource of a stack is as the stack expects it (containers running their image, networks present)')
+    .option('--wait', 'follow the check until it is complete or failed')
+    .action(async (name: string, opts) => withClient(config, async (client) => {
+      await client.check(name);
+      console.log(`Stack ${name} CHECK_IN_PROGRESS`);
+      if (opts.wait) await waitAndReport(client, name);
+    }));
   stack.command('signal <name> <handle>')
     .description('signal a wait condition handle of a stack being created, as a server would through the gateway')
     .addOption(new Option('--status <status>', 'signal status').choices(['SUCCESS', 'FAILURE']).default('SUCCESS'))

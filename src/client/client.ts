@@ -21,6 +21,7 @@ import {
   type CreateStackInput,
   type DeleteStackInput,
   type SuspendStackInput,
+  type CheckStackInput,
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
@@ -34,12 +35,21 @@ import type { StackPlan, StackState, StackStatus } from '../template/types';
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
-/** The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). */
-const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED'];
-const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED'];
+/**
+ * The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). A
+ * check leaves a suspended stack CHECK_*, so both are allowed after one: pausing what is paused and
+ * unpausing what runs change nothing.
+ */
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+/** Heat checks a stack whatever its last action left, as long as none runs and it was not deleted. */
+const CHECKABLE: readonly StackStatus[] = [
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
+  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED',
+];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
@@ -154,17 +164,22 @@ export class StackClient {
     await this.startAction(name, 'resumeStack', RESUMABLE, 'RESUME_IN_PROGRESS');
   }
 
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack', allowed: readonly StackStatus[], status: StackStatus): Promise<void> {
+  /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
+  async check(name: string): Promise<void> {
+    await this.startAction(name, 'checkStack', CHECKABLE, 'CHECK_IN_PROGRESS');
+  }
+
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack', allowed: readonly StackStatus[], status: StackStatus): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
-    const verb = workflow === 'suspendStack' ? 'suspend' : 'resume';
+    const verb = workflow.replace('Stack', '');
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    const input: SuspendStackInput = { state };
+    const input: SuspendStackInput & CheckStackInput = { state };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),

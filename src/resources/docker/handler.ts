@@ -6,13 +6,13 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import {
-  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
+  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
   rethrowDockerError, stopIfCancelled, unlessGone, type DockerError,
 } from '../../../activities/docker';
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
 import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../plugin';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest } from '../plugin';
 import { isAddressPortPair, portSpecProblem } from './index';
 import { StokeError } from '../../errors';
 
@@ -465,3 +465,26 @@ async function setPaused(req: SuspendResourceRequest, defaultEndpoint: string, p
 
 export const pauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, true);
 export const unpauseContainer = (req: SuspendResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}) => setPaused(req, defaultEndpoint, policy, false);
+
+/**
+ * Heat's check of a container: it exists, runs (or exited 0, a one-shot command; or is paused, by a
+ * suspend) and runs the template's image, or the stand-in its label says it runs for that image.
+ */
+export async function checkContainer(req: ExistingResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
+  const id = req.physicalId.slice(0, 12);
+  let info: Docker.ContainerInspectInfo;
+  try {
+    info = await dockerFor(endpoint).getContainer(req.physicalId).inspect();
+  } catch (err) {
+    if (classifyDockerError(err) === 'gone') throw drifted(`container ${id} is gone`);
+    rethrowDockerError(err, `inspecting container of ${req.resource} on ${endpoint}`);
+  }
+  const state = info.State;
+  if (!state.Running && !(state.Status === 'exited' && state.ExitCode === 0)) {
+    throw drifted(`container ${id} is not running (${state.Status}${state.Status === 'exited' ? `, exit code ${state.ExitCode}` : ''})`);
+  }
+  const expected = String(req.properties.image ?? '');
+  const runs = info.Config.Labels?.[LABEL_STANDIN_FOR] ?? info.Config.Image;
+  if (imageReference(runs) !== imageReference(expected)) throw drifted(`container ${id} runs image ${runs}, not ${expected}`);
+}

@@ -100,6 +100,7 @@ export const dockerContainer: ResourceType = {
     // Heat's suspend and resume of a container: pause and unpause.
     suspend: async (req, ctx) => (await lifecycle()).pauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     resume: async (req, ctx) => (await lifecycle()).unpauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    check: async (req, ctx) => (await lifecycle()).checkContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
   },
   description: 'A Docker container, created and started on the stack\'s Docker engine or on docker_endpoint.',
   properties: {

@@ -9,9 +9,9 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
-import { classifyDockerError, dockerFor, dockerMessage, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, stopIfCancelled } from '../../../activities/docker';
+import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
 import type { Json, JsonObject } from '../../template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, HandlerContext } from '../plugin';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, takenAddresses } from '../siblings';
 
 /** Networks are made on the worker's own engine. */
@@ -99,6 +99,18 @@ export async function deleteNet(req: DeleteResourceRequest, engine: Engine): Pro
       if (classifyDockerError(err) !== 'gone') throw err;
     }
   }
+}
+
+/** Heat's check of a Net: its bridge network exists, and is this stack's. */
+export async function checkNet(req: ExistingResourceRequest, engine: Engine): Promise<void> {
+  let network: Docker.NetworkInspectInfo | undefined;
+  try {
+    network = await inspectNetwork(dockerFor(engine.dockerEndpoint), req.physicalId);
+  } catch (err) {
+    rethrowDockerError(err, `inspecting network ${req.physicalId}`);
+  }
+  if (!network) throw drifted(`network ${req.physicalId} is gone`);
+  if (network.Labels?.[LABEL_STACK_ID] !== req.stackId) throw drifted(`network ${req.physicalId} is another one now, not this stack's`);
 }
 
 /** Gives the net its CIDR: Docker fixes a network's subnets at creation, so the net is recreated with them. */

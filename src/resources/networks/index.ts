@@ -17,6 +17,7 @@ export const neutronNet: ResourceType = {
   handler: {
     create: async (req, ctx) => (await lifecycle()).createNet(req, ctx),
     delete: async (req, ctx) => (await lifecycle()).deleteNet(req, ctx),
+    check: async (req, ctx) => (await lifecycle()).checkNet(req, ctx),
   },
   description: 'A Docker bridge network (its CIDR comes from the first Subnet).',
   properties: {

@@ -8,6 +8,7 @@ const software = () => import('./software');
 const serverHandler: ResourceHandler = {
   create: async (req, ctx) => (await servers()).createServer(req, ctx),
   delete: async (req, ctx) => (await servers()).deleteServer(req, ctx),
+  check: async (req, ctx) => (await servers()).checkServer(req, ctx),
 };
 
 const deploymentHandler: ResourceHandler = {

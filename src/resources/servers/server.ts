@@ -1,12 +1,12 @@
 /** OS::Nova::Server and AWS::EC2::Instance through the compute driver. */
 import { ApplicationFailure } from '@temporalio/common';
 import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress } from '../../../activities/compute';
-import { classifyDockerError, dockerFor } from '../../../activities/docker';
+import { classifyDockerError, dockerFor, drifted, rethrowDockerError } from '../../../activities/docker';
 import { DOCKER_HOST_IMAGE, type Catalog } from '../../runtime/catalog';
 import { registryPort, serverImagesMissing } from '../../runtime/images';
 import type { Json, JsonObject } from '../../template/types';
 import { networkGateway, networkLabel } from '../networks/handler';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, HandlerContext } from '../plugin';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { configText, invalid, str } from './software';
 import { bootScript, UserDataError } from './user-data';
@@ -188,4 +188,17 @@ async function serverAttributes(req: CreateResourceRequest, props: ServerPropert
 
 export async function deleteServer(req: DeleteResourceRequest, ctx: HandlerContext): Promise<void> {
   await new DockerComputeDriver(ctx.dockerEndpoint).delete(req.stackId, req.resource, req.physicalId);
+}
+
+/** Heat's check of a server: it exists and runs (paused, by a suspend, counts). */
+export async function checkServer(req: ExistingResourceRequest, ctx: HandlerContext): Promise<void> {
+  const id = req.physicalId.slice(0, 12);
+  let status: string | undefined;
+  try {
+    status = await new DockerComputeDriver(ctx.dockerEndpoint).status(req.physicalId);
+  } catch (err) {
+    rethrowDockerError(err, `inspecting server ${req.resource}`);
+  }
+  if (status === undefined) throw drifted(`server ${id} is gone`);
+  if (status !== 'running' && status !== 'paused') throw drifted(`server ${id} is not running (${status})`);
 }

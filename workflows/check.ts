@@ -1,0 +1,57 @@
+/**
+ * Heat's stack check: every resource is compared with what its engine holds, all at once, and each one
+ * that drifted is named with how. The stack is otherwise left as it was: nothing is created or repaired.
+ */
+import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { ResourceState, StackState } from '../src/template/types';
+import { stackNameKey, stackStateQuery, type CheckStackInput } from './definitions';
+import { fail, PROFILES, reasonOf, refuseUnreadableInput, setResourceStatus, setStatus, type Activities } from './engine';
+import { runsOf } from './legacy';
+import { requestOf } from './requests';
+
+const acts = proxyActivities<Activities>(PROFILES.check);
+const local = proxyLocalActivities<Activities>(PROFILES.check);
+
+/** Made and not deleted since: what a handler can find on its engine. */
+const created = (resource: ResourceState) => resource.physicalId !== '' && resource.status !== 'INIT_COMPLETE' && resource.status !== 'DELETE_COMPLETE';
+
+/** One resource's outcome: CHECK_FAILED with how it drifted (or why it could not be checked), else CHECK_COMPLETE. */
+async function checkOne(state: StackState, name: string): Promise<{ status: 'CHECK_COMPLETE' | 'CHECK_FAILED'; reason: string }> {
+  const resource = state.resources[name]!;
+  const runs = runsOf(resource);
+  const unsupported = { status: 'CHECK_COMPLETE', reason: `CHECK not supported for ${resource.type}` } as const;
+  // Run by the workflow itself (wait conditions): no handler, so nothing to compare, as a type without handle_check in Heat.
+  if (runs.where === 'workflow') return unsupported;
+  if (!created(resource)) return { status: 'CHECK_FAILED', reason: 'resource not created yet' };
+  try {
+    const { checked } = await (runs.where === 'local' ? local : acts).checkResource({ ...requestOf(state, name), physicalId: resource.physicalId });
+    return checked ? { status: 'CHECK_COMPLETE', reason: '' } : unsupported;
+  } catch (err) {
+    return { status: 'CHECK_FAILED', reason: reasonOf(err) };
+  }
+}
+
+/** Checks a stack: `stoke stack check NAME`. */
+export async function checkStack(input: CheckStackInput): Promise<StackState> {
+  refuseUnreadableInput(input, 'check', 'CHECK_FAILED');
+  const state = JSON.parse(JSON.stringify(input.state)) as StackState;
+  setHandler(stackStateQuery, () => state);
+  upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
+  setStatus(state, 'CHECK_IN_PROGRESS', 'Stack CHECK started');
+  const names = Object.keys(state.resources).sort();
+  // Every resource is checked whatever the others' outcome, so the report names all that drifted.
+  const drifted = await Promise.all(names.map(async (name) => {
+    const resource = state.resources[name]!;
+    setResourceStatus(resource, 'CHECK_IN_PROGRESS');
+    const { status, reason } = await checkOne(state, name);
+    setResourceStatus(resource, status, reason);
+    return status === 'CHECK_FAILED' ? [`${name}: ${reason}`] : [];
+  }));
+  const failed = drifted.flat();
+  if (failed.length === 0) {
+    setStatus(state, 'CHECK_COMPLETE', 'Stack CHECK completed successfully');
+    return state;
+  }
+  setStatus(state, 'CHECK_FAILED', `Resource CHECK failed: ${failed.join('; ')}`);
+  fail(state);
+}
