@@ -26,7 +26,7 @@ async function replay(histories: { workflowId: string; history: unknown }[]): Pr
 
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
 
-test('there are recorded histories of creates, rollbacks, deletes and signalled waits', () => {
+test('there are recorded histories of creates, rollbacks, deletes, checks and signalled waits', () => {
   expect(files).toEqual(expect.arrayContaining([
     'closed-handles-createStack.json',
     'linked-containers-createStack.json',
@@ -48,6 +48,7 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
     'run-profiles-closed-handles-createStack.json',
     'run-profiles-suspend-resume-suspendStack.json',
     'run-profiles-suspend-resume-resumeStack.json',
+    'check-checkStack.json',
   ]));
 });
 
