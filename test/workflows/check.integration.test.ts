@@ -79,7 +79,7 @@ resources:
   await recordHistories(stack, 'check');
 });
 
-test('a stack that does not exist, or whose action runs, is refused with a message', () => {
+test('a check of a stack that does not exist is refused with a message, no stack trace', () => {
   const missing = stoke('stack', 'check', uniqueName('nocheck'));
   expect(missing.status).toBe(1);
   expect(missing.stderr).toMatch(/stack 'nocheck-[^']+' not found/);
