@@ -179,7 +179,7 @@ function cliTimed(args, env = process.env) {
 
 function dockerClient(endpoint) {
   const Docker = require('dockerode');
-  const { dockerOptions } = requireBuilt('src/docker-endpoint');
+  const { dockerOptions } = requireBuilt('src/runtime/docker-endpoint');
   return new Docker(dockerOptions(endpoint));
 }
 
