@@ -7,7 +7,9 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -93,22 +95,34 @@ export function reasonOf(err: unknown): string {
 
 export type Failures = { name: string; reason: string }[];
 
+/** Waits until `free`; false when the scope is cancelled first, so that what is queued never starts. */
+async function slotFree(free: () => boolean): Promise<boolean> {
+  try {
+    await condition(free);
+    return true;
+  } catch (err) {
+    if (isCancellation(err)) return false;
+    throw err;
+  }
+}
+
 /**
  * Runs `step` for every node once all the nodes it requires have succeeded, at most MAX_PARALLEL at a
- * time. After the first failure nothing new starts; what is running finishes. Returns the failures.
+ * time. After the first failure, or once the scope is cancelled, nothing new starts; what is running
+ * finishes (a cancelled step fails). Returns the failures.
  */
 export async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<Failures> {
   const failures: Failures = [];
   const outcomes = new Map<string, Promise<boolean>>();
+  const stopped = () => failures.length > 0 || CancellationScope.current().consideredCancelled;
   let running = 0;
   const run = (name: string): Promise<boolean> => {
     let outcome = outcomes.get(name);
     if (!outcome) {
       outcome = (async () => {
         const deps = await Promise.all((requires[name] ?? []).map(run));
-        if (!deps.every(Boolean) || failures.length > 0) return false;
-        await condition(() => running < MAX_PARALLEL);
-        if (failures.length > 0) return false;
+        if (!deps.every(Boolean) || stopped()) return false;
+        if (!(await slotFree(() => running < MAX_PARALLEL)) || stopped()) return false;
         running++;
         try {
           await step(name);
