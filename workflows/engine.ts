@@ -95,10 +95,18 @@ export function reasonOf(err: unknown): string {
 
 export type Failures = { name: string; reason: string }[];
 
+/**
+ * A condition is evaluated as soon as it is made, so every node that reached the bound in one workflow
+ * task saw the same free slots and all of them started: the bound did not hold. Histories recorded before
+ * look again once woken; before, they started at once.
+ */
+const BOUND_PATCH = 'parallel-bound-holds';
+
 /** Waits until `free`; false when the scope is cancelled first, so that what is queued never starts. */
 async function slotFree(free: () => boolean): Promise<boolean> {
   try {
-    await condition(free);
+    do await condition(free);
+    while (!free() && patched(BOUND_PATCH));
     return true;
   } catch (err) {
     if (isCancellation(err)) return false;
