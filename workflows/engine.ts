@@ -102,11 +102,13 @@ export type Failures = { name: string; reason: string }[];
  */
 const BOUND_PATCH = 'parallel-bound-holds';
 
-/** Waits until `free`; false when the scope is cancelled first, so that what is queued never starts. */
-async function slotFree(free: () => boolean): Promise<boolean> {
+/** Waits for a free slot and takes it; false when the scope is cancelled first, so that what is queued never starts. */
+async function takeSlot(slots: { running: number }): Promise<boolean> {
   try {
-    do await condition(free);
-    while (!free() && patched(BOUND_PATCH));
+    do await condition(() => slots.running < MAX_PARALLEL);
+    while (slots.running >= MAX_PARALLEL && patched(BOUND_PATCH));
+    // Taken in the same step as the look, before any other node resumes.
+    slots.running++;
     return true;
   } catch (err) {
     if (isCancellation(err)) return false;
@@ -123,23 +125,22 @@ export async function runGraph(requires: Requirements, step: (name: string) => P
   const failures: Failures = [];
   const outcomes = new Map<string, Promise<boolean>>();
   const stopped = () => failures.length > 0 || CancellationScope.current().consideredCancelled;
-  let running = 0;
+  const slots = { running: 0 };
   const run = (name: string): Promise<boolean> => {
     let outcome = outcomes.get(name);
     if (!outcome) {
       outcome = (async () => {
         const deps = await Promise.all((requires[name] ?? []).map(run));
-        if (!deps.every(Boolean) || stopped()) return false;
-        if (!(await slotFree(() => running < MAX_PARALLEL)) || stopped()) return false;
-        running++;
+        if (!deps.every(Boolean) || stopped() || !(await takeSlot(slots))) return false;
         try {
+          if (stopped()) return false;
           await step(name);
           return true;
         } catch (err) {
           failures.push({ name, reason: reasonOf(err) });
           return false;
         } finally {
-          running--;
+          slots.running--;
         }
       })();
       outcomes.set(name, outcome);

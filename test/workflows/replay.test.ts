@@ -48,6 +48,9 @@ test('there are recorded histories of creates, rollbacks, deletes and signalled 
     'run-profiles-closed-handles-createStack.json',
     'run-profiles-suspend-resume-suspendStack.json',
     'run-profiles-suspend-resume-resumeStack.json',
+    // Of creates stopped as a whole: by `stack cancel`, and by the stack's one deadline.
+    'cancel-createStack.json',
+    'stack-deadline-createStack.json',
   ]));
 });
 
