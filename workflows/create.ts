@@ -3,7 +3,7 @@
  * created in dependency order (independent ones in parallel), each side effect an activity, and the
  * stack's state is kept where a query and the search attributes can see it.
  */
-import { CancellationScope, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
 import {
@@ -12,6 +12,7 @@ import {
 } from './engine';
 import { handlerOf, runsOf } from './legacy';
 import { requestOf, resolveNow, runtimeContext } from './requests';
+import { hasStackDeadline, untilStopped } from './stop';
 import { deleteAll } from './teardown';
 import { WaitConditions } from './wait-condition';
 
@@ -62,7 +63,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
         resource.attributes = created.attributes;
       }
     } catch (err) {
-      setResourceStatus(resource, 'CREATE_FAILED', reasonOf(err));
+      setResourceStatus(resource, 'CREATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
       throw err;
     }
     setResourceStatus(resource, 'CREATE_COMPLETE', 'state changed');
@@ -98,19 +99,22 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
   const state = newStack(plan, stackId ?? uuid4());
   // Real values: the client masks what it shows.
   setHandler(stackStateQuery, () => state);
-  const waits = new WaitConditions(state, Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
+  const deadline = hasStackDeadline();
+  // Under the stack's one deadline a wait keeps only its own timeout: the deadline stops it, with the rest.
+  const waits = new WaitConditions(state, deadline ? Infinity : Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
 
-  const failures = await createResources(plan, state, acts, waits);
-  if (failures.length === 0) {
+  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits));
+  // A stop that came when every resource was already made has nothing left to stop.
+  if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE')) {
     resolveOutputs(plan, state);
     setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
     return state;
   }
-  const first = failures[0]!;
-  setStatus(state, 'CREATE_FAILED', `Resource CREATE failed: ${first.name}: ${first.reason}`);
-  if (!plan.disableRollback) await rollback(state, acts);
+  const first = failures[0];
+  setStatus(state, 'CREATE_FAILED', stop?.reason ?? `Resource CREATE failed: ${first!.name}: ${first!.reason}`);
+  if (stop?.rollback ?? !plan.disableRollback) await rollback(state, acts);
   fail(state);
 }

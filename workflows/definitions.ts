@@ -102,6 +102,13 @@ export interface HandleSignal {
 
 export const handleSignal = defineSignal<[HandleSignal]>('handleSignal');
 
+/** `stoke stack cancel` (or a delete) of a create in progress: whether the create then rolls back. */
+export interface CancelStackRequest {
+  readonly rollback: boolean;
+}
+
+export const cancelStackSignal = defineSignal<[CancelStackRequest]>('cancelStack');
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

@@ -7,7 +7,9 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -96,30 +98,51 @@ export function reasonOf(err: unknown): string {
 export type Failures = { name: string; reason: string }[];
 
 /**
+ * A condition is evaluated as soon as it is made, so every node that reached the bound in one workflow
+ * task saw the same free slots and all of them started: the bound did not hold. Histories recorded before
+ * look again once woken; before, they started at once.
+ */
+const BOUND_PATCH = 'parallel-bound-holds';
+
+/** Waits for a free slot and takes it; false when the scope is cancelled first, so that what is queued never starts. */
+async function takeSlot(slots: { running: number }): Promise<boolean> {
+  try {
+    do await condition(() => slots.running < MAX_PARALLEL);
+    while (slots.running >= MAX_PARALLEL && patched(BOUND_PATCH));
+    // Taken in the same step as the look, before any other node resumes.
+    slots.running++;
+    return true;
+  } catch (err) {
+    if (isCancellation(err)) return false;
+    throw err;
+  }
+}
+
+/**
  * Runs `step` for every node once all the nodes it requires have succeeded, at most MAX_PARALLEL at a
- * time. After the first failure nothing new starts; what is running finishes. Returns the failures.
+ * time. After the first failure, or once the scope is cancelled, nothing new starts; what is running
+ * finishes (a cancelled step fails). Returns the failures.
  */
 export async function runGraph(requires: Requirements, step: (name: string) => Promise<void>): Promise<Failures> {
   const failures: Failures = [];
   const outcomes = new Map<string, Promise<boolean>>();
-  let running = 0;
+  const stopped = () => failures.length > 0 || CancellationScope.current().consideredCancelled;
+  const slots = { running: 0 };
   const run = (name: string): Promise<boolean> => {
     let outcome = outcomes.get(name);
     if (!outcome) {
       outcome = (async () => {
         const deps = await Promise.all((requires[name] ?? []).map(run));
-        if (!deps.every(Boolean) || failures.length > 0) return false;
-        await condition(() => running < MAX_PARALLEL);
-        if (failures.length > 0) return false;
-        running++;
+        if (!deps.every(Boolean) || stopped() || !(await takeSlot(slots))) return false;
         try {
+          if (stopped()) return false;
           await step(name);
           return true;
         } catch (err) {
           failures.push({ name, reason: reasonOf(err) });
           return false;
         } finally {
-          running--;
+          slots.running--;
         }
       })();
       outcomes.set(name, outcome);

@@ -53,8 +53,11 @@ function outputLines(state: StackState): string {
     .join('\n');
 }
 
-/** Follows a stack action, printing each resource's status change, until it ends; exits non-zero on failure. */
-async function waitAndReport(client: StackClient, name: string): Promise<StackState> {
+/**
+ * Follows a stack action, printing each resource's status change, until it ends; exits non-zero on failure,
+ * or when the final state is not one `expected` accepts.
+ */
+async function waitAndReport(client: StackClient, name: string, expected = (s: StackState) => s.status.endsWith('_COMPLETE') && s.status !== 'ROLLBACK_COMPLETE'): Promise<StackState> {
   const seen = new Map<string, string>();
   const started = Date.now();
   const final = await client.wait(name, (state) => {
@@ -67,7 +70,7 @@ async function waitAndReport(client: StackClient, name: string): Promise<StackSt
     }
   });
   console.log(`Stack ${name} ${final.status}: ${final.statusReason}`);
-  if (!final.status.endsWith('_COMPLETE') || final.status === 'ROLLBACK_COMPLETE') process.exitCode = 1;
+  if (!expected(final)) process.exitCode = 1;
   return final;
 }
 
@@ -131,9 +134,20 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('delete a stack and everything it created')
     .option('--wait', 'follow the delete until it is complete or failed')
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.delete(name);
+      await client.delete(name, () => console.log(`Stack ${name}: cancelling its create in progress first`));
       console.log(`Stack ${name} DELETE_IN_PROGRESS`);
       if (opts.wait) await waitAndReport(client, name);
+    }));
+
+  stack.command('cancel <name>')
+    .description('cancel a create in progress and roll it back, as `openstack stack cancel`')
+    .option('--no-rollback', 'leave what was created, the stack CREATE_FAILED')
+    .option('--wait', 'follow the stack until the cancel (and rollback) is done')
+    .action(async (name: string, opts) => withClient(config, async (client) => {
+      await client.cancel(name, opts.rollback !== false);
+      console.log(`Stack ${name}: cancel requested`);
+      // The cancel worked when the create ended as it was asked to.
+      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? 'CREATE_FAILED' : 'ROLLBACK_COMPLETE'));
     }));
 
   for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {

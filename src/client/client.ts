@@ -7,10 +7,11 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import {
+  cancelStackSignal,
   signalLimits,
   STACK_FAILED,
   stackNameKey,
@@ -132,10 +133,41 @@ export class StackClient {
     }
   }
 
-  /** Starts a delete of whatever the stack's last action left. */
-  async delete(name: string): Promise<void> {
+  /** Cancels the create in progress, as Heat's `stack cancel`: it then rolls back unless `rollback` is false. */
+  async cancel(name: string, rollback: boolean): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (!(latest.running && latest.action === 'createStack' && await this.cancelCreate(name, latest, rollback))) {
+      const doing = latest.running && latest.action !== 'createStack' ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
+      throw new StokeError('StackStateInvalid', `stack '${name}' has no create in progress${doing}: nothing to cancel`);
+    }
+  }
+
+  /** Asks a running create to stop; false when it had already ended. */
+  private async cancelCreate(name: string, create: Latest, rollback: boolean): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(stackWorkflowId(name), create.runId).signal(cancelStackSignal, { rollback });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Starts a delete of whatever the stack's last action left. A create in progress is cancelled first,
+   * without rollback since the delete removes everything anyway, and awaited (`onCancel` is told).
+   */
+  async delete(name: string, onCancel?: () => void): Promise<void> {
+    let latest = await this.latest(name);
+    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (latest.running && latest.action === 'createStack') {
+      onCancel?.();
+      if (await this.cancelCreate(name, latest, false)) {
+        await this.client.workflow.getHandle(stackWorkflowId(name), latest.runId).result().catch(() => undefined);
+      }
+      latest = (await this.latest(name))!;
+    }
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (already deleted)`);

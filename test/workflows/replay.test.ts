@@ -49,6 +49,9 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     'run-profiles-suspend-resume-suspendStack.json',
     'run-profiles-suspend-resume-resumeStack.json',
     'check-checkStack.json',
+    // Of creates stopped as a whole: by `stack cancel`, and by the stack's one deadline.
+    'cancel-createStack.json',
+    'stack-deadline-createStack.json',
   ]));
 });
 
