@@ -5,7 +5,8 @@
 import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ResourceState, StackState } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type CheckStackInput } from './definitions';
-import { fail, PROFILES, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus, type Activities } from './engine';
+import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus } from './engine';
+import { PROFILES, type Activities } from './profiles';
 import { runsOf } from './legacy';
 import { requestOf } from './requests';
 

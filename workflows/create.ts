@@ -6,10 +6,8 @@
 import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
-import {
-  fail, now, reasonOf, refuseUnreadableInput, requirementsOf, resourceActivities, runGraph, setResourceStatus, setStatus, type Failures,
-  type ResourceActivities,
-} from './engine';
+import { fail, now, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
+import { resourceActivities, type ResourceActivities } from './profiles';
 import { handlerOf, runsOf } from './legacy';
 import { requestOf, resolveNow, runtimeContext } from './requests';
 import { hasStackDeadline, untilStopped } from './stop';

@@ -2,7 +2,8 @@
 import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StackState } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type DeleteStackInput } from './definitions';
-import { fail, refuseUnreadableInput, resourceActivities, setStatus } from './engine';
+import { fail, refuseUnreadableInput, setStatus } from './engine';
+import { resourceActivities } from './profiles';
 import { deleteAll } from './teardown';
 
 /** A delete has no stack timeout of its own: each resource's delete is retried for up to an hour. */

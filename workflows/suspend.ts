@@ -6,7 +6,8 @@ import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { fail, PROFILES, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Activities } from './engine';
+import { fail, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './engine';
+import { PROFILES, type Activities } from './profiles';
 import { requestOf } from './requests';
 
 const acts = proxyActivities<Activities>(PROFILES.suspend);

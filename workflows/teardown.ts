@@ -2,7 +2,8 @@
 import { patched } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { Json, StackState } from '../src/template/types';
-import { reasonOf, requirementsOf, runGraph, setResourceStatus, type Failures, type ResourceActivities } from './engine';
+import { reasonOf, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
+import { type ResourceActivities } from './profiles';
 import { requestOf } from './requests';
 
 /** Deletes every resource that exists (or may, after a failed create), dependents first. */

@@ -1,0 +1,57 @@
+/**
+ * The activity profiles, by name (what each kind of work may take and how it is retried), and the
+ * choice between a local and an ordinary activity, made by a resource's run profile alone.
+ */
+import {
+  ActivityCancellationType,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { ResourceState } from '../src/template/types';
+import { runsOf } from './legacy';
+
+export type Activities = ReturnType<typeof createActivities>;
+
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+
+/** The activity profiles, by name: what each kind of work may take and how it is retried. */
+export const PROFILES = {
+  /** A resource's create or delete on an engine, and the sweep. */
+  resource: (timeoutMinutes: number, waitCancelled: boolean): ActivityOptions => ({
+    // A cancelled create is awaited until its attempt has really stopped, so rollback looks for what it made only afterwards.
+    ...(waitCancelled ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+    startToCloseTimeout: '10 minutes',
+    // A worker killed mid-activity is noticed within this, and the activity retried on another.
+    heartbeatTimeout: '20 seconds',
+    scheduleToCloseTimeout: `${timeoutMinutes} minutes`,
+    retry: RETRY,
+  }),
+  /** A handler that touches nothing outside the worker (runs.where 'local'): no server round trip per task. */
+  local: (timeoutMinutes: number): LocalActivityOptions => ({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: `${timeoutMinutes} minutes`, retry: RETRY }),
+  /** Pausing and unpausing are quick; a refused endpoint is retried, with backoff, for up to an hour. */
+  suspend: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '60 minutes', retry: RETRY } satisfies ActivityOptions,
+  /** Reading a resource's state is quick; an engine not answering is retried for ten minutes, then the check fails. */
+  check: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '10 minutes', retry: RETRY } satisfies ActivityOptions,
+};
+
+/**
+ * A stack of 1000 RandomStrings took 11 s with ordinary activities, a server round trip each. Histories
+ * recorded before local activities keep their ordinary ones.
+ */
+const LOCAL_PATCH = 'local-activities-for-in-worker-types';
+
+/** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
+export interface ResourceActivities {
+  readonly ordinary: Activities;
+  readonly of: (resource: ResourceState) => Activities;
+}
+
+export function resourceActivities(timeoutMinutes: number, waitCancelled = false): ResourceActivities {
+  const ordinary = proxyActivities<Activities>(PROFILES.resource(timeoutMinutes, waitCancelled));
+  const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
+  return { ordinary, of: (resource) => (runsOf(resource).where === 'local' && patched(LOCAL_PATCH) ? local : ordinary) };
+}
