@@ -73,7 +73,7 @@ export class EncryptionCodec implements PayloadCodec {
   async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     return payloads.map((payload) => {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) {
-        return this.policy.acceptPlaintext ? payload : this.refuse(context, this.plaintextRefusal());
+        return this.policy.acceptPlaintext || writtenByServer(payload) ? payload : this.refuse(context, this.plaintextRefusal());
       }
       const id = text(payload.metadata?.[KEY_ID_METADATA]);
       const key = id === undefined ? undefined : this.keys.get(id);
@@ -104,6 +104,17 @@ export class EncryptionCodec implements PayloadCodec {
       ? `${lacks}: send it with the worker's key (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the worker's ${decryptOnly}`
       : `${lacks}: set the key the worker uses (STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE), or add that key to the ${decryptOnly}`;
   }
+}
+
+/**
+ * Payloads the Temporal server writes itself, which no codec sealed: the details of an activity cancelled
+ * before its attempt started (one in retry backoff when its stack is cancelled or deleted). They carry
+ * nothing of anyone's, and refusing them would fail the workflow's task on every retry.
+ */
+const SERVER_WRITTEN = new Set(['"ACTIVITY_ID_NOT_STARTED"']);
+
+function writtenByServer(payload: Payload): boolean {
+  return text(payload.metadata?.[METADATA_ENCODING_KEY]) === 'json/plain' && SERVER_WRITTEN.has(Buffer.from(payload.data ?? []).toString('utf8'));
 }
 
 /** A key as configuration writes it: 32 bytes in base64 or hex. */

@@ -90,6 +90,15 @@ test('a keyed worker turns a plaintext workflow payload into a refusal, unless p
   expect(await new EncryptionCodec([Buffer.alloc(32, 4)]).decode([payload], workflowContext)).toEqual([payload]);
 });
 
+test("the server's own plaintext (an activity cancelled before it started) is read, in any context; nothing else is", async () => {
+  const key = Buffer.alloc(32, 4).toString('base64');
+  const notStarted = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"ACTIVITY_ID_NOT_STARTED"') };
+  expect(await worker({ STOKE_CODEC_KEY: key }).decode([notStarted], activityContext)).toEqual([notStarted]);
+  expect(await worker({ STOKE_CODEC_KEY: key }).decode([notStarted], workflowContext)).toEqual([notStarted]);
+  const lookalike = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"ACTIVITY_ID_NOT_STARTED "') };
+  await expect(worker({ STOKE_CODEC_KEY: key }).decode([lookalike], activityContext)).rejects.toThrow(/not encrypted/);
+});
+
 test('a payload sealed with a key the worker lacks is refused naming that key id; a client says which setting to fix', async () => {
   const stranger = Buffer.alloc(32, 5);
   const sealed = await new EncryptionCodec([stranger]).encode([payload]);
