@@ -45,7 +45,7 @@ function get(url: string): Promise<{ status: number; body: string; location?: st
 /** Polls until the page answers (a web server in a fresh container takes a moment). */
 async function page(url: string): Promise<{ status: number; body: string; location?: string }> {
   let last: unknown;
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 180; i++) {
     try {
       const res = await get(url);
       if (res.status < 500) return res;
