@@ -384,7 +384,8 @@ async function waitHealthy(container: Docker.Container, started: Docker.Containe
   let info = started;
   for (;;) {
     const health = info.State.Health;
-    if (!health || health.Status === 'healthy') return info;
+    // Docker says 'none' for a check the template disabled over the image's.
+    if (!health || health.Status === 'healthy' || health.Status === 'none') return info;
     if (health.Status === 'unhealthy') {
       const last = health.Log?.at(-1);
       const output = last ? `; last check (exit code ${last.ExitCode}):\n${last.Output.trim()}` : '';
