@@ -372,7 +372,7 @@ async function waitRunning(container: Docker.Container): Promise<Docker.Containe
   }
 }
 
-/** Seconds between looks at a container's health: Docker's own checks run at most about once a second. */
+/** Between looks at a container's health: Docker's own checks seldom run more than once a second. */
 const HEALTH_POLL_MS = 500;
 
 /**
