@@ -184,14 +184,23 @@ function stackCommands(program: Command, config: StokeConfig): void {
       console.log(`Signalled ${name}/${handle}: ${opts.status}`);
     }));
 
-  stack.command('resource').description('stack resources')
-    .command('list <name>')
+  const resource = stack.command('resource').description('stack resources');
+  resource.command('list <name>')
     .description('list a stack\'s resources with their status and physical id')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => withClient(config, async (client) => {
       const s = await client.show(name);
       print(opts.format, s.resources, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
         Object.entries(s.resources).sort(([a], [b]) => a.localeCompare(b)).map(([n, r]) => [n, r.physicalId, r.type, r.status, r.updatedAt])));
+    }));
+  resource.command('show <name> <resource>')
+    .description('show one resource of a stack: status and reason, physical id, attributes and properties (hidden values masked), what it depends on and what requires it')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
+    .action(async (name: string, resourceName: string, opts) => withClient(config, async (client) => {
+      const [{ detailRows, resourceDetail }, { printData }] = await Promise.all([import('./resource-detail'), import('./resource-types')]);
+      const detail = resourceDetail(await client.show(name), resourceName);
+      if (opts.format !== 'table') printData(opts.format, detail);
+      else console.log(table(['Field', 'Value'], detailRows(detail)));
     }));
 
   stack.command('output').description('stack outputs')

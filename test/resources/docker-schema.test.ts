@@ -21,6 +21,7 @@ test('every property of Heat\'s last plugin, with its type and default', () => {
     env: ['list', undefined], cmd: ['list', []], dns: ['list', undefined], image: ['string', undefined],
     volumes: ['map', {}], volumes_from: ['list', ''], restart_policy: ['map', {}], cap_add: ['list', []], cap_drop: ['list', []],
     read_only: ['boolean', false], cpu_shares: ['integer', 0], devices: ['list', []], cpu_set: ['string', undefined],
+    healthcheck: ['map', undefined],
   });
   expect(Object.keys(container.attributes)).toEqual([
     'info', 'network_info', 'network_ip', 'network_gateway', 'network_tcp_ports', 'network_udp_ports', 'logs', 'logs_head', 'logs_tail', 'show',
@@ -173,6 +174,26 @@ resources:
       "demo.yaml:11:7: resources.c.properties.name: '-x' is not a container name Docker accepts (a letter or digit, then one or more letters, digits, '_', '.' or '-')",
       `demo.yaml:12:20: resources.c.properties.port_specs[0]: '0' ${PORT}`,
       `demo.yaml:13:23: resources.c.properties.port_bindings.80: host port '0' ${HOST}`,
+    ]);
+  });
+
+  test('healthcheck: Compose\'s test forms and durations; a bad one is reported with its path', () => {
+    const checked = (healthcheck: string) => located(`resources:\n  c:\n    type: DockerInc::Docker::Container\n    properties:\n      image: busybox\n      healthcheck: ${healthcheck}\n`);
+    for (const good of [
+      '{test: ["CMD-SHELL", "test -f /tmp/ok"], interval: 1s, timeout: 1m30s, retries: 2, start_period: 500ms}',
+      '{test: "curl -f http://localhost/"}', '{test: [CMD, /bin/true], interval: 1.5h}', '{test: [NONE]}', '{interval: "0"}',
+    ]) expect(checked(good)).toEqual([]);
+    expect(checked('{test: ["CMD-SHELL", "true"], interval: 5, timeout: 1m30, start_period: soon}')).toEqual([
+      `demo.yaml:7:50: resources.c.properties.healthcheck.interval: '5' is not a duration (a number and a unit, as "5s", "1m30s" or "500ms"; units ns, us, ms, s, m, h)`,
+      `demo.yaml:7:63: resources.c.properties.healthcheck.timeout: '1m30' is not a duration (a number and a unit, as "5s", "1m30s" or "500ms"; units ns, us, ms, s, m, h)`,
+      `demo.yaml:7:78: resources.c.properties.healthcheck.start_period: 'soon' is not a duration (a number and a unit, as "5s", "1m30s" or "500ms"; units ns, us, ms, s, m, h)`,
+    ]);
+    expect(checked('{test: [RUN, "true"]}')).toEqual([
+      'demo.yaml:7:21: resources.c.properties.healthcheck.test: the list starts with "RUN": expected "CMD", "CMD-SHELL" or "NONE"',
+    ]);
+    expect(checked('{test: [CMD]}')).toEqual(['demo.yaml:7:21: resources.c.properties.healthcheck.test: "CMD" needs a command after it']);
+    expect(checked('{tests: [CMD, "true"]}')).toEqual([
+      "demo.yaml:7:21: resources.c.properties.healthcheck.tests: unknown key 'tests' (allowed: test, interval, timeout, retries, start_period)",
     ]);
   });
 });

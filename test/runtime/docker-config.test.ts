@@ -133,3 +133,13 @@ test('API versions compare as numbers, as Heat\'s check of read_only (1.17), cpu
   expect(olderApi('1.7', '1.8')).toBe(true);
   expect(olderApi('2.0', '1.14')).toBe(false);
 });
+
+test('healthcheck becomes Docker\'s Healthcheck, durations in nanoseconds; a string test runs in the shell', () => {
+  expect(spec({ healthcheck: { test: ['CMD-SHELL', 'test -f /tmp/ok'], interval: '1s', timeout: '1m30s', retries: 2, start_period: '500ms' } }).Healthcheck).toEqual({
+    Test: ['CMD-SHELL', 'test -f /tmp/ok'], Interval: 1e9, Timeout: 90e9, Retries: 2, StartPeriod: 5e8,
+  });
+  expect(spec({ healthcheck: { test: 'curl -f http://localhost/' } }).Healthcheck).toEqual({ Test: ['CMD-SHELL', 'curl -f http://localhost/'] });
+  expect(spec({}).Healthcheck).toBeUndefined();
+  // A value that came from a resource is checked only here.
+  expect(() => spec({ healthcheck: { test: ['CMD', 'true'], interval: '2 seconds' } })).toThrow("resources.r.properties.healthcheck.interval: '2 seconds' is not a duration");
+});

@@ -13,7 +13,7 @@ import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime
 import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest } from '../plugin';
-import { isAddressPortPair, portSpecProblem } from './index';
+import { durationNanos, HEALTHCHECK_DURATIONS, healthTestProblem, isAddressPortPair, portSpecProblem } from './index';
 import { StokeError } from '../../errors';
 
 /** Seconds between SIGTERM and SIGKILL when a container is deleted, as `docker stop` does. */
@@ -126,6 +126,28 @@ function deviceSpecs(devices: Json | undefined, path: string): { PathOnHost: str
   });
 }
 
+/** Docker's Healthcheck config for the template's Compose-style `healthcheck`; durations in nanoseconds, as the API takes them. */
+export function healthcheckConfig(value: Json | undefined, path: string): Docker.HealthConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  const check = mapping(value, path);
+  const config: Docker.HealthConfig = {};
+  if (check.test !== undefined && check.test !== null) {
+    const problem = healthTestProblem(check.test);
+    if (problem) invalid(`${path}.test`, problem);
+    config.Test = typeof check.test === 'string' ? ['CMD-SHELL', check.test] : (check.test as string[]);
+  }
+  const fields = { interval: 'Interval', timeout: 'Timeout', start_period: 'StartPeriod' } as const;
+  for (const key of HEALTHCHECK_DURATIONS) {
+    const text = check[key];
+    if (text === undefined || text === null) continue;
+    const nanos = durationNanos(String(text));
+    if (nanos === undefined) invalid(`${path}.${key}`, `'${String(text)}' is not a duration (as "5s" or "1m30s")`);
+    config[fields[key]] = nanos;
+  }
+  if (check.retries !== undefined && check.retries !== null) config.Retries = Number(check.retries);
+  return config;
+}
+
 /** Docker's create body for a resource's resolved properties (Heat's create and start arguments in one). */
 export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreateOptions {
   const p = req.properties;
@@ -160,6 +182,7 @@ export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreat
     ExposedPorts: exposed,
     Volumes: volumes,
     Labels: identityLabels(req),
+    Healthcheck: healthcheckConfig(p.healthcheck, at('healthcheck')),
     HostConfig: {
       PortBindings: bindings,
       Links: links,
@@ -349,6 +372,33 @@ async function waitRunning(container: Docker.Container): Promise<Docker.Containe
   }
 }
 
+/** Between looks at a container's health: Docker's own checks seldom run more than once a second. */
+const HEALTH_POLL_MS = 500;
+
+/**
+ * Waits, when the container has a health check (its image's or the template's), until Docker reports it
+ * healthy: dependents must not start against a service that is up but not yet serving. Unhealthy fails the
+ * resource with the check's last output; the stack's timeout ends a wait that never settles by cancelling.
+ */
+async function waitHealthy(container: Docker.Container, started: Docker.ContainerInspectInfo): Promise<Docker.ContainerInspectInfo> {
+  let info = started;
+  for (;;) {
+    const health = info.State.Health;
+    // Docker says 'none' for a check the template disabled over the image's.
+    if (!health || health.Status === 'healthy' || health.Status === 'none') return info;
+    if (health.Status === 'unhealthy') {
+      const last = health.Log?.at(-1);
+      const output = last ? `; last check (exit code ${last.ExitCode}):\n${last.Output.trim()}` : '';
+      throw ApplicationFailure.nonRetryable(`container is unhealthy after ${health.FailingStreak} failed health checks${output}`, 'ContainerUnhealthy');
+    }
+    if (!info.State.Running) return waitRunning(container);
+    heartbeat({ waiting: 'container health', status: health.Status, failingStreak: health.FailingStreak });
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+    stopIfCancelled();
+    info = await container.inspect(abandonOnCancel());
+  }
+}
+
 /** A new container for the resource, or the one an earlier attempt made under the same name. */
 async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Docker.ContainerCreateOptions, endpoint: string, withLogin: boolean,
   standins: Readonly<Record<string, string>>): Promise<string> {
@@ -406,7 +456,7 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
       }
     }
     const container = docker.getContainer(id);
-    const info = await waitRunning(container);
+    const info = await waitHealthy(container, await waitRunning(container));
     return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
   } catch (err) {
     rethrowDockerError(err, `creating container for ${req.resource} on ${endpoint}`);

@@ -71,6 +71,56 @@ function nameIssues(name: Json | undefined, path: string): Issue[] {
   return [{ path, message: `'${name}' is not a container name Docker accepts (a letter or digit, then one or more letters, digits, '_', '.' or '-')` }];
 }
 
+/** Go's time.ParseDuration units, which Compose's durations use, in nanoseconds. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION = /^(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h)/;
+
+/** Nanoseconds in a Compose duration ("5s", "1m30s", "1.5h", "0"); undefined when it is not one. */
+export function durationNanos(text: string): number | undefined {
+  if (text === '0') return 0;
+  let rest = text;
+  let total = 0;
+  while (rest) {
+    const part = DURATION.exec(rest)?.[0];
+    if (!part) return undefined;
+    const unit = /[a-zµ]+$/.exec(part)![0];
+    total += Number(part.slice(0, -unit.length)) * DURATION_UNITS[unit]!;
+    rest = rest.slice(part.length);
+  }
+  return text ? Math.round(total) : undefined;
+}
+
+export const HEALTHCHECK_DURATIONS = ['interval', 'timeout', 'start_period'] as const;
+
+/** Why Docker would refuse a health-check test: a string (run by the shell) or ["CMD", …], ["CMD-SHELL", "…"], ["NONE"]. */
+export function healthTestProblem(test: Json): string | undefined {
+  if (typeof test === 'string') return test.trim() ? undefined : 'the test command is empty';
+  if (!Array.isArray(test) || test.some((item) => typeof item !== 'string')) {
+    return `expected a command string or a list of strings like ["CMD", "curl", "-f", "http://localhost/"], got ${JSON.stringify(test)}`;
+  }
+  const [kind, ...args] = test as string[];
+  if (kind === 'NONE') return undefined;
+  if (kind !== 'CMD' && kind !== 'CMD-SHELL') return `the list starts with "${kind ?? ''}": expected "CMD", "CMD-SHELL" or "NONE"`;
+  return args.length === 0 ? `"${kind}" needs a command after it` : undefined;
+}
+
+function healthcheckIssues(healthcheck: Json | undefined, path: string): Issue[] {
+  if (!isObject(healthcheck) || isDeferredCall(healthcheck)) return [];
+  const issues: Issue[] = [];
+  const test = healthcheck.test;
+  const testProblem = test === undefined || isDeferred(test) ? undefined : healthTestProblem(test);
+  if (testProblem) issues.push({ path: `${path}.test`, message: testProblem });
+  for (const key of HEALTHCHECK_DURATIONS) {
+    const value = healthcheck[key];
+    if (typeof value === 'string' && durationNanos(value) === undefined) {
+      issues.push({ path: `${path}.${key}`, message: `'${value}' is not a duration (a number and a unit, as "5s", "1m30s" or "500ms"; units ns, us, ms, s, m, h)` });
+    }
+  }
+  return issues;
+}
+
+const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Capabilities Heat's plugin accepts in cap_add and cap_drop. */
 const CAPABILITIES = [
   'SETPCAP', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_NICE', 'SYS_RESOURCE', 'SYS_TIME',
@@ -178,6 +228,18 @@ export const dockerContainer: ResourceType = {
       },
     },
     cpu_set: { type: 'string', since: '5.0.0', description: 'The CPUs in which to allow execution (only supported for API version >= 1.12).' },
+    // A stoke extension, modelled on Compose's: Heat's plugin predates Docker's health checks.
+    healthcheck: {
+      type: 'map',
+      description: 'A health check, as Compose writes it; the container counts as created once Docker reports it healthy (so does one whose image declares a HEALTHCHECK).',
+      keys: {
+        test: { type: 'any', description: 'The check: a shell command string, or ["CMD", …], ["CMD-SHELL", "…"], or ["NONE"] to disable the image\'s.' },
+        interval: { type: 'string', description: 'Time between checks, as "30s" or "1m30s" (Docker\'s default: 30s).' },
+        timeout: { type: 'string', description: 'Time a check may run before it counts as failed (Docker\'s default: 30s).' },
+        retries: { type: 'integer', range: { min: 0 }, description: 'Consecutive failures that make the container unhealthy (Docker\'s default: 3).' },
+        start_period: { type: 'string', description: 'Time the container has to start before failures count (Docker\'s default: 0s).' },
+      },
+    },
   },
   attributes: {
     info: { description: 'Container info (docker inspect).' },
@@ -196,6 +258,7 @@ export const dockerContainer: ResourceType = {
     ...portSpecIssues(properties.port_specs, '.port_specs'),
     ...portBindingIssues(properties.port_bindings, '.port_bindings'),
     ...nameIssues(properties.name, '.name'),
+    ...healthcheckIssues(properties.healthcheck, '.healthcheck'),
   ],
 };
 
