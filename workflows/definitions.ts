@@ -109,6 +109,12 @@ export interface CancelStackRequest {
 
 export const cancelStackSignal = defineSignal<[CancelStackRequest]>('cancelStack');
 
+/** Input of updateStack: the stack as its last action left it, and the plan of the template it is to match. */
+export interface UpdateStackInput {
+  readonly state: StackState;
+  readonly plan: StackPlan;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;
