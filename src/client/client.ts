@@ -23,6 +23,7 @@ import {
   type DeleteStackInput,
   type SuspendStackInput,
   type CheckStackInput,
+  type UpdateStackInput,
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
@@ -36,7 +37,7 @@ import type { StackPlan, StackState, StackStatus } from '../template/types';
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /**
@@ -44,12 +45,19 @@ type Latest = {
  * check leaves a suspended stack CHECK_*, so both are allowed after one: pausing what is paused and
  * unpausing what runs change nothing.
  */
-const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 /** Heat checks a stack whatever its last action left, as long as none runs and it was not deleted. */
 const CHECKABLE: readonly StackStatus[] = [
   'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
-  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
+];
+/**
+ * A stack whose resources are running or failed can be brought to a new template; a failed update is fixed
+ * by another. Not while suspended: a replacement would start what the stack holds paused.
+ */
+const UPDATABLE: readonly StackStatus[] = [
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
@@ -196,12 +204,18 @@ export class StackClient {
     await this.startAction(name, 'resumeStack', RESUMABLE, 'RESUME_IN_PROGRESS');
   }
 
+  /** Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place or replaced. */
+  async update(plan: StackPlan): Promise<void> {
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan });
+  }
+
   /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
   async check(name: string): Promise<void> {
     await this.startAction(name, 'checkStack', CHECKABLE, 'CHECK_IN_PROGRESS');
   }
 
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack', allowed: readonly StackStatus[], status: StackStatus): Promise<void> {
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack', allowed: readonly StackStatus[], status: StackStatus,
+    more: Partial<UpdateStackInput> = {}): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
@@ -211,7 +225,7 @@ export class StackClient {
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    const input: SuspendStackInput & CheckStackInput = { state };
+    const input: SuspendStackInput & CheckStackInput & Partial<UpdateStackInput> = { state, ...more };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),
