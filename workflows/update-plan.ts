@@ -1,7 +1,7 @@
 /**
  * What a stack update does to each resource: pure, so the workflow can decide it deterministically and
- * tests can check it without an engine. The plan carries what the registry knows (runs.updatable,
- * runs.replace), since workflow code cannot read the registry.
+ * tests can check it without an engine. The plan carries what the registry knows (runs.updatable), since
+ * workflow code cannot read the registry.
  */
 import type { Json, JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { handlerOf, runsOf } from './legacy';
@@ -48,9 +48,14 @@ export function diffResource(old: ResourceState, planned: PlannedResource, prope
   return { change: inPlace && changed.every((name) => inPlace.includes(name)) ? 'update' : 'replace', changed };
 }
 
-/** Whether the replacement of a resource deletes the old copy before creating the new one. */
+/**
+ * Whether the replacement of a resource deletes the old copy before creating the new one. Handlers find
+ * what they made on an engine by the labels stack id + resource name (a retried create adopts it, a delete
+ * removes all of it), and containers take the name `<stack>-<resource>`: two copies of one resource would
+ * be one to them. So only types that make nothing on an engine are replaced new copy first.
+ */
 export function deletesFirst(planned: PlannedResource): boolean {
-  return runsOf(planned).replace === 'delete-first';
+  return runsOf(planned).where === 'activity';
 }
 
 /** The stack's resources the new plan no longer has. */

@@ -34,11 +34,6 @@ export interface RunProfile {
    * `updateAllowed`; absent when the type has no update hook, so that any change replaces the resource.
    */
   readonly updatable?: readonly string[];
-  /**
-   * How a stack update replaces the resource. 'delete-first' where the old and the new copy cannot exist
-   * at once (a container's name and labels are one per resource). @default 'create-first'
-   */
-  readonly replace?: 'create-first' | 'delete-first';
 }
 
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */

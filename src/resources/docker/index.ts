@@ -93,8 +93,7 @@ const capability: PropertySchema = {
  */
 export const dockerContainer: ResourceType = {
   name: 'DockerInc::Docker::Container',
-  // Two copies would share the container name `<stack>-<resource>` and the labels a retried create adopts by.
-  runs: { where: 'activity', heartbeat: true, replace: 'delete-first' },
+  runs: { where: 'activity', heartbeat: true },
   handler: {
     create: async (req, ctx) => (await lifecycle()).createContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy, ctx.catalog.standins),
     delete: async (req, ctx) => (await lifecycle()).deleteContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
