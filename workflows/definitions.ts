@@ -113,6 +113,8 @@ export const cancelStackSignal = defineSignal<[CancelStackRequest]>('cancelStack
 export interface UpdateStackInput {
   readonly state: StackState;
   readonly plan: StackPlan;
+  /** The plan the stack was brought to last (by its create or an update): what a failed update rolls back to. */
+  readonly previous?: StackPlan;
 }
 
 export interface DeleteStackInput {

@@ -62,8 +62,3 @@ export function deletesFirst(planned: PlannedResource): boolean {
 export function removedResources(state: StackState, plan: StackPlan): string[] {
   return Object.keys(state.resources).filter((name) => !Object.hasOwn(plan.resources, name)).sort();
 }
-
-/** The new plan's resources the stack does not have yet. */
-export function addedResources(state: StackState, plan: StackPlan): string[] {
-  return Object.keys(plan.resources).filter((name) => !Object.hasOwn(state.resources, name)).sort();
-}

@@ -4,7 +4,7 @@
  * Unchanged resources are left alone, changed ones updated in place or replaced (update-plan.ts decides),
  * added ones created; removed ones and the old copies of replaced ones are deleted at the end.
  */
-import { ApplicationFailure, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
@@ -13,23 +13,15 @@ import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, set
 import { runsOf } from './legacy';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
-import { addedResources, deletesFirst, diffResource, removedResources, type ResourceDiff } from './update-plan';
+import { deleteCopy } from './teardown';
+import { deletesFirst, diffResource, removedResources, type ResourceDiff } from './update-plan';
 
-/** The stack as the new plan has it: existing resources keep what they are until their step, new ones start as a create's. */
-function planned(state: StackState, plan: StackPlan): StackState {
-  const resources: Record<string, ResourceState> = { ...state.resources };
+/** The stack's resources as the new plan has them: existing ones keep what they are until their step, new ones start as a create's. */
+function prepare(state: StackState, plan: StackPlan): void {
   for (const [name, r] of Object.entries(plan.resources)) {
     const old = state.resources[name];
-    resources[name] = old ? { ...old, requires: r.requires, deletionPolicy: r.deletionPolicy } : initialState(r);
+    state.resources[name] = old ? { ...old, requires: r.requires, deletionPolicy: r.deletionPolicy } : initialState(r);
   }
-  return { ...state, resources, ...(plan.hiddenValues ? { hiddenValues: plan.hiddenValues } : {}) };
-}
-
-/** Deletes one copy of a resource (an old one, or one removed from the template); deletion_policy Retain keeps it. */
-async function deleteCopy(state: StackState, name: string, copy: ResourceState, acts: ResourceActivities): Promise<void> {
-  if (copy.deletionPolicy === 'Retain' || copy.physicalId === '') return;
-  const request = requestOf({ ...state, resources: { ...state.resources, [name]: copy } }, name);
-  await acts.of(copy).deleteResource({ ...request, physicalId: copy.physicalId });
 }
 
 class Update {
@@ -68,9 +60,7 @@ class Update {
 
   /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
   private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
-    if (runsOf(target).where === 'workflow') {
-      throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
-    }
+    if (runsOf(target).where === 'workflow') throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
     const first = old.physicalId !== '' && deletesFirst(target);
     if (first) await deleteCopy(this.state, name, old, this.acts);
     const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
@@ -88,34 +78,64 @@ class Update {
     if (!first && old.physicalId !== '') this.retired.push([name, old]);
   }
 
+  /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
+  async restore(): Promise<void> {
+    for (const [name, old] of this.retired.splice(0)) {
+      await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
+      this.state.resources[name] = old;
+    }
+  }
+
   /** The old copies of replaced resources, then the removed resources, dependents first. */
   async cleanUp(removed: string[]): Promise<Failures> {
     for (const [name, old] of this.retired) await deleteCopy(this.state, name, old, this.acts);
     const requires = Object.fromEntries(removed.map((name) => [name, this.state.resources[name]!.requires.filter((r) => removed.includes(r))]));
-    const failures = await runGraph(reversed(requires), async (name) => {
+    return runGraph(reversed(requires), async (name) => {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       delete this.state.resources[name];
     });
-    return failures;
   }
 }
 
-/** Brings a stack to a new plan; on failure the stack stays UPDATE_FAILED, and a later update can fix it. */
+/** Brings the stack's resources to `plan`, then deletes the old copies and the resources `plan` no longer has. */
+async function converge(state: StackState, plan: StackPlan, update: Update): Promise<Failures> {
+  const removed = removedResources(state, plan);
+  prepare(state, plan);
+  const requires = Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, r.requires]));
+  const failures = await runGraph(requires, (name) => update.step(name));
+  return failures.length > 0 ? failures : update.cleanUp(removed);
+}
+
+/** Back to the plan the stack had: the old copies still kept are put back, the rest converges again; it must finish even if cancelled. */
+async function rollback(state: StackState, previous: StackPlan, update: Update, acts: ResourceActivities): Promise<void> {
+  const reason = state.statusReason;
+  await CancellationScope.nonCancellable(async () => {
+    setStatus(state, 'ROLLBACK_IN_PROGRESS', reason);
+    const failures = await update.restore().then(() => converge(state, previous, new Update(state, previous, acts)), (err) => [{ name: 'restore', reason: reasonOf(err) }]);
+    if (failures.length > 0) {
+      setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+      return;
+    }
+    state.outputs = {};
+    resolveOutputs(previous, state);
+    setStatus(state, 'ROLLBACK_COMPLETE', `${reason}; rolled back`);
+  });
+}
+
+/**
+ * Brings a stack to a new plan. On failure it goes back to `previous`, the plan it had, unless the new plan
+ * disables rollback or the client had none to give: then it stays UPDATE_FAILED, and a later update can fix it.
+ */
 export async function updateStack(input: UpdateStackInput): Promise<StackState> {
   refuseUnreadableInput(input, 'update', 'UPDATE_FAILED');
-  const { plan } = input;
-  const before = JSON.parse(JSON.stringify(input.state)) as StackState;
-  const state = planned(before, plan);
+  const { plan, previous } = input;
+  const state: StackState = { ...(JSON.parse(JSON.stringify(input.state)) as StackState), ...(plan.hiddenValues ? { hiddenValues: plan.hiddenValues } : {}) };
   setHandler(stackStateQuery, () => state);
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
-  const added = addedResources(before, plan);
-  const removed = removedResources(before, plan);
-  setStatus(state, 'UPDATE_IN_PROGRESS', `Stack UPDATE started${added.length ? `; adding ${added.join(', ')}` : ''}${removed.length ? `; removing ${removed.join(', ')}` : ''}`);
+  setStatus(state, 'UPDATE_IN_PROGRESS', 'Stack UPDATE started');
   const acts = resourceActivities(plan.timeoutMinutes, true);
   const update = new Update(state, plan, acts);
-  const requires = Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, r.requires]));
-  let failures = await runGraph(requires, (name) => update.step(name));
-  if (failures.length === 0) failures = await update.cleanUp(removed);
+  const failures = await converge(state, plan, update);
   if (failures.length === 0) {
     state.outputs = {};
     resolveOutputs(plan, state);
@@ -123,5 +143,6 @@ export async function updateStack(input: UpdateStackInput): Promise<StackState> 
     return state;
   }
   setStatus(state, 'UPDATE_FAILED', `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+  if (previous && !plan.disableRollback) await rollback(state, previous, update, acts);
   fail(state);
 }
