@@ -122,6 +122,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
     .option('--timeout <minutes>', 'stack update timeout in minutes', '60')
     .option('--wait', 'follow the stack until the update is complete or failed')
+    .option('--disable-rollback', 'leave the stack UPDATE_FAILED when the update fails, instead of going back to the template it had')
     .action(async (name: string, opts) => {
       const plan = await planOf(name, opts);
       await withClient(config, async (client) => {

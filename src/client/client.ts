@@ -10,6 +10,7 @@ import {
 import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import {
   cancelStackSignal,
   signalLimits,
@@ -204,9 +205,28 @@ export class StackClient {
     await this.startAction(name, 'resumeStack', RESUMABLE, 'RESUME_IN_PROGRESS');
   }
 
-  /** Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place or replaced. */
+  /**
+   * Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place
+   * or replaced. The plan the stack has now goes along, for a rollback.
+   */
   async update(plan: StackPlan): Promise<void> {
-    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan });
+    const previous = await this.currentPlan(plan.name);
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) });
+  }
+
+  /**
+   * The plan the stack was last brought to: no database holds it, the input of its last create or update
+   * does (an update that rolled back left the stack at that update's `previous`).
+   */
+  private async currentPlan(name: string): Promise<StackPlan | undefined> {
+    const latest = await this.latest(name);
+    const last = latest?.action === 'createStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
+    if (!last) return undefined;
+    const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(loadDataConverter(dataConverter(this.config)), 0, payloads);
+    if (last.action === 'createStack') return input.plan;
+    return (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE' ? input.previous : input.plan;
   }
 
   /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
@@ -322,6 +342,14 @@ export class StackClient {
     } while (nextPageToken);
     const started = run.startTime?.getTime() ?? Infinity;
     return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+  }
+
+  /** The newest create or update of the stack, when a suspend, resume or check came after it (visibility, which may lag a moment). */
+  private async lastPlanned(name: string): Promise<Latest | undefined> {
+    const page = await this.connection.workflowService.listWorkflowExecutions({
+      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'updateStack')`,
+    });
+    return (page.executions ?? []).map(runOf).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
   }
 
   /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */

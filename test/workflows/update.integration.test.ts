@@ -84,6 +84,45 @@ test('unchanged resources are kept, memory is updated in place, env replaces, ad
   await recordHistories(stack, 'update');
 });
 
+test('a failed update rolls back to the template the stack had; with rollback disabled it stays failed and a later update fixes it', async () => {
+  const stack = uniqueName('update-rollback');
+  stacks.push(stack);
+  const version = (memory: number, boom: string) => writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  web:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, cmd: ${SLEEPER}, memory: ${memory}}
+${boom ? `  boom:\n    type: OS::Heat::TestResource\n    depends_on: web\n    properties: {fail: ${boom}}\n` : ''}`);
+  expect(stoke('stack', 'create', stack, '-t', version(64 * MB, ''), '--wait').status).toBe(0);
+  const id = showStack(stack).resources.web!.physicalId;
+  const memory = async () => (await docker().getContainer(id).inspect()).HostConfig.Memory;
+
+  const failed = stoke('stack', 'update', stack, '-t', version(128 * MB, 'true'), '--wait');
+  expect(failed.status).toBe(1);
+  expect(failed.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Resource UPDATE failed: boom: Test Resource failed boom; rolled back`);
+  let state = showStack(stack);
+  expect(Object.keys(state.resources)).toEqual(['web']);
+  expect(state.resources.web!.physicalId).toBe(id);
+  expect(await memory()).toBe(64 * MB);
+
+  const kept = stoke('stack', 'update', stack, '-t', version(128 * MB, 'true'), '--disable-rollback', '--wait');
+  expect(kept.status).toBe(1);
+  expect(kept.stdout).toContain(`Stack ${stack} UPDATE_FAILED: Resource UPDATE failed: boom: Test Resource failed boom`);
+  state = showStack(stack);
+  expect(state.resources.boom!.status).toBe('UPDATE_FAILED');
+  expect(await memory()).toBe(128 * MB);
+
+  const fixed = stoke('stack', 'update', stack, '-t', version(128 * MB, 'false'), '--wait');
+  expect(fixed.stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);
+  state = showStack(stack);
+  expect(state.resources.boom!.status).toBe('UPDATE_COMPLETE');
+  expect(state.resources.web!.physicalId).toBe(id);
+
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
+  await recordHistories(stack, 'update-rollback');
+});
+
 test('an update of a stack that does not exist is refused with a message, not a stack trace', () => {
   const result = stoke('stack', 'update', uniqueName('nothing'), '-t', template({ memory: 64 * MB, env: 'A=1', length: 8, extra: '' }));
   expect(result.status).not.toBe(0);
