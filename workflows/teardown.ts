@@ -26,9 +26,12 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
   });
 }
 
-/** Deletes one copy of a resource (an update's old copy, or one removed from the template); deletion_policy Retain keeps it. */
+/**
+ * Deletes one copy of a resource (an update's old copy, or one removed from the template); deletion_policy
+ * Retain keeps it. A copy whose create failed has no physical id, and its handler looks for it by its labels.
+ */
 export async function deleteCopy(state: StackState, name: string, copy: ResourceState, acts: ResourceActivities): Promise<void> {
-  if (copy.deletionPolicy === 'Retain' || copy.physicalId === '') return;
+  if (copy.deletionPolicy === 'Retain' || copy.status === 'INIT_COMPLETE' || copy.status === 'DELETE_COMPLETE') return;
   const request = requestOf({ ...state, resources: { ...state.resources, [name]: copy } }, name);
   await acts.of(copy).deleteResource({ ...request, physicalId: copy.physicalId });
 }

@@ -61,7 +61,7 @@ class Update {
   /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
   private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
     if (runsOf(target).where === 'workflow') throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
-    const first = old.physicalId !== '' && deletesFirst(target);
+    const first = old.status !== 'INIT_COMPLETE' && deletesFirst(target);
     if (first) await deleteCopy(this.state, name, old, this.acts);
     const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
     this.state.resources[name] = fresh;
