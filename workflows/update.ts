@@ -34,12 +34,12 @@ class Update {
   async step(name: string): Promise<void> {
     const resource = this.state.resources[name]!;
     const target = this.plan.resources[name]!;
-    const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
-    const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
-    if (diff.change === 'unchanged') return;
     const old = { ...resource };
-    setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
     try {
+      const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
+      const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
+      if (diff.change === 'unchanged') return;
+      setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
       else await this.replace(name, old, target, properties);
     } catch (err) {
