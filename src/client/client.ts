@@ -54,11 +54,12 @@ const CHECKABLE: readonly StackStatus[] = [
   'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
 ];
 /**
- * A stack whose resources are running or failed can be brought to a new template; a failed update is fixed
- * by another. Not while suspended: a replacement would start what the stack holds paused.
+ * A stack whose resources are running or failed can be brought to a new template; a failed update or rollback
+ * is fixed by another (after a create's rollback, every resource is made anew). Not while suspended: a
+ * replacement would start what the stack holds paused.
  */
 const UPDATABLE: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */

@@ -105,6 +105,8 @@ ${boom ? `  boom:\n    type: OS::Heat::TestResource\n    depends_on: web\n    pr
   expect(Object.keys(state.resources)).toEqual(['web']);
   expect(state.resources.web!.physicalId).toBe(id);
   expect(await memory()).toBe(64 * MB);
+  // The history of the update that rolled back, before later updates of the stack replace it.
+  await recordHistories(stack, 'update-rollback');
 
   const kept = stoke('stack', 'update', stack, '-t', version(128 * MB, 'true'), '--disable-rollback', '--wait');
   expect(kept.status).toBe(1);
@@ -120,7 +122,6 @@ ${boom ? `  boom:\n    type: OS::Heat::TestResource\n    depends_on: web\n    pr
   expect(state.resources.web!.physicalId).toBe(id);
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
-  await recordHistories(stack, 'update-rollback');
 });
 
 test('an update of a stack that does not exist is refused with a message, not a stack trace', () => {
