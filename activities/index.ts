@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../src/runtime/catalog';
 import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
 import type {
-  CreatedResource, CreateResourceRequest, ExistingResourceRequest, HandlerContext, ResourceRequest, ResourceType, SignalIssuer,
+  CreatedResource, CreateResourceRequest, ExistingResourceRequest, UpdateResourceRequest, HandlerContext, ResourceRequest, ResourceType, SignalIssuer,
 } from '../src/resources/plugin';
 import { implementationOf, resourceType, unalias } from '../src/resources/registry';
 import { maskText } from '../src/template/redact';
@@ -109,6 +109,17 @@ export function createActivities(deps: ActivityDependencies) {
     }),
 
     deleteResource: act('delete'),
+
+    /** A stack update's change in place; the workflow asks only types whose plan says they have the hook. */
+    updateResource: masked(async (request: UpdateResourceRequest): Promise<CreatedResource> => {
+      const type = implementation(request);
+      const handler = type?.handler;
+      if (!type || !handler?.update) throw ApplicationFailure.nonRetryable(`resource type ${request.type} cannot be updated in place`, 'UpdateNotSupported');
+      const { req, attributes, renameBack } = unaliased(request, request.attributes);
+      const previous = (unalias(request.type, request.previous, [])?.properties ?? request.previous) as JsonObject;
+      const updated = await running(type, async () => handler.update!({ ...req, previous, attributes }, ctx));
+      return { ...updated, attributes: renameBack(updated.attributes) };
+    }),
 
     /** The last step of a delete or rollback: removes what carries the stack's id and no resource accounted for. */
     async sweepStack(req: SweepRequest): Promise<void> {

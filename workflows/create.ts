@@ -21,7 +21,7 @@ import { WaitConditions } from './wait-condition';
 const WAIT_CANCELLED_PATCH = 'wait-for-cancelled-activities';
 
 /** A planned resource before its create: its handler and run profile kept, so later actions decide from the state. */
-function initialState(planned: PlannedResource): ResourceState {
+export function initialState(planned: PlannedResource): ResourceState {
   return {
     type: planned.type, handler: handlerOf(planned), runs: runsOf(planned), status: 'INIT_COMPLETE', statusReason: '', physicalId: '',
     attributes: {}, requires: planned.requires, deletionPolicy: planned.deletionPolicy, properties: {}, updatedAt: now(),
@@ -68,7 +68,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
   });
 }
 
-function resolveOutputs(plan: StackPlan, state: StackState): void {
+export function resolveOutputs(plan: StackPlan, state: StackState): void {
   const ctx = runtimeContext(plan, state);
   for (const [name, output] of Object.entries(plan.outputs)) {
     try {

@@ -109,6 +109,14 @@ export interface CancelStackRequest {
 
 export const cancelStackSignal = defineSignal<[CancelStackRequest]>('cancelStack');
 
+/** Input of updateStack: the stack as its last action left it, and the plan of the template it is to match. */
+export interface UpdateStackInput {
+  readonly state: StackState;
+  readonly plan: StackPlan;
+  /** The plan the stack was brought to last (by its create or an update): what a failed update rolls back to. */
+  readonly previous?: StackPlan;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

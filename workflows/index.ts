@@ -3,3 +3,4 @@ export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';
 export { resumeStack, suspendStack } from './suspend';
+export { updateStack } from './update';

@@ -5,14 +5,17 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ResourceRequest, Sibling } from '../src/resources/plugin';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/template/functions';
-import type { Json, JsonObject, ResourceState, StackPlan, StackState } from '../src/template/types';
+import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { handlerOf, runsOf } from './legacy';
+
+/** A resource made by a create, or kept or remade by an update (after a check or resume of the stack, too). */
+const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
 
 /** Resolves what the client had to leave for later: functions over resources that now exist. */
 export function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
   const created = (name: string) => {
     const r = state.resources[name];
-    return r && r.status === 'CREATE_COMPLETE' ? r : undefined;
+    return r && READABLE.has(r.status) ? r : undefined;
   };
   return {
     format: plan.format,

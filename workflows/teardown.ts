@@ -1,7 +1,7 @@
 /** Deleting a whole stack, for a delete or a create's rollback: every resource, dependents first, then the sweep. */
 import { patched } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
-import type { Json, StackState } from '../src/template/types';
+import type { Json, ResourceState, StackState } from '../src/template/types';
 import { reasonOf, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
 import { type ResourceActivities } from './profiles';
 import { requestOf } from './requests';
@@ -24,6 +24,16 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
     }
     setResourceStatus(resource, 'DELETE_COMPLETE');
   });
+}
+
+/**
+ * Deletes one copy of a resource (an update's old copy, or one removed from the template); deletion_policy
+ * Retain keeps it. A copy whose create failed has no physical id, and its handler looks for it by its labels.
+ */
+export async function deleteCopy(state: StackState, name: string, copy: ResourceState, acts: ResourceActivities): Promise<void> {
+  if (copy.deletionPolicy === 'Retain' || copy.status === 'INIT_COMPLETE' || copy.status === 'DELETE_COMPLETE') return;
+  const request = requestOf({ ...state, resources: { ...state.resources, [name]: copy } }, name);
+  await acts.of(copy).deleteResource({ ...request, physicalId: copy.physicalId });
 }
 
 /**

@@ -74,6 +74,24 @@ async function waitAndReport(client: StackClient, name: string, expected = (s: S
   return final;
 }
 
+/** The plan of `stack create` or `stack update`: the template validated with its environments and parameters; warnings printed. */
+async function planOf(name: string, opts: { template: string; environment: string[]; parameter: string[]; timeout: string; disableRollback?: boolean }) {
+  checkStackName(name);
+  const timeoutMinutes = Number(opts.timeout);
+  if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
+  const { formatIssue, loadPlan } = await import('../template/load');
+  const { plan, warnings } = loadPlan({
+    stackName: name,
+    templateFile: opts.template,
+    environmentFiles: opts.environment,
+    parameters: parameterValues(opts.parameter),
+    disableRollback: Boolean(opts.disableRollback),
+    timeoutMinutes,
+  });
+  for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
+  return plan;
+}
+
 function stackCommands(program: Command, config: StokeConfig): void {
   const stack = program.command('stack').description('create, inspect and delete stacks');
 
@@ -86,25 +104,33 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .option('--wait', 'follow the stack until it is complete or failed')
     .option('--disable-rollback', 'keep what was created when the create fails')
     .action(async (name: string, opts) => {
-      checkStackName(name);
-      const timeoutMinutes = Number(opts.timeout);
-      if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
-      const { formatIssue, loadPlan } = await import('../template/load');
-      const { plan, warnings } = loadPlan({
-        stackName: name,
-        templateFile: opts.template,
-        environmentFiles: opts.environment,
-        parameters: parameterValues(opts.parameter),
-        disableRollback: Boolean(opts.disableRollback),
-        timeoutMinutes,
-      });
-      for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
+      const plan = await planOf(name, opts);
       await withClient(config, async (client) => {
         await client.create(plan);
         console.log(`Stack ${name} CREATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
         if (opts.wait) {
           const final = await waitAndReport(client, name);
           if (final.status === 'CREATE_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
+        }
+      });
+    });
+
+  stack.command('update <name>')
+    .description('bring a stack to a new template: unchanged resources are kept, changed ones updated in place or replaced')
+    .requiredOption('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON)')
+    .option('-e, --environment <file>', 'environment file (repeatable, merged in order)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .option('--timeout <minutes>', 'stack update timeout in minutes', '60')
+    .option('--wait', 'follow the stack until the update is complete or failed')
+    .option('--disable-rollback', 'leave the stack UPDATE_FAILED when the update fails, instead of going back to the template it had')
+    .action(async (name: string, opts) => {
+      const plan = await planOf(name, opts);
+      await withClient(config, async (client) => {
+        await client.update(plan);
+        console.log(`Stack ${name} UPDATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
+        if (opts.wait) {
+          const final = await waitAndReport(client, name);
+          if (final.status === 'UPDATE_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
         }
       });
     });

@@ -10,6 +10,7 @@ import {
 import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import {
   cancelStackSignal,
   signalLimits,
@@ -23,6 +24,7 @@ import {
   type DeleteStackInput,
   type SuspendStackInput,
   type CheckStackInput,
+  type UpdateStackInput,
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
@@ -36,7 +38,7 @@ import type { StackPlan, StackState, StackStatus } from '../template/types';
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /**
@@ -44,12 +46,20 @@ type Latest = {
  * check leaves a suspended stack CHECK_*, so both are allowed after one: pausing what is paused and
  * unpausing what runs change nothing.
  */
-const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 /** Heat checks a stack whatever its last action left, as long as none runs and it was not deleted. */
 const CHECKABLE: readonly StackStatus[] = [
   'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
-  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
+];
+/**
+ * A stack whose resources are running or failed can be brought to a new template; a failed update or rollback
+ * is fixed by another (after a create's rollback, every resource is made anew). Not while suspended: a
+ * replacement would start what the stack holds paused.
+ */
+const UPDATABLE: readonly StackStatus[] = [
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
@@ -196,12 +206,37 @@ export class StackClient {
     await this.startAction(name, 'resumeStack', RESUMABLE, 'RESUME_IN_PROGRESS');
   }
 
+  /**
+   * Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place
+   * or replaced. The plan the stack has now goes along, for a rollback.
+   */
+  async update(plan: StackPlan): Promise<void> {
+    const previous = await this.currentPlan(plan.name);
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) });
+  }
+
+  /**
+   * The plan the stack was last brought to: no database holds it, the input of its last create or update
+   * does (an update that rolled back left the stack at that update's `previous`).
+   */
+  private async currentPlan(name: string): Promise<StackPlan | undefined> {
+    const latest = await this.latest(name);
+    const last = latest?.action === 'createStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
+    if (!last) return undefined;
+    const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
+    const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(loadDataConverter(dataConverter(this.config)), 0, payloads);
+    if (last.action === 'createStack') return input.plan;
+    return (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE' ? input.previous : input.plan;
+  }
+
   /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
   async check(name: string): Promise<void> {
     await this.startAction(name, 'checkStack', CHECKABLE, 'CHECK_IN_PROGRESS');
   }
 
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack', allowed: readonly StackStatus[], status: StackStatus): Promise<void> {
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack', allowed: readonly StackStatus[], status: StackStatus,
+    more: Partial<UpdateStackInput> = {}): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
@@ -211,7 +246,7 @@ export class StackClient {
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    const input: SuspendStackInput & CheckStackInput = { state };
+    const input: SuspendStackInput & CheckStackInput & Partial<UpdateStackInput> = { state, ...more };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),
@@ -308,6 +343,14 @@ export class StackClient {
     } while (nextPageToken);
     const started = run.startTime?.getTime() ?? Infinity;
     return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+  }
+
+  /** The newest create or update of the stack, when a suspend, resume or check came after it (visibility, which may lag a moment). */
+  private async lastPlanned(name: string): Promise<Latest | undefined> {
+    const page = await this.connection.workflowService.listWorkflowExecutions({
+      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'updateStack')`,
+    });
+    return (page.executions ?? []).map(runOf).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
   }
 
   /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */

@@ -60,6 +60,13 @@ export interface ExistingResourceRequest extends ResourceRequest {
   readonly physicalId: string;
 }
 
+/** A change in place: `properties` are the new ones, `previous` those the resource has now. */
+export interface UpdateResourceRequest extends ExistingResourceRequest {
+  readonly previous: JsonObject;
+  /** As in a create: the attributes the template reads, recomputed after the change. */
+  readonly attributes: readonly string[];
+}
+
 export type DeleteResourceRequest = ExistingResourceRequest;
 export type SuspendResourceRequest = ExistingResourceRequest;
 
@@ -101,7 +108,7 @@ export interface ResourceHandler {
   suspend?(req: SuspendResourceRequest, ctx: HandlerContext): Promise<void>;
   resume?(req: SuspendResourceRequest, ctx: HandlerContext): Promise<void>;
   /** Changes a resource in place, when only properties with `updateAllowed` changed. */
-  update?(req: ExistingResourceRequest & { readonly previous: JsonObject; readonly attributes: readonly string[] }, ctx: HandlerContext): Promise<CreatedResource>;
+  update?(req: UpdateResourceRequest, ctx: HandlerContext): Promise<CreatedResource>;
   /** Heat's handle_check: throws when the resource is not as the stack expects it. */
   check?(req: ExistingResourceRequest, ctx: HandlerContext): Promise<void>;
   /** Takes over an existing object (Heat's adopt): returns what create would have. */

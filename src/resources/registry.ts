@@ -40,8 +40,21 @@ export function unalias(type: string, properties: Readonly<Record<string, unknow
   };
 }
 
+/**
+ * The properties a stack update changes in place, in the names `name` uses (an alias's own): the
+ * workflow compares the template's properties and cannot read the registry.
+ */
+function updatable(name: string, implementation: ResourceType): string[] {
+  const inPlace = Object.entries(implementation.properties).filter(([, schema]) => schema.updateAllowed).map(([property]) => property);
+  const renamed = resourceType(name)?.aliasOf?.properties ?? {};
+  const legacy = Object.fromEntries(Object.entries(renamed).map(([old, current]) => [current, old]));
+  return inPlace.map((property) => legacy[property] ?? property).sort();
+}
+
 /** The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records. */
 export function implementationOf(name: string): { handler: string; runs: RunProfile } {
   const handler = resourceType(name)?.aliasOf?.of ?? name;
-  return { handler, runs: resourceType(handler)?.runs ?? { where: 'activity' } };
+  const implementation = resourceType(handler);
+  const runs = implementation?.runs ?? { where: 'activity' };
+  return { handler, runs: implementation?.handler?.update ? { ...runs, updatable: updatable(name, implementation) } : runs };
 }

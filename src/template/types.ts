@@ -29,6 +29,11 @@ export interface RunProfile {
   readonly needs?: readonly ('siblings' | 'addresses')[];
   /** The type's part in the wait machinery: a handle takes signals, a condition waits for them. */
   readonly signals?: 'handle' | 'condition';
+  /**
+   * The properties the type's update hook changes in place, filled in by the planner from the schema's
+   * `updateAllowed`; absent when the type has no update hook, so that any change replaces the resource.
+   */
+  readonly updatable?: readonly string[];
 }
 
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
@@ -80,6 +85,9 @@ export type StackStatus =
   | 'DELETE_IN_PROGRESS'
   | 'DELETE_COMPLETE'
   | 'DELETE_FAILED'
+  | 'UPDATE_IN_PROGRESS'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_FAILED'
   | 'CHECK_IN_PROGRESS'
   | 'CHECK_COMPLETE'
   | 'CHECK_FAILED'

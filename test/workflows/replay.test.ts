@@ -52,6 +52,9 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     // Of creates stopped as a whole: by `stack cancel`, and by the stack's one deadline.
     'cancel-createStack.json',
     'stack-deadline-createStack.json',
+    // Of stack updates: kept, in place, replaced, added and removed resources; and one that rolled back.
+    'update-updateStack.json',
+    'update-rollback-updateStack.json',
   ]));
 });
 

@@ -12,7 +12,7 @@ import {
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
 import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest } from '../plugin';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
 import { durationNanos, HEALTHCHECK_DURATIONS, healthTestProblem, isAddressPortPair, portSpecProblem } from './index';
 import { StokeError } from '../../errors';
 
@@ -492,6 +492,29 @@ export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoin
       }
       throw failure;
     }
+  }
+}
+
+/**
+ * A stack update's change in place, `docker update`: the container keeps its id and keeps running. Values
+ * left out are set back to what a create without them gives, since Docker's update leaves a zero unchanged.
+ */
+export async function updateContainer(req: UpdateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
+  const container = dockerFor(endpoint).getContainer(req.physicalId);
+  const { Memory, CpuShares, CpusetCpus, RestartPolicy } = containerSpec(req).HostConfig!;
+  try {
+    stopIfCancelled();
+    await container.update({
+      // Docker's default swap at create is twice the memory; without it a larger limit than the old swap is refused.
+      ...(Memory ? { Memory, MemorySwap: 2 * Memory } : {}),
+      CpuShares: CpuShares ?? 0,
+      CpusetCpus: CpusetCpus ?? '',
+      RestartPolicy: RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
+    });
+    return { physicalId: req.physicalId, attributes: await attributesOf(container, await container.inspect(), req.attributes) };
+  } catch (err) {
+    rethrowDockerError(err, `updating container of ${req.resource} on ${endpoint}`);
   }
 }
 

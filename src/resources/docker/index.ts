@@ -151,6 +151,8 @@ export const dockerContainer: ResourceType = {
     suspend: async (req, ctx) => (await lifecycle()).pauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     resume: async (req, ctx) => (await lifecycle()).unpauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     check: async (req, ctx) => (await lifecycle()).checkContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    // What `docker update` changes on a running container: the resource limits and the restart policy.
+    update: async (req, ctx) => (await lifecycle()).updateContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
   },
   description: 'A Docker container, created and started on the stack\'s Docker engine or on docker_endpoint.',
   properties: {
@@ -160,7 +162,7 @@ export const dockerContainer: ResourceType = {
     },
     hostname: { type: 'string', default: '', description: 'Hostname of the container.' },
     user: { type: 'string', default: '', description: 'Username or UID.' },
-    memory: { type: 'integer', description: 'Memory limit (Bytes).' },
+    memory: { type: 'integer', updateAllowed: true, description: 'Memory limit (Bytes).' },
     port_specs: { type: 'list', description: 'TCP/UDP ports mapping: ports the container exposes (80, "53/udp").' },
     port_bindings: {
       type: 'map',
@@ -186,6 +188,7 @@ export const dockerContainer: ResourceType = {
     restart_policy: {
       type: 'map',
       default: {},
+      updateAllowed: true,
       since: '2015.1',
       description: 'Restart policies (only supported for API version >= 1.2.0).',
       keys: {
@@ -206,7 +209,7 @@ export const dockerContainer: ResourceType = {
       description: 'If true, mount the container\'s root filesystem as read only (only supported for API version >= 1.17).',
     },
     cpu_shares: {
-      type: 'integer', default: 0, since: '5.0.0',
+      type: 'integer', default: 0, since: '5.0.0', updateAllowed: true,
       description: 'Relative weight which determines the allocation of the CPU processing power(only supported for API version >= 1.8).',
     },
     devices: {
@@ -227,7 +230,7 @@ export const dockerContainer: ResourceType = {
         },
       },
     },
-    cpu_set: { type: 'string', since: '5.0.0', description: 'The CPUs in which to allow execution (only supported for API version >= 1.12).' },
+    cpu_set: { type: 'string', since: '5.0.0', updateAllowed: true, description: 'The CPUs in which to allow execution (only supported for API version >= 1.12).' },
     // A stoke extension, modelled on Compose's: Heat's plugin predates Docker's health checks.
     healthcheck: {
       type: 'map',

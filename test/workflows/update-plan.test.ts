@@ -1,0 +1,86 @@
+/** What a stack update does to each resource, decided from the old state and the new plan alone. */
+import { parseFile } from '../../src/template/parse';
+import { planStack } from '../../src/template/plan';
+import type { JsonObject, ResourceState, StackPlan, StackState } from '../../src/template/types';
+import { changedProperties, deletesFirst, diffResource, removedResources } from '../../workflows/update-plan';
+
+function plan(resources: string): StackPlan {
+  const { plan: planned, errors } = planStack({ stackName: 'demo', template: parseFile(`heat_template_version: 2016-10-14\nresources:\n${resources}`, 'demo.yaml') });
+  expect(errors).toEqual([]);
+  return planned!;
+}
+
+/** The state a create of `from` leaves: each resource made, with its planned properties as resolved. */
+function created(from: StackPlan): StackState {
+  const resources = Object.fromEntries(Object.entries(from.resources).map(([name, r]): [string, ResourceState] => [name, {
+    type: r.type, handler: r.handler, runs: r.runs, status: 'CREATE_COMPLETE', statusReason: '', physicalId: `id-${name}`, attributes: {},
+    requires: r.requires, deletionPolicy: r.deletionPolicy, properties: r.properties, updatedAt: '',
+  }]));
+  return { name: 'demo', id: 'x', status: 'CREATE_COMPLETE', statusReason: '', resources, outputs: {}, createdAt: '', updatedAt: '' };
+}
+
+const container = (props: string) => `  web:\n    type: DockerInc::Docker::Container\n    properties: {image: busybox, ${props}}\n`;
+
+/** The change a resource undergoes when `before` is updated to `after`. */
+function change(before: string, after: string, name = 'web') {
+  const next = plan(after);
+  return diffResource(created(plan(before)).resources[name]!, next.resources[name]!, next.resources[name]!.properties);
+}
+
+test('the same definition is unchanged, whatever the key order', () => {
+  expect(change(container('cmd: [sleep, "1000"], memory: 8000000'), container('memory: 8000000, cmd: [sleep, "1000"]'))).toEqual({ change: 'unchanged', changed: [] });
+  expect(changedProperties({ a: { x: 1, y: [1, { z: 2 }] } }, { a: { y: [1, { z: 2 }], x: 1 } })).toEqual([]);
+});
+
+test('a container whose memory, cpu_shares, cpu_set or restart policy changed is updated in place', () => {
+  expect(change(container('memory: 8000000'), container('memory: 16000000'))).toEqual({ change: 'update', changed: ['memory'] });
+  expect(change(container('cpu_shares: 512'), container('cpu_shares: 256, cpu_set: "0", restart_policy: {Name: always}')))
+    .toEqual({ change: 'update', changed: ['cpu_set', 'cpu_shares', 'restart_policy'] });
+});
+
+test('any other change replaces the container, and names what changed', () => {
+  expect(change(container('env: [A=1]'), container('env: [A=2]'))).toEqual({ change: 'replace', changed: ['env'] });
+  expect(change(container('env: [A=1], memory: 8000000'), container('env: [A=2], memory: 16000000'))).toEqual({ change: 'replace', changed: ['env', 'memory'] });
+});
+
+test('a changed type replaces the resource even when the properties match', () => {
+  expect(change('  r: {type: OS::Heat::None}\n', '  r: {type: OS::Heat::TestResource}\n', 'r')).toEqual({ change: 'replace', changed: ['type'] });
+});
+
+test('a type without an update hook is replaced on any change: a RandomString keeps its value only while its properties stay', () => {
+  const random = (length: number) => `  pw: {type: OS::Heat::RandomString, properties: {length: ${length}}}\n`;
+  expect(plan(random(8)).resources.pw!.runs.updatable).toBeUndefined();
+  expect(change(random(8), random(8), 'pw').change).toBe('unchanged');
+  expect(change(random(8), random(9), 'pw')).toEqual({ change: 'replace', changed: ['length'] });
+});
+
+test('a resource whose create failed is made anew even when its definition is the same', () => {
+  const before = created(plan(container('memory: 8000000')));
+  before.resources.web!.status = 'CREATE_FAILED';
+  const next = plan(container('memory: 8000000'));
+  expect(diffResource(before.resources.web!, next.resources.web!, next.resources.web!.properties).change).toBe('replace');
+});
+
+test('the plan carries what the workflow cannot ask the registry: what updates in place', () => {
+  const next = plan(`${container('memory: 8000000')}  pw: {type: OS::Heat::RandomString}\n`);
+  expect(next.resources.web!.runs.updatable).toEqual(['cpu_set', 'cpu_shares', 'memory', 'restart_policy']);
+});
+
+test('what an engine holds is replaced old copy first, since labels and names would confuse two copies; in-worker values new copy first', () => {
+  const next = plan(`${container('memory: 8000000')}  pw: {type: OS::Heat::RandomString}\n`);
+  expect(deletesFirst(next.resources.web!)).toBe(true);
+  expect(deletesFirst(next.resources.pw!)).toBe(false);
+});
+
+test('removed resources are told by name', () => {
+  const before = created(plan(`${container('memory: 8000000')}  a: {type: OS::Heat::None}\n`));
+  const after = plan(`${container('memory: 8000000')}  b: {type: OS::Heat::None}\n`);
+  expect(removedResources(before, after)).toEqual(['a']);
+});
+
+test('properties resolved from a replaced dependency differ, so the dependent changes too', () => {
+  const before = created(plan(`  pw: {type: OS::Heat::RandomString}\n${container('env: [{get_resource: pw}]')}`));
+  before.resources.web!.properties = { ...before.resources.web!.properties, env: ['old-value'] } as JsonObject;
+  const next = plan(`  pw: {type: OS::Heat::RandomString}\n${container('env: [{get_resource: pw}]')}`);
+  expect(diffResource(before.resources.web!, next.resources.web!, { ...next.resources.web!.properties, env: ['new-value'] })).toEqual({ change: 'replace', changed: ['env'] });
+});

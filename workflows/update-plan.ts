@@ -1,0 +1,64 @@
+/**
+ * What a stack update does to each resource: pure, so the workflow can decide it deterministically and
+ * tests can check it without an engine. The plan carries what the registry knows (runs.updatable), since
+ * workflow code cannot read the registry.
+ */
+import type { Json, JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
+import { handlerOf, runsOf } from './legacy';
+
+export type Change = 'unchanged' | 'update' | 'replace';
+
+export interface ResourceDiff {
+  readonly change: Change;
+  /** The properties whose value differs (or 'type' when the type or its handler changed). */
+  readonly changed: string[];
+}
+
+/** Key order is no difference: JSON objects compare by their sorted entries. */
+function canonical(value: Json | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function changedProperties(before: JsonObject, after: JsonObject): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => canonical(before[name]) !== canonical(after[name])).sort();
+}
+
+/** A resource left failed or never made has nothing to keep: an update makes it anew, as Heat does. */
+function usable(resource: ResourceState): boolean {
+  return resource.physicalId !== '' && !resource.status.endsWith('_FAILED') && resource.status !== 'DELETE_COMPLETE';
+}
+
+/**
+ * Compares an existing resource with its new definition, `properties` being the new ones resolved (the
+ * resources they refer to are already updated). Only properties the type updates in place changed →
+ * update; any other change → replace.
+ */
+export function diffResource(old: ResourceState, planned: PlannedResource, properties: JsonObject): ResourceDiff {
+  if (old.type !== planned.type || handlerOf(old) !== handlerOf(planned)) return { change: 'replace', changed: ['type'] };
+  const changed = changedProperties(old.properties, properties);
+  if (!usable(old)) return { change: 'replace', changed };
+  if (changed.length === 0) return { change: 'unchanged', changed };
+  const inPlace = runsOf(planned).updatable;
+  return { change: inPlace && changed.every((name) => inPlace.includes(name)) ? 'update' : 'replace', changed };
+}
+
+/**
+ * Whether the replacement of a resource deletes the old copy before creating the new one. Handlers find
+ * what they made on an engine by the labels stack id + resource name (a retried create adopts it, a delete
+ * removes all of it), and containers take the name `<stack>-<resource>`: two copies of one resource would
+ * be one to them. So only types that make nothing on an engine are replaced new copy first.
+ */
+export function deletesFirst(planned: PlannedResource): boolean {
+  return runsOf(planned).where === 'activity';
+}
+
+/** The stack's resources the new plan no longer has. */
+export function removedResources(state: StackState, plan: StackPlan): string[] {
+  return Object.keys(state.resources).filter((name) => !Object.hasOwn(plan.resources, name)).sort();
+}
