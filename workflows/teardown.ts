@@ -12,17 +12,17 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
     const resource = state.resources[name]!;
     if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
     if (resource.deletionPolicy === 'Retain') {
-      setResourceStatus(resource, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
+      setResourceStatus(state, name, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
       return;
     }
-    setResourceStatus(resource, 'DELETE_IN_PROGRESS');
+    setResourceStatus(state, name, 'DELETE_IN_PROGRESS');
     try {
       await acts.of(resource).deleteResource({ ...requestOf(state, name), physicalId: resource.physicalId });
     } catch (err) {
-      setResourceStatus(resource, 'DELETE_FAILED', reasonOf(err));
+      setResourceStatus(state, name, 'DELETE_FAILED', reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, 'DELETE_COMPLETE');
+    setResourceStatus(state, name, 'DELETE_COMPLETE');
   });
 }
 
