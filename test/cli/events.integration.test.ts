@@ -80,6 +80,41 @@ test('a create then a delete: each status change in order, with ids that stay, r
   expect(stoke('stack', 'event', 'show', stack, 'db', created[2]!.id).stdout).toMatch(new RegExp(`^physical_resource_id +${db!.Id}$`, 'm'));
 });
 
+test('check, suspend, resume and update record their events too, each action after the one before', () => {
+  const stack = uniqueName('actions');
+  expect(stoke('stack', 'create', stack, '-t', LINKED, '--wait').status).toBe(0);
+  try {
+    for (const action of ['check', 'suspend', 'resume']) expect(stoke('stack', action, stack, '--wait').status).toBe(0);
+    const updated = writeTemplate(`
+heat_template_version: 2016-10-14
+resources:
+  db:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, cmd: ${SLEEPER}}
+  app:
+    type: DockerInc::Docker::Container
+    depends_on: db
+    properties: {image: busybox, cmd: ${SLEEPER}, env: [CHANGED=1]}
+`);
+    expect(stoke('stack', 'update', stack, '-t', updated, '--wait').status).toBe(0);
+    const all = events(stack);
+    expect(changes(all.filter((e) => e.resource_type === 'OS::Heat::Stack'))).toEqual([
+      'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CHECK_IN_PROGRESS', 'CHECK_COMPLETE', 'SUSPEND_IN_PROGRESS', 'SUSPEND_COMPLETE',
+      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE',
+    ].map((status) => `${stack} ${status}`));
+    expect(changes(all.filter((e) => e.resource_name === 'app'))).toEqual([
+      'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CHECK_IN_PROGRESS', 'CHECK_COMPLETE', 'SUSPEND_IN_PROGRESS', 'SUSPEND_COMPLETE',
+      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE',
+    ].map((status) => `app ${status}`));
+    // Replaced: the update's last event names the new container.
+    const [app] = all.filter((e) => e.resource_name === 'app').slice(-1);
+    expect(app!.physical_resource_id).toBe(JSON.parse(stoke('stack', 'show', stack, '-f', 'json').stdout).resources.app.physicalId);
+    expect(all.find((e) => e.resource_name === 'app' && e.resource_status === 'UPDATE_IN_PROGRESS')!.resource_status_reason).toBe('changed: env');
+  } finally {
+    stoke('stack', 'delete', stack, '--wait');
+  }
+});
+
 test('unknown stack, resource or event: a clear message and a non-zero exit', () => {
   const stack = uniqueName('noevents');
   const noStack = stoke('stack', 'event', 'list', stack);
@@ -105,6 +140,8 @@ test('--follow prints the events as they come until the action ends, and fails w
   const stack = uniqueName('follow');
   const template = writeTemplate(`
 heat_template_version: 2016-10-14
+parameters:
+  image: {type: string, hidden: true, default: "stoke-no-such-image:1"}
 resources:
   kept:
     type: DockerInc::Docker::Container
@@ -112,7 +149,7 @@ resources:
   missing:
     type: DockerInc::Docker::Container
     depends_on: kept
-    properties: {image: "stoke-no-such-image:1"}
+    properties: {image: {get_param: image}}
 `);
   expect(stoke('stack', 'create', stack, '-t', template, '--disable-rollback').status).toBe(0);
   try {
@@ -124,7 +161,9 @@ resources:
       `[${stack}]: CREATE_IN_PROGRESS`, '[kept]: CREATE_IN_PROGRESS', '[kept]: CREATE_COMPLETE', '[missing]: CREATE_IN_PROGRESS', '[missing]: CREATE_FAILED', `[${stack}]: CREATE_FAILED`,
     ]);
     const failed = events(stack, '--resource', 'missing').find((e) => e.resource_status === 'CREATE_FAILED');
-    expect(failed!.resource_status_reason).toContain("image 'stoke-no-such-image:1' is not on the engine and could not be pulled");
+    // The image is a hidden parameter's value: masked, as `stack show` masks it.
+    expect(failed!.resource_status_reason).toContain("image '******' is not on the engine and could not be pulled");
+    expect(followed.stdout + followed.stderr).not.toContain('stoke-no-such-image');
     expect(lines[4]).toBe(`${failed!.event_time} [missing]: CREATE_FAILED  ${failed!.resource_status_reason}`);
 
     // Following a delete: the create's events, then the delete's as it runs, and a zero exit once it completes.
