@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { Requirements } from '../src/template/graph';
 import { redactText } from '../src/template/redact';
-import type { StackState, StackStatus } from '../src/template/types';
+import type { ResourceState, StackState, StackStatus } from '../src/template/types';
 import { STACK_FAILED, stackStatusKey } from './definitions';
 import { recordEvent, recordStackEvent } from './events';
 import { PAYLOAD_REFUSED, refusedReason } from './refused';
@@ -39,7 +39,12 @@ export function setResourceStatus(state: StackState, name: string, status: Stack
   resource.status = status;
   resource.statusReason = reason;
   resource.updatedAt = now();
-  recordEvent(state, { time: resource.updatedAt, resourceName: name, physicalId: resource.physicalId, resourceType: resource.type, status, reason });
+  recordResourceEvent(state, name, resource, status, reason);
+}
+
+/** An event of one copy of resource `name`, which may not be the one the state holds (an update's old copy). */
+export function recordResourceEvent(state: StackState, name: string, copy: ResourceState, status: StackStatus, reason = ''): void {
+  recordEvent(state, { time: now(), resourceName: name, physicalId: copy.physicalId, resourceType: copy.type, status, reason });
 }
 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */

@@ -102,14 +102,17 @@ resources:
       'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CHECK_IN_PROGRESS', 'CHECK_COMPLETE', 'SUSPEND_IN_PROGRESS', 'SUSPEND_COMPLETE',
       'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE',
     ].map((status) => `${stack} ${status}`));
-    expect(changes(all.filter((e) => e.resource_name === 'app'))).toEqual([
+    const app = all.filter((e) => e.resource_name === 'app');
+    expect(changes(app)).toEqual([
       'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CHECK_IN_PROGRESS', 'CHECK_COMPLETE', 'SUSPEND_IN_PROGRESS', 'SUSPEND_COMPLETE',
-      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE',
+      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'UPDATE_COMPLETE',
     ].map((status) => `app ${status}`));
-    // Replaced: the update's last event names the new container.
-    const [app] = all.filter((e) => e.resource_name === 'app').slice(-1);
-    expect(app!.physical_resource_id).toBe(JSON.parse(stoke('stack', 'show', stack, '-f', 'json').stdout).resources.app.physicalId);
-    expect(all.find((e) => e.resource_name === 'app' && e.resource_status === 'UPDATE_IN_PROGRESS')!.resource_status_reason).toBe('changed: env');
+    expect(app[8]!.resource_status_reason).toBe('changed: env');
+    // Replaced, a container's old copy first: its delete names the old container, the update's end the new one.
+    const oldId = app[1]!.physical_resource_id;
+    const newId = JSON.parse(stoke('stack', 'show', stack, '-f', 'json').stdout).resources.app.physicalId as string;
+    expect(newId).not.toBe(oldId);
+    expect(app.slice(9).map((e) => e.physical_resource_id)).toEqual([oldId, oldId, newId]);
   } finally {
     stoke('stack', 'delete', stack, '--wait');
   }
