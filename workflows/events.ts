@@ -10,17 +10,17 @@ import type { StackState, StackStatus } from '../src/template/types';
 import { stackEventsQuery, type EventPage, type EventsRequest, type RecordedEvent } from './definitions';
 
 /** Heat's type for the stack's own events. */
-export const STACK_EVENT_TYPE = 'OS::Heat::Stack';
+const STACK_EVENT_TYPE = 'OS::Heat::Stack';
 
-/** A page's bounds: far below Temporal's 2 MB payload limit however long the reasons. */
+/** A page's bounds: far below Temporal's 2 MB payload limit however long the reasons, even in characters of 3 bytes. */
 const MAX_PAGE_EVENTS = 500;
-const MAX_PAGE_CHARS = 512 * 1024;
+const MAX_PAGE_CHARS = 256 * 1024;
 
 // Module state is this workflow's own: the sandbox gives every workflow execution its own modules.
 const events: RecordedEvent[] = [];
 let answering = false;
 
-export function recordEvent(state: StackState, event: Omit<RecordedEvent, 'seq' | 'reason'> & { reason: string }): void {
+export function recordEvent(state: StackState, event: Omit<RecordedEvent, 'seq'>): void {
   // Registered on the first event, which every action records before any other step.
   if (!answering) {
     setHandler(stackEventsQuery, (request) => eventPage(events, request));
