@@ -47,7 +47,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
   return runGraph(requirementsOf(state), async (name) => {
     const resource = state.resources[name]!;
     const planned = plan.resources[name]!;
-    setResourceStatus(resource, 'CREATE_IN_PROGRESS');
+    setResourceStatus(state, name, 'CREATE_IN_PROGRESS');
     try {
       resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
       if (runsOf(resource).where === 'workflow') {
@@ -61,10 +61,10 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
         resource.attributes = created.attributes;
       }
     } catch (err) {
-      setResourceStatus(resource, 'CREATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
+      setResourceStatus(state, name, 'CREATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, 'CREATE_COMPLETE', 'state changed');
+    setResourceStatus(state, name, 'CREATE_COMPLETE', 'state changed');
   });
 }
 

@@ -39,14 +39,14 @@ class Update {
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
       if (diff.change === 'unchanged') return;
-      setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
+      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
       else await this.replace(name, old, target, properties);
     } catch (err) {
-      setResourceStatus(this.state.resources[name]!, 'UPDATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
+      setResourceStatus(this.state, name, 'UPDATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
       throw err;
     }
-    setResourceStatus(this.state.resources[name]!, 'UPDATE_COMPLETE', 'state changed');
+    setResourceStatus(this.state, name, 'UPDATE_COMPLETE', 'state changed');
   }
 
   private async updateInPlace(name: string, resource: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {

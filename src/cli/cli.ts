@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
+import { eventCommands } from './events';
 // Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
 // template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
 // which reads Temporal's HTTP API, starts in a fraction of the time.
@@ -228,6 +229,8 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.format !== 'table') printData(opts.format, detail);
       else console.log(table(['Field', 'Value'], detailRows(detail)));
     }));
+
+  eventCommands(stack, { withClient: (fn) => withClient(config, fn), table });
 
   stack.command('output').description('stack outputs')
     .command('show <name> [output]')

@@ -4,6 +4,7 @@ import {
   Client,
   Connection,
   isGrpcServiceError,
+  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
 } from '@temporalio/client';
@@ -15,6 +16,7 @@ import {
   cancelStackSignal,
   signalLimits,
   STACK_FAILED,
+  stackEventsQuery,
   stackNameKey,
   stackStateQuery,
   stackStatusKey,
@@ -28,6 +30,7 @@ import {
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
+import { currentRuns, type EventSource } from './events';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from '../config';
@@ -332,6 +335,13 @@ export class StackClient {
   }
 
   private async runBefore(name: string, run: Latest): Promise<Latest | undefined> {
+    const runs = await this.allRuns(name);
+    const started = run.startTime?.getTime() ?? Infinity;
+    return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+  }
+
+  /** Every run of the stack's workflow id, from visibility (which may lag a moment behind `latest`). */
+  private async allRuns(name: string): Promise<Latest[]> {
     const runs: Latest[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
@@ -341,8 +351,28 @@ export class StackClient {
       runs.push(...(page.executions ?? []).map(runOf));
       nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    const started = run.startTime?.getTime() ?? Infinity;
-    return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+    return runs;
+  }
+
+  /** Where the stack's events are read: its actions' runs, each answering the stackEvents query. */
+  events(name: string): EventSource {
+    return {
+      runs: async () => {
+        const latest = await this.latest(name);
+        if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+        // The described run is current where the listing may not be yet: only it can be running.
+        return currentRuns([...(await this.allRuns(name)).filter((r) => r.runId !== latest.runId).map((r) => ({ ...r, running: false })), latest]);
+      },
+      page: async (runId, request) => {
+        try {
+          return await this.client.workflow.getHandle(stackWorkflowId(name), runId).query(stackEventsQuery, request);
+        } catch (err) {
+          // An action that ended before its first event (its input refused) recorded none.
+          if (err instanceof QueryNotRegisteredError) return { events: [], more: false };
+          throw err;
+        }
+      },
+    };
   }
 
   /** The newest create or update of the stack, when a suspend, resume or check came after it (visibility, which may lag a moment). */
