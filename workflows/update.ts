@@ -4,7 +4,7 @@
  * Unchanged resources are left alone, changed ones updated in place or replaced (update-plan.ts decides),
  * added ones created; removed ones and the old copies of replaced ones are deleted at the end.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
@@ -15,6 +15,17 @@ import { resourceActivities, type ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
 import { deleteCopy } from './teardown';
 import { deletesFirst, diffResource, removedResources, type ResourceDiff } from './update-plan';
+
+/**
+ * Updates begun before copies were told apart deleted every old copy on an engine first; a replacement
+ * whose new copy may now come first asks, so that such an update keeps its order when replayed.
+ */
+const NEW_COPY_FIRST_PATCH = 'replace-new-copy-first';
+
+function firstDeleted(target: PlannedResource, old: ResourceState, properties: JsonObject): boolean {
+  if (deletesFirst(target, old, properties)) return true;
+  return runsOf(target).where === 'activity' && !patched(NEW_COPY_FIRST_PATCH);
+}
 
 /** The stack's resources as the new plan has them: existing ones keep what they are until their step, new ones start as a create's. */
 function prepare(state: StackState, plan: StackPlan): void {
@@ -39,7 +50,7 @@ class Update {
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
       if (diff.change === 'unchanged') return;
-      setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
+      setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
       else await this.replace(name, old, target, properties);
     } catch (err) {
@@ -61,9 +72,11 @@ class Update {
   /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
   private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
     if (runsOf(target).where === 'workflow') throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
-    const first = old.status !== 'INIT_COMPLETE' && deletesFirst(target);
+    const replacing = old.status !== 'INIT_COMPLETE';
+    const first = replacing && firstDeleted(target, old, properties);
     if (first) await deleteCopy(this.state, name, old, this.acts);
-    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
+    const copy = replacing && runsOf(target).copies ? { copy: uuid4().slice(0, 8) } : {};
+    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties, ...copy };
     this.state.resources[name] = fresh;
     try {
       const created = await this.acts.of(fresh).createResource({ ...requestOf(this.state, name), attributes: target.attributes });
@@ -73,9 +86,21 @@ class Update {
     } catch (err) {
       // The old copy still exists: the stack keeps it, so that a delete or a later update finds it.
       if (!first) this.state.resources[name] = old;
+      if (!first && fresh.copy) await this.discard(name, fresh);
       throw err;
     }
     if (!first && old.physicalId !== '') this.retired.push([name, old]);
+  }
+
+  /**
+   * A new copy whose create failed may still exist (a container that exited): deleted by its own copy id,
+   * so the old copy keeps running; even when the update is being cancelled. One that cannot be deleted now
+   * carries the stack's labels, which the stack's delete sweeps.
+   */
+  private async discard(name: string, fresh: ResourceState): Promise<void> {
+    await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, fresh, this.acts)).catch((err: unknown) => {
+      log.warn('the failed new copy could not be deleted', { resource: name, copy: fresh.copy, reason: reasonOf(err) });
+    });
   }
 
   /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
