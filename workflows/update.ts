@@ -38,6 +38,8 @@ function prepare(state: StackState, plan: StackPlan): void {
 class Update {
   /** Old copies of replaced resources, deleted once every resource is in place. */
   private readonly retired: [string, ResourceState][] = [];
+  /** Old copies whose replacement failed, as they were before the update. */
+  private readonly kept: [string, ResourceState][] = [];
 
   constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities) {}
 
@@ -84,12 +86,20 @@ class Update {
       if (created.refId !== undefined) fresh.refId = created.refId;
       fresh.attributes = created.attributes;
     } catch (err) {
-      // The old copy still exists: the stack keeps it, so that a delete or a later update finds it.
-      if (!first) this.state.resources[name] = old;
+      if (!first) this.keep(name, old, replacing);
       if (!first && fresh.copy) await this.discard(name, fresh);
       throw err;
     }
     if (!first && old.physicalId !== '') this.retired.push([name, old]);
+  }
+
+  /**
+   * The old copy still exists: the stack keeps it, so that a delete or a later update finds it. It is marked
+   * failed with the update, but a rollback puts it back as it was, running, rather than replace it again.
+   */
+  private keep(name: string, old: ResourceState, replacing: boolean): void {
+    this.state.resources[name] = old;
+    if (replacing && patched(NEW_COPY_FIRST_PATCH)) this.kept.push([name, { ...old }]);
   }
 
   /**
@@ -105,6 +115,7 @@ class Update {
 
   /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
   async restore(): Promise<void> {
+    for (const [name, old] of this.kept.splice(0)) this.state.resources[name] = old;
     for (const [name, old] of this.retired.splice(0)) {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       this.state.resources[name] = old;
