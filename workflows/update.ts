@@ -122,6 +122,20 @@ class Update {
     }
   }
 
+  /**
+   * A failed update kept as it is: the new copies made stay in place, so the old ones they replaced, out of
+   * the stack's state, would run on unseen; deleted even when the update was cancelled. One that cannot be
+   * deleted carries the stack's labels, which the stack's delete sweeps.
+   */
+  async dropRetired(): Promise<void> {
+    if (this.retired.length === 0 || !patched(NEW_COPY_FIRST_PATCH)) return;
+    for (const [name, old] of this.retired.splice(0)) {
+      await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, old, this.acts)).catch((err: unknown) => {
+        log.warn('an old copy of a replaced resource could not be deleted', { resource: name, copy: old.copy, reason: reasonOf(err) });
+      });
+    }
+  }
+
   /** The old copies of replaced resources, then the removed resources, dependents first. */
   async cleanUp(removed: string[]): Promise<Failures> {
     for (const [name, old] of this.retired) await deleteCopy(this.state, name, old, this.acts);
@@ -180,5 +194,6 @@ export async function updateStack(input: UpdateStackInput): Promise<StackState> 
   }
   setStatus(state, 'UPDATE_FAILED', `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
   if (previous && !plan.disableRollback) await rollback(state, previous, update, acts);
+  else await update.dropRetired();
   fail(state);
 }

@@ -116,16 +116,16 @@ resources:
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
 });
 
-test('a replacement that fails is rolled back with the old copy still running, and the failed new copy deleted', async () => {
+test('a replacement that fails is rolled back with the old copy still running, and the failed new copy deleted; kept failed, the old copy goes', async () => {
   const stack = uniqueName('replace-failed');
   stacks.push(stack);
-  const version = (cmd: string) => writeTemplate(`
+  const version = (cmd: string, env = 'A=1', boom = '') => writeTemplate(`
 heat_template_version: 2015-04-30
 resources:
   web:
     type: DockerInc::Docker::Container
-    properties: {image: busybox, cmd: ${cmd}}
-`);
+    properties: {image: busybox, cmd: ${cmd}, env: [${env}]}
+${boom ? `  boom:\n    type: OS::Heat::TestResource\n    depends_on: web\n    properties: {fail: true}\n` : ''}`);
   expect(stoke('stack', 'create', stack, '-t', version(SLEEPER), '--wait').status).toBe(0);
   const { web } = ids(stack);
   const startedAt = (await docker().getContainer(web!).inspect()).State.StartedAt;
@@ -141,6 +141,14 @@ resources:
   expect(old.State.StartedAt).toBe(startedAt);
   expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([web]);
   await recordHistories(stack, 'replace-failed');
+
+  // Kept failed (no rollback) after the replacement succeeded: the new copy stays, the old one is deleted.
+  const kept = stoke('stack', 'update', stack, '-t', version(SLEEPER, 'A=2', 'boom'), '--disable-rollback', '--wait');
+  expect(kept.stdout).toContain(`Stack ${stack} UPDATE_FAILED: Resource UPDATE failed: boom: Test Resource failed boom`);
+  const replaced = showStack(stack).resources.web!;
+  expect(replaced.physicalId).not.toBe(web);
+  expect(await running(replaced.physicalId)).toBe(true);
+  expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([replaced.physicalId]);
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
 });
