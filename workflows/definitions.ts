@@ -148,6 +148,16 @@ export interface UpdateStackInput {
   readonly previous?: StackPlan;
 }
 
+/** Input of markResourceUnhealthy: the stack as its last action left it, and the mark of one of its resources. */
+export interface MarkUnhealthyInput {
+  readonly state: StackState;
+  readonly resource: string;
+  /** Shown as the resource's status reason; a default one when empty. */
+  readonly reason: string;
+  /** The mark taken back (`--reset`): the resource is CHECK_COMPLETE, and an update keeps it again. */
+  readonly healthy: boolean;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

@@ -2,5 +2,6 @@
 export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';
+export { markResourceUnhealthy } from './mark-unhealthy';
 export { resumeStack, suspendStack } from './suspend';
 export { updateStack } from './update';

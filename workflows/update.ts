@@ -4,7 +4,7 @@
  * Unchanged resources are left alone, changed ones updated in place or replaced (update-plan.ts decides),
  * added ones created; removed ones and the old copies of replaced ones are deleted at the end.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
@@ -15,6 +15,17 @@ import { resourceActivities, type ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
 import { deleteCopy } from './teardown';
 import { deletesFirst, diffResource, removedResources, type ResourceDiff } from './update-plan';
+
+/**
+ * Updates begun before copies were told apart deleted every old copy on an engine first; a replacement
+ * whose new copy may now come first asks, so that such an update keeps its order when replayed.
+ */
+const NEW_COPY_FIRST_PATCH = 'replace-new-copy-first';
+
+function firstDeleted(target: PlannedResource, old: ResourceState, properties: JsonObject): boolean {
+  if (deletesFirst(target, old, properties)) return true;
+  return runsOf(target).where === 'activity' && !patched(NEW_COPY_FIRST_PATCH);
+}
 
 /** The stack's resources as the new plan has them: existing ones keep what they are until their step, new ones start as a create's. */
 function prepare(state: StackState, plan: StackPlan): void {
@@ -27,6 +38,8 @@ function prepare(state: StackState, plan: StackPlan): void {
 class Update {
   /** Old copies of replaced resources, deleted once every resource is in place. */
   private readonly retired: [string, ResourceState][] = [];
+  /** Old copies whose replacement failed, as they were before the update. */
+  private readonly kept: [string, ResourceState][] = [];
 
   constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities) {}
 
@@ -39,7 +52,7 @@ class Update {
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
       if (diff.change === 'unchanged') return;
-      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
+      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
       else await this.replace(name, old, target, properties);
     } catch (err) {
@@ -61,9 +74,11 @@ class Update {
   /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
   private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
     if (runsOf(target).where === 'workflow') throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
-    const first = old.status !== 'INIT_COMPLETE' && deletesFirst(target);
+    const replacing = old.status !== 'INIT_COMPLETE';
+    const first = replacing && firstDeleted(target, old, properties);
     if (first) await deleteCopy(this.state, name, old, this.acts);
-    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
+    const copy = replacing && runsOf(target).copies ? { copy: uuid4().slice(0, 8) } : {};
+    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties, ...copy };
     this.state.resources[name] = fresh;
     try {
       const created = await this.acts.of(fresh).createResource({ ...requestOf(this.state, name), attributes: target.attributes });
@@ -71,18 +86,53 @@ class Update {
       if (created.refId !== undefined) fresh.refId = created.refId;
       fresh.attributes = created.attributes;
     } catch (err) {
-      // The old copy still exists: the stack keeps it, so that a delete or a later update finds it.
-      if (!first) this.state.resources[name] = old;
+      if (!first) this.keep(name, old, replacing);
+      if (!first && fresh.copy) await this.discard(name, fresh);
       throw err;
     }
     if (!first && old.physicalId !== '') this.retired.push([name, old]);
   }
 
+  /**
+   * The old copy still exists: the stack keeps it, so that a delete or a later update finds it. It is marked
+   * failed with the update, but a rollback puts it back as it was, running, rather than replace it again.
+   */
+  private keep(name: string, old: ResourceState, replacing: boolean): void {
+    this.state.resources[name] = old;
+    if (replacing && patched(NEW_COPY_FIRST_PATCH)) this.kept.push([name, { ...old }]);
+  }
+
+  /**
+   * A new copy whose create failed may still exist (a container that exited): deleted by its own copy id,
+   * so the old copy keeps running; even when the update is being cancelled. One that cannot be deleted now
+   * carries the stack's labels, which the stack's delete sweeps.
+   */
+  private async discard(name: string, fresh: ResourceState): Promise<void> {
+    await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, fresh, this.acts)).catch((err: unknown) => {
+      log.warn('the failed new copy could not be deleted', { resource: name, copy: fresh.copy, reason: reasonOf(err) });
+    });
+  }
+
   /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
   async restore(): Promise<void> {
+    for (const [name, old] of this.kept.splice(0)) this.state.resources[name] = old;
     for (const [name, old] of this.retired.splice(0)) {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       this.state.resources[name] = old;
+    }
+  }
+
+  /**
+   * A failed update kept as it is: the new copies made stay in place, so the old ones they replaced, out of
+   * the stack's state, would run on unseen; deleted even when the update was cancelled. One that cannot be
+   * deleted carries the stack's labels, which the stack's delete sweeps.
+   */
+  async dropRetired(): Promise<void> {
+    if (this.retired.length === 0 || !patched(NEW_COPY_FIRST_PATCH)) return;
+    for (const [name, old] of this.retired.splice(0)) {
+      await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, old, this.acts)).catch((err: unknown) => {
+        log.warn('an old copy of a replaced resource could not be deleted', { resource: name, copy: old.copy, reason: reasonOf(err) });
+      });
     }
   }
 
@@ -144,5 +194,6 @@ export async function updateStack(input: UpdateStackInput): Promise<StackState> 
   }
   setStatus(state, 'UPDATE_FAILED', `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
   if (previous && !plan.disableRollback) await rollback(state, previous, update, acts);
+  else await update.dropRetired();
   fail(state);
 }

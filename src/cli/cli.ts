@@ -230,6 +230,16 @@ function stackCommands(program: Command, config: StokeConfig): void {
       else console.log(table(['Field', 'Value'], detailRows(detail)));
     }));
 
+  resource.command('mark-unhealthy <name> <resource> [reason]')
+    .description('mark a resource of a stack unhealthy (CHECK_FAILED, with the reason), so that the next stack update replaces it')
+    .option('--reset', 'take the mark back: the resource is healthy (CHECK_COMPLETE) again, and an update keeps it')
+    .action(async (name: string, resourceName: string, reason: string | undefined, opts) => withClient(config, async (client) => {
+      await client.markUnhealthy(name, resourceName, reason ?? '', Boolean(opts.reset));
+      const final = await client.wait(name, () => undefined);
+      const r = final.resources[resourceName];
+      console.log(`Resource ${name}/${resourceName} ${r?.status ?? 'not found'}${r?.statusReason ? `: ${r.statusReason}` : ''}`);
+    }));
+
   eventCommands(stack, { withClient: (fn) => withClient(config, fn), table });
 
   stack.command('output').description('stack outputs')

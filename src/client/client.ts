@@ -27,6 +27,7 @@ import {
   type SuspendStackInput,
   type CheckStackInput,
   type UpdateStackInput,
+  type MarkUnhealthyInput,
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
@@ -41,7 +42,7 @@ import type { StackPlan, StackState, StackStatus } from '../template/types';
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /**
@@ -238,25 +239,41 @@ export class StackClient {
     await this.startAction(name, 'checkStack', CHECKABLE, 'CHECK_IN_PROGRESS');
   }
 
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack', allowed: readonly StackStatus[], status: StackStatus,
-    more: Partial<UpdateStackInput> = {}): Promise<void> {
+  /**
+   * Marks one resource unhealthy (CHECK_FAILED, with `reason`), so that the next update replaces it, or takes
+   * the mark back (`healthy`); the stack keeps its status. Allowed whenever a check is.
+   */
+  async markUnhealthy(name: string, resource: string, reason: string, healthy: boolean): Promise<void> {
+    const mark: Omit<MarkUnhealthyInput, 'state'> = { resource, reason, healthy };
+    await this.startAction(name, 'markResourceUnhealthy', CHECKABLE, undefined, mark, (state) => {
+      if (!Object.hasOwn(state.resources, resource)) {
+        throw new StokeError('ResourceNotFound', `stack '${name}' has no resource '${resource}' (it has: ${Object.keys(state.resources).sort().join(', ') || 'none'})`);
+      }
+    });
+  }
+
+  /** `status` is the one the stack shows while the action runs; absent, it keeps its own. */
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
+    allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
+    refuse: (state: StackState) => void = () => undefined): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
-    const verb = workflow.replace('Stack', '');
+    const verb = workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', '');
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    const input: SuspendStackInput & CheckStackInput & Partial<UpdateStackInput> = { state, ...more };
+    refuse(state);
+    const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),
         taskQueue: this.config.taskQueue,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status ?? state.status }],
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);

@@ -34,6 +34,16 @@ export interface RunProfile {
    * `updateAllowed`; absent when the type has no update hook, so that any change replaces the resource.
    */
   readonly updatable?: readonly string[];
+  /**
+   * The handler tells copies of one resource apart by the request's `copy` (a label, and the default name
+   * of what it makes), so a stack update makes the new copy before it deletes the old one.
+   */
+  readonly copies?: boolean;
+  /**
+   * The properties two copies cannot both hold at once (a fixed container name, a host port), filled in by
+   * the planner from the schema's `exclusive`: when both copies set one, the old copy is deleted first.
+   */
+  readonly exclusive?: readonly string[];
 }
 
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
@@ -109,6 +119,8 @@ export interface ResourceState {
   physicalId: string;
   /** What get_resource/Ref returns when it is not the physical id (a CFN wait handle's URL, a random string's value). */
   refId?: string;
+  /** Which copy of the resource this is, for a type that `runs.copies`: absent on the first copy a create makes. */
+  readonly copy?: string;
   attributes: JsonObject;
   /** Kept so a later delete can find the Docker endpoint and order the deletes without the template. */
   readonly requires: string[];
