@@ -62,6 +62,9 @@ const UPDATABLE: readonly StackStatus[] = [
   'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
+/** The actions `stack cancel` (and a delete) can stop part-way. */
+const CANCELLABLE: readonly Latest['action'][] = ['createStack', 'updateStack'];
+
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 const GRPC_NOT_FOUND = 5;
@@ -143,20 +146,24 @@ export class StackClient {
     }
   }
 
-  /** Cancels the create in progress, as Heat's `stack cancel`: it then rolls back unless `rollback` is false. */
-  async cancel(name: string, rollback: boolean): Promise<void> {
+  /**
+   * Cancels the create or update in progress, as Heat's `stack cancel`: it then rolls back unless `rollback`
+   * is false. Returns the action cancelled.
+   */
+  async cancel(name: string, rollback: boolean): Promise<'createStack' | 'updateStack'> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (!(latest.running && latest.action === 'createStack' && await this.cancelCreate(name, latest, rollback))) {
-      const doing = latest.running && latest.action !== 'createStack' ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
-      throw new StokeError('StackStateInvalid', `stack '${name}' has no create in progress${doing}: nothing to cancel`);
+    if (!(latest.running && CANCELLABLE.includes(latest.action) && await this.cancelAction(name, latest, rollback))) {
+      const doing = latest.running && !CANCELLABLE.includes(latest.action) ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
+      throw new StokeError('StackStateInvalid', `stack '${name}' has no create or update in progress${doing}: nothing to cancel`);
     }
+    return latest.action as 'createStack' | 'updateStack';
   }
 
-  /** Asks a running create to stop; false when it had already ended. */
-  private async cancelCreate(name: string, create: Latest, rollback: boolean): Promise<boolean> {
+  /** Asks a running create or update to stop; false when it had already ended. */
+  private async cancelAction(name: string, action: Latest, rollback: boolean): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(stackWorkflowId(name), create.runId).signal(cancelStackSignal, { rollback });
+      await this.client.workflow.getHandle(stackWorkflowId(name), action.runId).signal(cancelStackSignal, { rollback });
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -165,15 +172,15 @@ export class StackClient {
   }
 
   /**
-   * Starts a delete of whatever the stack's last action left. A create in progress is cancelled first,
-   * without rollback since the delete removes everything anyway, and awaited (`onCancel` is told).
+   * Starts a delete of whatever the stack's last action left. A create or update in progress is cancelled
+   * first, without rollback since the delete removes everything anyway, and awaited (`onCancel` is told which).
    */
-  async delete(name: string, onCancel?: () => void): Promise<void> {
+  async delete(name: string, onCancel?: (action: string) => void): Promise<void> {
     let latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (latest.running && latest.action === 'createStack') {
-      onCancel?.();
-      if (await this.cancelCreate(name, latest, false)) {
+    if (latest.running && CANCELLABLE.includes(latest.action)) {
+      onCancel?.(latest.action.replace('Stack', ''));
+      if (await this.cancelAction(name, latest, false)) {
         await this.client.workflow.getHandle(stackWorkflowId(name), latest.runId).result().catch(() => undefined);
       }
       latest = (await this.latest(name))!;
@@ -212,7 +219,9 @@ export class StackClient {
    */
   async update(plan: StackPlan): Promise<void> {
     const previous = await this.currentPlan(plan.name);
-    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) });
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) },
+      // The signal gateway reads the update's memo, as a create's, to route signals to the waits it adds.
+      (state) => ({ stackId: state.id, handles: waitHandles(plan), signalLimits: signalLimits(plan) }));
   }
 
   /**
@@ -236,7 +245,7 @@ export class StackClient {
   }
 
   private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack', allowed: readonly StackStatus[], status: StackStatus,
-    more: Partial<UpdateStackInput> = {}): Promise<void> {
+    more: Partial<UpdateStackInput> = {}, memoOf?: (state: StackState) => StackMemo): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
@@ -252,6 +261,7 @@ export class StackClient {
         workflowId: stackWorkflowId(name),
         taskQueue: this.config.taskQueue,
         args: [input],
+        ...(memoOf ? { memo: { ...memoOf(state) } } : {}),
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
       });
