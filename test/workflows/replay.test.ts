@@ -55,6 +55,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     // Of stack updates: kept, in place, replaced, added and removed resources; and one that rolled back.
     'update-updateStack.json',
     'update-rollback-updateStack.json',
+    // Of updates stopped as a whole (by `stack cancel`, by the update's deadline) and of one that waited for signals.
+    'update-cancel-updateStack.json',
+    'update-deadline-updateStack.json',
+    'update-wait-updateStack.json',
   ]));
 });
 
