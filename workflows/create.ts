@@ -104,7 +104,7 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
   setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
 
-  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits));
+  const { result: failures, stop } = await untilStopped(state, 'CREATE', plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits));
   // A stop that came when every resource was already made has nothing left to stop.
   if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE')) {
     resolveOutputs(plan, state);

@@ -9,7 +9,7 @@ import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatu
 import { handlerOf, runsOf } from './legacy';
 
 /** A resource made by a create, or kept or remade by an update (after a check or resume of the stack, too). */
-const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
+export const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
 
 /** Resolves what the client had to leave for later: functions over resources that now exist. */
 export function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {

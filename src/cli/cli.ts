@@ -161,20 +161,21 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('delete a stack and everything it created')
     .option('--wait', 'follow the delete until it is complete or failed')
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.delete(name, () => console.log(`Stack ${name}: cancelling its create in progress first`));
+      await client.delete(name, (action) => console.log(`Stack ${name}: cancelling its ${action} in progress first`));
       console.log(`Stack ${name} DELETE_IN_PROGRESS`);
       if (opts.wait) await waitAndReport(client, name);
     }));
 
   stack.command('cancel <name>')
-    .description('cancel a create in progress and roll it back, as `openstack stack cancel`')
-    .option('--no-rollback', 'leave what was created, the stack CREATE_FAILED')
+    .description('cancel a create or update in progress and roll it back, as `openstack stack cancel`')
+    .option('--no-rollback', 'leave what was done, the stack CREATE_FAILED or UPDATE_FAILED')
     .option('--wait', 'follow the stack until the cancel (and rollback) is done')
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.cancel(name, opts.rollback !== false);
+      const action = await client.cancel(name, opts.rollback !== false);
       console.log(`Stack ${name}: cancel requested`);
-      // The cancel worked when the create ended as it was asked to.
-      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? 'CREATE_FAILED' : 'ROLLBACK_COMPLETE'));
+      // The cancel worked when the action ended as it was asked to.
+      const failed = action === 'updateStack' ? 'UPDATE_FAILED' : 'CREATE_FAILED';
+      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? failed : 'ROLLBACK_COMPLETE'));
     }));
 
   for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {
@@ -196,7 +197,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.wait) await waitAndReport(client, name);
     }));
   stack.command('signal <name> <handle>')
-    .description('signal a wait condition handle of a stack being created, as a server would through the gateway')
+    .description('signal a wait condition handle of a stack being created or updated, as a server would through the gateway')
     .addOption(new Option('--status <status>', 'signal status').choices(['SUCCESS', 'FAILURE']).default('SUCCESS'))
     .option('--reason <reason>', 'reason, shown when the wait fails')
     .option('--data <data>', 'data, returned in the wait condition\'s data attribute')

@@ -66,6 +66,9 @@ const UPDATABLE: readonly StackStatus[] = [
   'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
+/** The actions `stack cancel` (and a delete) can stop part-way. */
+const CANCELLABLE: readonly Latest['action'][] = ['createStack', 'updateStack'];
+
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 const GRPC_NOT_FOUND = 5;
@@ -147,20 +150,24 @@ export class StackClient {
     }
   }
 
-  /** Cancels the create in progress, as Heat's `stack cancel`: it then rolls back unless `rollback` is false. */
-  async cancel(name: string, rollback: boolean): Promise<void> {
+  /**
+   * Cancels the create or update in progress, as Heat's `stack cancel`: it then rolls back unless `rollback`
+   * is false. Returns the action cancelled.
+   */
+  async cancel(name: string, rollback: boolean): Promise<'createStack' | 'updateStack'> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (!(latest.running && latest.action === 'createStack' && await this.cancelCreate(name, latest, rollback))) {
-      const doing = latest.running && latest.action !== 'createStack' ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
-      throw new StokeError('StackStateInvalid', `stack '${name}' has no create in progress${doing}: nothing to cancel`);
+    if (!(latest.running && CANCELLABLE.includes(latest.action) && await this.cancelAction(name, latest, rollback))) {
+      const doing = latest.running && !CANCELLABLE.includes(latest.action) ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
+      throw new StokeError('StackStateInvalid', `stack '${name}' has no create or update in progress${doing}: nothing to cancel`);
     }
+    return latest.action as 'createStack' | 'updateStack';
   }
 
-  /** Asks a running create to stop; false when it had already ended. */
-  private async cancelCreate(name: string, create: Latest, rollback: boolean): Promise<boolean> {
+  /** Asks a running create or update to stop; false when it had already ended. */
+  private async cancelAction(name: string, action: Latest, rollback: boolean): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(stackWorkflowId(name), create.runId).signal(cancelStackSignal, { rollback });
+      await this.client.workflow.getHandle(stackWorkflowId(name), action.runId).signal(cancelStackSignal, { rollback });
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -169,15 +176,15 @@ export class StackClient {
   }
 
   /**
-   * Starts a delete of whatever the stack's last action left. A create in progress is cancelled first,
-   * without rollback since the delete removes everything anyway, and awaited (`onCancel` is told).
+   * Starts a delete of whatever the stack's last action left. A create or update in progress is cancelled
+   * first, without rollback since the delete removes everything anyway, and awaited (`onCancel` is told which).
    */
-  async delete(name: string, onCancel?: () => void): Promise<void> {
+  async delete(name: string, onCancel?: (action: string) => void): Promise<void> {
     let latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (latest.running && latest.action === 'createStack') {
-      onCancel?.();
-      if (await this.cancelCreate(name, latest, false)) {
+    if (latest.running && CANCELLABLE.includes(latest.action)) {
+      onCancel?.(latest.action.replace('Stack', ''));
+      if (await this.cancelAction(name, latest, false)) {
         await this.client.workflow.getHandle(stackWorkflowId(name), latest.runId).result().catch(() => undefined);
       }
       latest = (await this.latest(name))!;
@@ -216,7 +223,10 @@ export class StackClient {
    */
   async update(plan: StackPlan): Promise<void> {
     const previous = await this.currentPlan(plan.name);
-    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) });
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) }, {
+      // The signal gateway reads the update's memo, as a create's, to route signals to the waits it adds.
+      memoOf: (state) => ({ stackId: state.id, handles: waitHandles(plan), signalLimits: signalLimits(plan) }),
+    });
   }
 
   /**
@@ -245,17 +255,22 @@ export class StackClient {
    */
   async markUnhealthy(name: string, resource: string, reason: string, healthy: boolean): Promise<void> {
     const mark: Omit<MarkUnhealthyInput, 'state'> = { resource, reason, healthy };
-    await this.startAction(name, 'markResourceUnhealthy', CHECKABLE, undefined, mark, (state) => {
-      if (!Object.hasOwn(state.resources, resource)) {
-        throw new StokeError('ResourceNotFound', `stack '${name}' has no resource '${resource}' (it has: ${Object.keys(state.resources).sort().join(', ') || 'none'})`);
-      }
+    await this.startAction(name, 'markResourceUnhealthy', CHECKABLE, undefined, mark, {
+      refuse: (state) => {
+        if (!Object.hasOwn(state.resources, resource)) {
+          throw new StokeError('ResourceNotFound', `stack '${name}' has no resource '${resource}' (it has: ${Object.keys(state.resources).sort().join(', ') || 'none'})`);
+        }
+      },
     });
   }
 
-  /** `status` is the one the stack shows while the action runs; absent, it keeps its own. */
+  /**
+   * `status` is the one the stack shows while the action runs; absent, it keeps its own. `refuse` may turn the
+   * action down once the stack's state is read; `memoOf` gives the workflow's memo.
+   */
   private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
     allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
-    refuse: (state: StackState) => void = () => undefined): Promise<void> {
+    { refuse, memoOf }: { refuse?: (state: StackState) => void; memoOf?: (state: StackState) => StackMemo } = {}): Promise<void> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
@@ -265,13 +280,14 @@ export class StackClient {
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    refuse(state);
+    refuse?.(state);
     const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),
         taskQueue: this.config.taskQueue,
         args: [input],
+        ...(memoOf ? { memo: { ...memoOf(state) } } : {}),
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status ?? state.status }],
       });

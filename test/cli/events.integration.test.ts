@@ -105,14 +105,14 @@ resources:
     const app = all.filter((e) => e.resource_name === 'app');
     expect(changes(app)).toEqual([
       'CREATE_IN_PROGRESS', 'CREATE_COMPLETE', 'CHECK_IN_PROGRESS', 'CHECK_COMPLETE', 'SUSPEND_IN_PROGRESS', 'SUSPEND_COMPLETE',
-      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE', 'UPDATE_COMPLETE',
+      'RESUME_IN_PROGRESS', 'RESUME_COMPLETE', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE',
     ].map((status) => `app ${status}`));
     expect(app[8]!.resource_status_reason).toBe('changed: env');
-    // Replaced, a container's old copy first: its delete names the old container, the update's end the new one.
+    // Replaced, a container's new copy first: the update's end names the new container, the old copy's delete the old one.
     const oldId = app[1]!.physical_resource_id;
     const newId = JSON.parse(stoke('stack', 'show', stack, '-f', 'json').stdout).resources.app.physicalId as string;
     expect(newId).not.toBe(oldId);
-    expect(app.slice(9).map((e) => e.physical_resource_id)).toEqual([oldId, oldId, newId]);
+    expect(app.slice(9).map((e) => e.physical_resource_id)).toEqual([newId, oldId, oldId]);
   } finally {
     stoke('stack', 'delete', stack, '--wait');
   }

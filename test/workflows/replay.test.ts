@@ -59,6 +59,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     'replace-new-copy-first-updateStack.json',
     'replace-failed-updateStack.json',
     'mark-unhealthy-markResourceUnhealthy.json',
+    // Of updates stopped as a whole (by `stack cancel`, by the update's deadline) and of one that waited for signals.
+    'update-cancel-updateStack.json',
+    'update-deadline-updateStack.json',
+    'update-wait-updateStack.json',
   ]));
 });
 

@@ -54,6 +54,15 @@ test('a type without an update hook is replaced on any change: a RandomString ke
   expect(change(random(8), random(9), 'pw')).toEqual({ change: 'replace', changed: ['length'] });
 });
 
+test("a deployment is updated in place when its config or input values change (Heat's deployment update), and replaced on a new server", () => {
+  const deployment = (props: string) => `  deploy:\n    type: OS::Heat::SoftwareDeployment\n    properties: {server: srv, config: cfg, ${props}}\n`;
+  expect(plan(deployment('')).resources.deploy!.runs.updatable).toEqual(['actions', 'config', 'input_values', 'name']);
+  expect(change(deployment('input_values: {a: 1}'), deployment('input_values: {a: 2}'), 'deploy')).toEqual({ change: 'update', changed: ['input_values'] });
+  expect(change(deployment(''), deployment('actions: [CREATE]').replace('config: cfg', 'config: other'), 'deploy'))
+    .toEqual({ change: 'update', changed: ['actions', 'config'] });
+  expect(change(deployment(''), deployment('').replace('server: srv', 'server: elsewhere'), 'deploy')).toEqual({ change: 'replace', changed: ['server'] });
+});
+
 test('a resource whose create failed is made anew even when its definition is the same', () => {
   const before = created(plan(container('memory: 8000000')));
   before.resources.web!.status = 'CREATE_FAILED';
