@@ -109,3 +109,14 @@ test('--existing on a stack an older stoke created, which kept no source, asks f
   expect(stoke('stack', 'update', stack, '-t', next, '--wait').status).toBe(0);
   expect(stoke('stack', 'update', stack, '--existing', '--dry-run').stdout).toMatch(/^s +unchanged +OS::Heat::None/m);
 });
+
+test('after an update that rolled back, --existing reuses the source the stack went back to', () => {
+  const stack = uniqueName('existing-rollback');
+  stacks.push(stack);
+  const base = 'heat_template_version: 2016-10-14\nparameters:\n  v: {type: string, default: a}\nresources:\n  r: {type: OS::Heat::None, properties: {v: {get_param: v}}}\n';
+  expect(stoke('stack', 'create', stack, '-t', writeTemplate(base), '--parameter', 'v=kept', '--wait').status).toBe(0);
+  const failing = writeTemplate(`${base}  boom: {type: OS::Heat::TestResource, depends_on: r, properties: {fail: true}}\n`);
+  expect(stoke('stack', 'update', stack, '--existing', '-t', failing, '--parameter', 'v=failed', '--wait').stdout).toContain('ROLLBACK_COMPLETE');
+  const dry = stoke('stack', 'update', stack, '--existing', '--dry-run', '-f', 'json');
+  expect(JSON.parse(dry.stdout)).toEqual([{ resource: 'r', type: 'OS::Heat::None', action: 'unchanged', changed: [] }]);
+});
