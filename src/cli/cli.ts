@@ -10,6 +10,7 @@ import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
 import type { StackClient } from '../client/client';
 import type { StartedService } from '../runtime/runtime';
 import type { StackState } from '../template/types';
+import type { ResourcePreview } from './dry-run';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -89,10 +90,9 @@ async function planOf(name: string, opts: { template: string; environment: strin
 }
 
 /** What `--dry-run` found for each resource, as a table or JSON. */
-async function printPreview(format: string, preview: (dryRun: typeof import('./dry-run')) => import('./dry-run').ResourcePreview[] | Promise<import('./dry-run').ResourcePreview[]>): Promise<void> {
-  const dryRun = await import('./dry-run');
-  const previews = await preview(dryRun);
-  print(format, previews, () => table(dryRun.PREVIEW_HEADERS, dryRun.previewRows(previews)));
+async function printPreview(format: string, previews: ResourcePreview[]): Promise<void> {
+  const { PREVIEW_HEADERS, previewRows } = await import('./dry-run');
+  print(format, previews, () => table(PREVIEW_HEADERS, previewRows(previews)));
 }
 
 function stackCommands(program: Command, config: StokeConfig): void {
@@ -110,7 +110,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .addOption(new Option('-f, --format <format>', 'output format of --dry-run').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => {
       const { plan, source } = await planOf(name, opts);
-      if (opts.dryRun) return printPreview(opts.format, ({ previewCreate }) => previewCreate(plan));
+      if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewCreate(plan));
       await withClient(config, async (client) => {
         await client.create(plan, source);
         console.log(`Stack ${name} CREATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
@@ -141,7 +141,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       await withClient(config, async (client) => {
         const current = await client.current(name);
         const { plan, source } = planUpdate(name, opts, parameterValues(opts.parameter), current);
-        if (opts.dryRun) return printPreview(opts.format, async ({ previewUpdate }) => previewUpdate(await client.updatable(name), plan));
+        if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewUpdate(await client.updatable(name), plan));
         await client.update(plan, source, current);
         console.log(`Stack ${name} UPDATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
         if (opts.wait) {
