@@ -1,7 +1,7 @@
 /** Names shared by workflows, the client and the CLI. No Node imports: the workflow sandbox loads this. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Json, JsonObject, StackPlan, StackState, StackStatus } from '../src/template/types';
+import type { Json, JsonObject, StackPlan, StackSource, StackState, StackStatus } from '../src/template/types';
 import { runsOf } from './legacy';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
@@ -56,6 +56,8 @@ export interface CreateStackInput {
    * signal gateway reads it without a worker. Absent in stacks created before it existed: then generated.
    */
   readonly stackId?: string;
+  /** What the plan was made from, for `stack update --existing`; absent in stacks created before it was kept. */
+  readonly source?: StackSource;
 }
 
 /** Input of suspendStack and resumeStack: the stack as its last action left it. */
@@ -146,6 +148,9 @@ export interface UpdateStackInput {
   readonly plan: StackPlan;
   /** The plan the stack was brought to last (by its create or an update): what a failed update rolls back to. */
   readonly previous?: StackPlan;
+  /** What `plan` and `previous` were made from, for `stack update --existing`; absent when the client had none. */
+  readonly source?: StackSource;
+  readonly previousSource?: StackSource;
 }
 
 /** Input of markResourceUnhealthy: the stack as its last action left it, and the mark of one of its resources. */

@@ -38,7 +38,13 @@ import { temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import { MASK, redactState } from '../template/redact';
-import type { StackPlan, StackState, StackStatus } from '../template/types';
+import type { StackPlan, StackSource, StackState, StackStatus } from '../template/types';
+
+/** The plan a stack was last brought to, and what it was made from (absent in stacks of an older stoke). */
+export interface StackInputs {
+  readonly plan: StackPlan;
+  readonly source?: StackSource;
+}
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
@@ -121,7 +127,7 @@ export class StackClient {
   }
 
   /** Starts a create; refused while any action runs on the stack or while the stack exists. */
-  async create(plan: StackPlan): Promise<void> {
+  async create(plan: StackPlan, source?: StackSource): Promise<void> {
     const latest = await this.latest(plan.name);
     if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
     if (latest) {
@@ -131,7 +137,7 @@ export class StackClient {
       }
     }
     const stackId = randomUUID();
-    const input: CreateStackInput = { plan, stackId };
+    const input: CreateStackInput = { plan, stackId, ...(source ? { source } : {}) };
     const memo: StackMemo = {
       stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan),
     };
@@ -219,29 +225,32 @@ export class StackClient {
 
   /**
    * Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place
-   * or replaced. The plan the stack has now goes along, for a rollback.
+   * or replaced. The plan the stack has now goes along, for a rollback, and both sources, for a later `--existing`.
    */
-  async update(plan: StackPlan): Promise<void> {
-    const previous = await this.currentPlan(plan.name);
-    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) }, {
+  async update(plan: StackPlan, source?: StackSource, current?: StackInputs): Promise<void> {
+    const now = current ?? await this.current(plan.name);
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', {
+      plan, ...(source ? { source } : {}), ...(now ? { previous: now.plan } : {}), ...(now?.source ? { previousSource: now.source } : {}),
+    }, {
       // The signal gateway reads the update's memo, as a create's, to route signals to the waits it adds.
       memoOf: (state) => ({ stackId: state.id, handles: waitHandles(plan), signalLimits: signalLimits(plan) }),
     });
   }
 
   /**
-   * The plan the stack was last brought to: no database holds it, the input of its last create or update
-   * does (an update that rolled back left the stack at that update's `previous`).
+   * The plan the stack was last brought to, and its source: no database holds them, the input of its last
+   * create or update does (an update that rolled back left the stack at that update's `previous`).
    */
-  private async currentPlan(name: string): Promise<StackPlan | undefined> {
+  async current(name: string): Promise<StackInputs | undefined> {
     const latest = await this.latest(name);
     const last = latest?.action === 'createStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
     if (!last) return undefined;
     const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
     const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
     const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(loadDataConverter(dataConverter(this.config)), 0, payloads);
-    if (last.action === 'createStack') return input.plan;
-    return (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE' ? input.previous : input.plan;
+    const rolledBack = last.action === 'updateStack' && (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE';
+    const [plan, source] = rolledBack ? [input.previous, input.previousSource] : [input.plan, input.source];
+    return plan && { plan, ...(source ? { source } : {}) };
   }
 
   /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
@@ -264,6 +273,23 @@ export class StackClient {
     });
   }
 
+  /** The stack's state when an update could start now (what `stack update --dry-run` compares with); refused as the update would be. */
+  async updatable(name: string): Promise<StackState> {
+    return this.startable(name, 'update', UPDATABLE);
+  }
+
+  private async startable(name: string, verb: string, allowed: readonly StackStatus[]): Promise<StackState> {
+    const latest = await this.latest(name);
+    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const state = await this.state(name);
+    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
+    if (!allowed.includes(state.status)) {
+      throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
+    }
+    return state;
+  }
+
   /**
    * `status` is the one the stack shows while the action runs; absent, it keeps its own. `refuse` may turn the
    * action down once the stack's state is read; `memoOf` gives the workflow's memo.
@@ -271,15 +297,7 @@ export class StackClient {
   private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
     allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
     { refuse, memoOf }: { refuse?: (state: StackState) => void; memoOf?: (state: StackState) => StackMemo } = {}): Promise<void> {
-    const latest = await this.latest(name);
-    if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
-    const state = await this.state(name);
-    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
-    const verb = workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', '');
-    if (!allowed.includes(state.status)) {
-      throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
-    }
+    const state = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
     refuse?.(state);
     const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
     try {

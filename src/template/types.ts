@@ -157,3 +157,23 @@ export interface StackState {
    */
   readonly hiddenValues?: string[];
 }
+
+/** A file of a stack's source, by the name it was given as (for messages) and its text. */
+export interface SourceFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * What a stack's plan was made from, kept in its create and update inputs (Temporal is the only store) so
+ * that `stack update --existing` can plan again from it, as Heat keeps a stack's template, environment and files.
+ */
+export interface StackSource {
+  readonly template: SourceFile;
+  /** In the order they were merged. */
+  readonly environments: readonly SourceFile[];
+  /** What get_file and template resources read, by the name they read it by. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The `--parameter` values given. */
+  readonly parameters: Readonly<Record<string, string>>;
+}
