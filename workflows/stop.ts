@@ -23,7 +23,7 @@ export interface Stop {
 export const hasStackDeadline = () => patched(DEADLINE_PATCH);
 
 function inProgress(state: StackState): string {
-  return Object.entries(state.resources).filter(([, r]) => r.status === 'CREATE_IN_PROGRESS').map(([name]) => name).sort().join(', ');
+  return Object.entries(state.resources).filter(([, r]) => r.status === 'CREATE_IN_PROGRESS' || r.status === 'ADOPT_IN_PROGRESS').map(([name]) => name).sort().join(', ');
 }
 
 /**
