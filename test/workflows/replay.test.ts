@@ -55,6 +55,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     // Of stack updates: kept, in place, replaced, added and removed resources; and one that rolled back.
     'update-updateStack.json',
     'update-rollback-updateStack.json',
+    // Of an abandon, the adopt of what it left (containers and a random string taken, one container created) and that stack's delete.
+    'abandon-adopt-abandonStack.json',
+    'abandon-adopt-adoptStack.json',
+    'abandon-adopt-deleteStack.json',
   ]));
 });
 
