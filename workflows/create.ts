@@ -118,7 +118,7 @@ export async function runCreate(input: CreateStackInput, action: CreateAction): 
   setStatus(state, `${action.name}_IN_PROGRESS`, `Stack ${action.name} started`);
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
 
-  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action));
+  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action), action.name);
   // A stop that came when every resource was already made has nothing left to stop.
   if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE' || r.status === 'ADOPT_COMPLETE')) {
     resolveOutputs(plan, state);

@@ -30,7 +30,8 @@ function inProgress(state: StackState): string {
  * Runs the create's graph until it ends, a cancel arrives or the deadline passes (`timeoutMinutes`, when
  * `deadline`); returns the graph's result and, if it was stopped, why.
  */
-export async function untilStopped<T>(state: StackState, timeoutMinutes: number, deadline: boolean, graph: () => Promise<T>): Promise<{ result: T; stop?: Stop }> {
+export async function untilStopped<T>(state: StackState, timeoutMinutes: number, deadline: boolean, graph: () => Promise<T>,
+  action: 'CREATE' | 'ADOPT'): Promise<{ result: T; stop?: Stop }> {
   const scope = new CancellationScope();
   let stop: Stop | undefined;
   let done = false;
@@ -39,16 +40,16 @@ export async function untilStopped<T>(state: StackState, timeoutMinutes: number,
     stop = why;
     scope.cancel();
   };
-  setHandler(cancelStackSignal, ({ rollback }) => halt({ reason: 'Stack CREATE cancelled', rollback }));
+  setHandler(cancelStackSignal, ({ rollback }) => halt({ reason: `Stack ${action} cancelled`, rollback }));
   const timer = deadline ? new CancellationScope() : undefined;
   void timer?.run(() => sleep(timeoutMinutes * 60_000)).then(
-    () => halt({ reason: `Stack CREATE timed out after ${timeoutMinutes} min; still in progress: ${inProgress(state)}` }),
+    () => halt({ reason: `Stack ${action} timed out after ${timeoutMinutes} min; still in progress: ${inProgress(state)}` }),
     // Cancelled: the graph ended first, or the whole workflow was cancelled.
     () => undefined);
   const result = await scope.run(graph);
   done = true;
   timer?.cancel();
   // Temporal's own cancel of the workflow reaches the graph through its parent scope, not through halt.
-  if (!stop && scope.consideredCancelled) stop = { reason: 'Stack CREATE cancelled' };
+  if (!stop && scope.consideredCancelled) stop = { reason: `Stack ${action} cancelled` };
   return { result, ...(stop ? { stop } : {}) };
 }

@@ -198,8 +198,8 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .action(async (name: string, opts) => withClient(config, async (client) => {
       await client.cancel(name, opts.rollback !== false);
       console.log(`Stack ${name}: cancel requested`);
-      // The cancel worked when the create ended as it was asked to.
-      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? 'CREATE_FAILED' : 'ROLLBACK_COMPLETE'));
+      // The cancel worked when the create ended as it was asked to; an adopt is never rolled back.
+      if (opts.wait) await waitAndReport(client, name, (s) => s.status === 'ADOPT_FAILED' || s.status === (opts.rollback === false ? 'CREATE_FAILED' : 'ROLLBACK_COMPLETE'));
     }));
 
   for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AbandonData } from '../../src/client/abandon';
-import { SLEEPER, docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let worker: ChildProcess | undefined;
 /** Stacks whose containers to remove even when a test fails half-way (an abandoned stack has no delete). */
@@ -129,6 +129,35 @@ test('an adopt whose container is gone ends ADOPT_FAILED naming it, and keeps wh
   expect(state.resources.db).toMatchObject({ status: 'ADOPT_COMPLETE', physicalId: created.resources.db!.physicalId });
   expect((await docker().getContainer(created.resources.db!.physicalId).inspect()).State.Running).toBe(true);
 
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
+  expect(await stackContainers(stack)).toEqual([]);
+});
+
+test('a cancelled adopt ends ADOPT_FAILED without rollback: the containers it took keep running, and a delete removes them', async () => {
+  const stack = uniqueName('adoptcancel');
+  stacks.push(stack);
+  const template = writeTemplate(TEMPLATE);
+  expect(stoke('stack', 'create', stack, '-t', template, '--wait').status).toBe(0);
+  const ids = Object.values(showStack(stack).resources).filter((r) => r.type === 'DockerInc::Docker::Container').map((r) => r.physicalId);
+  const file = path.join(path.dirname(template), 'adopt.json');
+  expect(stoke('stack', 'abandon', stack, '--output-file', file).status).toBe(0);
+  const before = await started(ids);
+
+  // What the data lacks is created, and this one never finishes by itself.
+  const slow = writeTemplate(TEMPLATE.replace('outputs:', `  slow:
+    type: OS::Heat::TestResource
+    depends_on: web
+    properties: {action_wait_secs: {create: -1}}
+outputs:`));
+  expect(stoke('stack', 'adopt', stack, '-t', slow, '--adopt-file', file).status).toBe(0);
+  // Cancelled once all that is adopted is taken, so that it is the created resource the cancel stops.
+  await waitUntil('the slow resource to start', () => (showStack(stack).resources.slow?.status === 'CREATE_IN_PROGRESS' ? true : undefined));
+  const cancelled = stoke('stack', 'cancel', stack, '--wait');
+  expect(cancelled.stdout).toContain(`Stack ${stack} ADOPT_FAILED: Stack ADOPT cancelled`);
+  expect(cancelled.status).toBe(0);
+  const state = showStack(stack);
+  expect([state.resources.db!.status, state.resources.web!.status, state.resources.slow!.status]).toEqual(['ADOPT_COMPLETE', 'ADOPT_COMPLETE', 'CREATE_FAILED']);
+  expect(await started(ids)).toEqual(before);
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await stackContainers(stack)).toEqual([]);
 });
