@@ -101,7 +101,11 @@ outputs:`)}`);
   expect(await started(ids)).toEqual(before);
   expect(stoke('stack', 'list').stdout).toMatch(new RegExp(`${stack}\\s+ADOPT_COMPLETE`));
 
-  // An adopted stack is a stack like any other: checked, then deleted with every container it holds.
+  // An adopted stack is a stack like any other: updated (to the same template: everything kept), checked, then
+  // deleted with every container it holds.
+  expect(stoke('stack', 'update', stack, '-t', grown, '--wait').stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);
+  expect([showStack(stack).resources.db!.physicalId, showStack(stack).resources.web!.physicalId]).toEqual(ids);
+  expect(await started(ids)).toEqual(before);
   expect(stoke('stack', 'check', stack, '--wait').stdout).toContain(`Stack ${stack} CHECK_COMPLETE`);
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await stackContainers(stack)).toEqual([]);
