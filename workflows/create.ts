@@ -55,7 +55,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
     const planned = plan.resources[name]!;
     const adopted = action.adopted[name];
     const verb = adopted ? 'ADOPT' : 'CREATE';
-    setResourceStatus(resource, `${verb}_IN_PROGRESS`);
+    setResourceStatus(state, name, `${verb}_IN_PROGRESS`);
     try {
       resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
       if (runsOf(resource).where === 'workflow' && !adopted) {
@@ -70,10 +70,10 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
         resource.attributes = created.attributes;
       }
     } catch (err) {
-      setResourceStatus(resource, `${verb}_FAILED`, isCancellation(err) ? 'cancelled' : reasonOf(err));
+      setResourceStatus(state, name, `${verb}_FAILED`, isCancellation(err) ? 'cancelled' : reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, `${verb}_COMPLETE`, 'state changed');
+    setResourceStatus(state, name, `${verb}_COMPLETE`, 'state changed');
   });
 }
 
@@ -118,7 +118,7 @@ export async function runCreate(input: CreateStackInput, action: CreateAction): 
   setStatus(state, `${action.name}_IN_PROGRESS`, `Stack ${action.name} started`);
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
 
-  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action), action.name);
+  const { result: failures, stop } = await untilStopped(state, action.name, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action));
   // A stop that came when every resource was already made has nothing left to stop.
   if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE' || r.status === 'ADOPT_COMPLETE')) {
     resolveOutputs(plan, state);

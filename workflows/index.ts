@@ -4,5 +4,6 @@ export { adoptStack } from './adopt';
 export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';
+export { markResourceUnhealthy } from './mark-unhealthy';
 export { resumeStack, suspendStack } from './suspend';
 export { updateStack } from './update';

@@ -39,6 +39,8 @@ export interface ResourceRequest {
   readonly type: string;
   /** The type whose handler runs (an alias's target); absent in requests of workflows older than the field. */
   readonly handler?: string;
+  /** Which copy of the resource, when an update made it beside an older one (runs.copies): handlers label it so. */
+  readonly copy?: string;
   /** Resolved properties, in the names of `type`. */
   readonly properties: JsonObject;
   /** The stack's hidden parameter values, masked in failure messages (which quote container output). */
