@@ -60,6 +60,26 @@ export interface CreateStackInput {
   readonly source?: StackSource;
 }
 
+/** What the abandon data says of one resource to adopt: its object's id and the data its stack held. */
+export interface AdoptedResource {
+  readonly physicalId: string;
+  readonly data: JsonObject;
+}
+
+/**
+ * Input of adoptStack: a create whose resources named in `adopted` take the objects an abandoned stack left
+ * instead of making new ones. The stack id is the abandoned stack's, which the objects' labels carry.
+ */
+export interface AdoptStackInput extends CreateStackInput {
+  readonly stackId: string;
+  readonly adopted: Readonly<Record<string, AdoptedResource>>;
+}
+
+/** Input of abandonStack: the stack as its last action left it, forgotten with its resources left as they are. */
+export interface AbandonStackInput {
+  readonly state: StackState;
+}
+
 /** Input of suspendStack and resumeStack: the stack as its last action left it. */
 export interface SuspendStackInput {
   readonly state: StackState;

@@ -1,4 +1,6 @@
 /** The workflows the worker registers: one per stack action. */
+export { abandonStack } from './abandon';
+export { adoptStack } from './adopt';
 export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';

@@ -8,8 +8,8 @@ import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { handlerOf, runsOf } from './legacy';
 
-/** A resource made by a create, or kept or remade by an update (after a check or resume of the stack, too). */
-export const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
+/** A resource made by a create or taken by an adopt, or kept or remade by an update (after a check or resume of the stack, too). */
+export const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'ADOPT_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
 
 /** Resolves what the client had to leave for later: functions over resources that now exist. */
 export function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {

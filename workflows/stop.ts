@@ -15,7 +15,7 @@ import { cancelStackSignal } from './definitions';
 const DEADLINE_PATCH = 'one-stack-deadline';
 
 /** The stack actions that can be stopped part-way, as their statuses name them. */
-export type StoppableAction = 'CREATE' | 'UPDATE';
+export type StoppableAction = 'CREATE' | 'UPDATE' | 'ADOPT';
 
 /** Why an action stopped early, and whether its rollback was decided then (by `stoke stack cancel`). */
 export interface Stop {
@@ -26,8 +26,9 @@ export interface Stop {
 /** Whether the action runs under one stack-wide deadline (decide once, before anything waits on it). */
 export const hasStackDeadline = () => patched(DEADLINE_PATCH);
 
-function inProgress(state: StackState, action: StoppableAction): string {
-  return Object.entries(state.resources).filter(([, r]) => r.status === `${action}_IN_PROGRESS`).map(([name]) => name).sort().join(', ');
+/** An adopt creates what its data lacks, so any action's work in progress counts. */
+function inProgress(state: StackState): string {
+  return Object.entries(state.resources).filter(([, r]) => r.status.endsWith('_IN_PROGRESS')).map(([name]) => name).sort().join(', ');
 }
 
 /**
@@ -46,7 +47,7 @@ export async function untilStopped<T>(state: StackState, action: StoppableAction
   setHandler(cancelStackSignal, ({ rollback }) => halt({ reason: `Stack ${action} cancelled`, rollback }));
   const timer = deadline ? new CancellationScope() : undefined;
   void timer?.run(() => sleep(timeoutMinutes * 60_000)).then(
-    () => halt({ reason: `Stack ${action} timed out after ${timeoutMinutes} min; still in progress: ${inProgress(state, action)}` }),
+    () => halt({ reason: `Stack ${action} timed out after ${timeoutMinutes} min; still in progress: ${inProgress(state)}` }),
     // Cancelled: the graph ended first, or the whole workflow was cancelled.
     () => undefined);
   const result = await scope.run(graph);

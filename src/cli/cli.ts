@@ -152,6 +152,32 @@ function stackCommands(program: Command, config: StokeConfig): void {
       });
     });
 
+  stack.command('abandon <name>')
+    .description('forget a stack and leave its resources as they are; prints the data `stack adopt` takes them back with (JSON)')
+    .option('--output-file <file>', 'write the adopt data to this file instead of printing it')
+    .action(async (name: string, opts) => withClient(config, async (client) => (await import('./abandon')).abandonStack(client, name, opts.outputFile)));
+
+  stack.command('adopt <name>')
+    .description('create a stack whose resources take the objects an abandoned stack left, as `stack abandon` printed them; the rest are created')
+    .requiredOption('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON)')
+    .requiredOption('--adopt-file <file>', 'the data `stoke stack abandon` printed')
+    .option('-e, --environment <file>', 'environment file (repeatable, merged in order)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .option('--timeout <minutes>', 'stack adopt timeout in minutes', '60')
+    .option('--wait', 'follow the stack until the adopt is complete or failed')
+    .action(async (name: string, opts) => {
+      const { plan, source } = await planOf(name, opts);
+      const adoption = (await import('./abandon')).readAdoption(plan, opts.adoptFile);
+      await withClient(config, async (client) => {
+        await client.create(plan, source, adoption);
+        console.log(`Stack ${name} ADOPT_IN_PROGRESS (${Object.keys(plan.resources).length} resources, ${Object.keys(adoption.adopted).length} adopted)`);
+        if (opts.wait) {
+          const final = await waitAndReport(client, name);
+          if (final.status === 'ADOPT_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
+        }
+      });
+    });
+
   stack.command('list')
     .description('list stacks (from Temporal visibility)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
@@ -189,9 +215,9 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .action(async (name: string, opts) => withClient(config, async (client) => {
       const action = await client.cancel(name, opts.rollback !== false);
       console.log(`Stack ${name}: cancel requested`);
-      // The cancel worked when the action ended as it was asked to.
+      // The cancel worked when the action ended as it was asked to; an adopt is never rolled back.
       const failed = action === 'updateStack' ? 'UPDATE_FAILED' : 'CREATE_FAILED';
-      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? failed : 'ROLLBACK_COMPLETE'));
+      if (opts.wait) await waitAndReport(client, name, (s) => s.status === 'ADOPT_FAILED' || s.status === (opts.rollback === false ? failed : 'ROLLBACK_COMPLETE'));
     }));
 
   for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {

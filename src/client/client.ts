@@ -22,6 +22,9 @@ import {
   stackStatusKey,
   stackWorkflowId,
   waitHandles,
+  type AbandonStackInput,
+  type AdoptedResource,
+  type AdoptStackInput,
   type CreateStackInput,
   type DeleteStackInput,
   type SuspendStackInput,
@@ -31,6 +34,7 @@ import {
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
+import { abandonData, type AbandonData } from './abandon';
 import { currentRuns, type EventSource } from './events';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
@@ -48,7 +52,8 @@ export interface StackInputs {
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'adoptStack' | 'deleteStack' | 'abandonStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy';
+  running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /**
@@ -56,11 +61,11 @@ type Latest = {
  * check leaves a suspended stack CHECK_*, so both are allowed after one: pausing what is paused and
  * unpausing what runs change nothing.
  */
-const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'ADOPT_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 /** Heat checks a stack whatever its last action left, as long as none runs and it was not deleted. */
 const CHECKABLE: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ADOPT_COMPLETE', 'ADOPT_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
   'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
 ];
 /**
@@ -69,11 +74,11 @@ const CHECKABLE: readonly StackStatus[] = [
  * replacement would start what the stack holds paused.
  */
 const UPDATABLE: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ADOPT_COMPLETE', 'ADOPT_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
 
 /** The actions `stack cancel` (and a delete) can stop part-way. */
-const CANCELLABLE: readonly Latest['action'][] = ['createStack', 'updateStack'];
+const CANCELLABLE: readonly Latest['action'][] = ['createStack', 'adoptStack', 'updateStack'];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
@@ -82,6 +87,10 @@ const GRPC_NOT_FOUND = 5;
 type Timestamp = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
 const time = (t: Timestamp) =>
   t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
+
+/** A create or an adopt: the actions that make a stack, cancelled by `stack cancel` and by a delete. */
+/** An abandoned stack is forgotten: as a deleted one, but not even shown. */
+const abandoned = (run: Latest) => run.action === 'abandonStack' && run.closedAs === 'COMPLETED';
 
 function runOf(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): Latest {
   const closedAs = WORKFLOW_STATUS[info.status ?? 0] ?? 'UNKNOWN';
@@ -126,29 +135,32 @@ export class StackClient {
     }
   }
 
-  /** Starts a create; refused while any action runs on the stack or while the stack exists. */
-  async create(plan: StackPlan, source?: StackSource): Promise<void> {
+  /**
+   * Starts a create, or with `adoption` an adopt (Heat's): the resources it names take the objects an abandoned
+   * stack left, under that stack's id. Refused while any action runs on the stack or while the stack exists.
+   */
+  async create(plan: StackPlan, source?: StackSource, adoption?: { readonly stackId: string; readonly adopted: Record<string, AdoptedResource> }): Promise<void> {
     const latest = await this.latest(plan.name);
     if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
-    if (latest) {
+    if (latest && !abandoned(latest)) {
       const state = await this.state(plan.name);
       if (state.status !== 'DELETE_COMPLETE') {
         throw new StokeError('StackExists', `stack '${plan.name}' already exists (${state.status}); delete it first with \`stoke stack delete ${plan.name}\``);
       }
     }
-    const stackId = randomUUID();
-    const input: CreateStackInput = { plan, stackId, ...(source ? { source } : {}) };
+    const stackId = adoption?.stackId ?? randomUUID();
+    const input: CreateStackInput | AdoptStackInput = { plan, stackId, ...(source ? { source } : {}), ...(adoption ? { adopted: adoption.adopted } : {}) };
     const memo: StackMemo = {
       stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan),
     };
     try {
-      await this.client.workflow.start('createStack', {
+      await this.client.workflow.start(adoption ? 'adoptStack' : 'createStack', {
         workflowId: stackWorkflowId(plan.name),
         taskQueue: this.config.taskQueue,
         args: [input],
         memo: { ...memo },
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: 'CREATE_IN_PROGRESS' }],
+        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS' }],
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress; wait for it to finish`);
@@ -160,14 +172,14 @@ export class StackClient {
    * Cancels the create or update in progress, as Heat's `stack cancel`: it then rolls back unless `rollback`
    * is false. Returns the action cancelled.
    */
-  async cancel(name: string, rollback: boolean): Promise<'createStack' | 'updateStack'> {
+  async cancel(name: string, rollback: boolean): Promise<'createStack' | 'adoptStack' | 'updateStack'> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (!(latest.running && CANCELLABLE.includes(latest.action) && await this.cancelAction(name, latest, rollback))) {
       const doing = latest.running && !CANCELLABLE.includes(latest.action) ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
-      throw new StokeError('StackStateInvalid', `stack '${name}' has no create or update in progress${doing}: nothing to cancel`);
+      throw new StokeError('StackStateInvalid', `stack '${name}' has no create, adopt or update in progress${doing}: nothing to cancel`);
     }
-    return latest.action as 'createStack' | 'updateStack';
+    return latest.action as 'createStack' | 'adoptStack' | 'updateStack';
   }
 
   /** Asks a running create or update to stop; false when it had already ended. */
@@ -213,6 +225,31 @@ export class StackClient {
     }
   }
 
+  /**
+   * Heat's abandon: the stack is forgotten, its resources left as they are, by an action of its own (so it is
+   * refused while another runs). `keep` receives the data to adopt them with before the stack is forgotten.
+   */
+  async abandon(name: string, keep: (data: AbandonData) => void): Promise<void> {
+    const latest = await this.latest(name);
+    if (latest?.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const state = await this.state(name);
+    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
+    keep(abandonData(state, (await this.current(name))?.plan));
+    const input: AbandonStackInput = { state };
+    try {
+      await this.client.workflow.execute('abandonStack', {
+        workflowId: stackWorkflowId(name),
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: 'DELETE_IN_PROGRESS' }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
+      throw err;
+    }
+  }
+
   /** Starts a suspend (containers paused), dependents first; Heat allows it on a complete stack. */
   async suspend(name: string): Promise<void> {
     await this.startAction(name, 'suspendStack', SUSPENDABLE, 'SUSPEND_IN_PROGRESS');
@@ -243,7 +280,7 @@ export class StackClient {
    */
   async current(name: string): Promise<StackInputs | undefined> {
     const latest = await this.latest(name);
-    const last = latest?.action === 'createStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
+    const last = latest?.action === 'createStack' || latest?.action === 'adoptStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
     if (!last) return undefined;
     const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
     const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
@@ -327,6 +364,7 @@ export class StackClient {
   async state(name: string): Promise<StackState> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (abandoned(latest)) throw new StokeError('StackNotFound', `stack '${name}' not found (abandoned)`);
     return this.withIdentity(name, await this.stateOf(name, latest));
   }
 
@@ -380,7 +418,7 @@ export class StackClient {
    * the action before left it (nothing, before a create), failed in this one, with the worker's reason.
    */
   private async refusedState(name: string, refused: Latest, reason: string): Promise<StackState> {
-    const previous = refused.action === 'createStack' ? undefined : await this.runBefore(name, refused);
+    const previous = refused.action === 'createStack' || refused.action === 'adoptStack' ? undefined : await this.runBefore(name, refused);
     const base = previous ? await this.stateOf(name, previous) : { name, id: '', resources: {}, outputs: {}, createdAt: refused.startTime?.toISOString() ?? '' };
     return { ...base, status: interruptedStatus(refused.action), statusReason: reason, updatedAt: refused.closeTime?.toISOString() ?? '' };
   }
@@ -429,7 +467,7 @@ export class StackClient {
   /** The newest create or update of the stack, when a suspend, resume or check came after it (visibility, which may lag a moment). */
   private async lastPlanned(name: string): Promise<Latest | undefined> {
     const page = await this.connection.workflowService.listWorkflowExecutions({
-      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'updateStack')`,
+      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'adoptStack' OR WorkflowType = 'updateStack')`,
     });
     return (page.executions ?? []).map(runOf).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
   }

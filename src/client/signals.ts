@@ -31,7 +31,8 @@ export async function sendHandleSignal(client: Client, stack: string, request: S
   }
   const memo = description.memo as Partial<StackMemo> | undefined;
   const running = description.status.name === 'RUNNING';
-  if (description.type !== 'createStack' && description.type !== 'updateStack') {
+  // An update or an adopt creates wait conditions too, as a create does.
+  if (description.type !== 'createStack' && description.type !== 'updateStack' && description.type !== 'adoptStack') {
     if (running) throw new StokeError('NotWaiting', `stack '${stack}' is being deleted: it waits for no signal`);
     throw new StokeError('StackNotFound', `stack '${stack}' not found (deleted)`);
   }

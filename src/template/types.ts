@@ -106,7 +106,10 @@ export type StackStatus =
   | 'SUSPEND_FAILED'
   | 'RESUME_IN_PROGRESS'
   | 'RESUME_COMPLETE'
-  | 'RESUME_FAILED';
+  | 'RESUME_FAILED'
+  | 'ADOPT_IN_PROGRESS'
+  | 'ADOPT_COMPLETE'
+  | 'ADOPT_FAILED';
 
 export interface ResourceState {
   readonly type: string;

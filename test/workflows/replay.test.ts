@@ -63,6 +63,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     'update-cancel-updateStack.json',
     'update-deadline-updateStack.json',
     'update-wait-updateStack.json',
+    // Of an abandon, the adopt of what it left (containers and a random string taken, one container created) and that stack's delete.
+    'abandon-adopt-abandonStack.json',
+    'abandon-adopt-adoptStack.json',
+    'abandon-adopt-deleteStack.json',
   ]));
 });
 

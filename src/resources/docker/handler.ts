@@ -12,7 +12,7 @@ import {
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
 import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
+import type { AdoptResourceRequest, CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
 import { durationNanos, HEALTHCHECK_DURATIONS, healthTestProblem, isAddressPortPair, portSpecProblem } from './index';
 import { StokeError } from '../../errors';
 
@@ -461,6 +461,36 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
     return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
   } catch (err) {
     rethrowDockerError(err, `creating container for ${req.resource} on ${endpoint}`);
+  }
+}
+
+/**
+ * Heat's adopt of a container: the abandoned stack's container, found by its id, is read as a create would
+ * have read it, and neither recreated nor restarted. One whose labels give it to another stack or resource
+ * is refused: its stack's delete or sweep would take it from this one.
+ */
+export async function adoptContainer(req: AdoptResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
+  const container = dockerFor(endpoint).getContainer(req.physicalId);
+  let info: Docker.ContainerInspectInfo;
+  try {
+    info = await container.inspect(abandonOnCancel());
+  } catch (err) {
+    if (classifyDockerError(err) === 'gone') {
+      throw ApplicationFailure.nonRetryable(`container ${req.physicalId} to adopt is not on the engine at ${endpoint}`, 'AdoptedResourceMissing');
+    }
+    rethrowDockerError(err, `inspecting container ${req.physicalId} of ${req.resource} on ${endpoint}`);
+  }
+  const labels = info.Config.Labels ?? {};
+  const owner = { stackId: labels[LABEL_STACK_ID], resource: labels[LABEL_RESOURCE] };
+  if ((owner.stackId && owner.stackId !== req.stackId) || (owner.resource && owner.resource !== req.resource)) {
+    throw ApplicationFailure.nonRetryable(`container ${req.physicalId} belongs to resource '${owner.resource ?? ''}' of stack id ${owner.stackId ?? ''}, `
+      + `not to '${req.resource}' of stack id ${req.stackId}`, 'AdoptedResourceMismatch');
+  }
+  try {
+    return { physicalId: info.Id, attributes: await attributesOf(container, info, req.attributes) };
+  } catch (err) {
+    rethrowDockerError(err, `reading container ${req.physicalId} of ${req.resource} on ${endpoint}`);
   }
 }
 

@@ -151,6 +151,7 @@ export const dockerContainer: ResourceType = {
     suspend: async (req, ctx) => (await lifecycle()).pauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     resume: async (req, ctx) => (await lifecycle()).unpauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     check: async (req, ctx) => (await lifecycle()).checkContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    adopt: async (req, ctx) => (await lifecycle()).adoptContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     // What `docker update` changes on a running container: the resource limits and the restart policy.
     update: async (req, ctx) => (await lifecycle()).updateContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
   },
