@@ -151,6 +151,11 @@ export interface HandleSignal {
   readonly data?: Json;
   /** Heat's UniqueId / id: a repeated id replaces the earlier signal instead of counting again. */
   readonly id?: string;
+  /**
+   * The copy of the handle whose credentials signed it ('' for a first copy); absent when sent with Temporal
+   * access (`stack signal`), which means the current copy.
+   */
+  readonly copy?: string;
 }
 
 export const handleSignal = defineSignal<[HandleSignal]>('handleSignal');

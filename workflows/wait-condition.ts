@@ -46,6 +46,10 @@ export class WaitConditions {
       log.warn('signal ignored: not for a wait condition handle of this stack', { handle: signal.handle, stackId: signal.stackId });
       return;
     }
+    if (signal.copy !== undefined && signal.copy !== (handle.copy ?? '')) {
+      log.warn('signal ignored: signed for a copy of the handle an update replaced', { handle: signal.handle, copy: signal.copy });
+      return;
+    }
     if (this.closed[signal.handle]) {
       log.warn('signal ignored: the handle takes no more signals', { handle: signal.handle, closed: this.closed[signal.handle] });
       return;

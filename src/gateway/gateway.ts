@@ -92,21 +92,22 @@ async function handle(req: http.IncomingMessage, key: Buffer, client: Client, se
   const url = new URL(req.url ?? '/', 'http://gateway');
   if (url.pathname === '/health') return health(req, url, key);
   const match = SIGNAL_PATH.exec(url.pathname);
-  if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE`);
+  if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE[/COPY]`);
   if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
   let parts: string[];
   try {
-    parts = match.slice(1).map((part) => decodeURIComponent(part!));
+    parts = match.slice(1).filter((part) => part !== undefined).map((part) => decodeURIComponent(part));
   } catch {
     throw new StokeError('NotFound', `no such path ${url.pathname}: malformed escapes`);
   }
-  const [stack, stackId, handleName] = parts as [string, string, string];
+  const [stack, stackId, handleName, copy] = parts as [string, string, string, string | undefined];
   const text = await readBody(req);
   const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
-  if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, token)) {
+  if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, copy, token)) {
     throw new StokeError('BadToken', token ? 'wrong token for this handle' : 'missing token: give ?Signature= or X-Auth-Token');
   }
-  const request = parseSignalBody(handleName, text);
+  // The handle's first copy has no copy id: '' tells the workflow so (a signal of `stack signal` has none, for the current copy).
+  const request = { ...parseSignalBody(handleName, text), copy: copy ?? '' };
   await sendHandleSignal(client, stack, request, stackId, sent);
   log(`signal ${request.status} to ${stack}/${handleName}${request.id ? ` (id ${request.id})` : ''}`);
   return { status: 200, body: { stack, handle: handleName, status: request.status, ...(request.id ? { id: request.id } : {}) } };

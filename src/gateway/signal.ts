@@ -11,8 +11,11 @@ import type { StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { dockerOptions } from '../runtime/docker-endpoint';
 
-/** The path every handle's signal URL has: /v1/signal/STACK/STACK_ID/HANDLE. */
-export const SIGNAL_PATH = /^\/v1\/signal\/([^/]+)\/([^/]+)\/([^/]+)$/;
+/**
+ * The path every handle's signal URL has: /v1/signal/STACK/STACK_ID/HANDLE, and /COPY for a copy of the
+ * handle an update made in place of another, so that the credentials the old copy handed out do not count.
+ */
+export const SIGNAL_PATH = /^\/v1\/signal\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/;
 
 /** The key tokens are derived from: STOKE_SIGNAL_KEY, else a random one made once in the state folder. */
 export function loadSignalKey(config: StokeConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
@@ -28,18 +31,18 @@ export function loadSignalKey(config: StokeConfig, env: NodeJS.ProcessEnv = proc
   return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
 }
 
-export function handleToken(key: Buffer, stack: string, stackId: string, handle: string): string {
-  return crypto.createHmac('sha256', key).update(`${stack}\n${stackId}\n${handle}`).digest('base64url');
+export function handleToken(key: Buffer, stack: string, stackId: string, handle: string, copy?: string): string {
+  return crypto.createHmac('sha256', key).update(`${stack}\n${stackId}\n${handle}${copy ? `\n${copy}` : ''}`).digest('base64url');
 }
 
-export function tokenMatches(key: Buffer, stack: string, stackId: string, handle: string, token: string): boolean {
-  const expected = Buffer.from(handleToken(key, stack, stackId, handle));
+export function tokenMatches(key: Buffer, stack: string, stackId: string, handle: string, copy: string | undefined, token: string): boolean {
+  const expected = Buffer.from(handleToken(key, stack, stackId, handle, copy));
   const given = Buffer.from(token);
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
-export function signalEndpoint(baseUrl: string, stack: string, stackId: string, handle: string): string {
-  return `${baseUrl}/v1/signal/${encodeURIComponent(stack)}/${encodeURIComponent(stackId)}/${encodeURIComponent(handle)}`;
+export function signalEndpoint(baseUrl: string, stack: string, stackId: string, handle: string, copy?: string): string {
+  return `${baseUrl}/v1/signal/${encodeURIComponent(stack)}/${encodeURIComponent(stackId)}/${encodeURIComponent(handle)}${copy ? `/${encodeURIComponent(copy)}` : ''}`;
 }
 
 /**

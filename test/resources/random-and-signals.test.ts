@@ -117,11 +117,17 @@ resources:
   test('a token opens one handle of one stack id only', () => {
     const key = Buffer.from('k');
     const token = handleToken(key, 'web', 'id-1', 'h');
-    expect(tokenMatches(key, 'web', 'id-1', 'h', token)).toBe(true);
-    expect(tokenMatches(key, 'web', 'id-2', 'h', token)).toBe(false);
-    expect(tokenMatches(key, 'web', 'id-1', 'h2', token)).toBe(false);
-    expect(tokenMatches(Buffer.from('other'), 'web', 'id-1', 'h', token)).toBe(false);
-    expect(tokenMatches(key, 'web', 'id-1', 'h', '')).toBe(false);
+    expect(tokenMatches(key, 'web', 'id-1', 'h', undefined, token)).toBe(true);
+    expect(tokenMatches(key, 'web', 'id-2', 'h', undefined, token)).toBe(false);
+    expect(tokenMatches(key, 'web', 'id-1', 'h2', undefined, token)).toBe(false);
+    expect(tokenMatches(Buffer.from('other'), 'web', 'id-1', 'h', undefined, token)).toBe(false);
+    expect(tokenMatches(key, 'web', 'id-1', 'h', undefined, '')).toBe(false);
+    // A copy an update made has its own token, and the first copy's does not open it (nor the reverse).
+    const copied = handleToken(key, 'web', 'id-1', 'h', 'c0ffee00');
+    expect(copied).not.toBe(token);
+    expect(tokenMatches(key, 'web', 'id-1', 'h', 'c0ffee00', copied)).toBe(true);
+    expect(tokenMatches(key, 'web', 'id-1', 'h', 'c0ffee00', token)).toBe(false);
+    expect(tokenMatches(key, 'web', 'id-1', 'h', undefined, copied)).toBe(false);
   });
 
   test('waiting resources and their stack show the time left, coarser as it grows', () => {

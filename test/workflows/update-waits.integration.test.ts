@@ -98,3 +98,43 @@ test('a FAILURE signal to a wait an update added fails the update with its reaso
   expect(Object.keys(state.resources)).toEqual(['web']);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
+
+/** A handle's endpoint as the test reaches it: the gateway on loopback (servers use the bridge address). */
+function loopback(endpoint: string): string {
+  return endpoint.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${process.env.STOKE_SIGNAL_BIND!.split(':').pop()}`);
+}
+
+async function post(endpoint: string, token: string, body: string): Promise<number> {
+  return (await fetch(loopback(endpoint), { method: 'POST', body, headers: { 'X-Auth-Token': token } })).status;
+}
+
+test('a replaced handle has new credentials: its conditions wait again, and what the old copy handed out no longer counts', async () => {
+  const stack = uniqueName('updhandle');
+  expect(stoke('stack', 'create', stack, '-t', waiting(1)).status).toBe(0);
+  let state = await waitUntil(`${stack}'s create wait`, () => {
+    const s = showStack(stack);
+    return s.resources.wait?.status === 'CREATE_IN_PROGRESS' ? s : undefined;
+  });
+  const old = state.resources.handle!;
+  const { endpoint: oldEndpoint, token: oldToken } = old.attributes as { endpoint: string; token: string };
+  expect(await post(oldEndpoint, oldToken, '{"data": "first", "id": "a"}')).toBe(200);
+  expect((await finished(stack)).status).toBe('CREATE_COMPLETE');
+
+  // Marked unhealthy, the handle is replaced by the next update, and the wait on it with it.
+  expect(stoke('stack', 'resource', 'mark-unhealthy', stack, 'handle', 'leaked token').status).toBe(0);
+  expect(stoke('stack', 'update', stack, '-t', waiting(1)).status).toBe(0);
+  state = await waitingFor(stack, 1);
+  const fresh = state.resources.handle!;
+  const { endpoint, token } = fresh.attributes as { endpoint: string; token: string };
+  expect(fresh.physicalId).not.toBe(old.physicalId);
+  expect(endpoint).not.toBe(oldEndpoint);
+  expect(token).not.toBe(oldToken);
+
+  // The old credentials still sign for the old copy, which the workflow no longer counts.
+  expect(await post(oldEndpoint, oldToken, '{"data": "stale", "id": "b"}')).toBe(200);
+  expect(await post(endpoint, token, '{"data": "fresh", "id": "c"}')).toBe(200);
+  state = await finished(stack);
+  expect(state.status).toBe('UPDATE_COMPLETE');
+  expect(state.outputs.data!.value).toBe('{"c":"fresh"}');
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+});

@@ -3,11 +3,13 @@ import type { CreatedResource, CreateResourceRequest, SignalIssuer } from '../pl
 
 /**
  * A handle's URL or endpoint and token. Derived, not drawn, so a retried activity returns the same
- * credentials as the attempt that may already have handed them out.
+ * credentials as the attempt that may already have handed them out. A copy an update made has its own,
+ * and its own physical id, so the conditions on it wait again and the old copy's signals do not count.
  */
 async function credentials(req: CreateResourceRequest, issuer: SignalIssuer) {
-  const endpoint = signalEndpoint(await issuer.baseUrl(), req.stack, req.stackId, req.resource);
-  return { physicalId: `${req.stack}-${req.resource}`, endpoint, token: handleToken(issuer.key, req.stack, req.stackId, req.resource) };
+  const endpoint = signalEndpoint(await issuer.baseUrl(), req.stack, req.stackId, req.resource, req.copy);
+  const physicalId = `${req.stack}-${req.resource}${req.copy ? `-${req.copy}` : ''}`;
+  return { physicalId, endpoint, token: handleToken(issuer.key, req.stack, req.stackId, req.resource, req.copy) };
 }
 
 /** AWS::CloudFormation::WaitConditionHandle: its Ref is the URL, the token in its signature. */

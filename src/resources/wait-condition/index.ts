@@ -12,7 +12,7 @@ const TIMEOUT_RANGE = { min: 1, max: 43200 } as const;
 
 export const cfnWaitConditionHandle: ResourceType = {
   name: 'AWS::CloudFormation::WaitConditionHandle',
-  runs: { where: 'activity', signals: 'handle' },
+  runs: { where: 'activity', signals: 'handle', copies: true },
   handler: { create: async (req, ctx) => (await lifecycle()).createCfnHandle(req, ctx.signals) },
   description: 'A URL a server signals (cfn-signal, or curl -X PUT with {Status, Reason, Data, UniqueId}); its Ref is that URL.',
   properties: {},
@@ -33,7 +33,7 @@ export const cfnWaitCondition: ResourceType = {
 
 export const heatWaitConditionHandle: ResourceType = {
   name: 'OS::Heat::WaitConditionHandle',
-  runs: { where: 'activity', signals: 'handle' },
+  runs: { where: 'activity', signals: 'handle', copies: true },
   supportStatus: { status: 'SUPPORTED', version: '2014.2' },
   handler: { create: async (req, ctx) => (await lifecycle()).createHeatHandle(req, ctx.signals) },
   description: 'An endpoint and token a server signals with (POST, X-Auth-Token, {status, reason, data, id}).',
