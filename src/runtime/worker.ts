@@ -15,6 +15,7 @@ import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway, type Gateway } from '../gateway/gateway';
 import { loadSignalKey, signalBaseUrl } from '../gateway/signal';
 import type { SignalIssuer } from '../resources/plugin';
+import { takeOverDeadWorkers, workerIdentity } from './takeover';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -121,6 +122,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      identity: workerIdentity(),
       workflowBundle,
       dataConverter: converter,
       activities: createActivities({
@@ -133,7 +135,10 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
     const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;
     const sealing = codec ? `payloads sealed with key ${codec.currentKeyId}${plaintextAllowed() ? ' (plaintext accepted)' : ''}` : 'payloads unencrypted';
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
-    await worker.run();
+    // Alongside the first polls: a failed attempt is retried as soon as this worker asks for work.
+    const takingOver = takeOverDeadWorkers(config, (message) => console.log(`stoke worker: ${message}`))
+      .catch((err: Error) => console.warn(`stoke worker: warning: could not look for activities of dead workers: ${err.message}`));
+    await Promise.all([worker.run(), takingOver]);
   } finally {
     await connection.close();
   }
