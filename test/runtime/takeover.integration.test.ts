@@ -1,9 +1,12 @@
 /**
  * A worker killed in the middle of a container's create: the worker started after it fails the attempt
  * the dead one held, so Temporal retries it at once instead of after the heartbeat timeout, and the retry
- * adopts what there is, making no second container.
+ * adopts what there is, making no second container. The new worker starts from the workflow bundle the
+ * killed one left, not bundling again.
  */
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, temporalAddress } from '../../src/config';
 import { WORKER_DIED } from '../../src/runtime/takeover';
@@ -48,13 +51,20 @@ resources:
     type: DockerInc::Docker::Container
     properties: {image: busybox, cmd: ${SLEEPER}, cpu_shares: 512, docker_endpoint: "${proxy.endpoint}"}
 `);
+  const kept = () => fs.readdirSync(loadConfig().runDir).filter((name) => /^workflow-bundle-[0-9a-f]{32}\.js$/.test(name));
+  for (const bundle of kept()) fs.rmSync(path.join(loadConfig().runDir, bundle));
   worker = await startWorker();
   expect(stoke('stack', 'create', stack, '-t', template).status).toBe(0);
   await waitUntil('the create to reach the engine', () => proxy!.requests.find((r) => r.path.endsWith('/version')));
   worker.kill('SIGKILL');
   await new Promise((resolve) => worker!.once('exit', resolve));
   // Its start must take less than the activity's heartbeat timeout (20 s), or the timeout fails the attempt first.
+  const restarted = Date.now();
   worker = await startWorker();
+  // …which it does quicker with the workflow bundle the killed worker left, made from the same code.
+  const bundles = kept();
+  expect(bundles).toHaveLength(1);
+  expect(fs.statSync(path.join(loadConfig().runDir, bundles[0]!)).mtimeMs).toBeLessThan(restarted);
 
   const done = await waitUntil('the stack to complete', () => {
     const state = showStack(stack);
