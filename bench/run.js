@@ -476,7 +476,7 @@ resources:
     properties:
       image: busybox
       cmd: [sh, -c, "trap 'exit 0' TERM; (sleep 4; touch /tmp/ready) & sleep 3600 & wait"]
-      healthcheck: {test: "test -f /tmp/ready", interval: 1s}
+      healthcheck: {test: "test -f /tmp/ready", interval: 1s, retries: 60}
 `;
 
 /** The stack's create activity once a worker has started it, from the workflow's description. */
