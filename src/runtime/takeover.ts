@@ -90,7 +90,8 @@ export async function takeOverDeadWorkers(config: StokeConfig, log: (message: st
       const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
       const orphaned = (raw.pendingActivities ?? []).filter((a) => a.state === STARTED && workerGone(a.lastWorkerIdentity ?? '', self));
       for (const activity of orphaned) {
-        const failure = ApplicationFailure.retryable(`worker ${activity.lastWorkerIdentity} died while it ran this attempt`, WORKER_DIED);
+        // No backoff: the dead worker's last requests had this worker's whole start to land, as they had the timeout.
+        const failure = ApplicationFailure.create({ message: `worker ${activity.lastWorkerIdentity} died while it ran this attempt`, type: WORKER_DIED, nextRetryDelay: '10 milliseconds' });
         // The attempt may have timed out meanwhile, and then there is nothing left to fail.
         await client.activity.fail({ workflowId, runId, activityId: activity.activityId! }, failure).then(
           () => log(`retrying ${activity.activityType?.name} ${activity.activityId} of ${workflowId}: its worker ${activity.lastWorkerIdentity} died`),
