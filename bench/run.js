@@ -421,7 +421,8 @@ async function p6(ctx) {
       if (updated.value.status !== 'UPDATE_COMPLETE') throw new Error(`P6 stack ${name}: ${updated.value.status} ${updated.value.statusReason}`);
       const after = await startTimes(docker, label, (labels) => labels['org.stoke.resource']);
       times.stoke.push(updated.ms);
-      kept.stoke.push(untouched(before, after, changed) + (after[changed]?.id === before[changed].id ? ' (c1 NOT replaced)' : ''));
+      if (after[changed]?.id === before[changed].id) throw new Error(`P6 stack ${name}: ${changed} was not replaced`);
+      kept.stoke.push(untouched(before, after, changed));
       await ctx.stacks.delete(name);
       await ctx.result(name);
 
