@@ -85,7 +85,8 @@ export async function takeOverDeadWorkers(config: StokeConfig, log: (message: st
   const connection = await Connection.connect({ address: temporalAddress(config) });
   try {
     const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
-    const running = client.workflow.list({ query: `TaskQueue = '${config.taskQueue}' AND ExecutionStatus = 'Running'` });
+    const queue = config.taskQueue.replace(/['\\]/g, '\\$&');
+    const running = client.workflow.list({ query: `TaskQueue = '${queue}' AND ExecutionStatus = 'Running'` });
     for await (const { workflowId, runId } of running) {
       const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
       const orphaned = (raw.pendingActivities ?? []).filter((a) => a.state === STARTED && workerGone(a.lastWorkerIdentity ?? '', self));
