@@ -12,10 +12,17 @@ export const LABEL_STACK = 'org.stoke.stack';
 export const LABEL_STACK_ID = 'org.stoke.stack-id';
 export const LABEL_RESOURCE = 'org.stoke.resource';
 export const LABEL_STANDIN_FOR = 'org.stoke.standin-for';
+/** Which copy of its resource an object is, when a stack update made it beside an older one. */
+export const LABEL_COPY = 'org.stoke.copy';
 
 /** What stoke makes on an engine carries these labels, so a retry or the sweep finds it again. */
-export function identityLabels(req: { stack: string; stackId: string; resource: string }): Record<string, string> {
-  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource };
+export function identityLabels(req: { stack: string; stackId: string; resource: string; copy?: string }): Record<string, string> {
+  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource, ...(req.copy ? { [LABEL_COPY]: req.copy } : {}) };
+}
+
+/** Whether labels name this copy of the resource: a request without a copy is the copy without the label, made by a create. */
+export function isCopy(labels: Readonly<Record<string, string>> | undefined, req: { stackId: string; resource: string; copy?: string }): boolean {
+  return labels?.[LABEL_STACK_ID] === req.stackId && labels[LABEL_RESOURCE] === req.resource && labels[LABEL_COPY] === req.copy;
 }
 
 /** What is left to remove once a stack's resources were deleted: anything else that carries its id. */

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../src/runtime/catalog';
 import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
 import type {
-  CreatedResource, CreateResourceRequest, ExistingResourceRequest, UpdateResourceRequest, HandlerContext, ResourceRequest, ResourceType, SignalIssuer,
+  AdoptResourceRequest, CreatedResource, CreateResourceRequest, ExistingResourceRequest, UpdateResourceRequest, HandlerContext, ResourceRequest, ResourceType, SignalIssuer,
 } from '../src/resources/plugin';
 import { implementationOf, resourceType, unalias } from '../src/resources/registry';
 import { maskText } from '../src/template/redact';
@@ -109,6 +109,16 @@ export function createActivities(deps: ActivityDependencies) {
     }),
 
     deleteResource: act('delete'),
+
+    /** Heat's adopt: the handler checks the abandoned stack's object exists and reads it, changing nothing. */
+    adoptResource: masked(async (request: AdoptResourceRequest): Promise<CreatedResource> => {
+      const type = implementation(request);
+      const handler = type?.handler;
+      if (!type || !handler?.adopt) throw ApplicationFailure.nonRetryable(`resource type ${request.type} cannot be adopted: it has no adopt hook`, 'AdoptNotSupported');
+      const { req, attributes, renameBack } = unaliased(request, request.attributes);
+      const adopted = await running(type, async () => handler.adopt!({ ...req, attributes }, ctx));
+      return { ...adopted, attributes: renameBack(adopted.attributes) };
+    }),
 
     /** A stack update's change in place; the workflow asks only types whose plan says they have the hook. */
     updateResource: masked(async (request: UpdateResourceRequest): Promise<CreatedResource> => {

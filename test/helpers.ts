@@ -131,6 +131,22 @@ export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<St
   });
 }
 
+/** The run a stack's workflow id names now: a new one means an action was started. */
+export function latestStackRun(stack: string): Promise<{ runId: string; type: string }> {
+  return withTemporal(async (client) => {
+    const description = await client.workflow.getHandle(`stack:${stack}`).describe();
+    return { runId: description.runId, type: description.type };
+  });
+}
+
+/** Starts a workflow as the CLI would, with an input of the test's making (an older client's, say). */
+export function startStackWorkflow(stack: string, workflow: string, input: unknown): Promise<void> {
+  return withTemporal(async (client) => {
+    const { loadConfig } = await import('../src/config');
+    await client.workflow.start(workflow, { workflowId: `stack:${stack}`, taskQueue: loadConfig().taskQueue, args: [input] });
+  });
+}
+
 /** A signal straight to the workflow, past every check of the gateway and the CLI. */
 export function signalStackWorkflow(stack: string, signal: HandleSignal): Promise<void> {
   return withTemporal(async (client) => {

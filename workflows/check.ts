@@ -42,10 +42,9 @@ export async function checkStack(input: CheckStackInput): Promise<StackState> {
   const failed: string[] = [];
   // No order among checks; a step never throws, so the scheduler checks every resource, at most MAX_PARALLEL at once.
   await runGraph(Object.fromEntries(Object.keys(state.resources).map((name) => [name, []])), async (name) => {
-    const resource = state.resources[name]!;
-    setResourceStatus(resource, 'CHECK_IN_PROGRESS');
+    setResourceStatus(state, name, 'CHECK_IN_PROGRESS');
     const { status, reason } = await checkOne(state, name);
-    setResourceStatus(resource, status, reason);
+    setResourceStatus(state, name, status, reason);
     if (status === 'CHECK_FAILED') failed.push(`${name}: ${reason}`);
   });
   // Completion order varies with the engines; the reason names resources in one order.

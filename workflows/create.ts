@@ -5,7 +5,7 @@
  */
 import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
-import { signalLimits, stackNameKey, stackStateQuery, type CreateStackInput } from './definitions';
+import { signalLimits, stackNameKey, stackStateQuery, type AdoptedResource, type CreateStackInput } from './definitions';
 import { fail, now, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { handlerOf, runsOf } from './legacy';
@@ -42,29 +42,38 @@ function newStack(plan: StackPlan, stackId: string): StackState {
   };
 }
 
-async function createResources(plan: StackPlan, state: StackState, acts: ResourceActivities, waits: WaitConditions): Promise<Failures> {
+/** What a create is done as: Heat's CREATE, or its ADOPT, whose resources named in `adopted` take existing objects instead. */
+export interface CreateAction {
+  readonly name: 'CREATE' | 'ADOPT';
+  readonly adopted: Readonly<Record<string, AdoptedResource>>;
+}
+
+async function createResources(plan: StackPlan, state: StackState, acts: ResourceActivities, waits: WaitConditions, action: CreateAction): Promise<Failures> {
   const ctx = runtimeContext(plan, state);
   return runGraph(requirementsOf(state), async (name) => {
     const resource = state.resources[name]!;
     const planned = plan.resources[name]!;
-    setResourceStatus(resource, 'CREATE_IN_PROGRESS');
+    const adopted = action.adopted[name];
+    const verb = adopted ? 'ADOPT' : 'CREATE';
+    setResourceStatus(state, name, `${verb}_IN_PROGRESS`);
     try {
       resource.properties = resolveNow(planned.properties, ctx, `resources.${name}.properties`) as JsonObject;
-      if (runsOf(resource).where === 'workflow') {
+      if (runsOf(resource).where === 'workflow' && !adopted) {
         // A wait is no side effect: it runs in the workflow itself, on signals and a timer.
         resource.attributes = await waits.wait(name, resource, resource.properties);
         resource.physicalId = `${state.name}-${name}`;
       } else {
-        const created = await acts.of(resource).createResource({ ...requestOf(state, name), attributes: planned.attributes });
+        const request = { ...requestOf(state, name), attributes: planned.attributes };
+        const created = adopted ? await acts.of(resource).adoptResource({ ...request, ...adopted }) : await acts.of(resource).createResource(request);
         resource.physicalId = created.physicalId;
         if (created.refId !== undefined) resource.refId = created.refId;
         resource.attributes = created.attributes;
       }
     } catch (err) {
-      setResourceStatus(resource, 'CREATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
+      setResourceStatus(state, name, `${verb}_FAILED`, isCancellation(err) ? 'cancelled' : reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, 'CREATE_COMPLETE', 'state changed');
+    setResourceStatus(state, name, `${verb}_COMPLETE`, 'state changed');
   });
 }
 
@@ -93,6 +102,11 @@ async function rollback(state: StackState, acts: ResourceActivities): Promise<vo
 /** Creates a stack from its plan; rolls back on failure unless the plan disables it. */
 export async function createStack(input: CreateStackInput): Promise<StackState> {
   refuseUnreadableInput(input, 'create', 'CREATE_FAILED');
+  return runCreate(input, { name: 'CREATE', adopted: {} });
+}
+
+/** A create or an adopt of a stack from its plan. */
+export async function runCreate(input: CreateStackInput, action: CreateAction): Promise<StackState> {
   const { plan, stackId } = input;
   const state = newStack(plan, stackId ?? uuid4());
   // Real values: the client masks what it shows.
@@ -101,18 +115,19 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
   // Under the stack's one deadline a wait keeps only its own timeout: the deadline stops it, with the rest.
   const waits = new WaitConditions(state, deadline ? Infinity : Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
-  setStatus(state, 'CREATE_IN_PROGRESS', 'Stack CREATE started');
+  setStatus(state, `${action.name}_IN_PROGRESS`, `Stack ${action.name} started`);
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
 
-  const { result: failures, stop } = await untilStopped(state, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits));
+  const { result: failures, stop } = await untilStopped(state, action.name, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action));
   // A stop that came when every resource was already made has nothing left to stop.
-  if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE')) {
+  if (Object.values(state.resources).every((r) => r.status === 'CREATE_COMPLETE' || r.status === 'ADOPT_COMPLETE')) {
     resolveOutputs(plan, state);
-    setStatus(state, 'CREATE_COMPLETE', 'Stack CREATE completed successfully');
+    setStatus(state, `${action.name}_COMPLETE`, `Stack ${action.name} completed successfully`);
     return state;
   }
   const first = failures[0];
-  setStatus(state, 'CREATE_FAILED', stop?.reason ?? `Resource CREATE failed: ${first!.name}: ${first!.reason}`);
-  if (stop?.rollback ?? !plan.disableRollback) await rollback(state, acts);
+  setStatus(state, `${action.name}_FAILED`, stop?.reason ?? `Resource ${action.name} failed: ${first!.name}: ${first!.reason}`);
+  // A rollback deletes: after an adopt it would destroy the very objects the stack was to take over (Heat's only forgets them).
+  if (action.name === 'CREATE' && (stop?.rollback ?? !plan.disableRollback)) await rollback(state, acts);
   fail(state);
 }

@@ -1,11 +1,42 @@
 /** Names shared by workflows, the client and the CLI. No Node imports: the workflow sandbox loads this. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Json, JsonObject, StackPlan, StackState } from '../src/template/types';
+import type { Json, JsonObject, StackPlan, StackSource, StackState, StackStatus } from '../src/template/types';
 import { runsOf } from './legacy';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
 export const stackStateQuery = defineQuery<StackState>('stackState');
+
+/** One status change of the stack (resourceName is the stack's name) or of one of its resources, as Heat's events. */
+export interface RecordedEvent {
+  /** 1, 2, 3… within one action: the marker a page starts after. */
+  readonly seq: number;
+  /** Workflow time, ISO. */
+  readonly time: string;
+  readonly resourceName: string;
+  readonly physicalId: string;
+  readonly resourceType: string;
+  readonly status: StackStatus;
+  /** Hidden values masked. */
+  readonly reason: string;
+}
+
+export interface EventsRequest {
+  /** Only events after this sequence number. */
+  readonly after?: number;
+  readonly limit?: number;
+  /** Only this resource's events (the stack's name: the stack's own). */
+  readonly resource?: string;
+}
+
+export interface EventPage {
+  readonly events: RecordedEvent[];
+  /** More events follow the page's last. */
+  readonly more: boolean;
+}
+
+/** An action's events a page at a time, so that no answer grows past the payload limit. */
+export const stackEventsQuery = defineQuery<EventPage, [EventsRequest]>('stackEvents');
 
 export const stackNameKey = defineSearchAttributeKey('StackName', SearchAttributeType.KEYWORD);
 export const stackStatusKey = defineSearchAttributeKey('StackStatus', SearchAttributeType.KEYWORD);
@@ -25,6 +56,28 @@ export interface CreateStackInput {
    * signal gateway reads it without a worker. Absent in stacks created before it existed: then generated.
    */
   readonly stackId?: string;
+  /** What the plan was made from, for `stack update --existing`; absent in stacks created before it was kept. */
+  readonly source?: StackSource;
+}
+
+/** What the abandon data says of one resource to adopt: its object's id and the data its stack held. */
+export interface AdoptedResource {
+  readonly physicalId: string;
+  readonly data: JsonObject;
+}
+
+/**
+ * Input of adoptStack: a create whose resources named in `adopted` take the objects an abandoned stack left
+ * instead of making new ones. The stack id is the abandoned stack's, which the objects' labels carry.
+ */
+export interface AdoptStackInput extends CreateStackInput {
+  readonly stackId: string;
+  readonly adopted: Readonly<Record<string, AdoptedResource>>;
+}
+
+/** Input of abandonStack: the stack as its last action left it, forgotten with its resources left as they are. */
+export interface AbandonStackInput {
+  readonly state: StackState;
 }
 
 /** Input of suspendStack and resumeStack: the stack as its last action left it. */
@@ -115,6 +168,19 @@ export interface UpdateStackInput {
   readonly plan: StackPlan;
   /** The plan the stack was brought to last (by its create or an update): what a failed update rolls back to. */
   readonly previous?: StackPlan;
+  /** What `plan` and `previous` were made from, for `stack update --existing`; absent when the client had none. */
+  readonly source?: StackSource;
+  readonly previousSource?: StackSource;
+}
+
+/** Input of markResourceUnhealthy: the stack as its last action left it, and the mark of one of its resources. */
+export interface MarkUnhealthyInput {
+  readonly state: StackState;
+  readonly resource: string;
+  /** Shown as the resource's status reason; a default one when empty. */
+  readonly reason: string;
+  /** The mark taken back (`--reset`): the resource is CHECK_COMPLETE, and an update keeps it again. */
+  readonly healthy: boolean;
 }
 
 export interface DeleteStackInput {

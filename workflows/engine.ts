@@ -16,6 +16,7 @@ import type { Requirements } from '../src/template/graph';
 import { redactText } from '../src/template/redact';
 import type { ResourceState, StackState, StackStatus } from '../src/template/types';
 import { STACK_FAILED, stackStatusKey } from './definitions';
+import { recordEvent, recordStackEvent } from './events';
 import { PAYLOAD_REFUSED, refusedReason } from './refused';
 
 /** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
@@ -29,12 +30,21 @@ export function setStatus(state: StackState, status: StackStatus, reason: string
   state.updatedAt = now();
   upsertSearchAttributes([{ key: stackStatusKey, value: status }]);
   log.info('stack status', { stack: state.name, status, reason: redactText(state, reason) });
+  recordStackEvent(state, status, reason, state.updatedAt);
 }
 
-export function setResourceStatus(resource: ResourceState, status: StackStatus, reason = ''): void {
+/** Sets the status of the stack's resource `name` (as `state.resources` holds it now) and records the event. */
+export function setResourceStatus(state: StackState, name: string, status: StackStatus, reason = ''): void {
+  const resource = state.resources[name]!;
   resource.status = status;
   resource.statusReason = reason;
   resource.updatedAt = now();
+  recordResourceEvent(state, name, resource, status, reason);
+}
+
+/** An event of one copy of resource `name`, which may not be the one the state holds (an update's old copy). */
+export function recordResourceEvent(state: StackState, name: string, copy: ResourceState, status: StackStatus, reason = ''): void {
+  recordEvent(state, { time: now(), resourceName: name, physicalId: copy.physicalId, resourceType: copy.type, status, reason });
 }
 
 /** The message a user should read: an activity's own failure message rather than "activity task failed". */

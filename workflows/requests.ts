@@ -8,8 +8,8 @@ import { FunctionError, isDeferred, resolve, type ResolveContext } from '../src/
 import type { Json, JsonObject, ResourceState, StackPlan, StackState, StackStatus } from '../src/template/types';
 import { handlerOf, runsOf } from './legacy';
 
-/** A resource made by a create, or kept or remade by an update (after a check or resume of the stack, too). */
-const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
+/** A resource made by a create or taken by an adopt, or kept or remade by an update (after a check or resume of the stack, too). */
+export const READABLE: ReadonlySet<StackStatus> = new Set(['CREATE_COMPLETE', 'ADOPT_COMPLETE', 'UPDATE_COMPLETE', 'CHECK_COMPLETE', 'RESUME_COMPLETE']);
 
 /** Resolves what the client had to leave for later: functions over resources that now exist. */
 export function runtimeContext(plan: StackPlan, state: StackState): ResolveContext {
@@ -83,7 +83,7 @@ export function requestOf(state: StackState, name: string): ResourceRequest {
   const needs = runsOf(resource).needs ?? [];
   return {
     stack: state.name, stackId: state.id, resource: name, type: resource.type, handler: handlerOf(resource),
-    properties: resource.properties, ...hiddenOf(state),
+    ...(resource.copy ? { copy: resource.copy } : {}), properties: resource.properties, ...hiddenOf(state),
     ...(needs.includes('siblings') ? { siblings: siblingsOf(state, resource) } : {}),
     ...(needs.includes('addresses') ? { addresses: addressesOf(state) } : {}),
   };

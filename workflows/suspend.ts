@@ -22,15 +22,15 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
     const resource = state.resources[name]!;
     // Never created, or retained and gone from the stack: nothing to act on.
     if (!resource.physicalId || resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
-    setResourceStatus(resource, `${action}_IN_PROGRESS` as StackStatus);
+    setResourceStatus(state, name, `${action}_IN_PROGRESS` as StackStatus);
     const request = { ...requestOf(state, name), physicalId: resource.physicalId };
     try {
       await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));
     } catch (err) {
-      setResourceStatus(resource, `${action}_FAILED` as StackStatus, reasonOf(err));
+      setResourceStatus(state, name, `${action}_FAILED` as StackStatus, reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, `${action}_COMPLETE` as StackStatus);
+    setResourceStatus(state, name, `${action}_COMPLETE` as StackStatus);
   });
   if (failures.length === 0) {
     setStatus(state, `${action}_COMPLETE`, `Stack ${action} completed successfully`);

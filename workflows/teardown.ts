@@ -2,7 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { Json, ResourceState, StackState } from '../src/template/types';
-import { reasonOf, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
+import { reasonOf, recordResourceEvent, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
 import { type ResourceActivities } from './profiles';
 import { requestOf } from './requests';
 
@@ -12,28 +12,36 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
     const resource = state.resources[name]!;
     if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
     if (resource.deletionPolicy === 'Retain') {
-      setResourceStatus(resource, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
+      setResourceStatus(state, name, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
       return;
     }
-    setResourceStatus(resource, 'DELETE_IN_PROGRESS');
+    setResourceStatus(state, name, 'DELETE_IN_PROGRESS');
     try {
       await acts.of(resource).deleteResource({ ...requestOf(state, name), physicalId: resource.physicalId });
     } catch (err) {
-      setResourceStatus(resource, 'DELETE_FAILED', reasonOf(err));
+      setResourceStatus(state, name, 'DELETE_FAILED', reasonOf(err));
       throw err;
     }
-    setResourceStatus(resource, 'DELETE_COMPLETE');
+    setResourceStatus(state, name, 'DELETE_COMPLETE');
   });
 }
 
 /**
  * Deletes one copy of a resource (an update's old copy, or one removed from the template); deletion_policy
  * Retain keeps it. A copy whose create failed has no physical id, and its handler looks for it by its labels.
+ * Its events carry the copy's own physical id; the state's status is the current copy's, not changed here.
  */
 export async function deleteCopy(state: StackState, name: string, copy: ResourceState, acts: ResourceActivities): Promise<void> {
   if (copy.deletionPolicy === 'Retain' || copy.status === 'INIT_COMPLETE' || copy.status === 'DELETE_COMPLETE') return;
   const request = requestOf({ ...state, resources: { ...state.resources, [name]: copy } }, name);
-  await acts.of(copy).deleteResource({ ...request, physicalId: copy.physicalId });
+  recordResourceEvent(state, name, copy, 'DELETE_IN_PROGRESS');
+  try {
+    await acts.of(copy).deleteResource({ ...request, physicalId: copy.physicalId });
+  } catch (err) {
+    recordResourceEvent(state, name, copy, 'DELETE_FAILED', reasonOf(err));
+    throw err;
+  }
+  recordResourceEvent(state, name, copy, 'DELETE_COMPLETE');
 }
 
 /**

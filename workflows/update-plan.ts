@@ -48,14 +48,25 @@ export function diffResource(old: ResourceState, planned: PlannedResource, prope
   return { change: inPlace && changed.every((name) => inPlace.includes(name)) ? 'update' : 'replace', changed };
 }
 
+/** A value that takes something on an engine: an empty name or binding list claims nothing. */
+function holds(value: Json | undefined): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  return typeof value !== 'object' || Object.keys(value).length > 0;
+}
+
 /**
  * Whether the replacement of a resource deletes the old copy before creating the new one. Handlers find
- * what they made on an engine by the labels stack id + resource name (a retried create adopts it, a delete
- * removes all of it), and containers take the name `<stack>-<resource>`: two copies of one resource would
- * be one to them. So only types that make nothing on an engine are replaced new copy first.
+ * what they made on an engine by its labels; a type whose handler also tells copies apart by the copy id
+ * (runs.copies) gets the new copy first, unless old and new both hold a property two copies cannot share
+ * (a fixed container name, a host port). Every other type on an engine would take a new copy for the
+ * old one, so its old copy goes first; in-worker values are always made new copy first.
  */
-export function deletesFirst(planned: PlannedResource): boolean {
-  return runsOf(planned).where === 'activity';
+export function deletesFirst(planned: PlannedResource, old: ResourceState, properties: JsonObject): boolean {
+  const runs = runsOf(planned);
+  if (runs.where !== 'activity') return false;
+  if (!runs.copies) return true;
+  return (runs.exclusive ?? []).some((name) => holds(old.properties[name]) && holds(properties[name]));
 }
 
 /** The stack's resources the new plan no longer has. */

@@ -1,20 +1,19 @@
 /**
  * Stack update: the stack's resources brought to a new plan, in the new plan's dependency order, so that
  * each resource is compared once what it refers to is final (a replaced dependency gives new values).
- * Unchanged resources are left alone, changed ones updated in place or replaced (update-plan.ts decides),
- * added ones created; removed ones and the old copies of replaced ones are deleted at the end.
+ * Unchanged resources are left alone, changed ones updated in place or replaced (update-resource.ts, on
+ * update-plan.ts's diff), added ones created; removed ones and the old copies of replaced ones are deleted at the end.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { reversed } from '../src/template/graph';
-import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
+import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
-import { stackNameKey, stackStateQuery, type UpdateStackInput } from './definitions';
-import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
-import { runsOf } from './legacy';
+import { signalLimits, stackNameKey, stackStateQuery, type UpdateStackInput } from './definitions';
+import { fail, reasonOf, refuseUnreadableInput, runGraph, setStatus, type Failures } from './engine';
 import { resourceActivities, type ResourceActivities } from './profiles';
-import { requestOf, resolveNow, runtimeContext } from './requests';
-import { deleteCopy } from './teardown';
-import { deletesFirst, diffResource, removedResources, type ResourceDiff } from './update-plan';
+import { hasStackDeadline, untilStopped } from './stop';
+import { removedResources } from './update-plan';
+import { Update } from './update-resource';
+import { WaitConditions } from './wait-condition';
 
 /** The stack's resources as the new plan has them: existing ones keep what they are until their step, new ones start as a create's. */
 function prepare(state: StackState, plan: StackPlan): void {
@@ -24,94 +23,27 @@ function prepare(state: StackState, plan: StackPlan): void {
   }
 }
 
-class Update {
-  /** Old copies of replaced resources, deleted once every resource is in place. */
-  private readonly retired: [string, ResourceState][] = [];
 
-  constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities) {}
-
-  /** Brings one resource to its new definition. */
-  async step(name: string): Promise<void> {
-    const resource = this.state.resources[name]!;
-    const target = this.plan.resources[name]!;
-    const old = { ...resource };
-    try {
-      const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
-      const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
-      if (diff.change === 'unchanged') return;
-      setResourceStatus(resource, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : 'added');
-      if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
-      else await this.replace(name, old, target, properties);
-    } catch (err) {
-      setResourceStatus(this.state.resources[name]!, 'UPDATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
-      throw err;
-    }
-    setResourceStatus(this.state.resources[name]!, 'UPDATE_COMPLETE', 'state changed');
-  }
-
-  private async updateInPlace(name: string, resource: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
-    const previous = resource.properties;
-    resource.properties = properties;
-    const updated = await this.acts.of(resource).updateResource({
-      ...requestOf(this.state, name), physicalId: resource.physicalId, previous, attributes: target.attributes,
-    });
-    resource.attributes = updated.attributes;
-  }
-
-  /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
-  private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
-    if (runsOf(target).where === 'workflow') throw ApplicationFailure.nonRetryable(`${name}: an update cannot add or replace a wait condition yet`, 'UpdateNotSupported');
-    const first = old.status !== 'INIT_COMPLETE' && deletesFirst(target);
-    if (first) await deleteCopy(this.state, name, old, this.acts);
-    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
-    this.state.resources[name] = fresh;
-    try {
-      const created = await this.acts.of(fresh).createResource({ ...requestOf(this.state, name), attributes: target.attributes });
-      fresh.physicalId = created.physicalId;
-      if (created.refId !== undefined) fresh.refId = created.refId;
-      fresh.attributes = created.attributes;
-    } catch (err) {
-      // The old copy still exists: the stack keeps it, so that a delete or a later update finds it.
-      if (!first) this.state.resources[name] = old;
-      throw err;
-    }
-    if (!first && old.physicalId !== '') this.retired.push([name, old]);
-  }
-
-  /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
-  async restore(): Promise<void> {
-    for (const [name, old] of this.retired.splice(0)) {
-      await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
-      this.state.resources[name] = old;
-    }
-  }
-
-  /** The old copies of replaced resources, then the removed resources, dependents first. */
-  async cleanUp(removed: string[]): Promise<Failures> {
-    for (const [name, old] of this.retired) await deleteCopy(this.state, name, old, this.acts);
-    const requires = Object.fromEntries(removed.map((name) => [name, this.state.resources[name]!.requires.filter((r) => removed.includes(r))]));
-    return runGraph(reversed(requires), async (name) => {
-      await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
-      delete this.state.resources[name];
-    });
-  }
+/** Brings the stack's resources to `plan`; the old copies and the resources `plan` no longer has are left to cleanUp. */
+async function bringTo(state: StackState, plan: StackPlan, update: Update): Promise<Failures> {
+  prepare(state, plan);
+  const requires = Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, r.requires]));
+  return runGraph(requires, (name) => update.step(name));
 }
 
 /** Brings the stack's resources to `plan`, then deletes the old copies and the resources `plan` no longer has. */
 async function converge(state: StackState, plan: StackPlan, update: Update): Promise<Failures> {
   const removed = removedResources(state, plan);
-  prepare(state, plan);
-  const requires = Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, r.requires]));
-  const failures = await runGraph(requires, (name) => update.step(name));
+  const failures = await bringTo(state, plan, update);
   return failures.length > 0 ? failures : update.cleanUp(removed);
 }
 
 /** Back to the plan the stack had: the old copies still kept are put back, the rest converges again; it must finish even if cancelled. */
-async function rollback(state: StackState, previous: StackPlan, update: Update, acts: ResourceActivities): Promise<void> {
+async function rollback(state: StackState, previous: StackPlan, update: Update, acts: ResourceActivities, waits: WaitConditions): Promise<void> {
   const reason = state.statusReason;
   await CancellationScope.nonCancellable(async () => {
     setStatus(state, 'ROLLBACK_IN_PROGRESS', reason);
-    const failures = await update.restore().then(() => converge(state, previous, new Update(state, previous, acts)), (err) => [{ name: 'restore', reason: reasonOf(err) }]);
+    const failures = await update.restore().then(() => converge(state, previous, new Update(state, previous, acts, waits)), (err) => [{ name: 'restore', reason: reasonOf(err) }]);
     if (failures.length > 0) {
       setStatus(state, 'ROLLBACK_FAILED', `${reason}; rollback failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
       return;
@@ -123,26 +55,35 @@ async function rollback(state: StackState, previous: StackPlan, update: Update, 
 }
 
 /**
- * Brings a stack to a new plan. On failure it goes back to `previous`, the plan it had, unless the new plan
- * disables rollback or the client had none to give: then it stays UPDATE_FAILED, and a later update can fix it.
+ * Brings a stack to a new plan, within the plan's timeout, unless cancelled. On failure it goes back to
+ * `previous`, the plan it had, unless rollback is disabled (by the plan, or by `stack cancel --no-rollback`)
+ * or the client had none to give: then it stays UPDATE_FAILED, and a later update can fix it.
  */
 export async function updateStack(input: UpdateStackInput): Promise<StackState> {
   refuseUnreadableInput(input, 'update', 'UPDATE_FAILED');
   const { plan, previous } = input;
   const state: StackState = { ...(JSON.parse(JSON.stringify(input.state)) as StackState), ...(plan.hiddenValues ? { hiddenValues: plan.hiddenValues } : {}) };
   setHandler(stackStateQuery, () => state);
+  // Updates recorded before had no deadline: their resources' activities alone bounded them.
+  const deadline = hasStackDeadline();
+  const waits = new WaitConditions(state, deadline ? Infinity : Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, 'UPDATE_IN_PROGRESS', 'Stack UPDATE started');
   const acts = resourceActivities(plan.timeoutMinutes, true);
-  const update = new Update(state, plan, acts);
-  const failures = await converge(state, plan, update);
-  if (failures.length === 0) {
+  const update = new Update(state, plan, acts, waits);
+  const removed = removedResources(state, plan);
+  const { result, stop } = await untilStopped(state, 'UPDATE', plan.timeoutMinutes, deadline, () => bringTo(state, plan, update));
+  // With every resource in place only the deletes of what the update left behind remain: a cancel no longer
+  // stops them, since a rollback would put back old copies half deleted.
+  const failures = result.length > 0 || stop ? result : await CancellationScope.nonCancellable(() => update.cleanUp(removed));
+  if (failures.length === 0 && !stop) {
     state.outputs = {};
     resolveOutputs(plan, state);
     setStatus(state, 'UPDATE_COMPLETE', 'Stack UPDATE completed successfully');
     return state;
   }
-  setStatus(state, 'UPDATE_FAILED', `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
-  if (previous && !plan.disableRollback) await rollback(state, previous, update, acts);
+  setStatus(state, 'UPDATE_FAILED', stop?.reason ?? `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
+  if (previous && (stop?.rollback ?? !plan.disableRollback)) await rollback(state, previous, update, acts, waits);
+  else await update.dropRetired();
   fail(state);
 }

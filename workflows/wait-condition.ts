@@ -1,5 +1,5 @@
 /**
- * Wait conditions inside the create workflow: a handle's signals arrive as Temporal signals and are kept
+ * Wait conditions inside the create or update workflow: a handle's signals arrive as Temporal signals and are kept
  * in the stack state; a wait condition is a `condition(…, timeout)` over them, so a wait of hours costs
  * one timer and survives any crash of the worker or of Temporal itself.
  */
@@ -10,6 +10,7 @@ import {
 } from './definitions';
 import { runsOf } from './legacy';
 import { refusedReason } from './refused';
+import { READABLE } from './requests';
 
 /**
  * Histories recorded before handles were closed never closed one: replaying them, no handle is closed
@@ -73,13 +74,13 @@ export class WaitConditions {
   /** Whether another wait condition than `waiter` may still wait on the handle (or the stack has not got to it yet). */
   private awaitedElsewhere(handle: string, waiter: string): boolean {
     return Object.entries(this.state.resources).some(([name, r]) => name !== waiter && runsOf(r).signals === 'condition'
-      && r.requires.includes(handle) && (r.status === 'INIT_COMPLETE' || r.status === 'CREATE_IN_PROGRESS'));
+      && r.requires.includes(handle) && (r.status === 'INIT_COMPLETE' || r.status === 'CREATE_IN_PROGRESS' || r.status === 'UPDATE_IN_PROGRESS'));
   }
 
   /** The handle a wait condition's handle property refers to: by its Ref (CFN URL) or its physical id. */
   private handleOf(name: string, reference: Json): [string, ResourceState] {
     const found = Object.entries(this.state.resources).find(([, r]) =>
-      runsOf(r).signals === 'handle' && r.status === 'CREATE_COMPLETE' && (r.refId ?? r.physicalId) === reference);
+      runsOf(r).signals === 'handle' && READABLE.has(r.status) && (r.refId ?? r.physicalId) === reference);
     if (!found) throw ApplicationFailure.nonRetryable(`resources.${name}: '${String(reference)}' is not a wait condition handle of this stack`, 'InvalidHandle');
     return found;
   }

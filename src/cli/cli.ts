@@ -4,12 +4,14 @@ import { Command, Option } from 'commander';
 import { loadConfig, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
+import { eventCommands } from './events';
 // Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
 // template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
 // which reads Temporal's HTTP API, starts in a fraction of the time.
 import type { StackClient } from '../client/client';
 import type { StartedService } from '../runtime/runtime';
 import type { StackState } from '../template/types';
+import type { ResourcePreview } from './dry-run';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -74,22 +76,24 @@ async function waitAndReport(client: StackClient, name: string, expected = (s: S
   return final;
 }
 
-/** The plan of `stack create` or `stack update`: the template validated with its environments and parameters; warnings printed. */
+/** The plan of `stack create` and what it was made from: the template validated with its environments and parameters; warnings printed. */
 async function planOf(name: string, opts: { template: string; environment: string[]; parameter: string[]; timeout: string; disableRollback?: boolean }) {
   checkStackName(name);
-  const timeoutMinutes = Number(opts.timeout);
-  if (!Number.isInteger(timeoutMinutes) || timeoutMinutes < 1) throw new StokeError('InvalidOption', `--timeout must be a whole number of minutes, got '${opts.timeout}'`);
-  const { formatIssue, loadPlan } = await import('../template/load');
-  const { plan, warnings } = loadPlan({
-    stackName: name,
+  const [{ formatIssue }, { planSource, readSourceFile }, { timeoutMinutes }] = await Promise.all([import('../template/load'), import('../template/source'), import('./update-options')]);
+  const { plan, source, warnings } = planSource({
+    template: readSourceFile(opts.template, 'template'),
     templateFile: opts.template,
-    environmentFiles: opts.environment,
+    environments: opts.environment.map((file) => readSourceFile(file, 'environment')),
     parameters: parameterValues(opts.parameter),
-    disableRollback: Boolean(opts.disableRollback),
-    timeoutMinutes,
-  });
+  }, { stackName: name, disableRollback: Boolean(opts.disableRollback), timeoutMinutes: timeoutMinutes(opts.timeout) });
   for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
-  return plan;
+  return { plan, source };
+}
+
+/** What `--dry-run` found for each resource, as a table or JSON. */
+async function printPreview(format: string, previews: ResourcePreview[]): Promise<void> {
+  const { PREVIEW_HEADERS, previewRows } = await import('./dry-run');
+  print(format, previews, () => table(PREVIEW_HEADERS, previewRows(previews)));
 }
 
 function stackCommands(program: Command, config: StokeConfig): void {
@@ -103,10 +107,13 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .option('--timeout <minutes>', 'stack create timeout in minutes', '60')
     .option('--wait', 'follow the stack until it is complete or failed')
     .option('--disable-rollback', 'keep what was created when the create fails')
+    .option('--dry-run', 'print what the create would make, resource by resource, and create nothing')
+    .addOption(new Option('-f, --format <format>', 'output format of --dry-run').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => {
-      const plan = await planOf(name, opts);
+      const { plan, source } = await planOf(name, opts);
+      if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewCreate(plan));
       await withClient(config, async (client) => {
-        await client.create(plan);
+        await client.create(plan, source);
         console.log(`Stack ${name} CREATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
         if (opts.wait) {
           const final = await waitAndReport(client, name);
@@ -117,20 +124,56 @@ function stackCommands(program: Command, config: StokeConfig): void {
 
   stack.command('update <name>')
     .description('bring a stack to a new template: unchanged resources are kept, changed ones updated in place or replaced')
-    .requiredOption('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON)')
-    .option('-e, --environment <file>', 'environment file (repeatable, merged in order)', collect, [])
-    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
-    .option('--timeout <minutes>', 'stack update timeout in minutes', '60')
+    .option('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON); with --existing, the stack\'s own when absent')
+    .option('-e, --environment <file>', 'environment file (repeatable, merged in order; with --existing, after the stack\'s own)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable; with --existing, over the stack\'s own)', collect, [])
+    .option('--existing', 'reuse the stack\'s template, environments, files and parameters, applying only what is given')
+    .option('--clear-parameter <name>', 'with --existing: forget the stack\'s value of a parameter, back to its default (repeatable)', collect, [])
+    .option('--timeout <minutes>', 'stack update timeout in minutes (default: the stack\'s)')
+    .option('--rollback <enabled|disabled|keep>', 'go back to the template the stack had when the update fails, or leave it UPDATE_FAILED (default: keep the stack\'s setting)')
+    .option('--disable-rollback', 'the same as --rollback disabled')
     .option('--wait', 'follow the stack until the update is complete or failed')
-    .option('--disable-rollback', 'leave the stack UPDATE_FAILED when the update fails, instead of going back to the template it had')
+    .option('--dry-run', 'print what the update would do, resource by resource, and change nothing')
+    .addOption(new Option('-f, --format <format>', 'output format of --dry-run').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => {
-      const plan = await planOf(name, opts);
+      checkStackName(name);
+      const { checkUpdateOptions, planUpdate } = await import('./update-options');
+      checkUpdateOptions(opts);
       await withClient(config, async (client) => {
-        await client.update(plan);
+        const current = await client.current(name);
+        const { plan, source } = planUpdate(name, opts, parameterValues(opts.parameter), current);
+        if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewUpdate(await client.updatable(name), plan));
+        await client.update(plan, source, current);
         console.log(`Stack ${name} UPDATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
         if (opts.wait) {
           const final = await waitAndReport(client, name);
           if (final.status === 'UPDATE_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
+        }
+      });
+    });
+
+  stack.command('abandon <name>')
+    .description('forget a stack and leave its resources as they are; prints the data `stack adopt` takes them back with (JSON)')
+    .option('--output-file <file>', 'write the adopt data to this file instead of printing it')
+    .action(async (name: string, opts) => withClient(config, async (client) => (await import('./abandon')).abandonStack(client, name, opts.outputFile)));
+
+  stack.command('adopt <name>')
+    .description('create a stack whose resources take the objects an abandoned stack left, as `stack abandon` printed them; the rest are created')
+    .requiredOption('-t, --template <file>', 'template file (HOT or CFN, YAML or JSON)')
+    .requiredOption('--adopt-file <file>', 'the data `stoke stack abandon` printed')
+    .option('-e, --environment <file>', 'environment file (repeatable, merged in order)', collect, [])
+    .option('--parameter <name=value>', 'parameter value (repeatable)', collect, [])
+    .option('--timeout <minutes>', 'stack adopt timeout in minutes', '60')
+    .option('--wait', 'follow the stack until the adopt is complete or failed')
+    .action(async (name: string, opts) => {
+      const { plan, source } = await planOf(name, opts);
+      const adoption = (await import('./abandon')).readAdoption(plan, opts.adoptFile);
+      await withClient(config, async (client) => {
+        await client.create(plan, source, adoption);
+        console.log(`Stack ${name} ADOPT_IN_PROGRESS (${Object.keys(plan.resources).length} resources, ${Object.keys(adoption.adopted).length} adopted)`);
+        if (opts.wait) {
+          const final = await waitAndReport(client, name);
+          if (final.status === 'ADOPT_COMPLETE' && Object.keys(final.outputs).length > 0) console.log(`Outputs:\n${outputLines(final)}`);
         }
       });
     });
@@ -160,20 +203,21 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .description('delete a stack and everything it created')
     .option('--wait', 'follow the delete until it is complete or failed')
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.delete(name, () => console.log(`Stack ${name}: cancelling its create in progress first`));
+      await client.delete(name, (action) => console.log(`Stack ${name}: cancelling its ${action} in progress first`));
       console.log(`Stack ${name} DELETE_IN_PROGRESS`);
       if (opts.wait) await waitAndReport(client, name);
     }));
 
   stack.command('cancel <name>')
-    .description('cancel a create in progress and roll it back, as `openstack stack cancel`')
-    .option('--no-rollback', 'leave what was created, the stack CREATE_FAILED')
+    .description('cancel a create or update in progress and roll it back, as `openstack stack cancel`')
+    .option('--no-rollback', 'leave what was done, the stack CREATE_FAILED or UPDATE_FAILED')
     .option('--wait', 'follow the stack until the cancel (and rollback) is done')
     .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.cancel(name, opts.rollback !== false);
+      const action = await client.cancel(name, opts.rollback !== false);
       console.log(`Stack ${name}: cancel requested`);
-      // The cancel worked when the create ended as it was asked to.
-      if (opts.wait) await waitAndReport(client, name, (s) => s.status === (opts.rollback === false ? 'CREATE_FAILED' : 'ROLLBACK_COMPLETE'));
+      // The cancel worked when the action ended as it was asked to; an adopt is never rolled back.
+      const failed = action === 'updateStack' ? 'UPDATE_FAILED' : 'CREATE_FAILED';
+      if (opts.wait) await waitAndReport(client, name, (s) => s.status === 'ADOPT_FAILED' || s.status === (opts.rollback === false ? failed : 'ROLLBACK_COMPLETE'));
     }));
 
   for (const [action, description] of [['suspend', 'suspend a stack: pause its containers, dependents first'], ['resume', 'resume a suspended stack: unpause its containers']] as const) {
@@ -195,7 +239,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.wait) await waitAndReport(client, name);
     }));
   stack.command('signal <name> <handle>')
-    .description('signal a wait condition handle of a stack being created, as a server would through the gateway')
+    .description('signal a wait condition handle of a stack being created or updated, as a server would through the gateway')
     .addOption(new Option('--status <status>', 'signal status').choices(['SUCCESS', 'FAILURE']).default('SUCCESS'))
     .option('--reason <reason>', 'reason, shown when the wait fails')
     .option('--data <data>', 'data, returned in the wait condition\'s data attribute')
@@ -228,6 +272,18 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (opts.format !== 'table') printData(opts.format, detail);
       else console.log(table(['Field', 'Value'], detailRows(detail)));
     }));
+
+  resource.command('mark-unhealthy <name> <resource> [reason]')
+    .description('mark a resource of a stack unhealthy (CHECK_FAILED, with the reason), so that the next stack update replaces it')
+    .option('--reset', 'take the mark back: the resource is healthy (CHECK_COMPLETE) again, and an update keeps it')
+    .action(async (name: string, resourceName: string, reason: string | undefined, opts) => withClient(config, async (client) => {
+      await client.markUnhealthy(name, resourceName, reason ?? '', Boolean(opts.reset));
+      const final = await client.wait(name, () => undefined);
+      const r = final.resources[resourceName];
+      console.log(`Resource ${name}/${resourceName} ${r?.status ?? 'not found'}${r?.statusReason ? `: ${r.statusReason}` : ''}`);
+    }));
+
+  eventCommands(stack, { withClient: (fn) => withClient(config, fn), table });
 
   stack.command('output').description('stack outputs')
     .command('show <name> [output]')
@@ -356,17 +412,17 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--name <name>', 'stack name', 'hello')
     .action(async (opts) => {
       await bootstrap(config);
-      const [{ recordedServices, startDaemon }, { loadPlan }] = await Promise.all([import('../runtime/runtime'), import('../template/load')]);
+      const { recordedServices, startDaemon } = await import('../runtime/runtime');
       if (!recordedServices(config).some((s) => s.name === 'worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
       }
-      const { plan } = loadPlan({ stackName: opts.name, templateFile: path.join(config.projectRoot, 'examples', 'hello.yaml') });
+      const { plan, source } = await planOf(opts.name, { template: path.join(config.projectRoot, 'examples', 'hello.yaml'), environment: [], parameter: [], timeout: '60' });
       await withClient(config, async (client) => {
         const existing = (await client.list()).find((s) => s.name === opts.name);
         if (existing) log(`stack ${opts.name} exists already (${existing.status})`);
         else {
-          await client.create(plan);
+          await client.create(plan, source);
           await waitAndReport(client, opts.name);
         }
         const state = await client.show(opts.name);

@@ -4,6 +4,7 @@ import {
   Client,
   Connection,
   isGrpcServiceError,
+  QueryNotRegisteredError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
 } from '@temporalio/client';
@@ -15,30 +16,44 @@ import {
   cancelStackSignal,
   signalLimits,
   STACK_FAILED,
+  stackEventsQuery,
   stackNameKey,
   stackStateQuery,
   stackStatusKey,
   stackWorkflowId,
   waitHandles,
+  type AbandonStackInput,
+  type AdoptedResource,
+  type AdoptStackInput,
   type CreateStackInput,
   type DeleteStackInput,
   type SuspendStackInput,
   type CheckStackInput,
   type UpdateStackInput,
+  type MarkUnhealthyInput,
   type StackMemo,
 } from '../../workflows/definitions';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
+import { abandonData, type AbandonData } from './abandon';
+import { currentRuns, type EventSource } from './events';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
 import { temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import { MASK, redactState } from '../template/redact';
-import type { StackPlan, StackState, StackStatus } from '../template/types';
+import type { StackPlan, StackSource, StackState, StackStatus } from '../template/types';
+
+/** The plan a stack was last brought to, and what it was made from (absent in stacks of an older stoke). */
+export interface StackInputs {
+  readonly plan: StackPlan;
+  readonly source?: StackSource;
+}
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'deleteStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack'; running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  action: 'createStack' | 'adoptStack' | 'deleteStack' | 'abandonStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy';
+  running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
 };
 
 /**
@@ -46,11 +61,11 @@ type Latest = {
  * check leaves a suspended stack CHECK_*, so both are allowed after one: pausing what is paused and
  * unpausing what runs change nothing.
  */
-const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
+const SUSPENDABLE: readonly StackStatus[] = ['CREATE_COMPLETE', 'ADOPT_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_FAILED', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 const RESUMABLE: readonly StackStatus[] = ['SUSPEND_COMPLETE', 'RESUME_FAILED', 'SUSPEND_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED'];
 /** Heat checks a stack whatever its last action left, as long as none runs and it was not deleted. */
 const CHECKABLE: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ADOPT_COMPLETE', 'ADOPT_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_FAILED',
   'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED',
 ];
 /**
@@ -59,8 +74,11 @@ const CHECKABLE: readonly StackStatus[] = [
  * replacement would start what the stack holds paused.
  */
 const UPDATABLE: readonly StackStatus[] = [
-  'CREATE_COMPLETE', 'CREATE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'CREATE_COMPLETE', 'CREATE_FAILED', 'ADOPT_COMPLETE', 'ADOPT_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'RESUME_COMPLETE', 'CHECK_COMPLETE', 'CHECK_FAILED',
 ];
+
+/** The actions `stack cancel` (and a delete) can stop part-way. */
+const CANCELLABLE: readonly Latest['action'][] = ['createStack', 'adoptStack', 'updateStack'];
 
 /** Temporal's WorkflowExecutionStatus numbers, by the names `describe()` gives. */
 const WORKFLOW_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
@@ -69,6 +87,10 @@ const GRPC_NOT_FOUND = 5;
 type Timestamp = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
 const time = (t: Timestamp) =>
   t ? new Date(Number(typeof t.seconds === 'number' ? t.seconds : t.seconds?.toNumber() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)) : undefined;
+
+/** A create or an adopt: the actions that make a stack, cancelled by `stack cancel` and by a delete. */
+/** An abandoned stack is forgotten: as a deleted one, but not even shown. */
+const abandoned = (run: Latest) => run.action === 'abandonStack' && run.closedAs === 'COMPLETED';
 
 function runOf(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): Latest {
   const closedAs = WORKFLOW_STATUS[info.status ?? 0] ?? 'UNKNOWN';
@@ -113,29 +135,32 @@ export class StackClient {
     }
   }
 
-  /** Starts a create; refused while any action runs on the stack or while the stack exists. */
-  async create(plan: StackPlan): Promise<void> {
+  /**
+   * Starts a create, or with `adoption` an adopt (Heat's): the resources it names take the objects an abandoned
+   * stack left, under that stack's id. Refused while any action runs on the stack or while the stack exists.
+   */
+  async create(plan: StackPlan, source?: StackSource, adoption?: { readonly stackId: string; readonly adopted: Record<string, AdoptedResource> }): Promise<void> {
     const latest = await this.latest(plan.name);
     if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
-    if (latest) {
+    if (latest && !abandoned(latest)) {
       const state = await this.state(plan.name);
       if (state.status !== 'DELETE_COMPLETE') {
         throw new StokeError('StackExists', `stack '${plan.name}' already exists (${state.status}); delete it first with \`stoke stack delete ${plan.name}\``);
       }
     }
-    const stackId = randomUUID();
-    const input: CreateStackInput = { plan, stackId };
+    const stackId = adoption?.stackId ?? randomUUID();
+    const input: CreateStackInput | AdoptStackInput = { plan, stackId, ...(source ? { source } : {}), ...(adoption ? { adopted: adoption.adopted } : {}) };
     const memo: StackMemo = {
       stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan),
     };
     try {
-      await this.client.workflow.start('createStack', {
+      await this.client.workflow.start(adoption ? 'adoptStack' : 'createStack', {
         workflowId: stackWorkflowId(plan.name),
         taskQueue: this.config.taskQueue,
         args: [input],
         memo: { ...memo },
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: 'CREATE_IN_PROGRESS' }],
+        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS' }],
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress; wait for it to finish`);
@@ -143,20 +168,24 @@ export class StackClient {
     }
   }
 
-  /** Cancels the create in progress, as Heat's `stack cancel`: it then rolls back unless `rollback` is false. */
-  async cancel(name: string, rollback: boolean): Promise<void> {
+  /**
+   * Cancels the create or update in progress, as Heat's `stack cancel`: it then rolls back unless `rollback`
+   * is false. Returns the action cancelled.
+   */
+  async cancel(name: string, rollback: boolean): Promise<'createStack' | 'adoptStack' | 'updateStack'> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (!(latest.running && latest.action === 'createStack' && await this.cancelCreate(name, latest, rollback))) {
-      const doing = latest.running && latest.action !== 'createStack' ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
-      throw new StokeError('StackStateInvalid', `stack '${name}' has no create in progress${doing}: nothing to cancel`);
+    if (!(latest.running && CANCELLABLE.includes(latest.action) && await this.cancelAction(name, latest, rollback))) {
+      const doing = latest.running && !CANCELLABLE.includes(latest.action) ? ` (its ${latest.action} is, which cannot be cancelled)` : '';
+      throw new StokeError('StackStateInvalid', `stack '${name}' has no create, adopt or update in progress${doing}: nothing to cancel`);
     }
+    return latest.action as 'createStack' | 'adoptStack' | 'updateStack';
   }
 
-  /** Asks a running create to stop; false when it had already ended. */
-  private async cancelCreate(name: string, create: Latest, rollback: boolean): Promise<boolean> {
+  /** Asks a running create or update to stop; false when it had already ended. */
+  private async cancelAction(name: string, action: Latest, rollback: boolean): Promise<boolean> {
     try {
-      await this.client.workflow.getHandle(stackWorkflowId(name), create.runId).signal(cancelStackSignal, { rollback });
+      await this.client.workflow.getHandle(stackWorkflowId(name), action.runId).signal(cancelStackSignal, { rollback });
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -165,15 +194,15 @@ export class StackClient {
   }
 
   /**
-   * Starts a delete of whatever the stack's last action left. A create in progress is cancelled first,
-   * without rollback since the delete removes everything anyway, and awaited (`onCancel` is told).
+   * Starts a delete of whatever the stack's last action left. A create or update in progress is cancelled
+   * first, without rollback since the delete removes everything anyway, and awaited (`onCancel` is told which).
    */
-  async delete(name: string, onCancel?: () => void): Promise<void> {
+  async delete(name: string, onCancel?: (action: string) => void): Promise<void> {
     let latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-    if (latest.running && latest.action === 'createStack') {
-      onCancel?.();
-      if (await this.cancelCreate(name, latest, false)) {
+    if (latest.running && CANCELLABLE.includes(latest.action)) {
+      onCancel?.(latest.action.replace('Stack', ''));
+      if (await this.cancelAction(name, latest, false)) {
         await this.client.workflow.getHandle(stackWorkflowId(name), latest.runId).result().catch(() => undefined);
       }
       latest = (await this.latest(name))!;
@@ -184,6 +213,31 @@ export class StackClient {
     const input: DeleteStackInput = { state };
     try {
       await this.client.workflow.start('deleteStack', {
+        workflowId: stackWorkflowId(name),
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: 'DELETE_IN_PROGRESS' }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
+      throw err;
+    }
+  }
+
+  /**
+   * Heat's abandon: the stack is forgotten, its resources left as they are, by an action of its own (so it is
+   * refused while another runs). `keep` receives the data to adopt them with before the stack is forgotten.
+   */
+  async abandon(name: string, keep: (data: AbandonData) => void): Promise<void> {
+    const latest = await this.latest(name);
+    if (latest?.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const state = await this.state(name);
+    if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
+    keep(abandonData(state, (await this.current(name))?.plan));
+    const input: AbandonStackInput = { state };
+    try {
+      await this.client.workflow.execute('abandonStack', {
         workflowId: stackWorkflowId(name),
         taskQueue: this.config.taskQueue,
         args: [input],
@@ -208,26 +262,32 @@ export class StackClient {
 
   /**
    * Starts an update of the stack to a new plan: unchanged resources are kept, changed ones updated in place
-   * or replaced. The plan the stack has now goes along, for a rollback.
+   * or replaced. The plan the stack has now goes along, for a rollback, and both sources, for a later `--existing`.
    */
-  async update(plan: StackPlan): Promise<void> {
-    const previous = await this.currentPlan(plan.name);
-    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', { plan, ...(previous ? { previous } : {}) });
+  async update(plan: StackPlan, source?: StackSource, current?: StackInputs): Promise<void> {
+    const now = current ?? await this.current(plan.name);
+    await this.startAction(plan.name, 'updateStack', UPDATABLE, 'UPDATE_IN_PROGRESS', {
+      plan, ...(source ? { source } : {}), ...(now ? { previous: now.plan } : {}), ...(now?.source ? { previousSource: now.source } : {}),
+    }, {
+      // The signal gateway reads the update's memo, as a create's, to route signals to the waits it adds.
+      memoOf: (state) => ({ stackId: state.id, handles: waitHandles(plan), signalLimits: signalLimits(plan) }),
+    });
   }
 
   /**
-   * The plan the stack was last brought to: no database holds it, the input of its last create or update
-   * does (an update that rolled back left the stack at that update's `previous`).
+   * The plan the stack was last brought to, and its source: no database holds them, the input of its last
+   * create or update does (an update that rolled back left the stack at that update's `previous`).
    */
-  private async currentPlan(name: string): Promise<StackPlan | undefined> {
+  async current(name: string): Promise<StackInputs | undefined> {
     const latest = await this.latest(name);
-    const last = latest?.action === 'createStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
+    const last = latest?.action === 'createStack' || latest?.action === 'adoptStack' || latest?.action === 'updateStack' ? latest : await this.lastPlanned(name);
     if (!last) return undefined;
     const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
     const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
     const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(loadDataConverter(dataConverter(this.config)), 0, payloads);
-    if (last.action === 'createStack') return input.plan;
-    return (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE' ? input.previous : input.plan;
+    const rolledBack = last.action === 'updateStack' && (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE';
+    const [plan, source] = rolledBack ? [input.previous, input.previousSource] : [input.plan, input.source];
+    return plan && { plan, ...(source ? { source } : {}) };
   }
 
   /** Starts a check: every resource compared with what its engine holds; nothing is changed. */
@@ -235,25 +295,56 @@ export class StackClient {
     await this.startAction(name, 'checkStack', CHECKABLE, 'CHECK_IN_PROGRESS');
   }
 
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack', allowed: readonly StackStatus[], status: StackStatus,
-    more: Partial<UpdateStackInput> = {}): Promise<void> {
+  /**
+   * Marks one resource unhealthy (CHECK_FAILED, with `reason`), so that the next update replaces it, or takes
+   * the mark back (`healthy`); the stack keeps its status. Allowed whenever a check is.
+   */
+  async markUnhealthy(name: string, resource: string, reason: string, healthy: boolean): Promise<void> {
+    const mark: Omit<MarkUnhealthyInput, 'state'> = { resource, reason, healthy };
+    await this.startAction(name, 'markResourceUnhealthy', CHECKABLE, undefined, mark, {
+      refuse: (state) => {
+        if (!Object.hasOwn(state.resources, resource)) {
+          throw new StokeError('ResourceNotFound', `stack '${name}' has no resource '${resource}' (it has: ${Object.keys(state.resources).sort().join(', ') || 'none'})`);
+        }
+      },
+    });
+  }
+
+  /** The stack's state when an update could start now (what `stack update --dry-run` compares with); refused as the update would be. */
+  async updatable(name: string): Promise<StackState> {
+    return this.startable(name, 'update', UPDATABLE);
+  }
+
+  private async startable(name: string, verb: string, allowed: readonly StackStatus[]): Promise<StackState> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
-    const verb = workflow.replace('Stack', '');
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    const input: SuspendStackInput & CheckStackInput & Partial<UpdateStackInput> = { state, ...more };
+    return state;
+  }
+
+  /**
+   * `status` is the one the stack shows while the action runs; absent, it keeps its own. `refuse` may turn the
+   * action down once the stack's state is read; `memoOf` gives the workflow's memo.
+   */
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
+    allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
+    { refuse, memoOf }: { refuse?: (state: StackState) => void; memoOf?: (state: StackState) => StackMemo } = {}): Promise<void> {
+    const state = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
+    refuse?.(state);
+    const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
     try {
       await this.client.workflow.start(workflow, {
         workflowId: stackWorkflowId(name),
         taskQueue: this.config.taskQueue,
         args: [input],
+        ...(memoOf ? { memo: { ...memoOf(state) } } : {}),
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
+        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status ?? state.status }],
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
@@ -273,6 +364,7 @@ export class StackClient {
   async state(name: string): Promise<StackState> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+    if (abandoned(latest)) throw new StokeError('StackNotFound', `stack '${name}' not found (abandoned)`);
     return this.withIdentity(name, await this.stateOf(name, latest));
   }
 
@@ -326,12 +418,19 @@ export class StackClient {
    * the action before left it (nothing, before a create), failed in this one, with the worker's reason.
    */
   private async refusedState(name: string, refused: Latest, reason: string): Promise<StackState> {
-    const previous = refused.action === 'createStack' ? undefined : await this.runBefore(name, refused);
+    const previous = refused.action === 'createStack' || refused.action === 'adoptStack' ? undefined : await this.runBefore(name, refused);
     const base = previous ? await this.stateOf(name, previous) : { name, id: '', resources: {}, outputs: {}, createdAt: refused.startTime?.toISOString() ?? '' };
     return { ...base, status: interruptedStatus(refused.action), statusReason: reason, updatedAt: refused.closeTime?.toISOString() ?? '' };
   }
 
   private async runBefore(name: string, run: Latest): Promise<Latest | undefined> {
+    const runs = await this.allRuns(name);
+    const started = run.startTime?.getTime() ?? Infinity;
+    return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+  }
+
+  /** Every run of the stack's workflow id, from visibility (which may lag a moment behind `latest`). */
+  private async allRuns(name: string): Promise<Latest[]> {
     const runs: Latest[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
@@ -341,14 +440,34 @@ export class StackClient {
       runs.push(...(page.executions ?? []).map(runOf));
       nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    const started = run.startTime?.getTime() ?? Infinity;
-    return runs.filter((r) => (r.startTime?.getTime() ?? 0) < started).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
+    return runs;
+  }
+
+  /** Where the stack's events are read: its actions' runs, each answering the stackEvents query. */
+  events(name: string): EventSource {
+    return {
+      runs: async () => {
+        const latest = await this.latest(name);
+        if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
+        // The described run is current where the listing may not be yet: only it can be running.
+        return currentRuns([...(await this.allRuns(name)).filter((r) => r.runId !== latest.runId).map((r) => ({ ...r, running: false })), latest]);
+      },
+      page: async (runId, request) => {
+        try {
+          return await this.client.workflow.getHandle(stackWorkflowId(name), runId).query(stackEventsQuery, request);
+        } catch (err) {
+          // An action that ended before its first event (its input refused) recorded none.
+          if (err instanceof QueryNotRegisteredError) return { events: [], more: false };
+          throw err;
+        }
+      },
+    };
   }
 
   /** The newest create or update of the stack, when a suspend, resume or check came after it (visibility, which may lag a moment). */
   private async lastPlanned(name: string): Promise<Latest | undefined> {
     const page = await this.connection.workflowService.listWorkflowExecutions({
-      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'updateStack')`,
+      namespace: this.config.namespace, query: `WorkflowId = '${stackWorkflowId(name)}' AND (WorkflowType = 'createStack' OR WorkflowType = 'adoptStack' OR WorkflowType = 'updateStack')`,
     });
     return (page.executions ?? []).map(runOf).sort((a, b) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0))[0];
   }

@@ -17,7 +17,7 @@ export type SignalRequest = Omit<HandleSignal, 'stackId'>;
 export type SentSignals = Map<string, number>;
 
 /**
- * Signals `request.handle` of the stack's running create. `stackId`, from a handle URL, must be the
+ * Signals `request.handle` of the stack's running create or update. `stackId`, from a handle URL, must be the
  * stack's current id: a URL of an earlier stack of the same name reaches nothing. A handle whose wait
  * is over, or that had its limit of signals, is refused before the signal reaches the history.
  */
@@ -31,7 +31,8 @@ export async function sendHandleSignal(client: Client, stack: string, request: S
   }
   const memo = description.memo as Partial<StackMemo> | undefined;
   const running = description.status.name === 'RUNNING';
-  if (description.type !== 'createStack') {
+  // An update or an adopt creates wait conditions too, as a create does.
+  if (description.type !== 'createStack' && description.type !== 'updateStack' && description.type !== 'adoptStack') {
     if (running) throw new StokeError('NotWaiting', `stack '${stack}' is being deleted: it waits for no signal`);
     throw new StokeError('StackNotFound', `stack '${stack}' not found (deleted)`);
   }
@@ -73,10 +74,11 @@ function timeLeft(ms: number): string {
 export function describeWaits(state: StackState, now = Date.now()): StackState {
   const waiting: string[] = [];
   for (const [name, resource] of Object.entries(state.resources)) {
-    if (!resource.waitUntil || resource.status !== 'CREATE_IN_PROGRESS') continue;
+    if (!resource.waitUntil || (resource.status !== 'CREATE_IN_PROGRESS' && resource.status !== 'UPDATE_IN_PROGRESS')) continue;
     resource.statusReason = `${resource.statusReason}, ${timeLeft(Date.parse(resource.waitUntil) - now)} left`;
     waiting.push(`${name}: ${resource.statusReason}`);
   }
-  if (waiting.length > 0 && state.status === 'CREATE_IN_PROGRESS') state.statusReason = `Stack CREATE in progress: ${waiting.join('; ')}`;
+  const action = /^(CREATE|UPDATE)_IN_PROGRESS$/.exec(state.status)?.[1];
+  if (waiting.length > 0 && action) state.statusReason = `Stack ${action} in progress: ${waiting.join('; ')}`;
   return state;
 }

@@ -19,7 +19,7 @@ export function checkStackName(name: string): void {
 
 const FINAL: readonly StackStatus[] = [
   'CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED',
-  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED',
+  'SUSPEND_COMPLETE', 'SUSPEND_FAILED', 'RESUME_COMPLETE', 'RESUME_FAILED', 'CHECK_COMPLETE', 'CHECK_FAILED', 'ADOPT_COMPLETE', 'ADOPT_FAILED',
 ];
 export const isFinal = (status: StackStatus) => FINAL.includes(status);
 
@@ -29,11 +29,13 @@ export const isFinal = (status: StackStatus) => FINAL.includes(status);
  */
 export const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
 const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
-  deleteStack: 'DELETE_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED', checkStack: 'CHECK_FAILED', updateStack: 'UPDATE_FAILED',
+  deleteStack: 'DELETE_FAILED', abandonStack: 'DELETE_FAILED', adoptStack: 'ADOPT_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED', checkStack: 'CHECK_FAILED', updateStack: 'UPDATE_FAILED',
+  markResourceUnhealthy: 'CHECK_FAILED',
 };
 export const interruptedStatus = (action: string): StackStatus => FAILED_BY_ACTION[action] ?? 'CREATE_FAILED';
 
-export const STACK_ACTIONS_QUERY = ['createStack', 'deleteStack', 'suspendStack', 'resumeStack', 'checkStack', 'updateStack'].map((type) => `WorkflowType = '${type}'`).join(' OR ');
+export const STACK_ACTIONS_QUERY = ['createStack', 'adoptStack', 'deleteStack', 'abandonStack', 'suspendStack', 'resumeStack', 'checkStack', 'updateStack', 'markResourceUnhealthy']
+  .map((type) => `WorkflowType = '${type}'`).join(' OR ');
 
 export interface StackSummary {
   readonly name: string;

@@ -2,7 +2,7 @@
  * The signal gateway: the HTTP endpoint servers signal wait condition handles at, cfn-signal style
  * (PUT/POST to the handle URL, token in `?Signature=`, body {Status, Reason, Data, UniqueId}) or
  * OS::Heat style (POST to the endpoint with X-Auth-Token, body {status, reason, data, id}). Each accepted
- * request becomes one Temporal signal to the stack's create workflow; Temporal keeps it even while no
+ * request becomes one Temporal signal to the stack's create or update workflow; Temporal keeps it even while no
  * worker runs. The lookup and the send are the client library's (../client/signals.ts), which
  * `stoke stack signal` calls without a token.
  */

@@ -39,6 +39,8 @@ export interface ResourceRequest {
   readonly type: string;
   /** The type whose handler runs (an alias's target); absent in requests of workflows older than the field. */
   readonly handler?: string;
+  /** Which copy of the resource, when an update made it beside an older one (runs.copies): handlers label it so. */
+  readonly copy?: string;
   /** Resolved properties, in the names of `type`. */
   readonly properties: JsonObject;
   /** The stack's hidden parameter values, masked in failure messages (which quote container output). */
@@ -65,6 +67,14 @@ export interface UpdateResourceRequest extends ExistingResourceRequest {
   readonly previous: JsonObject;
   /** As in a create: the attributes the template reads, recomputed after the change. */
   readonly attributes: readonly string[];
+}
+
+/** Heat's adopt: take over the object an abandoned stack left, with what its abandon data recorded of it. */
+export interface AdoptResourceRequest extends CreateResourceRequest {
+  /** The object's id in the abandon data (`resource_id`). */
+  readonly physicalId: string;
+  /** The abandon data's `resource_data`: the attributes the stack held for the resource. */
+  readonly data: JsonObject;
 }
 
 export type DeleteResourceRequest = ExistingResourceRequest;
@@ -111,8 +121,11 @@ export interface ResourceHandler {
   update?(req: UpdateResourceRequest, ctx: HandlerContext): Promise<CreatedResource>;
   /** Heat's handle_check: throws when the resource is not as the stack expects it. */
   check?(req: ExistingResourceRequest, ctx: HandlerContext): Promise<void>;
-  /** Takes over an existing object (Heat's adopt): returns what create would have. */
-  adopt?(req: CreateResourceRequest & { readonly physicalId: string }, ctx: HandlerContext): Promise<CreatedResource>;
+  /**
+   * Takes over an existing object (Heat's adopt): checks it exists and returns what create would have,
+   * changing nothing. A type without the hook cannot be adopted; its resources must be created anew.
+   */
+  adopt?(req: AdoptResourceRequest, ctx: HandlerContext): Promise<CreatedResource> | CreatedResource;
 }
 
 /** One resource type: Heat's properties_schema, attributes_schema, support_status and handle_* in one place. */

@@ -41,20 +41,32 @@ export function unalias(type: string, properties: Readonly<Record<string, unknow
 }
 
 /**
- * The properties a stack update changes in place, in the names `name` uses (an alias's own): the
- * workflow compares the template's properties and cannot read the registry.
+ * The properties whose schema has `flag`, in the names `name` uses (an alias's own): the workflow compares
+ * the template's properties and cannot read the registry.
  */
-function updatable(name: string, implementation: ResourceType): string[] {
-  const inPlace = Object.entries(implementation.properties).filter(([, schema]) => schema.updateAllowed).map(([property]) => property);
+function flagged(name: string, implementation: ResourceType, flag: 'updateAllowed' | 'exclusive'): string[] {
+  const marked = Object.entries(implementation.properties).filter(([, schema]) => schema[flag]).map(([property]) => property);
   const renamed = resourceType(name)?.aliasOf?.properties ?? {};
   const legacy = Object.fromEntries(Object.entries(renamed).map(([old, current]) => [current, old]));
-  return inPlace.map((property) => legacy[property] ?? property).sort();
+  return marked.map((property) => legacy[property] ?? property).sort();
 }
 
-/** The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records. */
+/**
+ * The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records,
+ * with what a stack update needs of the schema (what updates in place, what two copies cannot share).
+ */
 export function implementationOf(name: string): { handler: string; runs: RunProfile } {
   const handler = resourceType(name)?.aliasOf?.of ?? name;
   const implementation = resourceType(handler);
   const runs = implementation?.runs ?? { where: 'activity' };
-  return { handler, runs: implementation?.handler?.update ? { ...runs, updatable: updatable(name, implementation) } : runs };
+  if (!implementation) return { handler, runs };
+  const exclusive = runs.copies ? flagged(name, implementation, 'exclusive') : [];
+  return {
+    handler,
+    runs: {
+      ...runs,
+      ...(implementation.handler?.update ? { updatable: flagged(name, implementation, 'updateAllowed') } : {}),
+      ...(exclusive.length > 0 ? { exclusive } : {}),
+    },
+  };
 }

@@ -37,6 +37,11 @@ export interface PropertySchema {
    * replaces the resource. @default false
    */
   readonly updateAllowed?: boolean;
+  /**
+   * Two copies of the resource cannot hold the value at once (a fixed name, a host port): a replacement
+   * whose old and new copies both set it deletes the old copy first. @default false
+   */
+  readonly exclusive?: boolean;
   /** A value that can never change, even by replacement (Heat's `immutable`). @default false */
   readonly immutable?: boolean;
   /** Schema of each item of a list property. */

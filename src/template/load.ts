@@ -95,29 +95,39 @@ function readRegularFile(file: string, name: string, limit: number, budget: stri
 /**
  * get_file and template-file types name files relative to the template's folder, as Heat's client does;
  * like it, any local path is read (absolute, `..`, `file://`). Each file is read once, within
- * {@link MAX_FILE_BYTES}, and all of them within {@link MAX_TEMPLATE_FILES_BYTES}.
+ * {@link MAX_FILE_BYTES}, and all of them within {@link MAX_TEMPLATE_FILES_BYTES}. A name the disk does not
+ * give is read from `stored` (a stack's source, as Heat's PATCH update merges new files over the stack's),
+ * and without a template file only from there; `read` records every text read, by name.
  */
-export function templateFiles(templateFile: string): Pick<PlanInput, 'readFile' | 'parseFile'> {
-  const dir = path.dirname(templateFile);
-  const read = new Map<string, FileText>();
+export function templateFiles(templateFile: string | undefined, stored: Readonly<Record<string, string>> = {}): Pick<PlanInput, 'readFile' | 'parseFile'> & { readonly read: Record<string, string> } {
+  const dir = templateFile === undefined ? undefined : path.dirname(templateFile);
+  const cache = new Map<string, FileText>();
+  const read: Record<string, string> = {};
   let total = 0;
-  const readFile = (name: string): FileText => {
+  const fromDisk = (name: string): FileText => {
+    if (dir === undefined) return undefined;
     const file = path.resolve(dir, name);
-    if (read.has(file)) return read.get(file);
+    if (cache.has(file)) return cache.get(file);
     const left = MAX_TEMPLATE_FILES_BYTES - total;
     const text = left < MAX_FILE_BYTES
       ? readRegularFile(file, name, left, `the ${left} bytes left of the ${MAX_TEMPLATE_FILES_BYTES} all files of one template may take`)
       : readRegularFile(file, name, MAX_FILE_BYTES, `the ${MAX_FILE_BYTES} bytes get_file reads of one file`);
     if (typeof text === 'string') total += Buffer.byteLength(text);
-    read.set(file, text);
+    cache.set(file, text);
+    return text;
+  };
+  const readFile = (name: string): FileText => {
+    const text = fromDisk(name) ?? stored[name];
+    if (typeof text === 'string') read[name] = text;
     return text;
   };
   return {
     readFile,
     parseFile: (name) => {
       const text = readFile(name);
-      return typeof text === 'string' ? parseFile(text, path.join(dir, name)) : undefined;
+      return typeof text === 'string' ? parseFile(text, dir === undefined ? name : path.join(dir, name)) : undefined;
     },
+    read,
   };
 }
 

@@ -34,6 +34,16 @@ export interface RunProfile {
    * `updateAllowed`; absent when the type has no update hook, so that any change replaces the resource.
    */
   readonly updatable?: readonly string[];
+  /**
+   * The handler tells copies of one resource apart by the request's `copy` (a label, and the default name
+   * of what it makes), so a stack update makes the new copy before it deletes the old one.
+   */
+  readonly copies?: boolean;
+  /**
+   * The properties two copies cannot both hold at once (a fixed container name, a host port), filled in by
+   * the planner from the schema's `exclusive`: when both copies set one, the old copy is deleted first.
+   */
+  readonly exclusive?: readonly string[];
 }
 
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
@@ -96,7 +106,10 @@ export type StackStatus =
   | 'SUSPEND_FAILED'
   | 'RESUME_IN_PROGRESS'
   | 'RESUME_COMPLETE'
-  | 'RESUME_FAILED';
+  | 'RESUME_FAILED'
+  | 'ADOPT_IN_PROGRESS'
+  | 'ADOPT_COMPLETE'
+  | 'ADOPT_FAILED';
 
 export interface ResourceState {
   readonly type: string;
@@ -109,6 +122,8 @@ export interface ResourceState {
   physicalId: string;
   /** What get_resource/Ref returns when it is not the physical id (a CFN wait handle's URL, a random string's value). */
   refId?: string;
+  /** Which copy of the resource this is, for a type that `runs.copies`: absent on the first copy a create makes. */
+  readonly copy?: string;
   attributes: JsonObject;
   /** Kept so a later delete can find the Docker endpoint and order the deletes without the template. */
   readonly requires: string[];
@@ -144,4 +159,24 @@ export interface StackState {
    * holds real values, since activities and later actions work from it. `redactState` drops it.
    */
   readonly hiddenValues?: string[];
+}
+
+/** A file of a stack's source, by the name it was given as (for messages) and its text. */
+export interface SourceFile {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * What a stack's plan was made from, kept in its create and update inputs (Temporal is the only store) so
+ * that `stack update --existing` can plan again from it, as Heat keeps a stack's template, environment and files.
+ */
+export interface StackSource {
+  readonly template: SourceFile;
+  /** In the order they were merged. */
+  readonly environments: readonly SourceFile[];
+  /** What get_file and template resources read, by the name they read it by. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The `--parameter` values given. */
+  readonly parameters: Readonly<Record<string, string>>;
 }

@@ -73,6 +73,10 @@ test('a plaintext plan from a raw client is refused at once, creates nothing, an
   expect(listed.find((s) => s.name === stack)?.status).toBe('CREATE_FAILED');
   const deleted = stoke('stack', 'delete', stack, '--wait');
   expect(deleted.stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
+  // The refused create ended before its first event: the stack's events are the delete's.
+  const events = stoke('stack', 'event', 'list', stack, '-f', 'json');
+  expect(events.stderr).toBe('');
+  expect((JSON.parse(events.stdout) as { resource_status: string }[]).map((e) => e.resource_status)).toEqual(['DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
 });
 
 test('with STOKE_CODEC_ALLOW_PLAINTEXT=1 the worker runs a plaintext plan', async () => {

@@ -54,6 +54,24 @@ test('a name taken by a container that is not this resource\'s fails at once ins
   }
 });
 
+test('two copies of one resource (a stack update\'s): a retried create adopts its own copy, a delete by labels removes only its own', async () => {
+  const stack = uniqueName('copies');
+  const old = await run(() => createContainer(request(stack), endpoint()));
+  const fresh = { ...request(stack), copy: 'c0ffee01' };
+  const made = await run(() => createContainer(fresh, endpoint()));
+  expect(made.physicalId).not.toBe(old.physicalId);
+  const again = await run(() => createContainer(fresh, endpoint()), 2);
+  expect(again.physicalId).toBe(made.physicalId);
+  const info = await docker().getContainer(made.physicalId).inspect();
+  expect(info.Name).toBe(`/${stack}-web-c0ffee01`);
+  expect(info.Config.Labels['org.stoke.copy']).toBe('c0ffee01');
+  // The old copy, as a create left it (no copy label), found by its labels alone.
+  await run(() => deleteContainer({ ...request(stack), physicalId: '' }, endpoint()));
+  expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([made.physicalId]);
+  await run(() => deleteContainer({ ...fresh, physicalId: '' }, endpoint()));
+  expect(await stackContainers(stack)).toEqual([]);
+});
+
 test('delete stops, removes, and succeeds again when the container is already gone; without an id it finds it by labels', async () => {
   const stack = uniqueName('gone');
   const created = await run(() => createContainer(request(stack), endpoint()));

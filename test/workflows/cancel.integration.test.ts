@@ -54,7 +54,7 @@ test('stack cancel stops a create mid-way and rolls it back: nothing of the stac
 
   const again = stoke('stack', 'cancel', stack);
   expect(again.status).not.toBe(0);
-  expect(again.stderr).toContain(`stack '${stack}' has no create in progress: nothing to cancel`);
+  expect(again.stderr).toContain(`stack '${stack}' has no create, adopt or update in progress: nothing to cancel`);
   expect(again.stderr).not.toMatch(/\n\s+at /);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   await recordHistories(stack, 'cancel');

@@ -55,6 +55,18 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     // Of stack updates: kept, in place, replaced, added and removed resources; and one that rolled back.
     'update-updateStack.json',
     'update-rollback-updateStack.json',
+    // Of replacements made new copy first, one of them failed and rolled back; and of a resource marked unhealthy.
+    'replace-new-copy-first-updateStack.json',
+    'replace-failed-updateStack.json',
+    'mark-unhealthy-markResourceUnhealthy.json',
+    // Of updates stopped as a whole (by `stack cancel`, by the update's deadline) and of one that waited for signals.
+    'update-cancel-updateStack.json',
+    'update-deadline-updateStack.json',
+    'update-wait-updateStack.json',
+    // Of an abandon, the adopt of what it left (containers and a random string taken, one container created) and that stack's delete.
+    'abandon-adopt-abandonStack.json',
+    'abandon-adopt-adoptStack.json',
+    'abandon-adopt-deleteStack.json',
   ]));
 });
 

@@ -54,6 +54,15 @@ test('a type without an update hook is replaced on any change: a RandomString ke
   expect(change(random(8), random(9), 'pw')).toEqual({ change: 'replace', changed: ['length'] });
 });
 
+test("a deployment is updated in place when its config or input values change (Heat's deployment update), and replaced on a new server", () => {
+  const deployment = (props: string) => `  deploy:\n    type: OS::Heat::SoftwareDeployment\n    properties: {server: srv, config: cfg, ${props}}\n`;
+  expect(plan(deployment('')).resources.deploy!.runs.updatable).toEqual(['actions', 'config', 'input_values', 'name']);
+  expect(change(deployment('input_values: {a: 1}'), deployment('input_values: {a: 2}'), 'deploy')).toEqual({ change: 'update', changed: ['input_values'] });
+  expect(change(deployment(''), deployment('actions: [CREATE]').replace('config: cfg', 'config: other'), 'deploy'))
+    .toEqual({ change: 'update', changed: ['actions', 'config'] });
+  expect(change(deployment(''), deployment('').replace('server: srv', 'server: elsewhere'), 'deploy')).toEqual({ change: 'replace', changed: ['server'] });
+});
+
 test('a resource whose create failed is made anew even when its definition is the same', () => {
   const before = created(plan(container('memory: 8000000')));
   before.resources.web!.status = 'CREATE_FAILED';
@@ -66,10 +75,47 @@ test('the plan carries what the workflow cannot ask the registry: what updates i
   expect(next.resources.web!.runs.updatable).toEqual(['cpu_set', 'cpu_shares', 'memory', 'restart_policy']);
 });
 
-test('what an engine holds is replaced old copy first, since labels and names would confuse two copies; in-worker values new copy first', () => {
-  const next = plan(`${container('memory: 8000000')}  pw: {type: OS::Heat::RandomString}\n`);
-  expect(deletesFirst(next.resources.web!)).toBe(true);
-  expect(deletesFirst(next.resources.pw!)).toBe(false);
+/** Whether replacing `before` by `after` deletes the old copy first. */
+function oldFirst(before: string, after: string, name = 'web'): boolean {
+  const next = plan(after);
+  return deletesFirst(next.resources[name]!, created(plan(before)).resources[name]!, next.resources[name]!.properties);
+}
+
+test('a container is replaced new copy first: its handler tells copies apart; in-worker values too', () => {
+  expect(oldFirst(container('env: [A=1]'), container('env: [A=2]'))).toBe(false);
+  const random = (length: number) => `  pw: {type: OS::Heat::RandomString, properties: {length: ${length}}}\n`;
+  expect(oldFirst(random(8), random(9), 'pw')).toBe(false);
+});
+
+test('a container whose old and new copies both take a fixed name or host ports is replaced old copy first', () => {
+  expect(oldFirst(container('name: web1, env: [A=1]'), container('name: web1, env: [A=2]'))).toBe(true);
+  expect(oldFirst(container('port_bindings: {80: 8080}, env: [A=1]'), container('port_bindings: {80: 8080}, env: [A=2]'))).toBe(true);
+  // Only one copy holds the name: both can exist at once.
+  expect(oldFirst(container('name: web1'), container('env: [A=2]'))).toBe(false);
+  expect(oldFirst(container('env: [A=1]'), container('name: web1'))).toBe(false);
+  expect(oldFirst(container('port_bindings: {}, env: [A=1]'), container('port_bindings: {}, env: [A=2]'))).toBe(false);
+});
+
+test('what an engine holds without copies told apart (networks), or planned before copies were, is replaced old copy first', () => {
+  const net = (name: string) => `  net: {type: OS::Neutron::Net, properties: {name: ${name}}}\n`;
+  expect(oldFirst(net('a'), net('b'), 'net')).toBe(true);
+  const next = plan(container('env: [A=2]'));
+  const { copies: _copies, exclusive: _exclusive, ...before } = next.resources.web!.runs;
+  expect(deletesFirst({ ...next.resources.web!, runs: before }, created(plan(container('env: [A=1]'))).resources.web!, next.resources.web!.properties)).toBe(true);
+});
+
+test('the plan carries which container properties two copies cannot share', () => {
+  expect(plan(container('memory: 8000000')).resources.web!.runs).toMatchObject({ copies: true, exclusive: ['name', 'port_bindings'] });
+  expect(plan('  pw: {type: OS::Heat::RandomString}\n').resources.pw!.runs.exclusive).toBeUndefined();
+});
+
+test('a resource marked unhealthy is replaced though its definition is the same; the mark reset, it is kept', () => {
+  const before = created(plan(container('memory: 8000000')));
+  const next = plan(container('memory: 8000000'));
+  before.resources.web!.status = 'CHECK_FAILED';
+  expect(diffResource(before.resources.web!, next.resources.web!, next.resources.web!.properties)).toEqual({ change: 'replace', changed: [] });
+  before.resources.web!.status = 'CHECK_COMPLETE';
+  expect(diffResource(before.resources.web!, next.resources.web!, next.resources.web!.properties).change).toBe('unchanged');
 });
 
 test('removed resources are told by name', () => {

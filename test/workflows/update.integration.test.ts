@@ -63,7 +63,7 @@ test('unchanged resources are kept, memory is updated in place, env replaces, ad
   expect(web.State.StartedAt).toBe(started);
   expect(web.State.Running).toBe(true);
 
-  // An env change replaces the container (the old one deleted first: it holds the name); a longer
+  // An env change replaces the container (new copy first, the old one deleted at the end); a longer
   // RandomString is a new value, so the container that reads it is replaced too.
   const third = stoke('stack', 'update', stack, '-t', template({ memory: 128 * MB, env: 'A=2', length: 20, extra: '  added: {type: OS::Heat::None}\n' }), '--wait');
   expect(third.stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);

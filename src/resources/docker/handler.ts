@@ -6,13 +6,13 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import {
-  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
+  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, isCopy, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
   rethrowDockerError, stopIfCancelled, unlessGone, type DockerError,
 } from '../../../activities/docker';
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
 import type { Json, JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
+import type { AdoptResourceRequest, CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
 import { durationNanos, HEALTHCHECK_DURATIONS, healthTestProblem, isAddressPortPair, portSpecProblem } from './index';
 import { StokeError } from '../../errors';
 
@@ -166,7 +166,7 @@ export function containerSpec(req: CreateResourceRequest): Docker.ContainerCreat
   const privileged = flag(p.privileged);
   const number = (value: Json | undefined) => (typeof value === 'number' && value > 0 ? value : undefined);
   return {
-    name: typeof p.name === 'string' && p.name !== '' ? p.name : `${req.stack}-${req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
+    name: typeof p.name === 'string' && p.name !== '' ? p.name : `${req.stack}-${req.resource}${req.copy ? `-${req.copy}` : ''}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
     Image: p.image,
     Cmd: cmd.length > 0 ? cmd : undefined,
     Env: stringList(p.env, at('env')),
@@ -229,9 +229,10 @@ async function engineLacks(docker: Docker, properties: JsonObject): Promise<{ pr
   return property ? { property, minimum: MIN_API_VERSION[property]!, engine } : undefined;
 }
 
-async function findByLabels(docker: Docker, stackId: string, resource: string): Promise<string[]> {
-  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] }, ...abandonOnCancel() });
-  return found.map((c) => c.Id);
+/** The containers of this copy of the resource: another copy, made beside it by a stack update, is not its to adopt or delete. */
+async function findByLabels(docker: Docker, req: ExistingResourceRequest | CreateResourceRequest): Promise<string[]> {
+  const found = await docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] }, ...abandonOnCancel() });
+  return found.filter((c) => isCopy(c.Labels, req)).map((c) => c.Id);
 }
 
 /** `busybox` → `busybox:latest`; a reference with a tag or a digest is kept as written. */
@@ -424,7 +425,7 @@ async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: D
     if (classifyDockerError(err) !== 'conflict') throw err;
     // A name conflict is ours to adopt only if the container carries this resource's labels.
     const existing = await docker.getContainer(spec.name!).inspect();
-    if (existing.Config.Labels?.[LABEL_STACK_ID] !== req.stackId || existing.Config.Labels?.[LABEL_RESOURCE] !== req.resource) throw err;
+    if (!isCopy(existing.Config.Labels, req)) throw err;
     return existing.Id;
   }
 }
@@ -436,7 +437,7 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
   const spec = containerSpec(req);
   try {
     // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
-    let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req.stackId, req.resource) : [];
+    let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req) : [];
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     for (let recreations = 0; ; recreations++) {
       id ??= await newContainer(docker, req, spec, endpoint, mayReceiveLogins(endpoint, defaultEndpoint, policy), standins);
@@ -463,12 +464,42 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
   }
 }
 
+/**
+ * Heat's adopt of a container: the abandoned stack's container, found by its id, is read as a create would
+ * have read it, and neither recreated nor restarted. One whose labels give it to another stack or resource
+ * is refused: its stack's delete or sweep would take it from this one.
+ */
+export async function adoptContainer(req: AdoptResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
+  const container = dockerFor(endpoint).getContainer(req.physicalId);
+  let info: Docker.ContainerInspectInfo;
+  try {
+    info = await container.inspect(abandonOnCancel());
+  } catch (err) {
+    if (classifyDockerError(err) === 'gone') {
+      throw ApplicationFailure.nonRetryable(`container ${req.physicalId} to adopt is not on the engine at ${endpoint}`, 'AdoptedResourceMissing');
+    }
+    rethrowDockerError(err, `inspecting container ${req.physicalId} of ${req.resource} on ${endpoint}`);
+  }
+  const labels = info.Config.Labels ?? {};
+  const owner = { stackId: labels[LABEL_STACK_ID], resource: labels[LABEL_RESOURCE] };
+  if ((owner.stackId && owner.stackId !== req.stackId) || (owner.resource && owner.resource !== req.resource)) {
+    throw ApplicationFailure.nonRetryable(`container ${req.physicalId} belongs to resource '${owner.resource ?? ''}' of stack id ${owner.stackId ?? ''}, `
+      + `not to '${req.resource}' of stack id ${req.stackId}`, 'AdoptedResourceMismatch');
+  }
+  try {
+    return { physicalId: info.Id, attributes: await attributesOf(container, info, req.attributes) };
+  } catch (err) {
+    rethrowDockerError(err, `reading container ${req.physicalId} of ${req.resource} on ${endpoint}`);
+  }
+}
+
 export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
   let endpoint = String(req.properties.docker_endpoint || defaultEndpoint);
   try {
     endpoint = endpointOf(req, defaultEndpoint, policy);
     const docker = dockerFor(endpoint);
-    const ids = new Set(await findByLabels(docker, req.stackId, req.resource));
+    const ids = new Set(await findByLabels(docker, req));
     if (req.physicalId) ids.add(req.physicalId);
     for (const id of ids) {
       const container = docker.getContainer(id);

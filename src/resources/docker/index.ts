@@ -143,7 +143,7 @@ const capability: PropertySchema = {
  */
 export const dockerContainer: ResourceType = {
   name: 'DockerInc::Docker::Container',
-  runs: { where: 'activity', heartbeat: true },
+  runs: { where: 'activity', heartbeat: true, copies: true },
   handler: {
     create: async (req, ctx) => (await lifecycle()).createContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy, ctx.catalog.standins),
     delete: async (req, ctx) => (await lifecycle()).deleteContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
@@ -151,6 +151,7 @@ export const dockerContainer: ResourceType = {
     suspend: async (req, ctx) => (await lifecycle()).pauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     resume: async (req, ctx) => (await lifecycle()).unpauseContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     check: async (req, ctx) => (await lifecycle()).checkContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
+    adopt: async (req, ctx) => (await lifecycle()).adoptContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
     // What `docker update` changes on a running container: the resource limits and the restart policy.
     update: async (req, ctx) => (await lifecycle()).updateContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
   },
@@ -166,10 +167,11 @@ export const dockerContainer: ResourceType = {
     port_specs: { type: 'list', description: 'TCP/UDP ports mapping: ports the container exposes (80, "53/udp").' },
     port_bindings: {
       type: 'map',
+      exclusive: true,
       description: 'TCP/UDP ports bindings: {"80/tcp": [{"HostPort": "8080", "HostIp": "127.0.0.1"}]} or {80: 8080}.',
     },
     links: { type: 'map', description: 'Links to other containers, as {container name: alias}.' },
-    name: { type: 'string', description: 'Name of the container (default: <stack>-<resource>).' },
+    name: { type: 'string', exclusive: true, description: 'Name of the container (default: <stack>-<resource>, and a copy id for a copy an update made).' },
     privileged: { type: 'boolean', default: false, description: 'Enable extended privileges.' },
     tty: { type: 'boolean', default: false, description: 'Allocate a pseudo-tty.' },
     open_stdin: { type: 'boolean', default: false, description: 'Open stdin.' },

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CreatedResource, CreateResourceRequest } from '../plugin';
+import type { AdoptResourceRequest, CreatedResource, CreateResourceRequest } from '../plugin';
 import { characterPools, RANDOM_SEQUENCES, randomStringIssues, type CharacterPool } from './random-string';
 
 const pick = (characters: string) => characters[randomInt(characters.length)]!;
@@ -37,4 +37,13 @@ export function createRandomString(req: CreateResourceRequest): CreatedResource 
     ? generateRandomString(length, sequences, classes)
     : generateRandomString(length, [], [{ characters: sequence!, min: 0 }]);
   return { physicalId: `${req.stack}-${req.resource}`, refId: value, attributes: { value } };
+}
+
+/** Heat keeps a random string's value as resource data, and its adopt takes it back from the abandon data. */
+export function adoptRandomString(req: AdoptResourceRequest): CreatedResource {
+  const value = req.data.value;
+  if (typeof value !== 'string' || value === '') {
+    throw ApplicationFailure.nonRetryable(`resources.${req.resource}: the adopt data holds no value for it (resource_data.value)`, 'InvalidAdoptData');
+  }
+  return { physicalId: req.physicalId, refId: value, attributes: { value } };
 }

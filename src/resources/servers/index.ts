@@ -14,6 +14,7 @@ const serverHandler: ResourceHandler = {
 const deploymentHandler: ResourceHandler = {
   create: async (req, ctx) => (await software()).createDeployment(req, ctx),
   delete: async (req, ctx) => (await software()).deleteDeployment(req, ctx),
+  update: async (req, ctx) => (await software()).updateDeployment(req, ctx),
 };
 
 /** Heat released the software config types in Icehouse. */
@@ -115,15 +116,16 @@ export const structuredConfig: ResourceType = {
   attributes: { config: { description: 'The config value.' } },
 };
 
+/** As Heat's: a change of config or input_values runs the config again in place (UPDATE); a new server or transport replaces the deployment. */
 const deploymentProperties = {
-  config: { type: 'string', description: 'The config resource to deploy.' },
+  config: { type: 'string', updateAllowed: true, description: 'The config resource to deploy.' },
   server: { type: 'string', required: true, description: 'The server to deploy it on.' },
-  input_values: { type: 'map', default: {}, description: 'Input values, by input name.' },
+  input_values: { type: 'map', default: {}, updateAllowed: true, description: 'Input values, by input name.' },
   actions: {
-    type: 'list', default: ['CREATE', 'UPDATE'],
+    type: 'list', default: ['CREATE', 'UPDATE'], updateAllowed: true,
     description: 'Stack actions the config runs on: CREATE, UPDATE, DELETE, SUSPEND, RESUME.',
   },
-  name: { type: 'string', description: 'Name of the deployment (default: the resource name).' },
+  name: { type: 'string', updateAllowed: true, description: 'Name of the deployment (default: the resource name).' },
   signal_transport: {
     type: 'string', default: 'CFN_SIGNAL',
     allowedValues: ['CFN_SIGNAL', 'TEMP_URL_SIGNAL', 'HEAT_SIGNAL', 'NO_SIGNAL', 'ZAQAR_SIGNAL'],

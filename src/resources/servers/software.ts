@@ -8,7 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
 import { DockerComputeDriver, type ComputeDriver } from '../../../activities/compute';
 import type { Json, JsonObject } from '../../template/types';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, HandlerContext } from '../plugin';
+import { changedProperties } from '../../../workflows/update-plan';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, HandlerContext, UpdateResourceRequest } from '../plugin';
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { multipartMime } from './user-data';
 
@@ -94,8 +95,9 @@ exit "$(cat "$d/${id}.rc")"
   return background ? ['/bin/sh', '-c', `( ${run} ) >/dev/null 2>&1 </dev/null &`] : ['/bin/sh', '-c', run];
 }
 
-function deploymentId(req: { stackId: string; resource: string }, action: string): string {
-  const hash = crypto.createHash('sha256').update(`${req.stackId}/${req.resource}/${action}`).digest('hex');
+/** A run's id: `run` tells one run of an action from another (an update's), where the action alone does not. */
+function deploymentId(req: { stackId: string; resource: string }, action: string, run?: string): string {
+  const hash = crypto.createHash('sha256').update(`${req.stackId}/${req.resource}/${action}${run === undefined ? '' : `/${run}`}`).digest('hex');
   return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
 }
 
@@ -107,7 +109,7 @@ interface Deployment {
   outputs: { name: string; errorOutput: boolean }[];
 }
 
-function deployment(req: CreateResourceRequest | DeleteResourceRequest, action: string): Deployment | undefined {
+function deployment(req: CreateResourceRequest | DeleteResourceRequest | UpdateResourceRequest, action: string): Deployment | undefined {
   const p = req.properties;
   const actions = (Array.isArray(p.actions) ? p.actions : ['CREATE', 'UPDATE']).map(String);
   if (!actions.includes(action)) return undefined;
@@ -147,8 +149,8 @@ function tail(text: string, lines = 10): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-async function runDeployment(req: CreateResourceRequest | DeleteResourceRequest, action: string, d: Deployment, driver: ComputeDriver): Promise<JsonObject> {
-  const id = deploymentId(req, action);
+async function runDeployment(req: CreateResourceRequest | DeleteResourceRequest, action: string, d: Deployment, driver: ComputeDriver, run?: string): Promise<JsonObject> {
+  const id = deploymentId(req, action, run);
   const background = str(req.properties.signal_transport) === 'NO_SIGNAL';
   if (!(await driver.exists(d.server))) {
     throw ApplicationFailure.nonRetryable(`server '${d.server}' of resources.${req.resource}.properties.server is not running`, 'ServerNotFound');
@@ -176,6 +178,21 @@ export async function createDeployment(req: CreateResourceRequest, ctx: HandlerC
   const d = deployment(req, 'CREATE');
   if (!d) return { physicalId, attributes: { deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0 } };
   return { physicalId, attributes: await runDeployment(req, 'CREATE', d, new DockerComputeDriver(ctx.dockerEndpoint)) };
+}
+
+/**
+ * Heat's deployment update: the config runs again, with deploy_action UPDATE, when the config or its input
+ * values changed and the actions ask for UPDATE; otherwise the last run's results stand (no attributes
+ * returned). Each update is a run of its own, and retries of one update's activity share it.
+ */
+export async function updateDeployment(req: UpdateResourceRequest, ctx: HandlerContext): Promise<CreatedResource> {
+  const rerun = changedProperties(req.previous, req.properties).some((name) => name === 'config' || name === 'input_values');
+  const d = rerun ? deployment(req, 'UPDATE') : undefined;
+  if (!d) return { physicalId: req.physicalId, attributes: {} };
+  const { Context } = await import('@temporalio/activity');
+  const { workflowExecution, activityId } = Context.current().info;
+  const run = `${workflowExecution?.runId}/${activityId}`;
+  return { physicalId: req.physicalId, attributes: await runDeployment(req, 'UPDATE', d, new DockerComputeDriver(ctx.dockerEndpoint), run) };
 }
 
 /** Runs the config with deploy_action DELETE when its actions ask for it and the server still runs. */

@@ -1,0 +1,157 @@
+/**
+ * One resource of a stack update brought to its new definition (kept, updated in place, replaced, or
+ * waiting again), and the old copies it leaves: put back by a rollback, deleted once all is in place.
+ */
+import { CancellationScope, isCancellation, log, patched, uuid4 } from '@temporalio/workflow';
+import { reversed } from '../src/template/graph';
+import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
+import { initialState } from './create';
+import { reasonOf, runGraph, setResourceStatus, type Failures } from './engine';
+import { runsOf } from './legacy';
+import type { ResourceActivities } from './profiles';
+import { requestOf, resolveNow, runtimeContext } from './requests';
+import { deleteCopy } from './teardown';
+import { deletesFirst, diffResource, type ResourceDiff } from './update-plan';
+import type { WaitConditions } from './wait-condition';
+
+/**
+ * Updates begun before copies were told apart deleted every old copy on an engine first; a replacement
+ * whose new copy may now come first asks, so that such an update keeps its order when replayed.
+ */
+const NEW_COPY_FIRST_PATCH = 'replace-new-copy-first';
+
+function firstDeleted(target: PlannedResource, old: ResourceState, properties: JsonObject): boolean {
+  if (deletesFirst(target, old, properties)) return true;
+  return runsOf(target).where === 'activity' && !patched(NEW_COPY_FIRST_PATCH);
+}
+
+export class Update {
+  /** Old copies of replaced resources, deleted once every resource is in place. */
+  private readonly retired: [string, ResourceState][] = [];
+  /** Old copies whose replacement failed, as they were before the update. */
+  private readonly kept: [string, ResourceState][] = [];
+
+  constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities, private readonly waits: WaitConditions) {}
+
+  /** Brings one resource to its new definition. */
+  async step(name: string): Promise<void> {
+    const resource = this.state.resources[name]!;
+    const target = this.plan.resources[name]!;
+    const old = { ...resource };
+    try {
+      const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
+      const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
+      if (diff.change === 'unchanged') return;
+      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
+      if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
+      else if (runsOf(target).where === 'workflow') await this.waitAgain(name, old, target, properties);
+      else await this.replace(name, old, target, properties);
+    } catch (err) {
+      setResourceStatus(this.state, name, 'UPDATE_FAILED', isCancellation(err) ? 'cancelled' : reasonOf(err));
+      throw err;
+    }
+    setResourceStatus(this.state, name, 'UPDATE_COMPLETE', 'state changed');
+  }
+
+  private async updateInPlace(name: string, resource: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
+    const previous = resource.properties;
+    resource.properties = properties;
+    const updated = await this.acts.of(resource).updateResource({
+      ...requestOf(this.state, name), physicalId: resource.physicalId, previous, attributes: target.attributes,
+    });
+    // A hook returns the attributes its change recomputed (none, when it had nothing to do): the others stand.
+    resource.attributes = { ...resource.attributes, ...updated.attributes };
+  }
+
+  /**
+   * An added or replaced wait condition waits for its handle's signals again. The old wait is kept aside
+   * meanwhile, so that a rollback puts it back rather than waiting once more.
+   */
+  private async waitAgain(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
+    if (old.physicalId !== '') this.retired.push([name, old]);
+    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties };
+    this.state.resources[name] = fresh;
+    fresh.attributes = await this.waits.wait(name, fresh, properties);
+    fresh.physicalId = `${this.state.name}-${name}`;
+  }
+
+  /** A new copy in the old one's place: made first, unless both cannot exist at once; an added resource has no old one. */
+  private async replace(name: string, old: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {
+    const replacing = old.status !== 'INIT_COMPLETE';
+    const first = replacing && firstDeleted(target, old, properties);
+    if (first) await deleteCopy(this.state, name, old, this.acts);
+    const copy = replacing && runsOf(target).copies ? { copy: uuid4().slice(0, 8) } : {};
+    const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties, ...copy };
+    this.state.resources[name] = fresh;
+    try {
+      const created = await this.acts.of(fresh).createResource({ ...requestOf(this.state, name), attributes: target.attributes });
+      fresh.physicalId = created.physicalId;
+      if (created.refId !== undefined) fresh.refId = created.refId;
+      fresh.attributes = created.attributes;
+    } catch (err) {
+      if (!first) this.keep(name, old, replacing);
+      if (!first && fresh.copy) await this.discard(name, fresh);
+      throw err;
+    }
+    if (!first && old.physicalId !== '') this.retired.push([name, old]);
+  }
+
+  /**
+   * The old copy still exists: the stack keeps it, so that a delete or a later update finds it. It is marked
+   * failed with the update, but a rollback puts it back as it was, running, rather than replace it again.
+   */
+  private keep(name: string, old: ResourceState, replacing: boolean): void {
+    this.state.resources[name] = old;
+    if (replacing && patched(NEW_COPY_FIRST_PATCH)) this.kept.push([name, { ...old }]);
+  }
+
+  /**
+   * A new copy whose create failed may still exist (a container that exited): deleted by its own copy id,
+   * so the old copy keeps running; even when the update is being cancelled. One that cannot be deleted now
+   * carries the stack's labels, which the stack's delete sweeps.
+   */
+  private async discard(name: string, fresh: ResourceState): Promise<void> {
+    await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, fresh, this.acts)).catch((err: unknown) => {
+      log.warn('the failed new copy could not be deleted', { resource: name, copy: fresh.copy, reason: reasonOf(err) });
+    });
+  }
+
+  /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
+  async restore(): Promise<void> {
+    for (const [name, old] of this.kept.splice(0)) this.state.resources[name] = old;
+    for (const [name, old] of this.retired.splice(0)) {
+      await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
+      this.state.resources[name] = old;
+    }
+  }
+
+  /**
+   * A failed update kept as it is: the new copies made stay in place, so the old ones they replaced, out of
+   * the stack's state, would run on unseen; deleted even when the update was cancelled. One that cannot be
+   * deleted carries the stack's labels, which the stack's delete sweeps.
+   */
+  async dropRetired(): Promise<void> {
+    if (this.retired.length === 0 || !patched(NEW_COPY_FIRST_PATCH)) return;
+    for (const [name, old] of this.retired.splice(0)) {
+      await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, old, this.acts)).catch((err: unknown) => {
+        log.warn('an old copy of a replaced resource could not be deleted', { resource: name, copy: old.copy, reason: reasonOf(err) });
+      });
+    }
+  }
+
+  /** The old copies of replaced resources, then the removed resources, dependents first. */
+  async cleanUp(removed: string[]): Promise<Failures> {
+    for (const [name, old] of this.retired) {
+      try {
+        await deleteCopy(this.state, name, old, this.acts);
+      } catch (err) {
+        return [{ name, reason: reasonOf(err) }];
+      }
+    }
+    const requires = Object.fromEntries(removed.map((name) => [name, this.state.resources[name]!.requires.filter((r) => removed.includes(r))]));
+    return runGraph(reversed(requires), async (name) => {
+      await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
+      delete this.state.resources[name];
+    });
+  }
+}
