@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3]`: fault injection against real services.
+ * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3 R4]`: fault injection against real services.
  *   R1  SIGKILL the worker at a random moment of a create or delete of a 10-container stack; restart it.
  *   R2  stop and restart a Temporal dev server of our own (SQLite file) in the middle of a create.
  *   R3  stop and restart a dockerd of our own (own bridge, data and socket) in the middle of a create.
+ *   R4  SIGKILL the worker at a random moment of an update of a 10-container stack; restart it.
  * Every stack must reach a final state; then no container may be leaked (owned by no resource of the
- * stack) or duplicated (two for one resource). Prints a summary table; the raw log goes to bench/results/.
+ * stack) or duplicated (two for one resource); after an update, none its update left unchanged may have
+ * been replaced or restarted. Prints a summary table; the raw log goes to bench/results/.
  * Shared services are never touched: R2 and R3 start and stop their own.
  */
 'use strict';
@@ -26,18 +28,28 @@ function seeded(seed) {
   };
 }
 
-/** Ten containers in two chains of five, so a create lasts long enough to be hit in the middle. */
-function tenContainers() {
+/**
+ * Ten containers in two chains of five, so a create lasts long enough to be hit in the middle; `more`
+ * gives a container's further properties (as `, key: value`).
+ */
+function tenContainers(more = () => '') {
   const cmd = JSON.stringify(lib.SLEEPER_CMD);
   let text = 'heat_template_version: 2016-10-14\nresources:\n';
   for (let i = 0; i < 10; i++) {
     const after = i % 5 === 0 ? '' : `    depends_on: c${i - 1}\n`;
-    text += `  c${i}:\n    type: DockerInc::Docker::Container\n${after}    properties: {image: busybox, cmd: ${cmd}}\n`;
+    text += `  c${i}:\n    type: DockerInc::Docker::Container\n${after}    properties: {image: busybox, cmd: ${cmd}${more(`c${i}`)}}\n`;
   }
   return text;
 }
 
-const FINAL = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED'];
+/** What R4's update does to the ten containers: memory is changed in place, env replaces a container. */
+const R4 = { inPlace: ['c1', 'c4', 'c7'], replaced: ['c2', 'c5', 'c8'], unchanged: ['c0', 'c3', 'c6', 'c9'] };
+const MB = 1024 * 1024;
+const r4Memory = (name, updated) => (updated && R4.inPlace.includes(name) ? 96 : 64) * MB;
+const r4Env = (name, updated) => (updated && R4.replaced.includes(name) ? 'V=2' : 'V=1');
+const r4Template = (updated) => tenContainers((name) => `, memory: ${r4Memory(name, updated)}, env: [${r4Env(name, updated)}]`);
+
+const FINAL = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'DELETE_COMPLETE', 'DELETE_FAILED', 'UPDATE_COMPLETE', 'UPDATE_FAILED'];
 
 /**
  * Leaked: a container labelled with the stack that no resource of its final state owns (after a
@@ -46,7 +58,7 @@ const FINAL = ['CREATE_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBAC
 async function audit(docker, stack, state) {
   const found = await docker.listContainers({ all: true, filters: { label: [`org.stoke.stack=${stack}`] } });
   const owned = new Set(Object.values(state.resources ?? {})
-    .filter((r) => r.status === 'CREATE_COMPLETE' && r.physicalId)
+    .filter((r) => (r.status === 'CREATE_COMPLETE' || r.status === 'UPDATE_COMPLETE') && r.physicalId)
     .map((r) => r.physicalId));
   const perResource = new Map();
   for (const c of found) {
@@ -165,6 +177,70 @@ async function r1({ runs, random, say, dockerEndpoint }) {
         const after = await audit(docker, name, gone);
         if (gone.status !== 'DELETE_COMPLETE' || after.containers > 0) rows.at(-1).leaked += after.containers;
       }
+    }
+  } finally {
+    await world.close();
+  }
+  return rows;
+}
+
+/** Each resource's container id and start time, as the engine has them. */
+async function containersOf(docker, state) {
+  const out = {};
+  for (const [name, r] of Object.entries(state.resources)) {
+    const info = await docker.getContainer(r.physicalId).inspect().catch(() => undefined);
+    out[name] = { id: r.physicalId, startedAt: info?.State.StartedAt, memory: info?.HostConfig.Memory, env: info?.Config.Env ?? [] };
+  }
+  return out;
+}
+
+/**
+ * After R4's update or its rollback: the containers the update leaves unchanged that were replaced or
+ * restarted (`moved`), and the containers that do not run what the final template says (`wrong`).
+ */
+async function updateAudit(docker, state, before) {
+  const updated = state.status === 'UPDATE_COMPLETE';
+  const after = await containersOf(docker, state);
+  const moved = R4.unchanged.filter((name) => after[name]?.id !== before[name].id || after[name]?.startedAt !== before[name].startedAt);
+  const wrong = Object.keys(before).filter((name) => after[name]?.memory !== r4Memory(name, updated) || !after[name]?.env.includes(r4Env(name, updated)));
+  return { moved, wrong };
+}
+
+/**
+ * R4: the worker dies with SIGKILL at a random moment of an update of ten containers (three changed in place,
+ * three replaced, four unchanged). Completed: the update or its rollback completed, the unchanged containers
+ * kept their ids and were not restarted, and every container runs what the final template says.
+ */
+async function r4({ runs, random, say, dockerEndpoint }) {
+  const docker = lib.dockerClient(dockerEndpoint);
+  const world = await scenarioWorld({ ...process.env });
+  const rows = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const name = `chaos-r4-${process.pid}-${run}`;
+      await world.handles.stacks.create(lib.loadPlan(name, r4Template(false)));
+      const made = await world.handles.result(name);
+      if (made.status !== 'CREATE_COMPLETE') throw new Error(`R4 setup of ${name}: ${made.status} ${made.statusReason}`);
+      const before = await containersOf(docker, made);
+      const delayMs = Math.floor(random() * 1500);
+      const start = Date.now();
+      await world.handles.stacks.update(lib.loadPlan(name, r4Template(true)));
+      await lib.sleep(delayMs);
+      const atKill = await world.handles.stacks.state(name).catch((err) => ({ status: err.message, resources: {} }));
+      world.worker.kill('SIGKILL');
+      await new Promise((resolve) => world.worker.once('exit', resolve));
+      await world.restartWorker();
+      const final = await waitFinal(world.handles, name);
+      const counts = await audit(docker, name, final);
+      const { moved, wrong } = await updateAudit(docker, final, before);
+      const done = Object.values(atKill.resources).filter((r) => r.status === 'UPDATE_COMPLETE').length;
+      say(`R4 run ${run + 1}: update killed after ${delayMs} ms (${atKill.status}, ${done} resources updated then) -> ${outcome(final, 'UPDATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; ${auditLine(counts)}; unchanged replaced or restarted: ${moved.join(', ') || 'none'}; not as the template says: ${wrong.join(', ') || 'none'}`);
+      const completed = (final.status === 'UPDATE_COMPLETE' || final.status === 'ROLLBACK_COMPLETE') && moved.length === 0 && wrong.length === 0;
+      rows.push({ completed, ...counts });
+      await world.handles.stacks.delete(name);
+      const gone = await world.handles.result(name);
+      const after = await audit(docker, name, gone);
+      if (gone.status !== 'DELETE_COMPLETE' || after.containers > 0) rows.at(-1).leaked += after.containers;
     }
   } finally {
     await world.close();
@@ -325,9 +401,9 @@ function summarize(id, what, rows) {
  * Runs the chosen scenarios, R1 `runs` times and R2, R3 `restarts` times each; returns their summary
  * rows (used by `npm run chaos` and the jest suite).
  */
-async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'], seed = Date.now() % 100000, say = console.log } = {}) {
+async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3', 'R4'], seed = Date.now() % 100000, say = console.log } = {}) {
   const random = seeded(seed);
-  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1 ${runs} runs, R2/R3 ${restarts} runs`);
+  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1/R4 ${runs} runs, R2/R3 ${restarts} runs`);
   const setup = await lib.setup('chaos');
   const ctx = { random, say, dockerEndpoint: setup.dockerEndpoint };
   const summary = [];
@@ -335,6 +411,7 @@ async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'
     if (scenarios.includes('R1')) summary.push(summarize('R1', 'worker SIGKILL mid create/delete', await r1({ ...ctx, runs })));
     if (scenarios.includes('R2')) summary.push(summarize('R2', 'Temporal dev server restart mid create', await r2({ ...ctx, runs: restarts })));
     if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: restarts })));
+    if (scenarios.includes('R4')) summary.push(summarize('R4', 'worker SIGKILL mid update', await r4({ ...ctx, runs })));
   } finally {
     await setup.stop();
   }

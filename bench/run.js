@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- P1 P2 P4 P5] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
+ * `npm run bench [-- P1 P2 P4 P5 P6 P7] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
  * the same engine in one run, alternating the contenders, BENCH_REPS repetitions (default 3), medians.
  * Prints a table of figures and ratios; the raw log goes to bench/results/.
  */
@@ -23,10 +23,11 @@ function figure(id, what, value, target, ok, note = '') {
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-function containersTemplate(count) {
+/** `count` sleeping containers c1…; `more` gives a container's further properties (as `, key: value`). */
+function containersTemplate(count, more = () => '') {
   const cmd = JSON.stringify(lib.SLEEPER_CMD);
   let text = 'heat_template_version: 2016-10-14\nresources:\n';
-  for (let i = 1; i <= count; i++) text += `  c${i}:\n    type: DockerInc::Docker::Container\n    properties: {image: busybox, cmd: ${cmd}}\n`;
+  for (let i = 1; i <= count; i++) text += `  c${i}:\n    type: DockerInc::Docker::Container\n    properties: {image: busybox, cmd: ${cmd}${more(`c${i}`)}}\n`;
   return text;
 }
 
@@ -216,7 +217,7 @@ async function p1(ctx, count) {
  * Removes everything P1 may have left: stacks whose workflow was terminated, raw containers, compose
  * projects (by the labels each contender puts on its containers). Runs whatever happened before.
  */
-async function cleanUp(ctx, docker, stacks) {
+async function cleanUp(ctx, docker, stacks, composePrefix = `p1cmp${process.pid}`) {
   for (const name of stacks) await ctx.client.workflow.getHandle(`stack:${name}`).terminate('bench cleanup').catch(() => undefined);
   const labels = ['org.stoke.bench', 'com.docker.compose.project', ...stacks.map((name) => `org.stoke.stack=${name}`)];
   // A terminated stack's activities may still be finishing a create: sweep until a pass finds nothing.
@@ -224,8 +225,8 @@ async function cleanUp(ctx, docker, stacks) {
     let removed = 0;
     for (const label of labels) {
       const found = await docker.listContainers({ all: true, filters: { label: [label] } });
-      const ours = label === 'com.docker.compose.project' ? found.filter((c) => c.Labels[label].startsWith(`p1cmp${process.pid}`)) : found;
-      if (ours.length) say(`P1 cleanup: removing ${ours.length} container(s) labelled ${label}`);
+      const ours = label === 'com.docker.compose.project' ? found.filter((c) => c.Labels[label].startsWith(composePrefix)) : found;
+      if (ours.length) say(`cleanup: removing ${ours.length} container(s) labelled ${label}`);
       await lib.pool(ours, PARALLEL, (c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined));
       removed += ours.length;
     }
@@ -360,6 +361,179 @@ async function p5() {
   figure('P5', '… its CPU time, user + system (bare node)', `${fmt(cpu)} (${fmt((bare.user + bare.system) * 1000)})`, '≤ 0.5 s', cpu <= 500);
 }
 
+/** Each container's id and start time, by name (resource name for stoke, service name for compose). */
+async function startTimes(docker, label, nameOf) {
+  const found = await docker.listContainers({ all: true, filters: { label: [label] } });
+  const infos = await lib.pool(found, PARALLEL, (c) => docker.getContainer(c.Id).inspect());
+  return Object.fromEntries(infos.map((info) => [nameOf(info.Config.Labels), { id: info.Id, startedAt: info.State.StartedAt }]));
+}
+
+/** How many of `before` other than `changed` still run as the same container, not restarted. */
+const untouched = (before, after, changed) => Object.keys(before)
+  .filter((name) => name !== changed && after[name]?.id === before[name].id && after[name]?.startedAt === before[name].startedAt).length;
+
+/**
+ * P6: one container's env changed in a stack of 50. stoke's update (the user-visible path: client, workflow,
+ * the old container deleted, the new one created and started) against one container's create + start by
+ * dockerode on the same engine, and docker-compose's `up -d` after the same change; the 49 others must be
+ * untouched (same id, same start time).
+ */
+async function p6(ctx) {
+  const count = 50;
+  const changed = 'c1';
+  const docker = lib.dockerClient(ctx.dockerEndpoint);
+  const env = (version) => (name) => `, env: [V=${name === changed ? version : 1}]`;
+  const compose = ensureDebianTool('docker-compose');
+  const composeEnv = { ...process.env, DOCKER_HOST: ctx.dockerEndpoint.startsWith('/') ? `unix://${ctx.dockerEndpoint}` : ctx.dockerEndpoint };
+  const composeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-bench-p6-'));
+  const composeFile = path.join(composeDir, 'docker-compose.yml');
+  const writeCompose = (version) => {
+    const services = Object.fromEntries(Array.from({ length: count }, (_, i) => [`c${i + 1}`, {
+      image: 'busybox', command: lib.SLEEPER_CMD, network_mode: 'bridge', environment: [`V=${i === 0 ? version : 1}`],
+    }]));
+    fs.writeFileSync(composeFile, JSON.stringify({ version: '2.4', services }, null, 1));
+  };
+  const bound = contenderBound(count);
+  const times = { stoke: [], raw: [], compose: [] };
+  const kept = { stoke: [], compose: [] };
+  const stacks = [];
+  let composeUnfinished;
+  const composeUp = async (project) => {
+    const child = run(compose, ['-p', project, '-f', composeFile, 'up', '-d'], composeEnv);
+    const result = await bounded(bound, () => lib.timed(() => child.done), child.kill);
+    if (result.value.status !== 0) throw new Error(`docker-compose up: ${result.value.stderr.slice(-500)}`);
+    return result.ms;
+  };
+  try {
+    for (let round = 0; round < REPS; round++) {
+      const name = `p6-${process.pid}-${round}`;
+      stacks.push(name);
+      await ctx.stacks.create(lib.loadPlan(name, containersTemplate(count, env(1))));
+      const made = await ctx.result(name);
+      if (made.status !== 'CREATE_COMPLETE') throw new Error(`P6 stack ${name}: ${made.status} ${made.statusReason}`);
+      const label = `org.stoke.stack=${name}`;
+      const before = await startTimes(docker, label, (labels) => labels['org.stoke.resource']);
+      const plan = lib.loadPlan(name, containersTemplate(count, env(2)));
+      const updated = await bounded(bound, () => lib.timed(async () => {
+        await ctx.stacks.update(plan);
+        return ctx.result(name);
+      }), () => ctx.client.workflow.getHandle(`stack:${name}`).terminate('bench bound passed').catch(() => undefined));
+      if (updated.value.status !== 'UPDATE_COMPLETE') throw new Error(`P6 stack ${name}: ${updated.value.status} ${updated.value.statusReason}`);
+      const after = await startTimes(docker, label, (labels) => labels['org.stoke.resource']);
+      times.stoke.push(updated.ms);
+      if (after[changed]?.id === before[changed].id) throw new Error(`P6 stack ${name}: ${changed} was not replaced`);
+      kept.stoke.push(untouched(before, after, changed));
+      await ctx.stacks.delete(name);
+      await ctx.result(name);
+
+      const raw = await lib.timed(async () => {
+        const container = await docker.createContainer({ name: `raw-p6-${process.pid}-${round}`, Image: 'busybox', Cmd: lib.SLEEPER_CMD, Env: ['V=2'], Labels: { 'org.stoke.bench': `p6-${process.pid}` } });
+        await container.start();
+        return container;
+      });
+      times.raw.push(raw.ms);
+      await raw.value.remove({ force: true });
+
+      let composeLine = '';
+      if (!composeUnfinished) {
+        const project = `p6cmp${process.pid}r${round}`;
+        const projectLabel = `com.docker.compose.project=${project}`;
+        try {
+          writeCompose(1);
+          await composeUp(project);
+          const composeBefore = await startTimes(docker, projectLabel, (labels) => labels['com.docker.compose.service']);
+          writeCompose(2);
+          const ms = await composeUp(project);
+          times.compose.push(ms);
+          kept.compose.push(untouched(composeBefore, await startTimes(docker, projectLabel, (labels) => labels['com.docker.compose.service']), changed));
+          composeLine = `  docker-compose up -d ${fmt(ms)} (${kept.compose.at(-1)} of ${count - 1} untouched)`;
+        } catch (err) {
+          if (!(err instanceof DidNotFinish)) throw err;
+          composeUnfinished = err.message;
+          composeLine = `  docker-compose up -d ${err.message}`;
+        } finally {
+          await cleanUp(ctx, docker, [], project);
+        }
+      }
+      say(`P6 run ${round + 1} stoke update ${fmt(updated.ms)} (${kept.stoke.at(-1)} of ${count - 1} untouched)  one container create+start ${fmt(raw.ms)}${composeLine}`);
+    }
+  } finally {
+    await cleanUp(ctx, docker, stacks, `p6cmp${process.pid}`);
+    fs.rmSync(composeDir, { recursive: true, force: true });
+  }
+  const [s, r] = [lib.median(times.stoke), lib.median(times.raw)];
+  figure('P6', `one env changed in ${count} containers: stoke update / one container create+start / docker-compose up -d`,
+    `${fmt(s)} / ${fmt(r)} / ${composeUnfinished ?? fmt(lib.median(times.compose))}`, '', undefined);
+  figure('P6', '… ratio stoke update / one container create+start', (s / r).toFixed(2), '≤ 1.5', s / r <= 1.5);
+  const allKept = kept.stoke.every((n) => n === count - 1);
+  figure('P6', `… containers untouched (same id, not restarted) per run: stoke (compose)`, `${kept.stoke.join(', ')} (${kept.compose.join(', ') || '-'})`, `${count - 1} each`, allKept);
+}
+
+/** One container whose create waits about 4 s for its health check: long enough to be killed in the middle of. */
+const SLOW_HEALTHY = `heat_template_version: 2016-10-14
+resources:
+  slow:
+    type: DockerInc::Docker::Container
+    properties:
+      image: busybox
+      cmd: [sh, -c, "trap 'exit 0' TERM; (sleep 4; touch /tmp/ready) & sleep 3600 & wait"]
+      healthcheck: {test: "test -f /tmp/ready", interval: 1s, retries: 60}
+`;
+
+/** The stack's create activity once a worker has started it, from the workflow's description. */
+async function startedActivity(ctx, name) {
+  for (;;) {
+    const { raw } = await ctx.client.workflow.getHandle(`stack:${name}`).describe();
+    const { temporal } = require('@temporalio/proto');
+    const started = raw.pendingActivities?.find((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+    if (started) return started;
+    await lib.sleep(50);
+  }
+}
+
+/** When the first activity a worker (by its process id) ran in the stack's current action started, from its history. */
+async function firstStartBy(ctx, name, pid) {
+  const history = await ctx.client.workflow.getHandle(`stack:${name}`).fetchHistory();
+  const started = history.events.filter((e) => e.activityTaskStartedEventAttributes?.identity?.startsWith(`${pid}@`));
+  if (started.length === 0) return undefined;
+  const { seconds, nanos } = started[0].eventTime;
+  return Number(seconds) * 1000 + nanos / 1e6;
+}
+
+/**
+ * P7: the worker gets SIGKILL in the middle of a container's create and a new one is started at once:
+ * the time from the kill until the stack's next activity starts on the new worker (its start event's
+ * time in the history), and how much of it the new worker took to start.
+ */
+async function p7(ctx) {
+  const recoveries = [];
+  const restarts = [];
+  const runs = Math.max(5, REPS);
+  for (let round = 0; round < runs; round++) {
+    const name = `p7-${process.pid}-${round}`;
+    await ctx.stacks.create(lib.loadPlan(name, SLOW_HEALTHY));
+    await startedActivity(ctx, name);
+    await lib.sleep(Math.floor(Math.random() * 1000));
+    const killedAt = Date.now();
+    ctx.worker.kill('SIGKILL');
+    await new Promise((resolve) => ctx.worker.once('exit', resolve));
+    ctx.worker = await lib.startWorker();
+    const readyAt = Date.now();
+    const done = await ctx.result(name);
+    if (done.status !== 'CREATE_COMPLETE') throw new Error(`P7 stack ${name}: ${done.status} ${done.statusReason}`);
+    const nextAt = await firstStartBy(ctx, name, ctx.worker.pid);
+    if (nextAt === undefined) throw new Error(`P7 stack ${name}: no activity ran on the restarted worker`);
+    recoveries.push(nextAt - killedAt);
+    restarts.push(readyAt - killedAt);
+    say(`P7 run ${round + 1}: next activity on the restarted worker ${fmt(nextAt - killedAt)} after the kill (the worker itself started in ${fmt(readyAt - killedAt)})`);
+    await ctx.stacks.delete(name);
+    await ctx.result(name);
+  }
+  const median = lib.median(recoveries);
+  figure('P7', `worker SIGKILL → stack's next activity on the restarted worker (median, max of ${runs})`, `${fmt(median)}, ${fmt(Math.max(...recoveries))}`, 'median ≤ 5 s', median <= 5000);
+  figure('P7', '… of which the new worker\'s own start (median)', fmt(lib.median(restarts)), '', undefined);
+}
+
 /** `--containers 50,200` or `--full` (50, 200 and 1,000); P1 runs once per count. */
 function containerCounts(args) {
   const at = args.indexOf('--containers');
@@ -398,6 +572,8 @@ async function main() {
       'slot for the signal gateway (branch waits)');
     if (run('P4')) await p4(ctx);
     if (run('P5')) await p5();
+    if (run('P6')) await p6(ctx);
+    if (run('P7')) await p7(ctx);
   } finally {
     await handles.close();
     await lib.stopWorker(ctx.worker);

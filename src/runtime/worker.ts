@@ -1,5 +1,6 @@
 /** The stoke worker: runs stack workflows and their activities from one task queue. */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway, type Gateway } from '../gateway/gateway';
 import { loadSignalKey, signalBaseUrl } from '../gateway/signal';
 import type { SignalIssuer } from '../resources/plugin';
+import { takeOverDeadWorkers, workerIdentity } from './takeover';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -89,12 +91,38 @@ function signalIssuer(config: StokeConfig, dockerEndpoint: string): SignalIssuer
   };
 }
 
-/** The workflow bundle, made in a child process: keeps about 70 MB of bundler memory out of the worker's RSS. */
+/** What the workflow bundle is made from: every compiled file of this tree, the SDK that bundles it, the failure converter. */
+function bundleKey(failureConverterPath: string | undefined): string {
+  const root = path.resolve(__dirname, '../..');
+  const hash = createHash('sha256');
+  for (const file of fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js')).sort()) {
+    hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
+  }
+  for (const sdk of ['@temporalio/worker', '@temporalio/workflow', '@temporalio/common']) hash.update(fs.readFileSync(require.resolve(`${sdk}/package.json`)));
+  return hash.update(failureConverterPath ?? '').digest('hex').slice(0, 32);
+}
+
+/**
+ * The workflow bundle, made in a child process: keeps about 70 MB of bundler memory out of the worker's RSS.
+ * Bundling takes 3 to 14 s on a busy machine, and a restarted worker's stacks wait for it, so the bundle is
+ * kept in the private run folder under the key of what it was made from, and the next worker of the same
+ * tree starts without it; a worker of another tree replaces it.
+ */
 async function bundleWorkflows(config: StokeConfig, failureConverterPath: string | undefined): Promise<{ code: string }> {
-  const out = path.join(ensureRunDir(config), `workflow-bundle-${process.pid}.js`);
+  const dir = ensureRunDir(config);
+  const kept = path.join(dir, `workflow-bundle-${bundleKey(failureConverterPath)}.js`);
+  try {
+    return { code: fs.readFileSync(kept, 'utf8') };
+  } catch {
+    // Not made yet, or removed by a worker of another tree meanwhile.
+  }
+  const out = path.join(dir, `workflow-bundle-${process.pid}.js`);
   try {
     await promisify(execFile)(process.execPath, [require.resolve('./workflow-bundle'), out, require.resolve('../../workflows'), failureConverterPath ?? '']);
-    return { code: fs.readFileSync(out, 'utf8') };
+    const code = fs.readFileSync(out, 'utf8');
+    for (const old of fs.readdirSync(dir).filter((name) => /^workflow-bundle-[0-9a-f]{32}\.js$/.test(name))) fs.rmSync(path.join(dir, old), { force: true });
+    fs.renameSync(out, kept);
+    return { code };
   } finally {
     fs.rmSync(out, { force: true });
   }
@@ -121,6 +149,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
+      identity: workerIdentity(),
       workflowBundle,
       dataConverter: converter,
       activities: createActivities({
@@ -133,7 +162,10 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
     const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;
     const sealing = codec ? `payloads sealed with key ${codec.currentKeyId}${plaintextAllowed() ? ' (plaintext accepted)' : ''}` : 'payloads unencrypted';
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
-    await worker.run();
+    // Alongside the first polls: a failed attempt is retried as soon as this worker asks for work.
+    const takingOver = takeOverDeadWorkers(config, (message) => console.log(`stoke worker: ${message}`))
+      .catch((err: Error) => console.warn(`stoke worker: warning: could not look for activities of dead workers: ${err.message}`));
+    await Promise.all([worker.run(), takingOver]);
   } finally {
     await connection.close();
   }
