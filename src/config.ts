@@ -29,6 +29,10 @@ export interface StokeConfig {
    * bridge's gateway address, where containers reach it; any wider bind is asked for by name. @default { port: 8000 }
    */
   readonly signalBind: { readonly host?: string; readonly port: number };
+  /** Where `stoke api` (Heat's orchestration API) listens (STOKE_API_BIND, `host:port` or a port); no host means loopback. @default { port: 8004 } */
+  readonly apiBind: { readonly host?: string; readonly port: number };
+  /** The token `X-Auth-Token` must carry (STOKE_API_TOKEN); unset means one generated into the state folder. */
+  readonly apiToken?: string;
   /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
   readonly registryAuthEndpoints: readonly string[];
   /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
@@ -37,12 +41,14 @@ export interface StokeConfig {
 
 /** Heat's CFN API port, where cfn-signal expects to find the wait condition service. */
 export const DEFAULT_SIGNAL_PORT = 8000;
+/** Heat's orchestration API port, where heatclient users expect it. */
+export const DEFAULT_API_PORT = 8004;
 
-function parseBind(value: string | undefined): { host?: string; port: number } {
-  if (!value) return { port: DEFAULT_SIGNAL_PORT };
+function parseBind(value: string | undefined, defaultPort = DEFAULT_SIGNAL_PORT): { host?: string; port: number } {
+  if (!value) return { port: defaultPort };
   const colon = value.lastIndexOf(':');
   const port = Number(colon >= 0 ? value.slice(colon + 1) : value);
-  return { ...(colon > 0 ? { host: value.slice(0, colon) } : {}), port: Number.isInteger(port) && port >= 0 ? port : DEFAULT_SIGNAL_PORT };
+  return { ...(colon > 0 ? { host: value.slice(0, colon) } : {}), port: Number.isInteger(port) && port >= 0 ? port : defaultPort };
 }
 
 /** A list setting: endpoints separated by commas or white space. */
@@ -80,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
     signalUrl: env.STOKE_SIGNAL_URL?.replace(/\/+$/, '') || undefined,
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
+    apiBind: parseBind(env.STOKE_API_BIND, DEFAULT_API_PORT),
+    apiToken: env.STOKE_API_TOKEN || undefined,
     registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
     allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
   };

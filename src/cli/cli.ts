@@ -394,6 +394,27 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       await gateway.close();
     });
 
+  program.command('api')
+    .description('serve Heat\'s orchestration API v1 (work in progress: stacks list, create, show, delete) for the openstack CLI and heatclient')
+    .action(async () => {
+      const [{ startApi }, { loadApiToken }, { StackClient }] = await Promise.all([import('../api/server'), import('../api/auth'), import('../client/client')]);
+      const token = loadApiToken(config);
+      const client = await StackClient.connect(config);
+      const api = await startApi(config, client, token, (message) => console.error(`stoke api: ${message}`)).catch(async (err: NodeJS.ErrnoException) => {
+        await client.close();
+        if (err.code === 'EADDRINUSE') throw new StokeError('ApiPortInUse', `port ${config.apiBind.port} is in use: set STOKE_API_BIND to another`);
+        throw err;
+      });
+      console.log(`stoke api: listening on ${api.url}/v1/{tenant_id}`);
+      console.log(`stoke api: token ${token}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await api.close();
+      await client.close();
+    });
+
   program.command('dev')
     .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
     .action(async () => {

@@ -138,8 +138,9 @@ export class StackClient {
   /**
    * Starts a create, or with `adoption` an adopt (Heat's): the resources it names take the objects an abandoned
    * stack left, under that stack's id. Refused while any action runs on the stack or while the stack exists.
+   * Returns the stack's id, known before any worker has run the action.
    */
-  async create(plan: StackPlan, source?: StackSource, adoption?: { readonly stackId: string; readonly adopted: Record<string, AdoptedResource> }): Promise<void> {
+  async create(plan: StackPlan, source?: StackSource, adoption?: { readonly stackId: string; readonly adopted: Record<string, AdoptedResource> }): Promise<string> {
     const latest = await this.latest(plan.name);
     if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
     if (latest && !abandoned(latest)) {
@@ -166,6 +167,7 @@ export class StackClient {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress; wait for it to finish`);
       throw err;
     }
+    return stackId;
   }
 
   /**

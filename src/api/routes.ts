@@ -1,0 +1,94 @@
+/**
+ * Heat's orchestration API v1, the first endpoints: stacks list, create, show (with the name → name/id
+ * redirect), delete, and build_info. Everything is read from and started through the StackClient, as the
+ * CLI does: Temporal is the only store.
+ */
+import type * as http from 'node:http';
+import type { StackClient } from '../client/client';
+import { planSource } from '../template/source';
+import { createRequest } from './create-body';
+import { ApiError } from './faults';
+import { readJsonObject, sendJson } from './http';
+import { listItem, stackPath, stackView } from './views';
+
+export type Stacks = Pick<StackClient, 'list' | 'show' | 'current' | 'create' | 'delete'>;
+
+export interface ApiRequest {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  /** `http://host:port/v1/{tenant}`: Heat's links are absolute, built from the request's host. */
+  readonly base: string;
+  readonly query: string;
+  readonly stacks: Stacks;
+}
+
+const notFound = (message: string) => new ApiError(404, 'EntityNotFound', message);
+
+/** Heat answers a name whose id is not this stack's as it answers an unknown stack. */
+async function stackAt(stacks: Stacks, name: string, id: string) {
+  const state = await stacks.show(name);
+  if (state.id !== id) throw notFound(`The Stack (${name}/${id}) could not be found.`);
+  return state;
+}
+
+async function list({ res, base, stacks }: ApiRequest): Promise<void> {
+  const items = await Promise.all((await stacks.list()).map(async (summary) => {
+    // Visibility holds names and statuses only; the id and reason are in each stack's own state.
+    const state = await stacks.show(summary.name).catch(() => undefined);
+    return listItem(base, summary, state?.id ?? null, state?.statusReason);
+  }));
+  items.sort((a, b) => (b.creation_time ?? '').localeCompare(a.creation_time ?? ''));
+  sendJson(res, 200, { stacks: items });
+}
+
+async function create({ req, res, base, stacks }: ApiRequest): Promise<void> {
+  const request = createRequest(await readJsonObject(req));
+  const { plan, source } = planSource(request.source, { stackName: request.name, disableRollback: request.disableRollback, timeoutMinutes: request.timeoutMinutes });
+  const id = await stacks.create(plan, source);
+  const href = stackPath(base, request.name, id);
+  sendJson(res, 201, { stack: { id, links: [{ href, rel: 'self' }] } }, { Location: href });
+}
+
+/** `/stacks/{name}`: the canonical URL, with the query string kept (keystoneauth drops its own on a redirect). */
+async function redirect({ res, base, query, stacks }: ApiRequest, name: string): Promise<void> {
+  const { id } = await stacks.show(name);
+  res.writeHead(302, { Location: `${stackPath(base, name, id)}${query}`, 'Content-Length': 0 });
+  res.end();
+}
+
+async function show({ res, base, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  const state = await stackAt(stacks, name, id);
+  sendJson(res, 200, { stack: stackView(base, state, await stacks.current(name)) });
+}
+
+async function remove({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  await stackAt(stacks, name, id);
+  await stacks.delete(name);
+  sendJson(res, 204, null);
+}
+
+async function buildInfo({ res }: ApiRequest): Promise<void> {
+  sendJson(res, 200, { api: { revision: 'stoke' }, engine: { revision: 'stoke' } });
+}
+
+type Handler = (request: ApiRequest, ...params: string[]) => Promise<void>;
+
+/** Paths under `/v1/{tenant}`, and per path the methods served. */
+const ROUTES: readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[] = [
+  [/^\/build_info$/, { GET: buildInfo }],
+  [/^\/stacks$/, { GET: list, POST: create }],
+  [/^\/stacks\/([^/]+)$/, { GET: redirect, POST: redirect, PUT: redirect, PATCH: redirect, DELETE: redirect }],
+  [/^\/stacks\/([^/]+)\/([^/]+)$/, { GET: show, DELETE: remove }],
+];
+
+/** Answers one request under `/v1/{tenant}`; `path` is what follows the tenant. */
+export async function route(request: ApiRequest, method: string, path: string): Promise<void> {
+  for (const [pattern, methods] of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const handler = methods[method];
+    if (!handler) throw new ApiError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${Object.keys(methods).join(', ')})`);
+    return handler(request, ...match.slice(1).map(decodeURIComponent));
+  }
+  throw new ApiError(404, 'HTTPNotFound', `${method} ${path}: stoke's API does not serve this path yet (see the README's Heat API section)`);
+}

@@ -1,0 +1,50 @@
+/** `stoke api`: Heat's orchestration API v1 on loopback port 8004 by default, every request checked for the token. */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { StokeConfig } from '../config';
+import { tokenAccepted } from './auth';
+import { ApiError } from './faults';
+import { sendFault } from './http';
+import { route, type Stacks } from './routes';
+
+export interface ApiServer {
+  /** `http://host:port` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const TENANT_PATH = /^\/v1\/([^/?]+)(\/[^?]*)?(\?.*)?$/;
+
+function handler(stacks: Stacks, token: string, log: (message: string) => void): http.RequestListener {
+  return (req, res) => {
+    const answer = async () => {
+      if (!tokenAccepted(token, req.headers['x-auth-token'])) {
+        throw new ApiError(401, 'Unauthorized', req.headers['x-auth-token'] ? 'the X-Auth-Token given is not the API\'s token' : 'the request has no X-Auth-Token header');
+      }
+      const match = TENANT_PATH.exec(req.url ?? '');
+      if (!match) throw new ApiError(404, 'HTTPNotFound', `${req.url}: Heat's API is served under /v1/{tenant_id}`);
+      const [, tenant, path = '', query = ''] = match;
+      const base = `http://${req.headers.host ?? 'localhost'}/v1/${tenant}`;
+      await route({ req, res, base, query, stacks }, req.method ?? 'GET', path.replace(/\/+$/, ''));
+    };
+    answer().catch((err: unknown) => {
+      if (!(err instanceof ApiError) && !(err as { code?: string })?.code) log(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (res.headersSent) res.destroy();
+      else sendFault(res, err, (err as ApiError)?.status === 401 ? { 'WWW-Authenticate': 'Keystone uri="none"' } : {});
+    });
+  };
+}
+
+export async function startApi(config: StokeConfig, stacks: Stacks, token: string, log: (message: string) => void): Promise<ApiServer> {
+  const server = http.createServer(handler(stacks, token, log));
+  const host = config.apiBind.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.apiBind.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
