@@ -11,7 +11,7 @@ import { ApiError } from './faults';
 import { readJsonObject, sendJson } from './http';
 import { listItem, stackPath, stackView } from './views';
 
-export type Stacks = Pick<StackClient, 'list' | 'show' | 'current' | 'create' | 'delete'>;
+export type Stacks = Pick<StackClient, 'list' | 'stackIds' | 'show' | 'current' | 'create' | 'delete'>;
 
 export interface ApiRequest {
   readonly req: http.IncomingMessage;
@@ -32,11 +32,8 @@ async function stackAt(stacks: Stacks, name: string, id: string) {
 }
 
 async function list({ res, base, stacks }: ApiRequest): Promise<void> {
-  const items = await Promise.all((await stacks.list()).map(async (summary) => {
-    // Visibility holds names and statuses only; the id and reason are in each stack's own state.
-    const state = await stacks.show(summary.name).catch(() => undefined);
-    return listItem(base, summary, state?.id ?? null, state?.statusReason);
-  }));
+  const [summaries, ids] = await Promise.all([stacks.list(), stacks.stackIds()]);
+  const items = summaries.map((summary) => listItem(base, summary, ids.get(summary.name) ?? null));
   items.sort((a, b) => (b.creation_time ?? '').localeCompare(a.creation_time ?? ''));
   sendJson(res, 200, { stacks: items });
 }
@@ -49,9 +46,26 @@ async function create({ req, res, base, stacks }: ApiRequest): Promise<void> {
   sendJson(res, 201, { stack: { id, links: [{ href, rel: 'self' }] } }, { Location: href });
 }
 
-/** `/stacks/{name}`: the canonical URL, with the query string kept (keystoneauth drops its own on a redirect). */
-async function redirect({ res, base, query, stacks }: ApiRequest, name: string): Promise<void> {
-  const { id } = await stacks.show(name);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Visibility lags a moment behind a start; heatclient reads a stack by id right after creating it. */
+const VISIBILITY_TRIES = 10;
+const VISIBILITY_PAUSE_MS = 300;
+
+/** A stack by name, or by id as Heat also finds it, through the ids visibility holds. */
+async function identify(stacks: Stacks, nameOrId: string): Promise<{ name: string; id: string }> {
+  if (!UUID.test(nameOrId)) return stacks.show(nameOrId);
+  for (let attempt = 1; ; attempt++) {
+    const name = [...(await stacks.stackIds())].find(([, id]) => id === nameOrId)?.[0];
+    if (name) return { name, id: nameOrId };
+    if (attempt === VISIBILITY_TRIES) throw notFound(`The Stack (${nameOrId}) could not be found.`);
+    await new Promise((resolve) => setTimeout(resolve, VISIBILITY_PAUSE_MS));
+  }
+}
+
+/** `/stacks/{name or id}`: the canonical URL, with the query string kept (keystoneauth drops its own on a redirect). */
+async function redirect({ res, base, query, stacks }: ApiRequest, nameOrId: string): Promise<void> {
+  const { name, id } = await identify(stacks, nameOrId);
   res.writeHead(302, { Location: `${stackPath(base, name, id)}${query}`, 'Content-Length': 0 });
   res.end();
 }

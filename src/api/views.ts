@@ -18,11 +18,11 @@ const selfLinks = (href: string) => [{ href, rel: 'self' }];
 /** What Heat reports of a stack, besides its status, that stoke does not keep: no owners, tags or nesting yet. */
 const UNKEPT = { deletion_time: null, stack_owner: null, parent: null, stack_user_project_id: null, tags: null };
 
-/** An item of `GET /stacks`: Heat's list never carries a description. */
-export function listItem(base: string, stack: StackSummary, id: string | null, statusReason = '') {
+/** An item of `GET /stacks`: Heat's list never carries a description; visibility holds no status reason. */
+export function listItem(base: string, stack: StackSummary, id: string | null) {
   return {
     id, links: id ? selfLinks(stackPath(base, stack.name, id)) : [], stack_name: stack.name, description: '',
-    stack_status: stack.status, stack_status_reason: statusReason,
+    stack_status: stack.status, stack_status_reason: '',
     creation_time: isotime(stack.createdAt), updated_time: isotime(stack.updatedAt), ...UNKEPT,
   };
 }

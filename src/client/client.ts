@@ -506,6 +506,32 @@ export class StackClient {
     return newestPerStack(records);
   }
 
+  /**
+   * Each stack's id by name, from the memo its newest create, adopt or update carries (visibility, so one
+   * listing serves every stack, where `state` costs round trips each). Deleted stacks keep the id they had;
+   * stacks whose memo this client cannot open (sealed under another key) are left out.
+   */
+  async stackIds(): Promise<Map<string, string>> {
+    const converter = loadDataConverter(dataConverter(this.config));
+    const newest = new Map<string, { id: string; started: number }>();
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.connection.workflowService.listWorkflowExecutions({
+        namespace: this.config.namespace, query: `WorkflowType = 'createStack' OR WorkflowType = 'adoptStack' OR WorkflowType = 'updateStack'`, nextPageToken,
+      });
+      for (const wf of page.executions ?? []) {
+        const name = decodeTypedSearchAttributes(wf.searchAttributes?.indexedFields).get(stackNameKey);
+        const started = time(wf.startTime)?.getTime() ?? 0;
+        const known = name ? newest.get(name) : undefined;
+        if (!name || (known && known.started >= started)) continue;
+        const id = await decodeFromPayloadsAtIndex<string>(converter, 0, [wf.memo?.fields?.stackId ?? {}]).catch(() => undefined);
+        if (typeof id === 'string') newest.set(name, { id, started });
+      }
+      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return new Map([...newest].map(([name, { id }]) => [name, id]));
+  }
+
   /** Polls the stack until its action ends, calling `onChange` with every new state as `show` gives it. */
   async wait(name: string, onChange: (state: StackState) => void, intervalMs = 500): Promise<StackState> {
     for (;;) {
