@@ -54,7 +54,12 @@ const VISIBILITY_PAUSE_MS = 300;
 
 /** A stack by name, or by id as Heat also finds it, through the ids visibility holds. */
 async function identify(stacks: Stacks, nameOrId: string): Promise<{ name: string; id: string }> {
-  if (!UUID.test(nameOrId)) return stacks.show(nameOrId);
+  if (!UUID.test(nameOrId)) {
+    // Heat finds names among live stacks only; a deleted stack is still found by id.
+    const state = await stacks.show(nameOrId);
+    if (state.status === 'DELETE_COMPLETE') throw notFound(`The Stack (${nameOrId}) could not be found.`);
+    return state;
+  }
   for (let attempt = 1; ; attempt++) {
     const name = [...(await stacks.stackIds())].find(([, id]) => id === nameOrId)?.[0];
     if (name) return { name, id: nameOrId };

@@ -109,6 +109,9 @@ test('create, redirect by name and by id, show, list and delete, as stoke\'s CLI
   await waitUntil('the stack to be deleted', async () => (showStack(name).status === 'DELETE_COMPLETE' ? true : undefined));
   const after = (await (await call('GET', '/stacks')).json()).stacks.map((s: { stack_name: string }) => s.stack_name);
   expect(after).not.toContain(name);
+  await expectFault(await call('GET', `/stacks/${name}`), 404, 'EntityNotFound', /could not be found/);
+  expect((await call('GET', `/stacks/${stack.id}`)).headers.get('location')).toBe(canonical);
+  expect((await (await call('GET', canonical)).json()).stack).toMatchObject({ stack_status: 'DELETE_COMPLETE', id: stack.id });
 });
 
 test('bad requests get Heat\'s statuses and error shape, with what and where', async () => {
