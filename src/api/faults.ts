@@ -24,9 +24,9 @@ export interface HeatFault {
   readonly title: string;
 }
 
-/** An answer the API gives on purpose: its status, Heat's exception name and a message for the user. */
+/** An answer the API gives on purpose: its status, Heat's exception name, a message for the user, headers it needs. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string) {
+  constructor(readonly status: number, readonly type: string, message: string, readonly headers: Readonly<Record<string, string>> = {}) {
     super(message);
   }
 }

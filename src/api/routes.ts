@@ -90,12 +90,18 @@ async function buildInfo({ res }: ApiRequest): Promise<void> {
   sendJson(res, 200, { api: { revision: 'stoke' }, engine: { revision: 'stoke' } });
 }
 
+async function notYet(_request: ApiRequest, what: string): Promise<void> {
+  throw new ApiError(404, 'HTTPNotFound', `/stacks/${what}: stoke's API does not serve this path yet (see the README's Heat API section)`);
+}
+
 type Handler = (request: ApiRequest, ...params: string[]) => Promise<void>;
 
 /** Paths under `/v1/{tenant}`, and per path the methods served. */
 const ROUTES: readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[] = [
   [/^\/build_info$/, { GET: buildInfo }],
   [/^\/stacks$/, { GET: list, POST: create }],
+  // Before the name route, as in Heat's router: these are never stack names.
+  [/^\/stacks\/(preview|detail)$/, { GET: notYet, POST: notYet }],
   [/^\/stacks\/([^/]+)$/, { GET: redirect, POST: redirect, PUT: redirect, PATCH: redirect, DELETE: redirect }],
   [/^\/stacks\/([^/]+)\/([^/]+)$/, { GET: show, DELETE: remove }],
 ];
@@ -106,7 +112,7 @@ export async function route(request: ApiRequest, method: string, path: string): 
     const match = pattern.exec(path);
     if (!match) continue;
     const handler = methods[method];
-    if (!handler) throw new ApiError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${Object.keys(methods).join(', ')})`);
+    if (!handler) throw new ApiError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${path} (allowed: ${Object.keys(methods).join(', ')})`, { Allow: Object.keys(methods).join(', ') });
     return handler(request, ...match.slice(1).map(decodeURIComponent));
   }
   throw new ApiError(404, 'HTTPNotFound', `${method} ${path}: stoke's API does not serve this path yet (see the README's Heat API section)`);

@@ -30,7 +30,7 @@ function handler(stacks: Stacks, token: string, log: (message: string) => void):
     answer().catch((err: unknown) => {
       if (!(err instanceof ApiError) && !(err as { code?: string })?.code) log(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) res.destroy();
-      else sendFault(res, err, (err as ApiError)?.status === 401 ? { 'WWW-Authenticate': 'Keystone uri="none"' } : {});
+      else sendFault(res, err, err instanceof ApiError ? err.headers : {});
     });
   };
 }
