@@ -25,9 +25,9 @@ export interface HeatFault {
 }
 
 /** An answer the API gives on purpose: its status, Heat's exception name, a message for the user, headers it needs. */
-export class ApiError extends Error {
+export class ApiError extends StokeError {
   constructor(readonly status: number, readonly type: string, message: string, readonly headers: Readonly<Record<string, string>> = {}) {
-    super(message);
+    super(type, message);
   }
 }
 

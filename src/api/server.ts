@@ -2,6 +2,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StokeConfig } from '../config';
+import { StokeError } from '../errors';
 import { tokenAccepted } from './auth';
 import { ApiError } from './faults';
 import { sendFault } from './http';
@@ -28,7 +29,8 @@ function handler(stacks: Stacks, token: string, log: (message: string) => void):
       await route({ req, res, base, query, stacks }, req.method ?? 'GET', path.replace(/\/+$/, ''));
     };
     answer().catch((err: unknown) => {
-      if (!(err instanceof ApiError) && !(err as { code?: string })?.code) log(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      // Users get the message alone; the operator gets the stack of what nobody meant to happen.
+      if (!StokeError.isStokeError(err)) log(`${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       if (res.headersSent) res.destroy();
       else sendFault(res, err, err instanceof ApiError ? err.headers : {});
     });
