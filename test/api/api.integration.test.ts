@@ -2,12 +2,9 @@
  * Heat's API served by the built `stoke api` over a real Temporal server and worker, driven with plain HTTP
  * as heatclient drives it, and compared with what stoke's own CLI reports of the same stack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
-import { freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil } from '../helpers';
+import { call as callAt, expectFault, startApi, TOKEN, type Api } from './harness';
+import { showStack, stoke, uniqueName, waitUntil } from '../helpers';
 
-const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'cli.js');
-const TOKEN = 'test-token-1';
 const TEMPLATE = {
   heat_template_version: '2016-10-14',
   description: 'a value and nothing',
@@ -16,54 +13,17 @@ const TEMPLATE = {
   outputs: { word: { value: { get_attr: ['word', 'value'] }, description: 'the word' } },
 };
 
-let worker: ChildProcess | undefined;
-let api: ChildProcess | undefined;
+let api: Api;
 let base = '';
 
-/** `stoke api` until it says where it listens. */
-async function startApi(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'api'], { env: { ...process.env, STOKE_API_BIND: `127.0.0.1:${port}`, STOKE_API_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`stoke api exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 beforeAll(async () => {
-  worker = await startWorker();
-  const port = await freePort();
-  api = await startApi(port);
-  base = `http://127.0.0.1:${port}/v1/tenant-a`;
+  api = await startApi('tenant-a');
+  base = api.endpoint;
 });
 
-afterAll(async () => {
-  await stopWorker(api);
-  await stopWorker(worker);
-});
+afterAll(() => api.stop());
 
-function call(method: string, url: string, body?: unknown, token: string | null = TOKEN): Promise<Response> {
-  return fetch(url.startsWith('http') ? url : `${base}${url}`, {
-    method, redirect: 'manual',
-    headers: { 'Content-Type': 'application/json', ...(token ? { 'X-Auth-Token': token } : {}) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-}
-
-async function expectFault(response: Response, status: number, type: string, message: RegExp): Promise<void> {
-  const body = await response.json();
-  expect({ status: response.status, type: body.error?.type }).toEqual({ status, type });
-  expect(Object.keys(body).sort()).toEqual(['code', 'error', 'explanation', 'title']);
-  expect(body.code).toBe(status);
-  expect(body.error.message).toMatch(message);
-  expect(body.error.traceback).toBeNull();
-}
+const call = (method: string, url: string, body?: unknown, token: string | null = TOKEN) => callAt(base, method, url, body, token);
 
 test('no token or a wrong one gets 401 in Heat\'s error shape; build_info answers with the right one', async () => {
   await expectFault(await call('GET', '/stacks', undefined, null), 401, 'Unauthorized', /no X-Auth-Token/);
