@@ -55,10 +55,13 @@ export async function identify(stacks: Stacks, nameOrId: string): Promise<{ name
   }
 }
 
-/** `/stacks/{name or id}`: the canonical URL, with the query string kept (keystoneauth drops its own on a redirect). */
-async function redirect({ res, base, query, stacks }: ApiRequest, nameOrId: string): Promise<void> {
+/**
+ * `/stacks/{name or id}[/{sub}]`: the canonical URL, with the query string kept (keystoneauth drops its own on
+ * a redirect) and the same method, which heatclient repeats with its body.
+ */
+async function redirect({ res, base, query, stacks }: ApiRequest, nameOrId: string, sub?: string): Promise<void> {
   const { name, id } = await identify(stacks, nameOrId);
-  res.writeHead(302, { Location: `${stackPath(base, name, id)}${query}`, 'Content-Length': 0 });
+  res.writeHead(302, { Location: `${stackPath(base, name, id)}${sub ? `/${sub}` : ''}${query}`, 'Content-Length': 0 });
   res.end();
 }
 
@@ -87,5 +90,7 @@ export const STACK_ROUTES: Routes = [
   // Before the name route, as in Heat's router: these are never stack names.
   [/^\/stacks\/(preview|detail)$/, { GET: notYet, POST: notYet }],
   [/^\/stacks\/([^/]+)$/, { GET: redirect, POST: redirect, PUT: redirect, PATCH: redirect, DELETE: redirect }],
+  // Heat's lookup routes come before `{name}/{id}`: these words are never stack ids.
+  [/^\/stacks\/([^/]+)\/(resources|events|template|actions|environment|files|outputs)$/, { GET: redirect, POST: redirect }],
   [/^\/stacks\/([^/]+)\/([^/]+)$/, { GET: show, DELETE: remove }],
 ];
