@@ -6,7 +6,8 @@
 import type { StackInputs } from '../client/client';
 import { StokeError } from '../errors';
 import { formatIssue } from '../template/load';
-import { mergeSource, planSource, readSourceFile, type SourceInput } from '../template/source';
+import { readSourceFile } from '../template/source';
+import { planUpdateRequest } from '../client/update-request';
 import type { StackPlan, StackSource } from '../template/types';
 
 export interface UpdateOptions {
@@ -50,27 +51,21 @@ export function checkUpdateOptions(opts: UpdateOptions): void {
   }
 }
 
-/** What the update plans from: the files given, or with --existing, the stack's stored source with them merged in. */
-function sourceOf(name: string, opts: UpdateOptions, parameters: Record<string, string>, current: StackInputs | undefined): SourceInput {
-  const template = opts.template === undefined ? undefined : readSourceFile(opts.template, 'template');
-  const environments = opts.environment.map((file) => readSourceFile(file, 'environment'));
-  if (!opts.existing) return { template: template!, templateFile: opts.template!, environments, parameters };
-  if (!current) throw new StokeError('StackNotFound', `stack '${name}' not found`);
-  if (!current.source) {
-    throw new StokeError('SourceMissing', `stack '${name}' was made by an older stoke, which kept no template to reuse: `
-      + 'update it without --existing, giving its template with -t (and its -e and --parameter values)');
-  }
-  return mergeSource(current.source, { ...(template ? { template } : {}), environments, parameters, clear: opts.clearParameter });
-}
-
 /**
- * The plan of the update and its source; warnings printed. Rollback and timeout not given stay as the stack
- * has them (Heat's rule), else its create's defaults.
+ * The plan of the update and its source (see planUpdateRequest, which Heat's PUT and PATCH share); warnings printed.
+ * The files named are read here.
  */
 export function planUpdate(name: string, opts: UpdateOptions, parameters: Record<string, string>, current: StackInputs | undefined): { plan: StackPlan; source: StackSource } {
-  const disableRollback = disableRollbackOf(opts) ?? current?.plan.disableRollback ?? false;
-  const timeout = opts.timeout === undefined ? current?.plan.timeoutMinutes ?? 60 : timeoutMinutes(opts.timeout);
-  const { plan, source, warnings } = planSource(sourceOf(name, opts, parameters, current), { stackName: name, disableRollback, timeoutMinutes: timeout });
+  const disableRollback = disableRollbackOf(opts);
+  const { plan, source, warnings } = planUpdateRequest(name, {
+    existing: Boolean(opts.existing),
+    ...(opts.template === undefined ? {} : { template: readSourceFile(opts.template, 'template'), templateFile: opts.template }),
+    environments: opts.environment.map((file) => readSourceFile(file, 'environment')),
+    parameters,
+    clear: opts.clearParameter,
+    ...(opts.timeout === undefined ? {} : { timeoutMinutes: timeoutMinutes(opts.timeout) }),
+    ...(disableRollback === undefined ? {} : { disableRollback }),
+  }, current);
   for (const warning of warnings) console.error(`warning: ${formatIssue(warning)}`);
   return { plan, source };
 }

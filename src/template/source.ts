@@ -45,10 +45,14 @@ export function planSource(input: SourceInput, options: PlanOptions): Omit<PlanR
 /** What `stack update --existing` is given besides the stack's stored source. */
 export interface ExistingUpdate {
   readonly template?: SourceFile;
+  /** The new template's file on disk, whose folder get_file reads first; absent for a template sent over the API. */
+  readonly templateFile?: string;
   readonly environments: readonly SourceFile[];
   readonly parameters: Readonly<Record<string, string>>;
   /** `--clear-parameter`: back to the template's default (or what a new environment gives). */
   readonly clear: readonly string[];
+  /** Files sent along (Heat's `files`), over the stored ones of the same name. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** Names of the parameters a template declares; none when it cannot be read (planning then reports why). */
@@ -80,9 +84,9 @@ export function mergeSource(stored: StackSource, given: ExistingUpdate): SourceI
   const retained = Object.fromEntries(Object.entries(stored.parameters).filter(([name]) => !dropped(name)));
   return {
     template,
-    ...(given.template ? { templateFile: given.template.name } : {}),
+    ...(given.template && given.templateFile !== undefined ? { templateFile: given.templateFile } : {}),
     environments: [...stored.environments.map((env) => withoutParameters(env, dropped)), ...given.environments],
     parameters: { ...retained, ...given.parameters },
-    files: stored.files,
+    files: { ...stored.files, ...given.files },
   };
 }

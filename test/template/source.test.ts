@@ -76,7 +76,7 @@ resources:
     type: OS::Heat::None
     properties: {greeting: {get_param: greeting}, script: {get_file: script.sh}, extra: {get_file: extra.txt}}
 `, 'extra.txt': 'two' });
-  const merged = mergeSource(created(), { template: readSourceFile(path.join(dir, 'v2.yaml'), 'template'), environments: [], parameters: {}, clear: [] });
+  const merged = mergeSource(created(), { template: readSourceFile(path.join(dir, 'v2.yaml'), 'template'), templateFile: path.join(dir, 'v2.yaml'), environments: [], parameters: {}, clear: [] });
   expect(merged.parameters).toEqual({});
   expect(merged.environments[0]!.text).not.toContain('pw');
   const planned = planSource(merged, { stackName: 'demo' });
