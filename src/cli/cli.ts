@@ -11,7 +11,7 @@ import { eventCommands } from './events';
 import type { StackClient } from '../client/client';
 import type { StartedService } from '../runtime/runtime';
 import type { StackState } from '../template/types';
-import type { ResourcePreview } from './dry-run';
+import type { ResourcePreview } from '../client/preview';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
 
@@ -111,7 +111,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .addOption(new Option('-f, --format <format>', 'output format of --dry-run').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => {
       const { plan, source } = await planOf(name, opts);
-      if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewCreate(plan));
+      if (opts.dryRun) return printPreview(opts.format, (await import('../client/preview')).previewCreate(plan));
       await withClient(config, async (client) => {
         await client.create(plan, source);
         console.log(`Stack ${name} CREATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
@@ -142,7 +142,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
       await withClient(config, async (client) => {
         const current = await client.current(name);
         const { plan, source } = planUpdate(name, opts, parameterValues(opts.parameter), current);
-        if (opts.dryRun) return printPreview(opts.format, (await import('./dry-run')).previewUpdate(await client.updatable(name), plan));
+        if (opts.dryRun) return printPreview(opts.format, (await import('../client/preview')).previewUpdate(await client.updatable(name), plan));
         await client.update(plan, source, current);
         console.log(`Stack ${name} UPDATE_IN_PROGRESS (${Object.keys(plan.resources).length} resources)`);
         if (opts.wait) {

@@ -1,5 +1,6 @@
 /** `stack create --dry-run` and `stack update --dry-run`: each resource's fate, decided by the update's diff, unknowns said so. */
-import { previewCreate, previewRows, previewUpdate } from '../../src/cli/dry-run';
+import { previewRows } from '../../src/cli/dry-run';
+import { previewCreate, previewUpdate } from '../../src/client/preview';
 import { parseFile } from '../../src/template/parse';
 import { planStack } from '../../src/template/plan';
 import type { ResourceState, StackPlan, StackState } from '../../src/template/types';

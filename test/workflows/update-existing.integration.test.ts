@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseFile } from '../../src/template/parse';
 import { planStack } from '../../src/template/plan';
-import type { ResourcePreview } from '../../src/cli/dry-run';
+import type { ResourcePreview } from '../../src/client/preview';
 import { SLEEPER, docker, latestStackRun, showStack, startStackWorkflow, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let worker: ChildProcess | undefined;
