@@ -1,10 +1,13 @@
 /**
- * A create request's body, as heatclient sends it (Heat's InstantiationData), turned into what `stack create`
- * plans from: the template and environments as source files, `files` as the files get_file and template
- * resources read (heatclient rewrites each reference to the key it stores the content under).
+ * A create or update request's body, as heatclient sends it (Heat's InstantiationData), turned into what `stack
+ * create` and `stack update` plan from: the template and environments as source files, `files` as the files
+ * get_file and template resources read (heatclient rewrites each reference to the key it stores the content under).
  */
+import type { AbandonData } from '../client/abandon';
+import { adoptionsOf, parseAdoptData } from '../client/adopt';
+import type { UpdateRequest } from '../client/update-request';
 import type { SourceInput } from '../template/source';
-import type { SourceFile } from '../template/types';
+import type { SourceFile, StackPlan } from '../template/types';
 import { ApiError } from './faults';
 
 export interface CreateRequest {
@@ -12,6 +15,8 @@ export interface CreateRequest {
   readonly source: SourceInput;
   readonly timeoutMinutes: number;
   readonly disableRollback: boolean;
+  /** `adopt_stack_data`: the stack takes the objects this abandon data names, and its template. */
+  readonly adopt?: AbandonData;
 }
 
 type Body = Record<string, unknown>;
@@ -43,7 +48,10 @@ function environmentsOf(body: Body, files: Record<string, string>): SourceFile[]
       return { name, text: files[name]! };
     });
   }
-  return body.environment === undefined || body.environment === null ? [] : [sourceFile(body.environment, 'environment')];
+  const given = body.environment;
+  // heatclient always sends one, empty when no -e was given.
+  const empty = given === undefined || given === null || (typeof given === 'object' && !Array.isArray(given) && Object.keys(given).length === 0);
+  return empty ? [] : [sourceFile(given, 'environment')];
 }
 
 /** Parameter values arrive as JSON; templates read them as text, as from the CLI. */
@@ -53,40 +61,97 @@ function parametersOf(body: Body): Record<string, string> {
   return Object.fromEntries(Object.entries(given).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
 }
 
-function timeoutOf(body: Body): number {
+/** Absent when not given: a create then takes 60, an update the stack's. */
+function timeoutOf(body: Body): number | undefined {
   const value = body.timeout_mins;
-  if (value === undefined || value === null) return 60;
+  if (value === undefined || value === null) return undefined;
   const minutes = Number(value);
   if (!Number.isInteger(minutes) || minutes < 1) throw bad(`'timeout_mins' must be a whole number of minutes, got ${JSON.stringify(value)}`);
   return minutes;
 }
 
-/** Heat takes booleans or their words ("true", "False"…). */
-function flag(body: Body, key: string): boolean {
+/** Heat takes booleans or their words ("true", "False"…); absent when not given. */
+function flag(body: Body, key: string): boolean | undefined {
   const value = body[key];
-  if (value === undefined || value === null) return false;
+  if (value === undefined || value === null) return undefined;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
   throw bad(`'${key}' must be true or false, got ${JSON.stringify(value)}`);
 }
 
+function refuseRemote(body: Body): void {
+  if (body.template_url !== undefined && body.template_url !== null && (body.template === undefined || body.template === null)) {
+    throw bad(`'template_url' is not supported: stoke fetches nothing from remote hosts; send the template itself in 'template'`);
+  }
+  if (body.files_container !== undefined) throw bad(`'files_container' is not supported by stoke's API yet`);
+}
+
+/** `files` with `file:///x` keys as `/x`: get_file reads them so, as it reads a file named on the command line. */
+function readableFiles(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([key, text]) => [key.replace(/^file:\/\//, ''), text]));
+}
+
+/** Heat's adopt data comes as a JSON string, and its template is the stack's. */
+function adoptDataOf(body: Body): { data: AbandonData; template: SourceFile } | undefined {
+  const text = body.adopt_stack_data;
+  if (text === undefined || text === null) return undefined;
+  if (typeof text !== 'string') throw bad(`Invalid adopt data: 'adopt_stack_data' must be a string of JSON, as \`stack abandon\` returns it`);
+  const data = parseAdoptData(text, 'adopt_stack_data');
+  const template = (data as { template?: unknown }).template;
+  if (typeof template !== 'object' || template === null || Array.isArray(template) || Object.keys(template).length === 0) {
+    throw bad(`Invalid adopt data: 'adopt_stack_data' has no template`);
+  }
+  return { data, template: sourceFile(template, 'adopt_stack_data.template') };
+}
+
+/** An adopt's resources, checked against the plan as `stack adopt` checks its file; the stack keeps the abandoned one's id. */
+export function adoptionOf(plan: StackPlan, data: AbandonData) {
+  return { stackId: data.id, adopted: adoptionsOf(plan, data, 'adopt_stack_data').adopted };
+}
+
 export function createRequest(body: Body): CreateRequest {
   const name = body.stack_name;
   if (typeof name !== 'string' || name === '') throw bad(`'stack_name' is missing`);
-  if (body.template_url !== undefined && body.template === undefined) {
-    throw bad(`'template_url' is not supported: stoke fetches nothing from remote hosts; send the template itself in 'template'`);
-  }
-  if (body.template === undefined || body.template === null) throw bad('No template specified');
-  for (const key of ['adopt_stack_data', 'files_container']) {
-    if (body[key] !== undefined) throw bad(`'${key}' is not supported by stoke's API yet`);
-  }
+  const adopt = adoptDataOf(body);
+  if (!adopt) refuseRemote(body);
+  if (!adopt && (body.template === undefined || body.template === null)) throw bad('No template specified');
   const files = filesOf(body);
-  // get_file reads `file:///x` as `/x`, as it reads a file named on the command line.
-  const readable = Object.fromEntries(Object.entries(files).map(([key, text]) => [key.replace(/^file:\/\//, ''), text]));
   return {
     name,
-    source: { template: sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readable },
-    timeoutMinutes: timeoutOf(body),
-    disableRollback: flag(body, 'disable_rollback'),
+    source: { template: adopt?.template ?? sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readableFiles(files) },
+    timeoutMinutes: timeoutOf(body) ?? 60,
+    disableRollback: flag(body, 'disable_rollback') ?? false,
+    ...(adopt ? { adopt: adopt.data } : {}),
+  };
+}
+
+function clearedOf(body: Body, existing: boolean): string[] {
+  const cleared = body.clear_parameters ?? [];
+  if (!Array.isArray(cleared) || cleared.some((name) => typeof name !== 'string')) throw bad(`'clear_parameters' must be a list of parameter names`);
+  if (cleared.length > 0 && !existing) throw bad(`'clear_parameters' forgets stored parameter values: it needs a PATCH update (--existing), which keeps them`);
+  return cleared as string[];
+}
+
+/**
+ * PUT (`existing` false) brings the stack to the template given; PATCH (`existing`) keeps the stack's template,
+ * environments, files and parameter values where the body gives none, as Heat does.
+ */
+export function updateRequest(body: Body, existing: boolean): UpdateRequest {
+  refuseRemote(body);
+  if (body.adopt_stack_data !== undefined) throw bad(`'adopt_stack_data' belongs to a create, not an update`);
+  const given = body.template !== undefined && body.template !== null;
+  if (!given && !existing) throw bad('No template specified');
+  const files = filesOf(body);
+  const timeoutMinutes = timeoutOf(body);
+  const disableRollback = flag(body, 'disable_rollback');
+  return {
+    existing,
+    ...(given ? { template: sourceFile(body.template, 'template') } : {}),
+    environments: environmentsOf(body, files),
+    parameters: parametersOf(body),
+    files: readableFiles(files),
+    clear: clearedOf(body, existing),
+    ...(timeoutMinutes === undefined ? {} : { timeoutMinutes }),
+    ...(disableRollback === undefined ? {} : { disableRollback }),
   };
 }

@@ -3,7 +3,7 @@
  * read from and started through the StackClient, as the CLI does: Temporal is the only store.
  */
 import { planSource } from '../template/source';
-import { createRequest } from './create-body';
+import { adoptionOf, createRequest } from './create-body';
 import { ApiError } from './faults';
 import { readJsonObject, sendJson } from './http';
 import type { ApiRequest, Routes, Stacks } from './routes';
@@ -28,7 +28,7 @@ async function list({ res, base, stacks }: ApiRequest): Promise<void> {
 async function create({ req, res, base, stacks }: ApiRequest): Promise<void> {
   const request = createRequest(await readJsonObject(req));
   const { plan, source } = planSource(request.source, { stackName: request.name, disableRollback: request.disableRollback, timeoutMinutes: request.timeoutMinutes });
-  const id = await stacks.create(plan, source);
+  const id = await stacks.create(plan, source, request.adopt && adoptionOf(plan, request.adopt));
   const href = stackPath(base, request.name, id);
   sendJson(res, 201, { stack: { id, links: [{ href, rel: 'self' }] } }, { Location: href });
 }
@@ -88,7 +88,7 @@ export const STACK_ROUTES: Routes = [
   [/^\/build_info$/, { GET: buildInfo }],
   [/^\/stacks$/, { GET: list, POST: create }],
   // Before the name route, as in Heat's router: these are never stack names.
-  [/^\/stacks\/(preview|detail)$/, { GET: notYet, POST: notYet }],
+  [/^\/stacks\/(detail)$/, { GET: notYet, POST: notYet }],
   [/^\/stacks\/([^/]+)$/, { GET: redirect, POST: redirect, PUT: redirect, PATCH: redirect, DELETE: redirect }],
   // Heat's lookup routes come before `{name}/{id}`: these words are never stack ids.
   [/^\/stacks\/([^/]+)\/(resources|events|template|actions|environment|files|outputs)$/, { GET: redirect, POST: redirect }],

@@ -82,7 +82,7 @@ test('bad requests get Heat\'s statuses and error shape, with what and where', a
   await expectFault(await call('POST', '/stacks', '{"stack_name": '), 400, 'HTTPBadRequest', /not valid JSON/);
   await expectFault(await call('POST', '/stacks', { stack_name: 'x', template: 'a'.repeat(1_100_000) }), 413, 'RequestLimitExceeded', /exceeds the limit/);
   await expectFault(await call('GET', '/stacks/x/y/snapshots'), 404, 'HTTPNotFound', /does not serve this path yet/);
-  await expectFault(await call('POST', '/stacks/preview', { stack_name: 'x', template: TEMPLATE }), 404, 'HTTPNotFound', /\/stacks\/preview: .*does not serve this path yet/);
+  await expectFault(await call('GET', '/stacks/detail'), 404, 'HTTPNotFound', /\/stacks\/detail: .*does not serve this path yet/);
   const refusedMethod = await call('PUT', '/stacks');
   expect(refusedMethod.headers.get('allow')).toBe('GET, POST');
   await expectFault(refusedMethod, 405, 'HTTPMethodNotAllowed', /PUT is not allowed on \/stacks/);
