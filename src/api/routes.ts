@@ -5,6 +5,8 @@
 import type * as http from 'node:http';
 import type { StackClient } from '../client/client';
 import { ApiError } from './faults';
+import { EVENT_ROUTES } from './events';
+import { RESOURCE_ROUTES } from './resources';
 import { STACK_ROUTES } from './stacks';
 
 export type Stacks = StackClient;
@@ -23,7 +25,7 @@ export type Handler = (request: ApiRequest, ...params: string[]) => Promise<void
 /** Paths under `/v1/{tenant}`, and per path the methods served; the first pattern that matches wins. */
 export type Routes = readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[];
 
-const ROUTES: Routes = [...STACK_ROUTES];
+const ROUTES: Routes = [...STACK_ROUTES, ...RESOURCE_ROUTES, ...EVENT_ROUTES];
 
 /** Answers one request under `/v1/{tenant}`; `path` is what follows the tenant. */
 export async function route(request: ApiRequest, method: string, path: string): Promise<void> {
