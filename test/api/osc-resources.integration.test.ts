@@ -87,6 +87,8 @@ describe('a stack waiting on a handle', () => {
         resource_name: row.resource_name, physical_resource_id: r.physicalId, resource_type: r.type, resource_status: r.status, updated_time: seconds(r.updatedAt),
       });
     }
+    // heatclient reads a resource's stack name off its `stack` link.
+    expect(osc<Record<string, string>[]>('stack', 'resource', 'list', name, '--long').map((r) => r.stack_name)).toEqual([name, name, name]);
     expect(osc<unknown[]>('stack', 'resource', 'list', name, '--filter', 'type=WaitCondition').map((r) => (r as { resource_name: string }).resource_name).sort()).toEqual(['handle', 'wait']);
 
     const shown = osc<Record<string, unknown>>('stack', 'resource', 'show', name, 'word');
