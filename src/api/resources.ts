@@ -89,11 +89,9 @@ async function markUnhealthy({ req, res, stacks }: ApiRequest, name: string, id:
   sendJson(res, 200, null);
 }
 
-const RESOURCE = '^\\/stacks\\/([^/]+)\\/([^/]+)\\/resources\\/([^/]+)';
-
 export const RESOURCE_ROUTES: Routes = [
   [/^\/stacks\/([^/]+)\/([^/]+)\/resources$/, { GET: list }],
-  [new RegExp(`${RESOURCE}$`), { GET: show, PATCH: markUnhealthy }],
-  [new RegExp(`${RESOURCE}\\/metadata$`), { GET: metadata }],
-  [new RegExp(`${RESOURCE}\\/signal$`), { POST: signal }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/resources\/([^/]+)$/, { GET: show, PATCH: markUnhealthy }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/resources\/([^/]+)\/metadata$/, { GET: metadata }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/resources\/([^/]+)\/signal$/, { POST: signal }],
 ];
