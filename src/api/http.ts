@@ -17,8 +17,8 @@ export function sendFault(res: http.ServerResponse, err: unknown, headers: Recor
   sendJson(res, body.code, body, headers);
 }
 
-/** The body as a JSON object; refused past MAX_BODY_BYTES, as Heat refuses it, without reading the rest. */
-export async function readJsonObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+/** The body as text; refused past MAX_BODY_BYTES, as Heat refuses it, without reading the rest. */
+export async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -26,7 +26,12 @@ export async function readJsonObject(req: http.IncomingMessage): Promise<Record<
     if (size > MAX_BODY_BYTES) throw new ApiError(413, 'RequestLimitExceeded', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The body as a JSON object. */
+export async function readJsonObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
   if (text.trim() === '') throw new ApiError(400, 'HTTPBadRequest', 'the request has no body: a JSON object is expected');
   let body: unknown;
   try {

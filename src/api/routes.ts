@@ -5,6 +5,8 @@
 import type * as http from 'node:http';
 import type { StackClient } from '../client/client';
 import { ApiError } from './faults';
+import { EVENT_ROUTES } from './events';
+import { RESOURCE_ROUTES } from './resources';
 import { STACK_CHANGE_ROUTES } from './stack-changes';
 import { STACK_ROUTES } from './stacks';
 
@@ -27,7 +29,7 @@ export type Handler = (request: ApiRequest, ...params: string[]) => Promise<void
  */
 export type Routes = readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[];
 
-const ROUTES: Routes = [...STACK_CHANGE_ROUTES, ...STACK_ROUTES];
+const ROUTES: Routes = [...STACK_CHANGE_ROUTES, ...STACK_ROUTES, ...RESOURCE_ROUTES, ...EVENT_ROUTES];
 
 /** Answers one request under `/v1/{tenant}`; `path` is what follows the tenant. */
 export async function route(request: ApiRequest, method: string, path: string): Promise<void> {

@@ -30,7 +30,7 @@ export function listItem(base: string, stack: StackSummary, id: string | null) {
 type Data = Record<string, unknown>;
 
 /** The stack's template as data; absent for stacks of a stoke that kept no source. */
-function templateOf(inputs: StackInputs | undefined): Data | undefined {
+export function templateOf(inputs: StackInputs | undefined): Data | undefined {
   if (!inputs?.source) return undefined;
   const data = parseFile(inputs.source.template.text, inputs.source.template.name).data;
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? data as Data : undefined;

@@ -1,40 +1,7 @@
-/** `stoke stack resource show`: one resource of a stack's (masked) state, as `openstack stack resource show` lays it out. */
-import { StokeError } from '../errors';
-import type { JsonObject, StackState } from '../template/types';
+/** `stoke stack resource show`: a resource's detail as the openstack client's table prints it. */
+import type { ResourceDetail } from '../client/resource-detail';
 
-export interface ResourceDetail {
-  readonly resource_name: string;
-  readonly resource_type: string;
-  readonly resource_status: string;
-  readonly resource_status_reason: string;
-  readonly physical_resource_id: string;
-  readonly updated_time: string;
-  readonly depends_on: string[];
-  readonly required_by: string[];
-  readonly attributes: JsonObject;
-  readonly properties: JsonObject;
-}
-
-/** The resource's detail; who requires it is read off the other resources, since a state records only what each requires. */
-export function resourceDetail(state: StackState, name: string): ResourceDetail {
-  const r = state.resources[name];
-  if (!r) {
-    const names = Object.keys(state.resources).sort();
-    throw new StokeError('ResourceNotFound', `stack '${state.name}' has no resource '${name}' (it has: ${names.join(', ') || 'none'})`);
-  }
-  return {
-    resource_name: name,
-    resource_type: r.type,
-    resource_status: r.status,
-    resource_status_reason: r.statusReason,
-    physical_resource_id: r.physicalId,
-    updated_time: r.updatedAt,
-    depends_on: [...r.requires].sort(),
-    required_by: Object.entries(state.resources).filter(([, other]) => other.requires.includes(name)).map(([other]) => other).sort(),
-    attributes: r.attributes,
-    properties: r.properties,
-  };
-}
+export { resourceDetail } from '../client/resource-detail';
 
 /** Field and value rows; structured values as one line of JSON, as the openstack client's table prints them. */
 export function detailRows(detail: ResourceDetail): string[][] {
