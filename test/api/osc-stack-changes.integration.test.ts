@@ -63,10 +63,10 @@ test('openstack stack update --dry-run and create --dry-run show stoke\'s plan; 
   const created = await until(name, 'CREATE_COMPLETE');
 
   // The update preview: Heat's resource_changes, the same sorting of the same plan as `stoke stack update --dry-run`.
-  const preview = openstackJson<Record<string, { resource_name: string }[]>>(api.endpoint, 'stack', 'update', '--dry-run', '-t', V2, name);
+  const preview = openstackJson<Record<string, { resource_name: string }[]>>(api.endpoint, 'stack', 'update', '--dry-run', '-t', V2, '--parameter', 'greeting=hello', name);
   const names = Object.fromEntries(Object.entries(preview).map(([change, list]) => [change, list.map((r) => r.resource_name).sort()]));
   expect(names).toEqual({ added: ['extra'], deleted: [], replaced: ['word'], unchanged: ['note'], updated: [] });
-  const dryRun = stoke('stack', 'update', name, '-t', V2, '--dry-run', '-f', 'json');
+  const dryRun = stoke('stack', 'update', name, '-t', V2, '--parameter', 'greeting=hello', '--dry-run', '-f', 'json');
   expect(dryRun.status).toBe(0);
   expect(stokeChanges(JSON.parse(dryRun.stdout))).toEqual(names);
   expect(showStack(name)).toMatchObject({ status: 'CREATE_COMPLETE', outputs: created.outputs });
