@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
-import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
+import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, isCopy, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
 import type { Json, JsonObject } from '../../template/types';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, takenAddresses } from '../siblings';
@@ -66,7 +66,7 @@ function recorded(req: CreateResourceRequest, notEnforced: string, extra: JsonOb
 export async function createNet(req: CreateResourceRequest, engine: Engine): Promise<CreatedResource> {
   const docker = dockerFor(engine.dockerEndpoint);
   const heatName = str(req.properties.name) || `${req.stack}-${req.resource}`;
-  const name = `${req.stack}-${str(req.properties.name) || req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  const name = `${req.stack}-${str(req.properties.name) || req.resource}${req.copy ? `-${req.copy}` : ''}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
   const existing = await inspectNetwork(docker, name);
   if (existing && existing.Labels?.[LABEL_STACK_ID] !== req.stackId) {
     throw ApplicationFailure.nonRetryable(`a Docker network named ${name} exists and does not belong to this stack`, 'NetworkExists');
@@ -86,9 +86,9 @@ export async function createNet(req: CreateResourceRequest, engine: Engine): Pro
 
 export async function deleteNet(req: DeleteResourceRequest, engine: Engine): Promise<void> {
   const docker = dockerFor(engine.dockerEndpoint);
-  // A net whose create never reported back has no id in the state: its labels still find it.
+  // A net whose create never reported back has no id in the state: its labels still find it, and not another copy's.
   const labelled = await docker.listNetworks({ filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] } });
-  const names = new Set(labelled.map((n) => n.Name));
+  const names = new Set(labelled.filter((n) => isCopy(n.Labels, req)).map((n) => n.Name));
   if (req.physicalId) names.add(req.physicalId);
   for (const name of names) {
     const existing = await inspectNetwork(docker, name);
@@ -159,6 +159,34 @@ export async function createSubnet(req: CreateResourceRequest, engine: Engine): 
       show: { ...p, not_enforced: 'allocation_pools, host_routes and dns_nameservers are recorded only' },
     },
   };
+}
+
+/**
+ * Gives the subnet's CIDR back: Docker refuses a network whose subnet overlaps another's, so the new copy
+ * of a replaced net can take the CIDR only once the old copy lets it go. A net servers still use keeps it
+ * until they leave; the net's own delete removes it with the net.
+ */
+export async function deleteSubnet(req: DeleteResourceRequest, engine: Engine): Promise<void> {
+  const slash = req.physicalId.indexOf('/');
+  if (slash < 0) return;
+  const network = req.physicalId.slice(0, slash);
+  const subnet = req.physicalId.slice(slash + 1);
+  const docker = dockerFor(engine.dockerEndpoint);
+  const net = await inspectNetwork(docker, network);
+  if (!net || net.Labels?.[LABEL_STACK_ID] !== req.stackId || Object.keys(net.Containers ?? {}).length > 0) return;
+  const configs = (net.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[];
+  const kept = configs.filter((c) => c.Subnet && c.Subnet !== subnet);
+  if (kept.length === configs.length) return;
+  // With no subnet of its own left, the net takes whatever Docker picks again, which a later subnet replaces.
+  const { 'org.stoke.subnets': _subnets, ...labels } = net.Labels;
+  stopIfCancelled();
+  await docker.getNetwork(net.Id).remove();
+  await docker.createNetwork({
+    Name: network, Driver: 'bridge', CheckDuplicate: true,
+    ...(kept.length > 0
+      ? { Labels: net.Labels, IPAM: { Driver: 'default', Config: kept.map((c) => ({ Subnet: c.Subnet!, Gateway: c.Gateway })) } }
+      : { Labels: labels }),
+  });
 }
 
 /** An address for a port: the one asked for, else a free one of the subnet, spread by the port's identity. */
