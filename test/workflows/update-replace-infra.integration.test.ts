@@ -68,6 +68,8 @@ resources:
     type: OS::Nova::Server
     depends_on: subnet
     properties: {image: busybox, flavor: m1.tiny, networks: [{network: {get_resource: net}}], metadata: {v: "${v}"}}
+outputs:
+  instance: {value: {get_attr: [server, instance_name]}}
 `);
   expect(stoke('stack', 'create', stack, '-t', version('a', first, '1'), '--wait').status).toBe(0);
   const created = showStack(stack).resources;
@@ -83,7 +85,7 @@ resources:
   expect(made.Config.Labels['org.stoke.copy']).toBe(copy);
   expect(made.Config.Labels['org.stoke.meta.v']).toBe('2');
   expect(made.Config.Hostname).toBe(`${stack}-server`);
-  expect(replaced.server!.attributes.instance_name).toBe(`${stack}-server-${copy}`);
+  expect(showStack(stack).outputs.instance!.value).toBe(`${stack}-server-${copy}`);
 
   // The net renamed and given another CIDR: a new net, subnet and server beside the old ones, which then go, the server before its net.
   const all = await update(stack, version('b', second, '2'));
@@ -149,4 +151,39 @@ resources:
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect(await gone(bare)).toBe(true);
   expect(await gone(`${stack}-fixed`)).toBe(true);
+});
+
+test('a renamed net whose subnet keeps its CIDR while a server still uses the old net fails, saying why, and rolls back with the old server running', async () => {
+  const stack = uniqueName('replace-infra-overlap');
+  stacks.push(stack);
+  const prefix = cidr(245);
+  const version = (net: string) => writeTemplate(`
+heat_template_version: 2016-10-14
+resources:
+  net:
+    type: OS::Neutron::Net
+    properties: {name: ${net}}
+  subnet:
+    type: OS::Neutron::Subnet
+    properties: {network: {get_resource: net}, cidr: ${prefix}.0/24}
+  server:
+    type: OS::Nova::Server
+    depends_on: subnet
+    properties: {image: busybox, flavor: m1.tiny, networks: [{network: {get_resource: net}}]}
+`);
+  expect(stoke('stack', 'create', stack, '-t', version('a'), '--wait').status).toBe(0);
+  const created = showStack(stack).resources;
+
+  const failed = stoke('stack', 'update', stack, '-t', version('b'), '--wait');
+  expect(failed.status).toBe(1);
+  expect(failed.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Resource UPDATE failed: subnet: resources.subnet.properties.cidr: Docker refused the subnet ${prefix}.0/24`);
+  expect(failed.stdout).toMatch(/overlaps/i);
+  const state = showStack(stack).resources;
+  expect(state.net!.physicalId).toBe(`${stack}-a`);
+  expect(state.server!.physicalId).toBe(created.server!.physicalId);
+  expect((await docker().getContainer(created.server!.physicalId).inspect()).State.Running).toBe(true);
+  expect(await subnetsOf(`${stack}-a`)).toEqual([`${prefix}.0/24`]);
+  expect((await docker().listNetworks({ filters: { label: [`org.stoke.stack-id=${showStack(stack).id}`] } })).map((n) => n.Name)).toEqual([`${stack}-a`]);
+
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
 });
