@@ -58,7 +58,7 @@ export const novaServer: ResourceType = {
     first_address: { description: 'The first address of the server.' },
     accessIPv4: { description: 'The address the host reaches the server at.' },
     accessIPv6: { description: 'IPv6 address, when the network has one.' },
-    instance_name: { description: 'The container name.' },
+    instance_name: { description: 'The container name (with a copy id for a copy a stack update made).' },
     console_urls: { description: 'None with the docker driver: an empty map.' },
     show: { description: 'All details of the server.' },
   },
