@@ -41,12 +41,19 @@ function parseCidr(cidr: string): { base: number; size: number } | undefined {
   return { base: Math.floor(ipToInt(m[1]!) / size) * size, size };
 }
 
-/** Host addresses inside a CIDR: a bridge there would cut the machine off its own network. */
-function hostAddressesIn(cidr: { base: number; size: number }): string[] {
-  return Object.values(os.networkInterfaces()).flat()
+/**
+ * Host addresses inside a CIDR: a bridge there would cut the machine off its own network. The engine's own
+ * bridges do not count: a net that has the CIDR already (a subnet made again), or an old copy of a replaced
+ * net still holding it, is the engine's to refuse or accept.
+ */
+async function hostAddressesIn(docker: Docker, cidr: { base: number; size: number }): Promise<string[]> {
+  const inside = Object.values(os.networkInterfaces()).flat()
     .filter((a) => a && a.family === 'IPv4' && !a.internal)
     .map((a) => a!.address)
     .filter((ip) => ipToInt(ip) >= cidr.base && ipToInt(ip) < cidr.base + cidr.size);
+  if (inside.length === 0) return [];
+  const bridges = new Set((await docker.listNetworks()).flatMap((n) => ((n.IPAM?.Config ?? []) as { Gateway?: string }[]).map((c) => c.Gateway)));
+  return inside.filter((ip) => !bridges.has(ip));
 }
 
 async function inspectNetwork(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
@@ -122,7 +129,7 @@ export async function createSubnet(req: CreateResourceRequest, engine: Engine): 
   const cidr = parseCidr(cidrText);
   if (!network) invalid(req, 'network', 'a subnet needs its network');
   if (!cidr) invalid(req, 'cidr', `'${cidrText}' is not an IPv4 CIDR (a.b.c.d/8..30); subnet pools and IPv6 are not supported by the docker driver`);
-  const clash = hostAddressesIn(cidr);
+  const clash = await hostAddressesIn(docker, cidr);
   if (clash.length > 0) invalid(req, 'cidr', `${cidrText} holds this machine's own address ${clash[0]}: a bridge there would cut the host off its network`);
   const normalized = `${intToIp(cidr.base)}/${cidrText.split('/')[1]}`;
   const gateway = str(p.gateway_ip) || intToIp(cidr.base + 1);
