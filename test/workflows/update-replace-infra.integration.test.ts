@@ -51,11 +51,8 @@ const gone = (network: string) => docker().getNetwork(network).inspect().then(()
 // A second octet of the test's own, a third at random: a network left by an interrupted run never overlaps this one's.
 const cidr = (second: number) => `10.${second}.${Math.floor(Math.random() * 250)}`;
 
-test('a server and its net without a fixed address or CIDR are replaced new copy first, each copy under its own copy id', async () => {
-  const stack = uniqueName('replace-infra');
-  stacks.push(stack);
-  const [first, second] = [cidr(247), cidr(248)];
-  const version = (net: string, prefix: string, v: string) => writeTemplate(`
+/** A server on a net with one subnet; `v` is the server's metadata, whose change replaces it. */
+const netAndServer = (net: string, prefix: string, v: string) => writeTemplate(`
 heat_template_version: 2016-10-14
 resources:
   net:
@@ -71,11 +68,15 @@ resources:
 outputs:
   instance: {value: {get_attr: [server, instance_name]}}
 `);
-  expect(stoke('stack', 'create', stack, '-t', version('a', first, '1'), '--wait').status).toBe(0);
+
+test('a server without a fixed address is replaced new copy first, on the same net, under its own copy id', async () => {
+  const stack = uniqueName('replace-server');
+  stacks.push(stack);
+  const prefix = cidr(247);
+  expect(stoke('stack', 'create', stack, '-t', netAndServer('a', prefix, '1'), '--wait').status).toBe(0);
   const created = showStack(stack).resources;
 
-  // The server alone: its new copy is made, on the same net, before the old one goes.
-  const events = await update(stack, version('a', first, '2'));
+  const events = await update(stack, netAndServer('a', prefix, '2'));
   const replaced = showStack(stack).resources;
   const copy = replaced.server!.copy!;
   expect(copy).toMatch(/^[0-9a-f]{8}$/);
@@ -86,21 +87,33 @@ outputs:
   expect(made.Config.Labels['org.stoke.meta.v']).toBe('2');
   expect(made.Config.Hostname).toBe(`${stack}-server`);
   expect(showStack(stack).outputs.instance!.value).toBe(`${stack}-server-${copy}`);
+  expect(replaced.net!.physicalId).toBe(created.net!.physicalId);
 
-  // The net renamed and given another CIDR: a new net, subnet and server beside the old ones, which then go, the server before its net.
-  const all = await update(stack, version('b', second, '2'));
-  const third = showStack(stack).resources;
-  const network = third.net!.physicalId;
-  expect(network).toBe(`${stack}-b-${third.net!.copy}`);
-  before(all, `create ${network}`, `destroy ${stack}-a`);
-  before(all, `create ${third.server!.physicalId}`, `destroy ${replaced.server!.physicalId}`);
-  before(all, `destroy ${replaced.server!.physicalId}`, `destroy ${stack}-a`);
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
+  expect(await stackContainers(stack)).toEqual([]);
+  expect(await gone(`${stack}-a`)).toBe(true);
+});
+
+test('a net renamed with another CIDR is replaced new copy first, with its server; the old copies go after, the server before its net', async () => {
+  const stack = uniqueName('replace-net');
+  stacks.push(stack);
+  const [first, second] = [cidr(248), cidr(244)];
+  expect(stoke('stack', 'create', stack, '-t', netAndServer('a', first, '1'), '--wait').status).toBe(0);
+  const created = showStack(stack).resources;
+
+  const events = await update(stack, netAndServer('b', second, '1'));
+  const after = showStack(stack).resources;
+  const network = after.net!.physicalId;
+  expect(network).toBe(`${stack}-b-${after.net!.copy}`);
+  before(events, `create ${network}`, `destroy ${stack}-a`);
+  before(events, `create ${after.server!.physicalId}`, `destroy ${created.server!.physicalId}`);
+  before(events, `destroy ${created.server!.physicalId}`, `destroy ${stack}-a`);
   expect(await subnetsOf(network)).toEqual([`${second}.0/24`]);
   expect(await gone(`${stack}-a`)).toBe(true);
-  const server = await docker().getContainer(third.server!.physicalId).inspect();
+  const server = await docker().getContainer(after.server!.physicalId).inspect();
   expect(server.State.Running).toBe(true);
   expect(Object.keys(server.NetworkSettings.Networks)).toEqual([network]);
-  expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([third.server!.physicalId]);
+  expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([after.server!.physicalId]);
   await recordHistories(stack, 'replace-infra-new-copy-first');
 
   expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
