@@ -96,7 +96,8 @@ export class Update {
       fresh.attributes = created.attributes;
     } catch (err) {
       if (!first) this.keep(name, old, replacing);
-      if (!first && fresh.copy) await this.discard(name, fresh);
+      // A new copy whose create failed may still exist (a container that exited): the old copy keeps running.
+      if (!first && fresh.copy) await this.discard(name, fresh, 'the failed new copy');
       throw err;
     }
     if (!first && old.physicalId !== '') this.retired.push([name, old]);
@@ -112,13 +113,12 @@ export class Update {
   }
 
   /**
-   * A new copy whose create failed may still exist (a container that exited): deleted by its own copy id,
-   * so the old copy keeps running; even when the update is being cancelled. One that cannot be deleted now
-   * carries the stack's labels, which the stack's delete sweeps.
+   * Deletes a copy the stack no longer keeps, by its own copy id, even when the update is being cancelled.
+   * One that cannot be deleted now carries the stack's labels, which the stack's delete sweeps.
    */
-  private async discard(name: string, fresh: ResourceState): Promise<void> {
-    await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, fresh, this.acts)).catch((err: unknown) => {
-      log.warn('the failed new copy could not be deleted', { resource: name, copy: fresh.copy, reason: reasonOf(err) });
+  private async discard(name: string, copy: ResourceState, what: string): Promise<void> {
+    await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, copy, this.acts)).catch((err: unknown) => {
+      log.warn(`${what} could not be deleted`, { resource: name, copy: copy.copy, reason: reasonOf(err) });
     });
   }
 
@@ -127,12 +127,17 @@ export class Update {
     return this.retired.length > 1 && patched(DEPENDENTS_FIRST_PATCH) ? [...this.retired].reverse() : [...this.retired];
   }
 
+  /** The retired copies in delete order, no longer held here. */
+  private takeRetired(): [string, ResourceState][] {
+    const retired = this.retiredInOrder();
+    this.retired.splice(0);
+    return retired;
+  }
+
   /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
   async restore(): Promise<void> {
     for (const [name, old] of this.kept.splice(0)) this.state.resources[name] = old;
-    const retired = this.retiredInOrder();
-    this.retired.splice(0);
-    for (const [name, old] of retired) {
+    for (const [name, old] of this.takeRetired()) {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       this.state.resources[name] = old;
     }
@@ -140,18 +145,11 @@ export class Update {
 
   /**
    * A failed update kept as it is: the new copies made stay in place, so the old ones they replaced, out of
-   * the stack's state, would run on unseen; deleted even when the update was cancelled. One that cannot be
-   * deleted carries the stack's labels, which the stack's delete sweeps.
+   * the stack's state, would run on unseen.
    */
   async dropRetired(): Promise<void> {
     if (this.retired.length === 0 || !patched(NEW_COPY_FIRST_PATCH)) return;
-    const retired = this.retiredInOrder();
-    this.retired.splice(0);
-    for (const [name, old] of retired) {
-      await CancellationScope.nonCancellable(() => deleteCopy(this.state, name, old, this.acts)).catch((err: unknown) => {
-        log.warn('an old copy of a replaced resource could not be deleted', { resource: name, copy: old.copy, reason: reasonOf(err) });
-      });
-    }
+    for (const [name, old] of this.takeRetired()) await this.discard(name, old, 'an old copy of a replaced resource');
   }
 
   /** The old copies of replaced resources, then the removed resources, dependents first. */

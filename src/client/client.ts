@@ -150,22 +150,8 @@ export class StackClient {
     }
     const stackId = adoption?.stackId ?? randomUUID();
     const input: CreateStackInput | AdoptStackInput = { plan, stackId, ...(source ? { source } : {}), ...(adoption ? { adopted: adoption.adopted } : {}) };
-    const memo: StackMemo = {
-      stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan),
-    };
-    try {
-      await this.client.workflow.start(adoption ? 'adoptStack' : 'createStack', {
-        workflowId: stackWorkflowId(plan.name),
-        taskQueue: this.config.taskQueue,
-        args: [input],
-        memo: { ...memo },
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: plan.name }, { key: stackStatusKey, value: adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS' }],
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress; wait for it to finish`);
-      throw err;
-    }
+    const memo: StackMemo = { stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan) };
+    await this.launch(plan.name, adoption ? 'adoptStack' : 'createStack', input, adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS', { memo });
   }
 
   /**
@@ -211,18 +197,7 @@ export class StackClient {
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (already deleted)`);
     const input: DeleteStackInput = { state };
-    try {
-      await this.client.workflow.start('deleteStack', {
-        workflowId: stackWorkflowId(name),
-        taskQueue: this.config.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: 'DELETE_IN_PROGRESS' }],
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
-      throw err;
-    }
+    await this.launch(name, 'deleteStack', input, 'DELETE_IN_PROGRESS');
   }
 
   /**
@@ -236,18 +211,7 @@ export class StackClient {
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
     keep(abandonData(state, (await this.current(name))?.plan));
     const input: AbandonStackInput = { state };
-    try {
-      await this.client.workflow.execute('abandonStack', {
-        workflowId: stackWorkflowId(name),
-        taskQueue: this.config.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: 'DELETE_IN_PROGRESS' }],
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
-      throw err;
-    }
+    await this.launch(name, 'abandonStack', input, 'DELETE_IN_PROGRESS', { wait: true });
   }
 
   /** Starts a suspend (containers paused), dependents first; Heat allows it on a complete stack. */
@@ -337,15 +301,27 @@ export class StackClient {
     const state = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
     refuse?.(state);
     const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
+    await this.launch(name, workflow, input, status ?? state.status, memoOf ? { memo: memoOf(state) } : {});
+  }
+
+  /**
+   * Starts one action of the stack under the stack's workflow id, where a second action finds the first
+   * running and is refused: two actions on one stack cannot race. `status` is what listings show meanwhile;
+   * `wait` runs the action to its end.
+   */
+  private async launch(name: string, workflow: Latest['action'], input: unknown, status: StackStatus,
+    { memo, wait }: { memo?: StackMemo; wait?: boolean } = {}): Promise<void> {
+    const options = {
+      workflowId: stackWorkflowId(name),
+      taskQueue: this.config.taskQueue,
+      args: [input],
+      ...(memo ? { memo: { ...memo } } : {}),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
+    };
     try {
-      await this.client.workflow.start(workflow, {
-        workflowId: stackWorkflowId(name),
-        taskQueue: this.config.taskQueue,
-        args: [input],
-        ...(memoOf ? { memo: { ...memoOf(state) } } : {}),
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status ?? state.status }],
-      });
+      if (wait) await this.client.workflow.execute(workflow, options);
+      else await this.client.workflow.start(workflow, options);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new StokeError('StackBusy', `stack '${name}' has an action in progress; wait for it to finish`);
       throw err;

@@ -18,7 +18,8 @@ afterAll(async () => {
   await stopWorker(worker);
 });
 
-const LINKED = writeTemplate(`
+/** Two containers, app after db; `appExtra` adds to app's properties. */
+const linked = (appExtra = '') => writeTemplate(`
 heat_template_version: 2016-10-14
 resources:
   db:
@@ -27,8 +28,9 @@ resources:
   app:
     type: DockerInc::Docker::Container
     depends_on: db
-    properties: {image: busybox, cmd: ${SLEEPER}}
+    properties: {image: busybox, cmd: ${SLEEPER}${appExtra}}
 `);
+const LINKED = linked();
 
 function events(stack: string, ...args: string[]): StackEvent[] {
   const listed = stoke('stack', 'event', 'list', stack, '-f', 'json', ...args);
@@ -85,17 +87,7 @@ test('check, suspend, resume and update record their events too, each action aft
   expect(stoke('stack', 'create', stack, '-t', LINKED, '--wait').status).toBe(0);
   try {
     for (const action of ['check', 'suspend', 'resume']) expect(stoke('stack', action, stack, '--wait').status).toBe(0);
-    const updated = writeTemplate(`
-heat_template_version: 2016-10-14
-resources:
-  db:
-    type: DockerInc::Docker::Container
-    properties: {image: busybox, cmd: ${SLEEPER}}
-  app:
-    type: DockerInc::Docker::Container
-    depends_on: db
-    properties: {image: busybox, cmd: ${SLEEPER}, env: [CHANGED=1]}
-`);
+    const updated = linked(', env: [CHANGED=1]');
     expect(stoke('stack', 'update', stack, '-t', updated, '--wait').status).toBe(0);
     const all = events(stack);
     expect(changes(all.filter((e) => e.resource_type === 'OS::Heat::Stack'))).toEqual([

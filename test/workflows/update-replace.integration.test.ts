@@ -34,11 +34,20 @@ async function containerEvents(stackId: string, since: number, until: number): P
   });
 }
 
-/** Runs `update` and returns the engine's container events meanwhile. */
+/**
+ * Runs `update` and returns the engine's container events meanwhile. Docker's event times are whole
+ * seconds, so the window may also hold what happened just before: the creates of containers there at the
+ * start, and the destroys of containers already gone then, are left out.
+ */
 async function eventsOf(stack: string, update: () => void): Promise<string[]> {
   const since = seconds() - 1;
+  const stackId = showStack(stack).id;
+  const existing = new Set((await docker().listContainers({ all: true, filters: { label: [`org.stoke.stack-id=${stackId}`] } })).map((c) => c.Id));
   update();
-  return containerEvents(showStack(stack).id, since, seconds() + 1);
+  return (await containerEvents(stackId, since, seconds() + 1)).filter((event) => {
+    const [action, id] = event.split(' ') as [string, string];
+    return action === 'create' ? !existing.has(id) : existing.has(id);
+  });
 }
 
 const ids = (stack: string) => Object.fromEntries(Object.entries(showStack(stack).resources).map(([n, r]) => [n, r.physicalId]));
