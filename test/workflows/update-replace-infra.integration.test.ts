@@ -32,11 +32,22 @@ async function engineEvents(stack: string, stackId: string, since: number, until
     .map((e) => `${e.Action} ${e.Type === 'container' ? e.Actor.ID : e.Actor.Attributes.name}`);
 }
 
-/** Runs an update to `template`, which must complete, and returns the engine's events meanwhile. */
+/**
+ * Runs an update to `template`, which must complete, and returns the engine's events meanwhile. Docker's event
+ * times are whole seconds, so the window may also hold what happened just before: the creates of what was there
+ * at the start, and the destroys of what was already gone then, are left out.
+ */
 async function update(stack: string, template: string): Promise<string[]> {
   const since = seconds() - 1;
+  const stackId = showStack(stack).id;
+  const containers = await docker().listContainers({ all: true, filters: { label: [`org.stoke.stack-id=${stackId}`] } });
+  const networks = (await docker().listNetworks()).filter((n) => n.Name.startsWith(`${stack}-`));
+  const existing = new Set([...containers.map((c) => c.Id), ...networks.map((n) => n.Name)]);
   expect(stoke('stack', 'update', stack, '-t', template, '--wait').stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);
-  return engineEvents(stack, showStack(stack).id, since, seconds() + 1);
+  return (await engineEvents(stack, stackId, since, seconds() + 1)).filter((event) => {
+    const [action, what] = event.split(' ') as [string, string];
+    return action === 'create' ? !existing.has(what) : existing.has(what);
+  });
 }
 
 /** Asserts that `first` happened, and before `then`. */
