@@ -9,7 +9,7 @@ import { heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import type { Flavor } from '../src/runtime/catalog';
-import { classifyDockerError, dockerFor, dockerMessage, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, stopIfCancelled, unlessGone, type DockerError } from './docker';
+import { classifyDockerError, dockerFor, dockerMessage, identityLabels, isCopy, LABEL_RESOURCE, LABEL_STACK_ID, stopIfCancelled, unlessGone, type DockerError } from './docker';
 
 export interface NetworkAttachment {
   /** The engine's network name ('bridge' for the default network). */
@@ -18,10 +18,15 @@ export interface NetworkAttachment {
   readonly mac?: string;
 }
 
-export interface ServerSpec {
-  readonly stack: string;
+/** Which server of which stack: a copy id tells apart the copy a stack update makes beside the old one. */
+export interface ServerIdentity {
   readonly stackId: string;
   readonly resource: string;
+  readonly copy?: string;
+}
+
+export interface ServerSpec extends ServerIdentity {
+  readonly stack: string;
   readonly hostname: string;
   /** A local image (the catalog already applied). */
   readonly image: string;
@@ -55,8 +60,8 @@ export interface ComputeDriver {
   /** Resolves once the server runs; fails if it stopped. */
   waitRunning(id: string): Promise<void>;
   addresses(id: string): Promise<ServerAddress[]>;
-  /** Deletes the server (found by id and by its stack/resource identity); already gone is success. */
-  delete(stackId: string, resource: string, id: string): Promise<void>;
+  /** Deletes the server (found by id and by its identity, another copy left alone); already gone is success. */
+  delete(server: ServerIdentity, id: string): Promise<void>;
   /** Runs a command on the server as root and returns its output and exit status. */
   exec(id: string, command: readonly string[]): Promise<ExecResult>;
   /** Whether the server exists. */
@@ -98,8 +103,8 @@ const NESTED_ENGINE_HOST_CONFIG = {
 
 const statusOf = (err: unknown) => (err as DockerError).statusCode;
 
-export function serverContainerName(stack: string, resource: string): string {
-  return `${stack}-${resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+export function serverContainerName(stack: string, resource: string, copy?: string): string {
+  return `${stack}-${resource}${copy ? `-${copy}` : ''}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
 export class DockerComputeDriver implements ComputeDriver {
@@ -109,13 +114,14 @@ export class DockerComputeDriver implements ComputeDriver {
     this.docker = dockerFor(endpoint);
   }
 
-  private async findByIdentity(stackId: string, resource: string): Promise<string[]> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${stackId}`, `${LABEL_RESOURCE}=${resource}`] } });
-    return found.map((c) => c.Id);
+  /** The containers of this copy of the server: one without a copy id (made by a create) is not a copy's, nor the reverse. */
+  private async findByIdentity(server: ServerIdentity): Promise<string[]> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_STACK_ID}=${server.stackId}`, `${LABEL_RESOURCE}=${server.resource}`] } });
+    return found.filter((c) => isCopy(c.Labels, server)).map((c) => c.Id);
   }
 
   async boot(spec: ServerSpec): Promise<string> {
-    const [existing] = await this.findByIdentity(spec.stackId, spec.resource);
+    const [existing] = await this.findByIdentity(spec);
     if (existing) {
       log.info('adopting the server an earlier attempt created', { resource: spec.resource, id: existing });
       await this.start(existing);
@@ -135,7 +141,7 @@ export class DockerComputeDriver implements ComputeDriver {
     stopIfCancelled();
     try {
       const container = await this.docker.createContainer({
-        name: serverContainerName(spec.stack, spec.resource),
+        name: serverContainerName(spec.stack, spec.resource, spec.copy),
         Hostname: spec.hostname,
         Image: spec.image,
         Entrypoint: ['/bin/sh', '-c', INIT],
@@ -222,8 +228,8 @@ export class DockerComputeDriver implements ComputeDriver {
     }
   }
 
-  async delete(stackId: string, resource: string, id: string): Promise<void> {
-    const ids = new Set(await this.findByIdentity(stackId, resource));
+  async delete(server: ServerIdentity, id: string): Promise<void> {
+    const ids = new Set(await this.findByIdentity(server));
     if (id) ids.add(id);
     // Gone already, or a removal already under way: either way done.
     for (const each of ids) await this.docker.getContainer(each).remove({ v: true, force: true }).catch(unlessGone);

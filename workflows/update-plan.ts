@@ -55,18 +55,28 @@ function holds(value: Json | undefined): boolean {
   return typeof value !== 'object' || Object.keys(value).length > 0;
 }
 
+/** The values at `path` ('networks.fixed_ip': the fixed_ip of each item of the networks list). */
+function valuesAt(value: Json | undefined, path: readonly string[]): (Json | undefined)[] {
+  if (path.length === 0) return [value];
+  if (Array.isArray(value)) return value.flatMap((item) => valuesAt(item, path));
+  if (value !== null && typeof value === 'object') return valuesAt(value[path[0]!], path.slice(1));
+  return [];
+}
+
+const claims = (properties: JsonObject, path: string) => valuesAt(properties, path.split('.')).some(holds);
+
 /**
  * Whether the replacement of a resource deletes the old copy before creating the new one. Handlers find
  * what they made on an engine by its labels; a type whose handler also tells copies apart by the copy id
  * (runs.copies) gets the new copy first, unless old and new both hold a property two copies cannot share
- * (a fixed container name, a host port). Every other type on an engine would take a new copy for the
- * old one, so its old copy goes first; in-worker values are always made new copy first.
+ * (a fixed container name, a host port, a fixed IP). Every other type on an engine would take a new copy
+ * for the old one, so its old copy goes first; in-worker values are always made new copy first.
  */
 export function deletesFirst(planned: PlannedResource, old: ResourceState, properties: JsonObject): boolean {
   const runs = runsOf(planned);
   if (runs.where !== 'activity') return false;
   if (!runs.copies) return true;
-  return (runs.exclusive ?? []).some((name) => holds(old.properties[name]) && holds(properties[name]));
+  return (runs.exclusive ?? []).some((path) => claims(old.properties, path) && claims(properties, path));
 }
 
 /** The stack's resources the new plan no longer has. */

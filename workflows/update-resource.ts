@@ -25,6 +25,12 @@ function firstDeleted(target: PlannedResource, old: ResourceState, properties: J
   return runsOf(target).where === 'activity' && !patched(NEW_COPY_FIRST_PATCH);
 }
 
+/**
+ * Updates begun before deleted the old copies in the order they were retired, dependencies first; an old
+ * net cannot go while an old server is still on it, so they now go dependents first.
+ */
+const DEPENDENTS_FIRST_PATCH = 'retired-dependents-first';
+
 export class Update {
   /** Old copies of replaced resources, deleted once every resource is in place. */
   private readonly retired: [string, ResourceState][] = [];
@@ -116,10 +122,22 @@ export class Update {
     });
   }
 
+  /** The retired copies in the order their deletes must go: a resource before what it requires. */
+  private retiredInOrder(): [string, ResourceState][] {
+    return this.retired.length > 1 && patched(DEPENDENTS_FIRST_PATCH) ? [...this.retired].reverse() : [...this.retired];
+  }
+
+  /** The retired copies in delete order, no longer held here. */
+  private takeRetired(): [string, ResourceState][] {
+    const retired = this.retiredInOrder();
+    this.retired.splice(0);
+    return retired;
+  }
+
   /** Rollback's first step: the old copies of replaced resources back in their place, the new copies deleted. */
   async restore(): Promise<void> {
     for (const [name, old] of this.kept.splice(0)) this.state.resources[name] = old;
-    for (const [name, old] of this.retired.splice(0)) {
+    for (const [name, old] of this.takeRetired()) {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       this.state.resources[name] = old;
     }
@@ -131,12 +149,12 @@ export class Update {
    */
   async dropRetired(): Promise<void> {
     if (this.retired.length === 0 || !patched(NEW_COPY_FIRST_PATCH)) return;
-    for (const [name, old] of this.retired.splice(0)) await this.discard(name, old, 'an old copy of a replaced resource');
+    for (const [name, old] of this.takeRetired()) await this.discard(name, old, 'an old copy of a replaced resource');
   }
 
   /** The old copies of replaced resources, then the removed resources, dependents first. */
   async cleanUp(removed: string[]): Promise<Failures> {
-    for (const [name, old] of this.retired) {
+    for (const [name, old] of this.retiredInOrder()) {
       try {
         await deleteCopy(this.state, name, old, this.acts);
       } catch (err) {

@@ -42,13 +42,18 @@ export function unalias(type: string, properties: Readonly<Record<string, unknow
 
 /**
  * The properties whose schema has `flag`, in the names `name` uses (an alias's own): the workflow compares
- * the template's properties and cannot read the registry.
+ * the template's properties and cannot read the registry. A flag that names keys of a list's items gives
+ * `property.key` for each.
  */
 function flagged(name: string, implementation: ResourceType, flag: 'updateAllowed' | 'exclusive'): string[] {
-  const marked = Object.entries(implementation.properties).filter(([, schema]) => schema[flag]).map(([property]) => property);
   const renamed = resourceType(name)?.aliasOf?.properties ?? {};
   const legacy = Object.fromEntries(Object.entries(renamed).map(([old, current]) => [current, old]));
-  return marked.map((property) => legacy[property] ?? property).sort();
+  return Object.entries(implementation.properties).flatMap(([property, schema]) => {
+    const marked = schema[flag];
+    const own = legacy[property] ?? property;
+    if (!marked) return [];
+    return marked === true ? [own] : marked.map((key) => `${own}.${key}`);
+  }).sort();
 }
 
 /**

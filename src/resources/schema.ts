@@ -39,9 +39,10 @@ export interface PropertySchema {
   readonly updateAllowed?: boolean;
   /**
    * Two copies of the resource cannot hold the value at once (a fixed name, a host port): a replacement
-   * whose old and new copies both set it deletes the old copy first. @default false
+   * whose old and new copies both set it deletes the old copy first. Keys instead of `true` name what, in
+   * a list's items, holds such a value (a network's `fixed_ip`): the rest of an item claims nothing. @default false
    */
-  readonly exclusive?: boolean;
+  readonly exclusive?: boolean | readonly string[];
   /** A value that can never change, even by replacement (Heat's `immutable`). @default false */
   readonly immutable?: boolean;
   /** Schema of each item of a list property. */

@@ -42,6 +42,7 @@ export interface RunProfile {
   /**
    * The properties two copies cannot both hold at once (a fixed container name, a host port), filled in by
    * the planner from the schema's `exclusive`: when both copies set one, the old copy is deleted first.
+   * `networks.fixed_ip` stands for the `fixed_ip` of any item of the `networks` list.
    */
   readonly exclusive?: readonly string[];
 }

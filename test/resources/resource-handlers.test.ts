@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import type { ServerSpec } from '../../activities/compute';
+import { serverContainerName, type ServerSpec } from '../../activities/compute';
 import { createNeutronFloatingIp, createPort } from '../../src/resources/networks/handler';
 import type { CreateResourceRequest, Sibling } from '../../src/resources/plugin';
 import { bootServer } from '../../src/resources/servers/server';
@@ -79,6 +79,29 @@ test('a server joins the network of the port it names, with its address, and boo
   expect(booted[0]!.networks).toEqual([{ network: 'demo-private', ip: '10.9.0.7', mac: 'fa:16:3e:00:00:01' }]);
   expect(booted[0]!.bootScript).toContain('echo configured');
   expect(created.attributes.first_address).toBe('10.9.0.7');
+});
+
+test("a server an update makes beside the old one boots under its copy id: the copy's container name and instance_name, the same hostname", async () => {
+  const booted: ServerSpec[] = [];
+  const boot = (copy?: string) => bootServer(request('OS::Nova::Server', 'vm', { image: 'cirros', flavor: 'm1.tiny' }, copy ? { copy } : {}), {
+    driver: {
+      boot: async (spec) => (booted.push(spec), 'server-1'),
+      waitRunning: async () => undefined,
+      addresses: async () => [],
+      delete: async () => undefined,
+      exec: async () => ({ stdout: '', stderr: '', exitCode: 0 }),
+      exists: async () => true,
+      status: async () => 'running',
+    },
+    catalog: DEFAULT_CATALOG, lookup: () => undefined, prepareImage: async () => undefined, registryFor: () => undefined,
+    networkGateway: async () => '', networkLabel: async (network) => network,
+  });
+  const first = await boot();
+  const copy = await boot('c0ffee12');
+  expect(booted.map((spec) => spec.copy)).toEqual([undefined, 'c0ffee12']);
+  expect([first.attributes.instance_name, copy.attributes.instance_name]).toEqual(['demo-vm', 'demo-vm-c0ffee12']);
+  expect([first.attributes.name, copy.attributes.name]).toEqual(['demo-vm', 'demo-vm']);
+  expect(serverContainerName('demo', 'vm', 'c0ffee12')).toBe('demo-vm-c0ffee12');
 });
 
 test('a port is given an address its stack does not hold yet', async () => {

@@ -96,9 +96,9 @@ test('a container whose old and new copies both take a fixed name or host ports 
   expect(oldFirst(container('port_bindings: {}, env: [A=1]'), container('port_bindings: {}, env: [A=2]'))).toBe(false);
 });
 
-test('what an engine holds without copies told apart (networks), or planned before copies were, is replaced old copy first', () => {
-  const net = (name: string) => `  net: {type: OS::Neutron::Net, properties: {name: ${name}}}\n`;
-  expect(oldFirst(net('a'), net('b'), 'net')).toBe(true);
+test('what an engine holds without copies told apart (a deployment), or planned before copies were, is replaced old copy first', () => {
+  const deployment = (server: string) => `  deploy: {type: OS::Heat::SoftwareDeployment, properties: {server: ${server}, config: cfg}}\n`;
+  expect(oldFirst(deployment('a'), deployment('b'), 'deploy')).toBe(true);
   const next = plan(container('env: [A=2]'));
   const { copies: _copies, exclusive: _exclusive, ...before } = next.resources.web!.runs;
   expect(deletesFirst({ ...next.resources.web!, runs: before }, created(plan(container('env: [A=1]'))).resources.web!, next.resources.web!.properties)).toBe(true);
@@ -129,4 +129,44 @@ test('properties resolved from a replaced dependency differ, so the dependent ch
   before.resources.web!.properties = { ...before.resources.web!.properties, env: ['old-value'] } as JsonObject;
   const next = plan(`  pw: {type: OS::Heat::RandomString}\n${container('env: [{get_resource: pw}]')}`);
   expect(diffResource(before.resources.web!, next.resources.web!, { ...next.resources.web!.properties, env: ['new-value'] })).toEqual({ change: 'replace', changed: ['env'] });
+});
+
+const server = (props: string) => `  vm:\n    type: OS::Nova::Server\n    properties: {image: cirros, flavor: m1.tiny, ${props}}\n`;
+
+test('a server is replaced new copy first, with its own name or networks that fix no address: a hostname is no collision', () => {
+  expect(oldFirst(server('metadata: {v: "1"}'), server('metadata: {v: "2"}'), 'vm')).toBe(false);
+  expect(oldFirst(server('name: web, metadata: {v: "1"}'), server('name: web, metadata: {v: "2"}'), 'vm')).toBe(false);
+  expect(oldFirst(server('networks: [{network: n}], metadata: {v: "1"}'), server('networks: [{network: n}], metadata: {v: "2"}'), 'vm')).toBe(false);
+});
+
+test('a server whose old and new copies both fix an address, by fixed_ip or by a port, is replaced old copy first', () => {
+  const fixed = (ip: string, v: string) => server(`networks: [{network: n}, {network: m, fixed_ip: ${ip}}], metadata: {v: "${v}"}`);
+  expect(oldFirst(fixed('10.0.0.5', '1'), fixed('10.0.0.5', '2'), 'vm')).toBe(true);
+  expect(oldFirst(server('networks: [{port: p1}]'), server('networks: [{port: p1}], metadata: {v: "2"}'), 'vm')).toBe(true);
+  // Only the new copy fixes its address: the old one holds none of it.
+  expect(oldFirst(server('networks: [{network: m}]'), fixed('10.0.0.5', '2'), 'vm')).toBe(false);
+  const instance = (props: string) => `  vm:\n    type: AWS::EC2::Instance\n    properties: {ImageId: cirros, InstanceType: m1.tiny, ${props}}\n`;
+  expect(oldFirst(instance('PrivateIpAddress: 10.0.0.5, KeyName: a'), instance('PrivateIpAddress: 10.0.0.5, KeyName: b'), 'vm')).toBe(true);
+  expect(oldFirst(instance('KeyName: a'), instance('KeyName: b'), 'vm')).toBe(false);
+});
+
+test('a net is replaced new copy first; a subnet whose copies both take a CIDR, or a port both fix an address of, old copy first', () => {
+  const net = (name: string) => `  net: {type: OS::Neutron::Net, properties: {name: ${name}}}\n`;
+  expect(oldFirst(net('a'), net('b'), 'net')).toBe(false);
+  const subnet = (props: string) => `  sub: {type: OS::Neutron::Subnet, properties: {network: n, ${props}}}\n`;
+  expect(oldFirst(subnet('cidr: 10.0.0.0/24, name: a'), subnet('cidr: 10.0.0.0/24, name: b'), 'sub')).toBe(true);
+  expect(oldFirst(subnet('name: a'), subnet('name: b'), 'sub')).toBe(false);
+  const port = (props: string) => `  port: {type: OS::Neutron::Port, properties: {network: n, ${props}}}\n`;
+  expect(oldFirst(port('fixed_ips: [{ip_address: 10.0.0.5}], name: a'), port('fixed_ips: [{ip_address: 10.0.0.5}], name: b'), 'port')).toBe(true);
+  // A subnet alone fixes no address: the port takes a free one.
+  expect(oldFirst(port('fixed_ips: [{subnet: s}], name: a'), port('fixed_ips: [{subnet: s}], name: b'), 'port')).toBe(false);
+  expect(oldFirst('  r: {type: OS::Neutron::Router, properties: {name: a}}\n', '  r: {type: OS::Neutron::Router, properties: {name: b}}\n', 'r')).toBe(false);
+});
+
+test('the plan carries which server and network properties two copies cannot share, down to the key of a list item', () => {
+  expect(plan(server('name: web')).resources.vm!.runs).toMatchObject({ copies: true, exclusive: ['networks.fixed_ip', 'networks.port'] });
+  expect(plan('  vm: {type: AWS::EC2::Instance, properties: {ImageId: cirros, InstanceType: m1.tiny}}\n').resources.vm!.runs.exclusive).toEqual(['PrivateIpAddress']);
+  expect(plan('  sub: {type: OS::Neutron::Subnet, properties: {network: n, cidr: 10.0.0.0/24}}\n').resources.sub!.runs.exclusive).toEqual(['cidr']);
+  expect(plan('  net: {type: OS::Neutron::Net}\n').resources.net!.runs).toMatchObject({ copies: true });
+  expect(plan('  net: {type: OS::Neutron::Net}\n').resources.net!.runs.exclusive).toBeUndefined();
 });

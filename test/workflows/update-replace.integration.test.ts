@@ -139,10 +139,11 @@ ${boom ? `  boom:\n    type: OS::Heat::TestResource\n    depends_on: web\n    pr
   const { web } = ids(stack);
   const startedAt = (await docker().getContainer(web!).inspect()).State.StartedAt;
 
-  const failed = stoke('stack', 'update', stack, '-t', version('[sh, -c, "exit 3"]'), '--wait');
+  // A command that cannot start fails every time; one that exits at once may still be seen running.
+  const failed = stoke('stack', 'update', stack, '-t', version('[/no/such/command]'), '--wait');
   expect(failed.status).toBe(1);
   expect(failed.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Resource UPDATE failed: web: `);
-  expect(failed.stdout).toContain('container exited with code 3');
+  expect(failed.stdout).toContain('"/no/such/command": stat /no/such/command: no such file or directory');
   const state = showStack(stack);
   expect(state.resources.web).toMatchObject({ physicalId: web, status: 'CREATE_COMPLETE' });
   const old = await docker().getContainer(web!).inspect();

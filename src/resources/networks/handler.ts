@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
-import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
+import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, isCopy, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
 import type { Json, JsonObject } from '../../template/types';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, takenAddresses } from '../siblings';
@@ -41,12 +41,19 @@ function parseCidr(cidr: string): { base: number; size: number } | undefined {
   return { base: Math.floor(ipToInt(m[1]!) / size) * size, size };
 }
 
-/** Host addresses inside a CIDR: a bridge there would cut the machine off its own network. */
-function hostAddressesIn(cidr: { base: number; size: number }): string[] {
-  return Object.values(os.networkInterfaces()).flat()
+/**
+ * Host addresses inside a CIDR: a bridge there would cut the machine off its own network. The engine's own
+ * bridges do not count: a net that has the CIDR already (a subnet made again), or an old copy of a replaced
+ * net still holding it, is the engine's to refuse or accept.
+ */
+async function hostAddressesIn(docker: Docker, cidr: { base: number; size: number }): Promise<string[]> {
+  const inside = Object.values(os.networkInterfaces()).flat()
     .filter((a) => a && a.family === 'IPv4' && !a.internal)
     .map((a) => a!.address)
     .filter((ip) => ipToInt(ip) >= cidr.base && ipToInt(ip) < cidr.base + cidr.size);
+  if (inside.length === 0) return [];
+  const bridges = new Set((await docker.listNetworks()).flatMap((n) => ((n.IPAM?.Config ?? []) as { Gateway?: string }[]).map((c) => c.Gateway)));
+  return inside.filter((ip) => !bridges.has(ip));
 }
 
 async function inspectNetwork(docker: Docker, name: string): Promise<Docker.NetworkInspectInfo | undefined> {
@@ -66,7 +73,7 @@ function recorded(req: CreateResourceRequest, notEnforced: string, extra: JsonOb
 export async function createNet(req: CreateResourceRequest, engine: Engine): Promise<CreatedResource> {
   const docker = dockerFor(engine.dockerEndpoint);
   const heatName = str(req.properties.name) || `${req.stack}-${req.resource}`;
-  const name = `${req.stack}-${str(req.properties.name) || req.resource}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  const name = `${req.stack}-${str(req.properties.name) || req.resource}${req.copy ? `-${req.copy}` : ''}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
   const existing = await inspectNetwork(docker, name);
   if (existing && existing.Labels?.[LABEL_STACK_ID] !== req.stackId) {
     throw ApplicationFailure.nonRetryable(`a Docker network named ${name} exists and does not belong to this stack`, 'NetworkExists');
@@ -86,9 +93,9 @@ export async function createNet(req: CreateResourceRequest, engine: Engine): Pro
 
 export async function deleteNet(req: DeleteResourceRequest, engine: Engine): Promise<void> {
   const docker = dockerFor(engine.dockerEndpoint);
-  // A net whose create never reported back has no id in the state: its labels still find it.
+  // A net whose create never reported back has no id in the state: its labels still find it, and not another copy's.
   const labelled = await docker.listNetworks({ filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] } });
-  const names = new Set(labelled.map((n) => n.Name));
+  const names = new Set(labelled.filter((n) => isCopy(n.Labels, req)).map((n) => n.Name));
   if (req.physicalId) names.add(req.physicalId);
   for (const name of names) {
     const existing = await inspectNetwork(docker, name);
@@ -122,7 +129,7 @@ export async function createSubnet(req: CreateResourceRequest, engine: Engine): 
   const cidr = parseCidr(cidrText);
   if (!network) invalid(req, 'network', 'a subnet needs its network');
   if (!cidr) invalid(req, 'cidr', `'${cidrText}' is not an IPv4 CIDR (a.b.c.d/8..30); subnet pools and IPv6 are not supported by the docker driver`);
-  const clash = hostAddressesIn(cidr);
+  const clash = await hostAddressesIn(docker, cidr);
   if (clash.length > 0) invalid(req, 'cidr', `${cidrText} holds this machine's own address ${clash[0]}: a bridge there would cut the host off its network`);
   const normalized = `${intToIp(cidr.base)}/${cidrText.split('/')[1]}`;
   const gateway = str(p.gateway_ip) || intToIp(cidr.base + 1);
@@ -159,6 +166,34 @@ export async function createSubnet(req: CreateResourceRequest, engine: Engine): 
       show: { ...p, not_enforced: 'allocation_pools, host_routes and dns_nameservers are recorded only' },
     },
   };
+}
+
+/**
+ * Gives the subnet's CIDR back: Docker refuses a network whose subnet overlaps another's, so the new copy
+ * of a replaced net can take the CIDR only once the old copy lets it go. A net servers still use keeps it
+ * until they leave; the net's own delete removes it with the net.
+ */
+export async function deleteSubnet(req: DeleteResourceRequest, engine: Engine): Promise<void> {
+  const slash = req.physicalId.indexOf('/');
+  if (slash < 0) return;
+  const network = req.physicalId.slice(0, slash);
+  const subnet = req.physicalId.slice(slash + 1);
+  const docker = dockerFor(engine.dockerEndpoint);
+  const net = await inspectNetwork(docker, network);
+  if (!net || net.Labels?.[LABEL_STACK_ID] !== req.stackId || Object.keys(net.Containers ?? {}).length > 0) return;
+  const configs = (net.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[];
+  const kept = configs.filter((c) => c.Subnet && c.Subnet !== subnet);
+  if (kept.length === configs.length) return;
+  // With no subnet of its own left, the net takes whatever Docker picks again, which a later subnet replaces.
+  const { 'org.stoke.subnets': _subnets, ...labels } = net.Labels;
+  stopIfCancelled();
+  await docker.getNetwork(net.Id).remove();
+  await docker.createNetwork({
+    Name: network, Driver: 'bridge', CheckDuplicate: true,
+    ...(kept.length > 0
+      ? { Labels: net.Labels, IPAM: { Driver: 'default', Config: kept.map((c) => ({ Subnet: c.Subnet!, Gateway: c.Gateway })) } }
+      : { Labels: labels }),
+  });
 }
 
 /** An address for a port: the one asked for, else a free one of the subnet, spread by the port's identity. */

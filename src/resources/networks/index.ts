@@ -1,4 +1,5 @@
 import type { ResourceType } from '../plugin';
+import type { RunProfile } from '../../template/types';
 
 /** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
 const lifecycle = () => import('./handler');
@@ -11,9 +12,12 @@ const lifecycle = () => import('./handler');
  */
 const show = { show: { description: 'All details, including what the docker driver does not enforce.' } };
 
+/** A type that only records what it is given makes nothing on an engine that two copies could contend for. */
+const RECORDED: RunProfile = { where: 'activity', copies: true };
+
 export const neutronNet: ResourceType = {
   name: 'OS::Neutron::Net',
-  runs: { where: 'activity', heartbeat: true },
+  runs: { where: 'activity', heartbeat: true, copies: true },
   handler: {
     create: async (req, ctx) => (await lifecycle()).createNet(req, ctx),
     delete: async (req, ctx) => (await lifecycle()).deleteNet(req, ctx),
@@ -21,7 +25,7 @@ export const neutronNet: ResourceType = {
   },
   description: 'A Docker bridge network (its CIDR comes from the first Subnet).',
   properties: {
-    name: { type: 'string', description: 'Network name (default: <stack>-<resource>).' },
+    name: { type: 'string', description: 'Network name; the Docker network is <stack>-<name or resource>, and a copy id for a copy an update made.' },
     admin_state_up: { type: 'boolean', default: true, description: 'Recorded only.' },
     shared: { type: 'boolean', default: false, description: 'Recorded only.' },
     port_security_enabled: { type: 'boolean', description: 'Recorded only.' },
@@ -42,13 +46,17 @@ export const neutronNet: ResourceType = {
 
 export const neutronSubnet: ResourceType = {
   name: 'OS::Neutron::Subnet',
-  runs: { where: 'activity', heartbeat: true },
-  handler: { create: async (req, ctx) => (await lifecycle()).createSubnet(req, ctx) },
+  runs: { where: 'activity', heartbeat: true, copies: true },
+  handler: {
+    create: async (req, ctx) => (await lifecycle()).createSubnet(req, ctx),
+    delete: async (req, ctx) => (await lifecycle()).deleteSubnet(req, ctx),
+  },
   description: 'Gives its network a CIDR and gateway: the Docker network is (re)created with them.',
   properties: {
     network: { type: 'string', description: 'The network.' },
     network_id: { type: 'string', description: 'The network (deprecated name).' },
-    cidr: { type: 'string', description: 'CIDR of the subnet, e.g. 10.0.0.0/24.' },
+    // Docker refuses a network whose subnet overlaps another network's.
+    cidr: { type: 'string', exclusive: true, description: 'CIDR of the subnet, e.g. 10.0.0.0/24.' },
     gateway_ip: { type: 'string', description: 'Gateway address (default: the first address).' },
     ip_version: { type: 'integer', default: 4, allowedValues: ['4', '6'], description: '4 or 6.' },
     name: { type: 'string', description: 'Subnet name.' },
@@ -76,7 +84,7 @@ export const neutronSubnet: ResourceType = {
 
 export const neutronRouter: ResourceType = {
   name: 'OS::Neutron::Router',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createRouter(req) },
   description: 'Recorded only: Docker bridge networks already route to the host.',
   properties: {
@@ -100,7 +108,7 @@ export const neutronRouter: ResourceType = {
 
 export const neutronRouterInterface: ResourceType = {
   name: 'OS::Neutron::RouterInterface',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Recorded only: the subnet\'s network is already reachable from the host.',
   properties: {
@@ -116,14 +124,14 @@ export const neutronRouterInterface: ResourceType = {
 
 export const neutronPort: ResourceType = {
   name: 'OS::Neutron::Port',
-  runs: { where: 'activity', needs: ['siblings', 'addresses'] },
+  runs: { where: 'activity', needs: ['siblings', 'addresses'], copies: true },
   handler: { create: async (req, ctx) => (await lifecycle()).createPort(req, ctx) },
   description: 'An address reserved on a network; the server that uses the port joins the network with that address.',
   properties: {
     network: { type: 'string', description: 'The network.' },
     network_id: { type: 'string', description: 'The network (deprecated name).' },
     name: { type: 'string', description: 'Port name.' },
-    fixed_ips: { type: 'list', description: 'Addresses: [{subnet|subnet_id, ip_address}]; the first is used.' },
+    fixed_ips: { type: 'list', exclusive: ['ip_address'], description: 'Addresses: [{subnet|subnet_id, ip_address}]; the first is used.' },
     security_groups: { type: 'list', description: 'Recorded, not enforced.' },
     mac_address: { type: 'string', description: 'MAC address of the server\'s interface.' },
     admin_state_up: { type: 'boolean', default: true, description: 'Recorded only.' },
@@ -151,7 +159,7 @@ export const neutronPort: ResourceType = {
 
 export const neutronSecurityGroup: ResourceType = {
   name: 'OS::Neutron::SecurityGroup',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createSecurityGroup(req) },
   description: 'Rules recorded but NOT enforced: Docker bridge networks let every port through.',
   properties: {
@@ -165,7 +173,7 @@ export const neutronSecurityGroup: ResourceType = {
 
 export const neutronFloatingIp: ResourceType = {
   name: 'OS::Neutron::FloatingIP',
-  runs: { where: 'activity', needs: ['siblings'] },
+  runs: { ...RECORDED, needs: ['siblings'] },
   handler: { create: async (req) => (await lifecycle()).createNeutronFloatingIp(req) },
   description: 'The address the host reaches the port\'s server at: its address on the port\'s network.',
   properties: {
@@ -190,7 +198,7 @@ export const neutronFloatingIp: ResourceType = {
 
 export const neutronFloatingIpAssociation: ResourceType = {
   name: 'OS::Neutron::FloatingIPAssociation',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Recorded only: a floating IP already is the port\'s address.',
   properties: {
@@ -203,7 +211,7 @@ export const neutronFloatingIpAssociation: ResourceType = {
 
 export const novaFloatingIp: ResourceType = {
   name: 'OS::Nova::FloatingIP',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createNovaFloatingIp(req) },
   description: 'Allocated from no pool: its address is the server\'s own once associated (see the ip attribute).',
   properties: { pool: { type: 'string', description: 'Pool name: recorded only.' } },
@@ -215,7 +223,7 @@ export const novaFloatingIp: ResourceType = {
 
 export const novaFloatingIpAssociation: ResourceType = {
   name: 'OS::Nova::FloatingIPAssociation',
-  runs: { where: 'activity' },
+  runs: RECORDED,
   handler: { create: async (req) => (await lifecycle()).createAssociation(req) },
   description: 'Checks that the server exists; the host reaches it at its own address.',
   properties: {

@@ -23,7 +23,7 @@ const ICEHOUSE = { status: 'SUPPORTED', version: '2014.1' } as const;
 /** Heat's OS::Nova::Server, with the properties and attributes stoke's compute driver gives meaning to. */
 export const novaServer: ResourceType = {
   name: 'OS::Nova::Server',
-  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'], copies: true },
   handler: serverHandler,
   description: 'A server booted through the compute driver (docker: a container on the local engine) from the image catalog.',
   properties: {
@@ -36,6 +36,8 @@ export const novaServer: ResourceType = {
     security_groups: { type: 'list', default: [], description: 'Security groups: recorded, not enforced by the docker driver.' },
     networks: {
       type: 'list',
+      // Two copies on one network cannot hold the same address, and a port's address is its one server's; its name is only a hostname.
+      exclusive: ['fixed_ip', 'port'],
       description: 'Networks to join: [{network|uuid: net, fixed_ip: addr} | {port: port}]; none means the default network "private".',
     },
     metadata: { type: 'map', description: 'Key/value metadata, kept as container labels (org.stoke.meta.KEY).' },
@@ -56,7 +58,7 @@ export const novaServer: ResourceType = {
     first_address: { description: 'The first address of the server.' },
     accessIPv4: { description: 'The address the host reaches the server at.' },
     accessIPv6: { description: 'IPv6 address, when the network has one.' },
-    instance_name: { description: 'The container name.' },
+    instance_name: { description: 'The container name (with a copy id for a copy a stack update made).' },
     console_urls: { description: 'None with the docker driver: an empty map.' },
     show: { description: 'All details of the server.' },
   },
@@ -65,7 +67,7 @@ export const novaServer: ResourceType = {
 /** The CFN-format server. */
 export const ec2Instance: ResourceType = {
   name: 'AWS::EC2::Instance',
-  runs: { where: 'activity', heartbeat: true, needs: ['siblings'] },
+  runs: { where: 'activity', heartbeat: true, needs: ['siblings'], copies: true },
   handler: serverHandler,
   description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
   properties: {
@@ -77,7 +79,7 @@ export const ec2Instance: ResourceType = {
     SecurityGroupIds: { type: 'list', description: 'Recorded, not enforced.' },
     AvailabilityZone: { type: 'string', description: 'Reported back as given.' },
     SubnetId: { type: 'string', description: 'A stoke subnet: the server joins its network.' },
-    PrivateIpAddress: { type: 'string', description: 'Fixed address on SubnetId\'s network.' },
+    PrivateIpAddress: { type: 'string', exclusive: true, description: 'Fixed address on SubnetId\'s network.' },
     Tags: { type: 'list', description: 'Recorded as metadata labels.' },
   },
   attributes: {

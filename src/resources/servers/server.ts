@@ -149,9 +149,10 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
   const networks = await attachments(req, props, ctx);
   // The registry listens on the default bridge's gateway only; a server on another network reaches it through its own.
   const registry = ctx.registryFor(await ctx.networkGateway('bridge'));
+  // A copy an update makes keeps the hostname: two containers may share one, and what reads `name` stays put.
   const hostname = (props.name || serverContainerName(req.stack, req.resource)).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 63);
   const id = await ctx.driver.boot({
-    stack: req.stack, stackId: req.stackId, resource: req.resource, hostname, image, flavor,
+    stack: req.stack, stackId: req.stackId, resource: req.resource, ...(req.copy ? { copy: req.copy } : {}), hostname, image, flavor,
     bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE ? { STOKE_DOCKERD_FLAGS: nestedEngineFlags(registry) } : {},
     metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])),
   });
@@ -181,13 +182,13 @@ async function serverAttributes(req: CreateResourceRequest, props: ServerPropert
     return { PublicIp: first, PrivateIp: first, PublicDnsName: first, PrivateDnsName: first, AvailabilityZone: props.zone || 'nova', show };
   }
   return {
-    name: hostname, instance_name: serverContainerName(req.stack, req.resource), networks, addresses: detailed, first_address: first,
+    name: hostname, instance_name: serverContainerName(req.stack, req.resource, req.copy), networks, addresses: detailed, first_address: first,
     accessIPv4: first, accessIPv6: addresses.find((a) => a.ipv6)?.ipv6 ?? '', console_urls: {}, show,
   };
 }
 
 export async function deleteServer(req: DeleteResourceRequest, ctx: HandlerContext): Promise<void> {
-  await new DockerComputeDriver(ctx.dockerEndpoint).delete(req.stackId, req.resource, req.physicalId);
+  await new DockerComputeDriver(ctx.dockerEndpoint).delete(req, req.physicalId);
 }
 
 /** Heat's check of a server: it exists and runs (paused, by a suspend, counts). */
