@@ -326,7 +326,7 @@ function templateCommands(program: Command): void {
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { listedTypes, printData }] = await Promise.all([import('../resources/registry'), import('./resource-types')]);
+      const [{ RESOURCE_TYPES }, { listedTypes }, { printData }] = await Promise.all([import('../resources/registry'), import('../client/resource-types'), import('./resource-types')]);
       const names = listedTypes(Object.values(RESOURCE_TYPES));
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
@@ -334,8 +334,8 @@ function templateCommands(program: Command): void {
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ resourceType }, { constraintsOf }, { printData, resourceTypeView, supportStatusView }] = await Promise.all([
-        import('../resources/registry'), import('../resources/schema'), import('./resource-types'),
+      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { printData }] = await Promise.all([
+        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('./resource-types'),
       ]);
       const schema = resourceType(name);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);

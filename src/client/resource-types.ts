@@ -1,5 +1,7 @@
-/** `stoke resource type show`: a resource type's schema in the shape `openstack orchestration resource type show` prints. */
-import { stringify } from 'yaml';
+/**
+ * Resource types as Heat's API gives them, read by `stoke resource type list/show` and by the API's resource_types:
+ * a type's schema in the shape `openstack orchestration resource type show` prints.
+ */
 import type { ResourceType } from '../resources/plugin';
 import { constraintsOf, type PropertyConstraint, type PropertySchema } from '../resources/schema';
 
@@ -47,8 +49,4 @@ export function resourceTypeView(schema: ResourceType): Record<string, unknown> 
     attributes: Object.fromEntries(Object.entries(schema.attributes).map(([name, a]) => [name, { description: a.description, ...(a.type ? { type: a.type } : {}) }])),
     support_status: supportStatusView(schema),
   };
-}
-
-export function printData(format: 'json' | 'yaml', data: unknown): void {
-  console.log(format === 'json' ? JSON.stringify(data, null, 2) : stringify(data).trimEnd());
 }
