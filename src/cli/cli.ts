@@ -377,8 +377,8 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
 
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
-    .description('run the stoke worker (stack workflows and their activities)')
-    .action(async () => (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config)));
+    .description('run the stoke worker (stack workflows and their activities); with STOKE_API=1 or STOKE_API_BIND, Heat\'s API too')
+    .action(async () => (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config), { api: config.apiEnabled === true }));
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
@@ -395,34 +395,24 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     });
 
   program.command('api')
-    .description('serve Heat\'s orchestration API v1 (work in progress: stacks list, create, show, delete) for the openstack CLI and heatclient')
+    .description('serve Heat\'s orchestration API v1 for the openstack CLI and heatclient (`stoke worker` with STOKE_API=1 and `stoke dev` serve it too)')
     .action(async () => {
-      const [{ startApi }, { loadApiToken }, { StackClient }] = await Promise.all([import('../api/server'), import('../api/auth'), import('../client/client')]);
-      const token = loadApiToken(config);
-      const client = await StackClient.connect(config);
-      const api = await startApi(config, client, token, (message) => console.error(`stoke api: ${message}`)).catch(async (err: NodeJS.ErrnoException) => {
-        await client.close();
-        if (err.code === 'EADDRINUSE') throw new StokeError('ApiPortInUse', `port ${config.apiBind.port} is in use: set STOKE_API_BIND to another`);
-        throw err;
-      });
-      console.log(`stoke api: listening on ${api.url}/v1/{tenant_id}`);
-      console.log(`stoke api: token ${token}`);
+      const api = await (await import('../api/server')).serveApi(config, (message) => console.log(`stoke api: ${message}`));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       await api.close();
-      await client.close();
     });
 
   program.command('dev')
-    .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
+    .description('start the embedded Temporal dev server, a Docker engine if none answers, the worker and Heat\'s API (unless STOKE_API=0); Ctrl-C stops them all')
     .action(async () => {
       const { services, dockerEndpoint } = await bootstrap(config);
       const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
-        await runWorker(config, dockerEndpoint);
+        await runWorker(config, dockerEndpoint, { api: config.apiEnabled !== false });
       } finally {
         await stopServices(services, log);
       }
