@@ -70,9 +70,8 @@ function flag(body: Body, key: string): boolean {
   throw bad(`'${key}' must be true or false, got ${JSON.stringify(value)}`);
 }
 
-export function createRequest(body: Body): CreateRequest {
-  const name = body.stack_name;
-  if (typeof name !== 'string' || name === '') throw bad(`'stack_name' is missing`);
+/** The template, environments, parameters and files of a create body, as validate also reads them. */
+export function sourceOf(body: Body): SourceInput {
   if (body.template_url !== undefined && body.template === undefined) {
     throw bad(`'template_url' is not supported: stoke fetches nothing from remote hosts; send the template itself in 'template'`);
   }
@@ -83,9 +82,15 @@ export function createRequest(body: Body): CreateRequest {
   const files = filesOf(body);
   // get_file reads `file:///x` as `/x`, as it reads a file named on the command line.
   const readable = Object.fromEntries(Object.entries(files).map(([key, text]) => [key.replace(/^file:\/\//, ''), text]));
+  return { template: sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readable };
+}
+
+export function createRequest(body: Body): CreateRequest {
+  const name = body.stack_name;
+  if (typeof name !== 'string' || name === '') throw bad(`'stack_name' is missing`);
   return {
     name,
-    source: { template: sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readable },
+    source: sourceOf(body),
     timeoutMinutes: timeoutOf(body),
     disableRollback: flag(body, 'disable_rollback'),
   };

@@ -6,6 +6,7 @@ import type * as http from 'node:http';
 import type { StackClient } from '../client/client';
 import { ApiError } from './faults';
 import { STACK_ROUTES } from './stacks';
+import { TEMPLATE_ROUTES } from './templates';
 
 export type Stacks = StackClient;
 
@@ -23,7 +24,7 @@ export type Handler = (request: ApiRequest, ...params: string[]) => Promise<void
 /** Paths under `/v1/{tenant}`, and per path the methods served; the first pattern that matches wins. */
 export type Routes = readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[];
 
-const ROUTES: Routes = [...STACK_ROUTES];
+const ROUTES: Routes = [...STACK_ROUTES, ...TEMPLATE_ROUTES];
 
 /** Answers one request under `/v1/{tenant}`; `path` is what follows the tenant. */
 export async function route(request: ApiRequest, method: string, path: string): Promise<void> {
