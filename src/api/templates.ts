@@ -8,6 +8,8 @@ import type { ResourceType } from '../resources/plugin';
 import { RESOURCE_TYPES, resourceType } from '../resources/registry';
 import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { FUNCTION_DESCRIPTIONS, REFUSED_FUNCTIONS } from '../template/function-docs';
+import { TemplateInvalidError } from '../template/load';
+import type { TemplateIssue } from '../template/parse';
 import type { TemplateSummary } from '../template/plan';
 import { planSource } from '../template/source';
 import type { Json, JsonObject } from '../template/types';
@@ -36,7 +38,14 @@ export function validateTemplate(body: Record<string, unknown>, params: URLSearc
   const unknown = ignored.filter((code) => !IGNORABLE_ERRORS.includes(code));
   if (unknown.length > 0) throw bad(`Invalid codes in ignore_errors : ${JSON.stringify(unknown)}`);
   if (boolParam(params, 'show_nested')) throw bad('show_nested is not supported by stoke: it plans no nested stacks');
-  return planSource(sourceOf(body), { stackName: 'validate', mode: 'validate' }).summary;
+  try {
+    return planSource(sourceOf(body), { stackName: 'validate', mode: 'validate' }).summary;
+  } catch (err) {
+    if (!(err instanceof TemplateInvalidError) || typeof body.template !== 'object') throw err;
+    // A template sent as an object (heatclient parses the file) has no lines of its own: its errors say their paths only.
+    const unplaced = (issue: TemplateIssue): TemplateIssue => (issue.file === 'template' ? { ...issue, line: undefined, column: undefined } : issue);
+    throw new TemplateInvalidError(err.issues.map(unplaced), err.warnings.map(unplaced));
+  }
 }
 
 const SUPPORT_STATUSES = ['UNKNOWN', 'SUPPORTED', 'DEPRECATED', 'UNSUPPORTED', 'HIDDEN'];

@@ -76,6 +76,13 @@ describe('validate', () => {
     expect(fault.error.message).toMatch(/template:6:\d+: resources\.s\.depends_on.*'t'/);
   });
 
+  test('a template sent as an object (as heatclient sends it) has no lines of its own: its errors give their paths', () => {
+    const template = { heat_template_version: '2016-10-14', resources: { r: { type: 'OS::Nope' } } };
+    const fault = thrown(() => validateTemplate({ template, environment: 'parameters: {}\nbogus: 1\n' }, q()));
+    expect(fault.error.message).toMatch(/\n {2}template: resources\.r\.type: unknown resource type 'OS::Nope'/);
+    expect(fault.error.message).toMatch(/\n {2}environment:2:1: bogus: unknown environment section 'bogus'/);
+  });
+
   test('show_nested and ignore_errors: refused clearly where stoke has nothing to give; no template is Heat\'s message', () => {
     const template = 'heat_template_version: 2016-10-14\ndescription: a web server\n';
     expect(thrown(() => validateTemplate({ template }, q('show_nested=true')))).toMatchObject({ code: 400, error: { message: expect.stringContaining('show_nested is not supported') } });
