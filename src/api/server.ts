@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { apiHost, apiTokenOf, tokenAccepted } from './auth';
+import { apiHost, tokenAccepted } from './auth';
 import { ApiError } from './faults';
 import { sendFault } from './http';
 import { route, type Stacks } from './routes';
@@ -52,17 +52,11 @@ export async function startApi(config: StokeConfig, stacks: Stacks, token: strin
   };
 }
 
-export interface ServedApi extends ApiServer {
-  /** Undefined when no token is asked. */
-  readonly token?: string;
-}
-
 /**
- * The API with its own client, as `stoke api`, `stoke worker` and `stoke dev` serve it; says where it listens and
- * its token. Bad access settings and a busy port end the start with a clear error.
+ * The API with its own client, as `stoke api`, `stoke worker` and `stoke dev` serve it, `token` from auth.ts's
+ * apiTokenOf; says where it listens and its token. A busy port ends the start with a clear error.
  */
-export async function serveApi(config: StokeConfig, say: (message: string) => void): Promise<ServedApi> {
-  const token = apiTokenOf(config);
+export async function serveApi(config: StokeConfig, token: string | undefined, say: (message: string) => void): Promise<ApiServer> {
   const { StackClient } = await import('../client/client');
   const client = await StackClient.connect(config);
   const api = await startApi(config, client, token, say).catch(async (err: NodeJS.ErrnoException) => {
@@ -73,7 +67,7 @@ export async function serveApi(config: StokeConfig, say: (message: string) => vo
   say(`listening on ${api.url}/v1/{tenant_id}`);
   say(token === undefined ? `no token asked (STOKE_API_AUTH=none): openstack --os-auth-type none --os-endpoint ${api.url}/v1/TENANT …` : `token ${token}`);
   return {
-    url: api.url, token,
+    url: api.url,
     close: async () => {
       await api.close();
       await client.close();

@@ -375,10 +375,19 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
   }
 }
 
+/** Heat's API as `stoke worker` and `stoke dev` serve it: its token, or none when STOKE_API_AUTH=none is allowed. */
+async function apiOptions(config: StokeConfig): Promise<{ token: string | undefined }> {
+  return { token: (await import('../api/auth')).apiTokenOf(config) };
+}
+
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
     .description('run the stoke worker (stack workflows and their activities); with STOKE_API=1 or STOKE_API_BIND, Heat\'s API too')
-    .action(async () => (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config), { api: config.apiEnabled === true }));
+    .action(async () => {
+      // The API's access settings are checked before anything starts.
+      const api = config.apiEnabled === true ? await apiOptions(config) : undefined;
+      await (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config), { api });
+    });
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
@@ -397,7 +406,8 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('api')
     .description('serve Heat\'s orchestration API v1 for the openstack CLI and heatclient (`stoke worker` with STOKE_API=1 and `stoke dev` serve it too)')
     .action(async () => {
-      const api = await (await import('../api/server')).serveApi(config, (message) => console.log(`stoke api: ${message}`));
+      const [{ serveApi }, { apiTokenOf }] = await Promise.all([import('../api/server'), import('../api/auth')]);
+      const api = await serveApi(config, apiTokenOf(config), (message) => console.log(`stoke api: ${message}`));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -408,11 +418,12 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('dev')
     .description('start the embedded Temporal dev server, a Docker engine if none answers, the worker and Heat\'s API (unless STOKE_API=0); Ctrl-C stops them all')
     .action(async () => {
+      const api = config.apiEnabled !== false ? await apiOptions(config) : undefined;
       const { services, dockerEndpoint } = await bootstrap(config);
       const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
-        await runWorker(config, dockerEndpoint, { api: config.apiEnabled !== false });
+        await runWorker(config, dockerEndpoint, { api });
       } finally {
         await stopServices(services, log);
       }

@@ -29,7 +29,7 @@ parameters:
   port: {type: number, default: 80, constraints: [{range: {min: 1, max: 65535}}]}
   flavor: {type: string, default: m1.small, constraints: [{allowed_values: [m1.small, m1.large]}]}
 resources:
-  word: {type: My::Word, properties: {length: {get_param: port}}}
+  word: {type: My::Word, properties: {salt: {get_param: flavor}}}
 `;
 
 test('template validate: the openstack CLI gets what `stoke template validate -f json` prints, environment files and parameters included', () => {
@@ -144,6 +144,10 @@ test('stoke worker serves the API; STOKE_API_AUTH=none is refused off loopback a
   expect(refused.code).toBe(1);
   expect(refused.output).toContain(`ERROR: STOKE_API_AUTH=none lets in anyone who reaches the API: refused on 0.0.0.0, which is not a loopback address`);
   expect(refused.output).not.toMatch(/\n\s+at /);
+  // stoke dev serves the API unless told not to: the same refusal, before it starts anything.
+  const dev = spawnSync(process.execPath, [CLI, 'dev'], { encoding: 'utf8', env: { ...process.env, STOKE_API_AUTH: 'none', STOKE_API_BIND: `0.0.0.0:${port}` }, timeout: 60_000 });
+  expect({ status: dev.status, stderr: dev.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('ERROR: STOKE_API_AUTH=none lets in anyone who reaches the API: refused on 0.0.0.0') });
+  expect(dev.stdout + dev.stderr).not.toMatch(/Temporal UI|starting/);
 
   const started = await startWorkerWithApi({ STOKE_API_AUTH: 'none', STOKE_API_BIND: `127.0.0.1:${port}` });
   try {
