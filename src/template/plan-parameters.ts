@@ -180,8 +180,9 @@ function summarizeParameter(ctx: PlanContext, rule: Omit<ParameterRule, 'path'>,
   const { syntax } = ctx;
   const { name, type, isHidden, constraints } = rule;
   ctx.summary.Parameters[name] = {
+    // As Heat's: no description is an empty one, no label the parameter's name.
     Type: SUMMARY_TYPES[type]!, Description: typeof spec[syntax.description] === 'string' ? spec[syntax.description] as string : '', NoEcho: isHidden ? 'true' : 'false',
-    ...(typeof spec[syntax.paramLabel] === 'string' ? { Label: spec[syntax.paramLabel] as string } : {}),
+    Label: typeof spec[syntax.paramLabel] === 'string' ? spec[syntax.paramLabel] as string : name,
     ...(spec[syntax.paramDefault] !== undefined ? { Default: isHidden ? MASK : spec[syntax.paramDefault]! } : {}),
     ...(value !== undefined ? { Value: isHidden ? MASK : value } : {}),
     ...constraintKeys(constraints),

@@ -51,7 +51,7 @@ export interface PlanResult {
 /** Heat's validate answer: parameters with CFN's keys (Type, Description, NoEcho, Label, Default, Value, MinLength…). */
 export interface TemplateSummary {
   Description: string;
-  Parameters: Record<string, JsonObject & { Type: string; Description: string; NoEcho: 'true' | 'false' }>;
+  Parameters: Record<string, JsonObject & { Type: string; Description: string; NoEcho: 'true' | 'false'; Label: string }>;
   ParameterGroups?: Json;
   /** The environments merged, with the values given: what Heat's validate answers besides (hidden values masked). */
   Environment: { parameters: JsonObject; parameter_defaults: JsonObject; resource_registry: JsonObject; event_sinks: Json[] };

@@ -44,9 +44,9 @@ describe('validate', () => {
       Description: 'a web server',
       Parameters: {
         password: { Type: 'String', Description: '', Label: 'Password', NoEcho: 'true', Value: '******', MinLength: 8, ConstraintDescription: 'eight at least' },
-        port: { Type: 'Number', Description: 'the port', NoEcho: 'false', Default: 80, Value: '8080', MinValue: 1, MaxValue: 65535, Step: 2, Offset: 0 },
-        flavor: { Type: 'String', Description: '', NoEcho: 'false', Default: 'm1.small', AllowedValues: ['m1.small', 'm1.large'], CustomConstraint: 'nova.flavor' },
-        names: { Type: 'CommaDelimitedList', Description: '', NoEcho: 'false', Default: 'a,b' },
+        port: { Type: 'Number', Description: 'the port', Label: 'port', NoEcho: 'false', Default: 80, Value: '8080', MinValue: 1, MaxValue: 65535, Step: 2, Offset: 0 },
+        flavor: { Type: 'String', Description: '', Label: 'flavor', NoEcho: 'false', Default: 'm1.small', AllowedValues: ['m1.small', 'm1.large'], CustomConstraint: 'nova.flavor' },
+        names: { Type: 'CommaDelimitedList', Description: '', Label: 'names', NoEcho: 'false', Default: 'a,b' },
       },
       ParameterGroups: [{ label: 'access', parameters: ['password'] }],
       Environment: {
@@ -61,7 +61,7 @@ describe('validate', () => {
     const template = { HeatTemplateFormatVersion: '2012-12-12', Parameters: { Name: { Type: 'String', MinLength: '2', MaxLength: '9', AllowedPattern: '[a-z]+', ConstraintDescription: 'lower case' } }, Resources: {} };
     expect(validateTemplate({ template }, q())).toEqual({
       Description: '',
-      Parameters: { Name: { Type: 'String', Description: '', NoEcho: 'false', MinLength: 2, MaxLength: 9, AllowedPattern: '[a-z]+', ConstraintDescription: 'lower case' } },
+      Parameters: { Name: { Type: 'String', Description: '', Label: 'Name', NoEcho: 'false', MinLength: 2, MaxLength: 9, AllowedPattern: '[a-z]+', ConstraintDescription: 'lower case' } },
       Environment: { parameters: {}, parameter_defaults: {}, resource_registry: { resources: {} }, event_sinks: [] },
     });
   });
