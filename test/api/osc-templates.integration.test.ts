@@ -90,9 +90,9 @@ test('resource type list and show, with the template of a type, as `stoke resour
 });
 
 test('template version list and function list: stoke\'s own versions and functions; an unknown version is not found', () => {
-  const versions = openstackJson<{ Version: string; Type: string; Aliases: string }[]>(api.endpoint, 'orchestration', 'template', 'version', 'list');
+  const versions = openstackJson<{ Version: string; Type: string; Aliases: string[] }[]>(api.endpoint, 'orchestration', 'template', 'version', 'list');
   expect(versions.filter((v) => v.Type === 'hot').map((v) => v.Version)).toEqual(HOT_VERSION_DATES.map((date) => `heat_template_version.${date}`));
-  expect(versions).toContainEqual({ Version: 'heat_template_version.2016-10-14', Type: 'hot', Aliases: 'heat_template_version.newton' });
+  expect(versions).toContainEqual({ Version: 'heat_template_version.2016-10-14', Type: 'hot', Aliases: ['heat_template_version.newton'] });
 
   const functions = openstackJson<{ Functions: string; Description: string }[]>(api.endpoint, 'orchestration', 'template', 'function', 'list', 'heat_template_version.2016-10-14');
   const names = functions.map((f) => f.Functions);
