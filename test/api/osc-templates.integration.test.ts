@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, ensureOpenstackCli, expectFault, openstack, openstackJson, PYTHON, startApi, TOKEN, type Api, type Run } from './harness';
-import { freePort, stoke, stopWorker, writeTemplate } from '../helpers';
+import { freePort, showStack, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
 import { HOT_VERSION_DATES, KNOWN_FUNCTIONS } from '../../src/template/versions';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'cli.js');
@@ -117,14 +117,14 @@ test('plain HTTP: bad requests get Heat\'s status and error shape', async () => 
   await expectFault(await call(api.endpoint, 'DELETE', '/template_versions'), 405, 'HTTPMethodNotAllowed', /DELETE is not allowed/);
 });
 
-/** `stoke worker` with its environment; resolves once the API listens, or with how the start failed. */
+/** `stoke worker` with its environment; resolves once the API listens and has said its token, or with how the start failed. */
 function startWorkerWithApi(env: Record<string, string>): Promise<{ child: ChildProcess; output: string; code?: number | null }> {
   const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, STOKE_API: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('stoke api: listening on')) resolve({ child, output });
+      if (/stoke api: (token|no token asked)/.test(output)) resolve({ child, output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -153,13 +153,15 @@ test('stoke worker serves the API; STOKE_API_AUTH=none is refused off loopback a
   try {
     expect(started.code).toBeUndefined();
     expect(started.output).toContain('no token asked (STOKE_API_AUTH=none)');
+    const name = uniqueName('noauth');
+    expect(stoke('stack', 'create', '-t', writeTemplate('heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None}\n'), name, '--wait').status).toBe(0);
     const endpoint = `http://127.0.0.1:${port}/v1/tenant-none`;
     const listed = withoutAuth(endpoint, 'stack', 'list', '-f', 'json');
     expect(listed.stderr).toBe('');
     expect(listed.status).toBe(0);
-    const cliNames = (JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { name: string }[]).map((s) => s.name);
-    for (const row of JSON.parse(listed.stdout) as { 'Stack Name': string }[]) expect(cliNames).toContain(row['Stack Name']);
+    expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ ID: showStack(name).id, 'Stack Name': name, 'Stack Status': 'CREATE_COMPLETE' }));
     expect(withoutAuth(endpoint, 'orchestration', 'template', 'version', 'list').status).toBe(0);
+    expect(stoke('stack', 'delete', name, '--wait').status).toBe(0);
   } finally {
     await stopWorker(started.child);
   }
