@@ -117,14 +117,19 @@ test('plain HTTP: bad requests get Heat\'s status and error shape', async () => 
   await expectFault(await call(api.endpoint, 'DELETE', '/template_versions'), 405, 'HTTPMethodNotAllowed', /DELETE is not allowed/);
 });
 
-/** `stoke worker` with its environment; resolves once the API listens and has said its token, or with how the start failed. */
+/** Workers the last test starts, stopped whatever it finds. */
+const workers: ChildProcess[] = [];
+afterAll(() => Promise.all(workers.map(stopWorker)));
+
+/** `stoke worker` with its environment; resolves once the API has said its token (or the worker runs without it), or with how the start failed. */
 function startWorkerWithApi(env: Record<string, string>): Promise<{ child: ChildProcess; output: string; code?: number | null }> {
   const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, STOKE_API: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  workers.push(child);
   let output = '';
   return new Promise((resolve) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/stoke api: (token|no token asked)/.test(output)) resolve({ child, output });
+      if (/stoke api: (token|no token asked)|stoke worker:/.test(output)) resolve({ child, output });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -165,4 +170,4 @@ test('stoke worker serves the API; STOKE_API_AUTH=none is refused off loopback a
   } finally {
     await stopWorker(started.child);
   }
-}, 120_000);
+}, 180_000);
