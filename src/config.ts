@@ -33,6 +33,13 @@ export interface StokeConfig {
   readonly apiBind: { readonly host?: string; readonly port: number };
   /** The token `X-Auth-Token` must carry (STOKE_API_TOKEN); unset means one generated into the state folder. */
   readonly apiToken?: string;
+  /**
+   * Whether `stoke worker` serves the API too: STOKE_API=1, or STOKE_API_BIND set. `stoke dev` serves it unless
+   * STOKE_API=0. Undefined when neither says.
+   */
+  readonly apiEnabled?: boolean;
+  /** STOKE_API_AUTH: `token`, or `none` (no token asked: heatclient's `--os-auth-type none`), loopback only. @default 'token' */
+  readonly apiAuth: string;
   /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
   readonly registryAuthEndpoints: readonly string[];
   /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
@@ -88,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
     apiBind: parseBind(env.STOKE_API_BIND, DEFAULT_API_PORT),
     apiToken: env.STOKE_API_TOKEN || undefined,
+    apiEnabled: env.STOKE_API ? env.STOKE_API !== '0' : env.STOKE_API_BIND ? true : undefined,
+    apiAuth: env.STOKE_API_AUTH || 'token',
     registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
     allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
   };

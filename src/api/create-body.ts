@@ -109,16 +109,24 @@ export function adoptionOf(plan: StackPlan, data: AbandonData) {
   return { stackId: data.id, adopted: adoptionsOf(plan, data, 'adopt_stack_data').adopted };
 }
 
+/** The template, environments, parameters and files of a create body, as validate also reads them. */
+export function sourceOf(body: Body): SourceInput {
+  refuseRemote(body);
+  if (body.template === undefined || body.template === null) throw bad('No template specified');
+  const files = filesOf(body);
+  return { template: sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readableFiles(files) };
+}
+
 export function createRequest(body: Body): CreateRequest {
   const name = body.stack_name;
   if (typeof name !== 'string' || name === '') throw bad(`'stack_name' is missing`);
   const adopt = adoptDataOf(body);
-  if (!adopt) refuseRemote(body);
-  if (!adopt && (body.template === undefined || body.template === null)) throw bad('No template specified');
   const files = filesOf(body);
   return {
     name,
-    source: { template: adopt?.template ?? sourceFile(body.template, 'template'), environments: environmentsOf(body, files), parameters: parametersOf(body), files: readableFiles(files) },
+    source: adopt
+      ? { template: adopt.template, environments: environmentsOf(body, files), parameters: parametersOf(body), files: readableFiles(files) }
+      : sourceOf(body),
     timeoutMinutes: timeoutOf(body) ?? 60,
     disableRollback: flag(body, 'disable_rollback') ?? false,
     ...(adopt ? { adopt: adopt.data } : {}),

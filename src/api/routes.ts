@@ -9,6 +9,7 @@ import { EVENT_ROUTES } from './events';
 import { RESOURCE_ROUTES } from './resources';
 import { STACK_CHANGE_ROUTES } from './stack-changes';
 import { STACK_ROUTES } from './stacks';
+import { TEMPLATE_ROUTES } from './templates';
 
 export type Stacks = StackClient;
 
@@ -29,7 +30,7 @@ export type Handler = (request: ApiRequest, ...params: string[]) => Promise<void
  */
 export type Routes = readonly (readonly [RegExp, Readonly<Record<string, Handler>>])[];
 
-const ROUTES: Routes = [...STACK_CHANGE_ROUTES, ...STACK_ROUTES, ...RESOURCE_ROUTES, ...EVENT_ROUTES];
+const ROUTES: Routes = [...STACK_CHANGE_ROUTES, ...STACK_ROUTES, ...RESOURCE_ROUTES, ...EVENT_ROUTES, ...TEMPLATE_ROUTES];
 
 /** Answers one request under `/v1/{tenant}`; `path` is what follows the tenant. */
 export async function route(request: ApiRequest, method: string, path: string): Promise<void> {

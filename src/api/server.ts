@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { tokenAccepted } from './auth';
+import { apiHost, tokenAccepted } from './auth';
 import { ApiError } from './faults';
 import { sendFault } from './http';
 import { route, type Stacks } from './routes';
@@ -16,10 +16,11 @@ export interface ApiServer {
 
 const TENANT_PATH = /^\/v1\/([^/?]+)(\/[^?]*)?(\?.*)?$/;
 
-function handler(stacks: Stacks, token: string, log: (message: string) => void): http.RequestListener {
+/** `token` undefined: no token is asked (heatclient's `--os-auth-type none` sends `notused`). */
+function handler(stacks: Stacks, token: string | undefined, log: (message: string) => void): http.RequestListener {
   return (req, res) => {
     const answer = async () => {
-      if (!tokenAccepted(token, req.headers['x-auth-token'])) {
+      if (token !== undefined && !tokenAccepted(token, req.headers['x-auth-token'])) {
         throw new ApiError(401, 'Unauthorized', req.headers['x-auth-token'] ? 'the X-Auth-Token given is not the API\'s token' : 'the request has no X-Auth-Token header');
       }
       const match = TENANT_PATH.exec(req.url ?? '');
@@ -37,9 +38,9 @@ function handler(stacks: Stacks, token: string, log: (message: string) => void):
   };
 }
 
-export async function startApi(config: StokeConfig, stacks: Stacks, token: string, log: (message: string) => void): Promise<ApiServer> {
+export async function startApi(config: StokeConfig, stacks: Stacks, token: string | undefined, log: (message: string) => void): Promise<ApiServer> {
+  const host = apiHost(config);
   const server = http.createServer(handler(stacks, token, log));
-  const host = config.apiBind.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.apiBind.port, host, () => resolve());
@@ -48,5 +49,28 @@ export async function startApi(config: StokeConfig, stacks: Stacks, token: strin
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The API with its own client, as `stoke api`, `stoke worker` and `stoke dev` serve it, `token` from auth.ts's
+ * apiTokenOf; says where it listens and its token. A busy port ends the start with a clear error.
+ */
+export async function serveApi(config: StokeConfig, token: string | undefined, say: (message: string) => void): Promise<ApiServer> {
+  const { StackClient } = await import('../client/client');
+  const client = await StackClient.connect(config);
+  const api = await startApi(config, client, token, say).catch(async (err: NodeJS.ErrnoException) => {
+    await client.close();
+    if (err.code === 'EADDRINUSE') throw new StokeError('ApiPortInUse', `port ${config.apiBind.port} is in use: set STOKE_API_BIND to another port (or STOKE_API=0 to serve no API)`);
+    throw err;
+  });
+  say(`listening on ${api.url}/v1/{tenant_id}`);
+  say(token === undefined ? `no token asked (STOKE_API_AUTH=none): openstack --os-auth-type none --os-endpoint ${api.url}/v1/TENANT …` : `token ${token}`);
+  return {
+    url: api.url,
+    close: async () => {
+      await api.close();
+      await client.close();
+    },
   };
 }

@@ -326,7 +326,7 @@ function templateCommands(program: Command): void {
   type.command('list').description('list resource types')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { listedTypes, printData }] = await Promise.all([import('../resources/registry'), import('./resource-types')]);
+      const [{ RESOURCE_TYPES }, { listedTypes }, { printData }] = await Promise.all([import('../resources/registry'), import('../client/resource-types'), import('./resource-types')]);
       const names = listedTypes(Object.values(RESOURCE_TYPES));
       if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
       else printData(opts.format, names);
@@ -334,8 +334,8 @@ function templateCommands(program: Command): void {
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ resourceType }, { constraintsOf }, { printData, resourceTypeView, supportStatusView }] = await Promise.all([
-        import('../resources/registry'), import('../resources/schema'), import('./resource-types'),
+      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { printData }] = await Promise.all([
+        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('./resource-types'),
       ]);
       const schema = resourceType(name);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
@@ -375,10 +375,19 @@ async function bootstrap(config: StokeConfig): Promise<{ services: StartedServic
   }
 }
 
+/** Heat's API as `stoke worker` and `stoke dev` serve it: its token, or none when STOKE_API_AUTH=none is allowed. */
+async function apiOptions(config: StokeConfig): Promise<{ token: string | undefined }> {
+  return { token: (await import('../api/auth')).apiTokenOf(config) };
+}
+
 function runtimeCommands(program: Command, config: StokeConfig): void {
   program.command('worker')
-    .description('run the stoke worker (stack workflows and their activities)')
-    .action(async () => (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config)));
+    .description('run the stoke worker (stack workflows and their activities); with STOKE_API=1 or STOKE_API_BIND, Heat\'s API too')
+    .action(async () => {
+      // The API's access settings are checked before anything starts.
+      const api = config.apiEnabled === true ? await apiOptions(config) : undefined;
+      await (await import('../runtime/worker')).runWorker(config, await workerEndpoint(config), { api });
+    });
 
   program.command('gateway')
     .description('run only the signal gateway (`stoke worker` runs one too): servers signal wait condition handles here')
@@ -395,34 +404,26 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     });
 
   program.command('api')
-    .description('serve Heat\'s orchestration API v1 (work in progress: stacks list, create, show, delete) for the openstack CLI and heatclient')
+    .description('serve Heat\'s orchestration API v1 for the openstack CLI and heatclient (`stoke worker` with STOKE_API=1 and `stoke dev` serve it too)')
     .action(async () => {
-      const [{ startApi }, { loadApiToken }, { StackClient }] = await Promise.all([import('../api/server'), import('../api/auth'), import('../client/client')]);
-      const token = loadApiToken(config);
-      const client = await StackClient.connect(config);
-      const api = await startApi(config, client, token, (message) => console.error(`stoke api: ${message}`)).catch(async (err: NodeJS.ErrnoException) => {
-        await client.close();
-        if (err.code === 'EADDRINUSE') throw new StokeError('ApiPortInUse', `port ${config.apiBind.port} is in use: set STOKE_API_BIND to another`);
-        throw err;
-      });
-      console.log(`stoke api: listening on ${api.url}/v1/{tenant_id}`);
-      console.log(`stoke api: token ${token}`);
+      const [{ serveApi }, { apiTokenOf }] = await Promise.all([import('../api/server'), import('../api/auth')]);
+      const api = await serveApi(config, apiTokenOf(config), (message) => console.log(`stoke api: ${message}`));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       await api.close();
-      await client.close();
     });
 
   program.command('dev')
-    .description('start the embedded Temporal dev server, a Docker engine if none answers, and the worker; Ctrl-C stops them all')
+    .description('start the embedded Temporal dev server, a Docker engine if none answers, the worker and Heat\'s API (unless STOKE_API=0); Ctrl-C stops them all')
     .action(async () => {
+      const api = config.apiEnabled !== false ? await apiOptions(config) : undefined;
       const { services, dockerEndpoint } = await bootstrap(config);
       const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
       try {
-        await runWorker(config, dockerEndpoint);
+        await runWorker(config, dockerEndpoint, { api });
       } finally {
         await stopServices(services, log);
       }

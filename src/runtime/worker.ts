@@ -129,12 +129,18 @@ async function bundleWorkflows(config: StokeConfig, failureConverterPath: string
 }
 
 /** Runs until SIGINT/SIGTERM (the SDK's own handlers), then drains and returns. */
-export async function runWorker(config: StokeConfig, dockerEndpoint: string): Promise<void> {
+/** `api`: serve Heat's API too, asking this token (undefined: none). */
+export async function runWorker(config: StokeConfig, dockerEndpoint: string, options: { api?: { token: string | undefined } } = {}): Promise<void> {
   await prepareNamespace(config);
-  // Before the worker: a port held by something else than a gateway of ours ends the start before any work.
+  // Before the worker: a port held by something else than a gateway of ours, or than the API, ends the start before any work.
   const gateway = await startGateway(config, dockerEndpoint, (message) => console.log(`stoke gateway: ${message}`));
   try {
-    await runWorkerWith(config, dockerEndpoint, gateway);
+    const api = options.api ? await (await import('../api/server')).serveApi(config, options.api.token, (message) => console.log(`stoke api: ${message}`)) : undefined;
+    try {
+      await runWorkerWith(config, dockerEndpoint, gateway);
+    } finally {
+      await api?.close();
+    }
   } finally {
     await gateway?.close();
   }

@@ -107,6 +107,11 @@ function nearestPosition(source: ParsedFile, path: string): { line: number; colu
   return undefined;
 }
 
+/** `template validate`'s answer before anything is known of the template. */
+export const emptySummary = (): TemplateSummary => ({
+  Description: '', Parameters: {}, Environment: { parameters: {}, parameter_defaults: {}, resource_registry: { resources: {} }, event_sinks: [] },
+});
+
 /** A planned resource while its references are still being collected. */
 export type PlanningResource = PlannedResource & { requiresSet: Set<string> };
 
@@ -157,7 +162,7 @@ export function createContext(input: PlanInput, issues: Issues, data: JsonObject
   const section = data[syntax.resources];
   const resourceDefinitions = isObject(section) ? section : {};
   const base: Omit<PlanContext, 'resolver'> = {
-    input, validateOnly: input.mode === 'validate', issues, data, format, version, syntax, summary: { Parameters: {} }, hiddenParameters: [],
+    input, validateOnly: input.mode === 'validate', issues, data, format, version, syntax, summary: emptySummary(), hiddenParameters: [],
     envParameters: {}, envDefaults: {}, registry: {}, parameters: {}, unsetParameters: new Set(),
     resourceDefinitions, names: new Set(Object.keys(resourceDefinitions)), disabled: new Set(),
     conditionDefinitions: version.conditions ? data[syntax.conditions] ?? {} : {},

@@ -130,11 +130,11 @@ function planParameter(ctx: PlanContext, name: string, spec: Json, given: Record
   const hidden = spec[syntax.paramHidden];
   const isHidden = hidden === true || hidden === 'true';
   if (isHidden) ctx.hiddenParameters.push(name);
-  summarizeParameter(ctx, name, spec, isHidden);
   for (const key of [syntax.paramLabel, syntax.description]) {
     if (spec[key] !== undefined && typeof spec[key] !== 'string') issues.fail('InvalidParameter', `${path}.${key}`, `${key} must be a string`);
   }
   const constraints = parameterConstraints(spec, ctx.format, path, issues);
+  summarizeParameter(ctx, { name, type, isHidden, constraints }, spec, given[name]);
   for (const c of constraints) if (c.customConstraint) issues.warn('UncheckedConstraint', path, `custom_constraint '${c.customConstraint}' is not checked by stoke`);
   const check = (raw: Json, what: string) => checkValue(issues, { name, type, path, isHidden, constraints }, raw, what);
   const defaultValue = spec[syntax.paramDefault];
@@ -152,15 +152,40 @@ function planParameter(ctx: PlanContext, name: string, spec: Json, given: Record
   else ctx.unsetParameters.add(name);
 }
 
-/** The parameter as `template validate` shows it, its default masked when hidden. */
-function summarizeParameter(ctx: PlanContext, name: string, spec: JsonObject, isHidden: boolean): void {
+/** Heat's validate answer names types in CFN's spelling. */
+const SUMMARY_TYPES: Readonly<Record<string, string>> = {
+  string: 'String', number: 'Number', json: 'Json', comma_delimited_list: 'CommaDelimitedList', boolean: 'Boolean',
+};
+
+/** Constraints as Heat's validate answer gives them: one key per bound, their descriptions joined. */
+function constraintKeys(constraints: readonly Constraint[]): JsonObject {
+  const out: JsonObject = {};
+  for (const c of constraints) {
+    if (c.length?.min !== undefined) out.MinLength = c.length.min;
+    if (c.length?.max !== undefined) out.MaxLength = c.length.max;
+    if (c.range?.min !== undefined) out.MinValue = c.range.min;
+    if (c.range?.max !== undefined) out.MaxValue = c.range.max;
+    if (c.modulo) Object.assign(out, { Step: c.modulo.step, Offset: c.modulo.offset });
+    if (c.allowedValues) out.AllowedValues = [...c.allowedValues];
+    if (c.allowedPattern !== undefined) out.AllowedPattern = c.allowedPattern;
+    if (c.customConstraint !== undefined) out.CustomConstraint = c.customConstraint;
+  }
+  const descriptions = [...new Set(constraints.map((c) => c.description).filter((d): d is string => d !== undefined))];
+  if (descriptions.length > 0) out.ConstraintDescription = descriptions.join(' ');
+  return out;
+}
+
+/** The parameter as `template validate` shows it (Heat's validate answer), its default and value masked when hidden. */
+function summarizeParameter(ctx: PlanContext, rule: Omit<ParameterRule, 'path'>, spec: JsonObject, value: Json | undefined): void {
   const { syntax } = ctx;
+  const { name, type, isHidden, constraints } = rule;
   ctx.summary.Parameters[name] = {
-    Type: String(spec[syntax.paramType]), NoEcho: isHidden ? 'true' : 'false',
-    ...(typeof spec[syntax.paramLabel] === 'string' ? { Label: spec[syntax.paramLabel] as string } : {}),
-    ...(typeof spec[syntax.description] === 'string' ? { Description: spec[syntax.description] as string } : {}),
+    // As Heat's: no description is an empty one, no label the parameter's name.
+    Type: SUMMARY_TYPES[type]!, Description: typeof spec[syntax.description] === 'string' ? spec[syntax.description] as string : '', NoEcho: isHidden ? 'true' : 'false',
+    Label: typeof spec[syntax.paramLabel] === 'string' ? spec[syntax.paramLabel] as string : name,
     ...(spec[syntax.paramDefault] !== undefined ? { Default: isHidden ? MASK : spec[syntax.paramDefault]! } : {}),
-    ...(ctx.format === 'hot' && Array.isArray(spec.constraints) ? { Constraints: spec.constraints } : {}),
+    ...(value !== undefined ? { Value: isHidden ? MASK : value } : {}),
+    ...constraintKeys(constraints),
   };
 }
 

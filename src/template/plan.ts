@@ -6,10 +6,11 @@
 import type { FileText } from './functions';
 import { cycleGroups, findCycle } from './graph';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
-import { createContext, describe, Issues, SYNTAX, type PlanContext } from './plan-context';
+import { createContext, describe, emptySummary, Issues, SYNTAX, type PlanContext } from './plan-context';
 import { planParameters } from './plan-parameters';
 import { evaluateConditions, planOutputs, planResources, resolveTypes } from './plan-resources';
 import type { Json, JsonObject, PlannedResource, StackPlan, TemplateFormat } from './types';
+import { MASK } from './redact';
 import { cfnVersion, HOT_RELEASE_NAMES, HOT_VERSION_DATES, hotVersion, versionKey, type TemplateVersion } from './versions';
 
 export { checkProperty } from './plan-resources';
@@ -47,10 +48,13 @@ export interface PlanResult {
   readonly summary: TemplateSummary;
 }
 
+/** Heat's validate answer: parameters with CFN's keys (Type, Description, NoEcho, Label, Default, Value, MinLength…). */
 export interface TemplateSummary {
-  Description?: string;
-  Parameters: Record<string, { Type: string; Label?: string; Description?: string; Default?: Json; NoEcho: 'true' | 'false'; Constraints?: Json[] }>;
+  Description: string;
+  Parameters: Record<string, JsonObject & { Type: string; Description: string; NoEcho: 'true' | 'false'; Label: string }>;
   ParameterGroups?: Json;
+  /** The environments merged, with the values given: what Heat's validate answers besides (hidden values masked). */
+  Environment: { parameters: JsonObject; parameter_defaults: JsonObject; resource_registry: JsonObject; event_sinks: Json[] };
 }
 
 const ENVIRONMENT_SECTIONS = ['parameters', 'parameter_defaults', 'resource_registry', 'event_sinks', 'encrypted_param_names', 'parameter_merge_strategies'];
@@ -62,7 +66,7 @@ const ENVIRONMENT_SECTIONS = ['parameters', 'parameter_defaults', 'resource_regi
 export function planStack(input: PlanInput): PlanResult {
   const issues = new Issues(input);
   const template = issues.errors.length === 0 ? checkSyntax(input.template, issues) : undefined;
-  if (!template) return result(issues, { hiddenParameters: [], summary: { Parameters: {} } });
+  if (!template) return result(issues, { hiddenParameters: [], summary: emptySummary() });
   const ctx = createContext(input, issues, template.data, template.format, template.version);
   readEnvironments(ctx);
   planParameters(ctx);
@@ -160,10 +164,17 @@ function readEnvironmentSection(ctx: PlanContext, section: string, value: Json, 
 }
 
 /** What `template validate` shows besides the parameters. */
-function summarize({ data, syntax, format, summary }: PlanContext): void {
+function summarize({ data, syntax, format, summary, input, envParameters, envDefaults, registry, hiddenParameters }: PlanContext): void {
   const description = data[syntax.description];
   if (typeof description === 'string') summary.Description = description;
   if (format === 'hot' && data.parameter_groups !== undefined) summary.ParameterGroups = data.parameter_groups;
+  const masked = (values: JsonObject): JsonObject => Object.fromEntries(Object.entries(values).map(([name, v]) => [name, hiddenParameters.includes(name) ? MASK : v]));
+  summary.Environment = {
+    parameters: masked({ ...envParameters, ...(input.parameters ?? {}) }),
+    parameter_defaults: masked(envDefaults),
+    resource_registry: { ...Object.fromEntries(Object.entries(registry).map(([alias, { target }]) => [alias, target])), resources: {} },
+    event_sinks: [],
+  };
 }
 
 function checkMappings({ data, format, issues }: PlanContext): void {

@@ -113,3 +113,25 @@ export function unavailableReason(fn: string, version: TemplateVersion, inCondit
   }
   return `'${fn}' is not available in ${here}`;
 }
+
+/** A version as Heat's API names it (`heat_template_version.2016-10-14`), with the release names that alias it. */
+export interface NamedVersion {
+  readonly name: string;
+  readonly type: TemplateFormat;
+  readonly aliases: readonly string[];
+  readonly version: TemplateVersion;
+}
+
+/** Every version a template may declare, in Heat's order (its names sorted). */
+export const NAMED_VERSIONS: readonly NamedVersion[] = [
+  ...[...CFN_VERSIONS].map(([key, version]) => ({ name: `${key}.${version.date}`, type: version.format, aliases: [], version })),
+  ...[...HOT_VERSIONS.values()].map((version) => ({
+    name: `heat_template_version.${version.date}`, type: version.format, version,
+    aliases: Object.entries(HOT_RELEASE_NAMES).filter(([, date]) => date === version.date).map(([release]) => `heat_template_version.${release}`),
+  })),
+].sort((a, b) => (a.name < b.name ? -1 : 1));
+
+/** A version by its name or an alias's, as the API's `/template_versions/{name}` gives it. */
+export function namedVersion(name: string): NamedVersion | undefined {
+  return NAMED_VERSIONS.find((v) => v.name === name || v.aliases.includes(name));
+}

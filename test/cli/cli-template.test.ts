@@ -20,7 +20,8 @@ test('template validate: valid templates exit 0; -f yaml shows parameters with h
   expect(summary.status).toBe(0);
   expect(parse(summary.stdout)).toEqual({
     Description: 'demo',
-    Parameters: { pw: { Type: 'string', NoEcho: 'true', Default: '******', Constraints: [{ length: { min: 12 } }] }, port: { Type: 'number', NoEcho: 'false', Default: 80 } },
+    Parameters: { pw: { Type: 'String', Description: '', Label: 'pw', NoEcho: 'true', Default: '******', MinLength: 12 }, port: { Type: 'Number', Description: '', Label: 'port', NoEcho: 'false', Default: 80 } },
+    Environment: { parameters: {}, parameter_defaults: {}, resource_registry: { resources: {} }, event_sinks: [] },
   });
   expect(summary.stdout + summary.stderr).not.toContain('default-secret-value');
 });
