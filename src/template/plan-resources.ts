@@ -142,13 +142,15 @@ function templateType(ctx: PlanContext, name: string, typeName: string, target: 
   const { input, issues } = ctx;
   const at = `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`;
   const via = mappedBy(ctx, typeName);
-  const url = /^[a-z]+:\/\//.test(target);
-  const read = ctx.validateOnly && !url && input.readFile ? input.readFile(target) : '';
+  // heatclient sends a template file as a `file://` URL, its content in `files`: read as get_file reads one.
+  const local = target.replace(/^file:\/\//, '');
+  const url = /^[a-z]+:\/\//.test(local);
+  const read = ctx.validateOnly && !url && input.readFile ? input.readFile(local) : '';
   if (!ctx.validateOnly) return issues.fail('NestedStackUnsupported', at, `'${target}' is a template file: nested stacks are not supported yet`);
   if (typeof read !== 'string') {
     return issues.fail('FileUnreadable', at, read ? `the nested template ${read.refused}${via}` : `cannot read the nested template '${target}'${via}`);
   }
-  const nested = url ? undefined : input.parseFile?.(target);
+  const nested = url ? undefined : input.parseFile?.(local);
   if (nested && nested.errors.length > 0) issues.fail('NestedTemplateInvalid', at, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
   else if (nested && isObject(nested.data)) {
     const params = nested.data.parameters ?? nested.data.Parameters ?? {};

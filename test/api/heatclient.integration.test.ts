@@ -23,25 +23,34 @@ afterAll(async () => {
   await api.stop();
 });
 
-/** Creates `name` from `template` through heatclient; prints the new id, or `ERROR <status> <message>`. */
-const CREATE = `
-import sys
+/**
+ * Creates `name` from `template` through heatclient, or validates it (name `-`); prints the new id or the
+ * validation's answer as JSON, or `ERROR <status> <message>`.
+ */
+const HEATCLIENT = `
+import json, sys
 from heatclient import client, exc
 from heatclient.common import template_utils
 endpoint, token, name, template = sys.argv[1:5]
 heat = client.Client('1', endpoint=endpoint, token=token)
 files, body = template_utils.get_template_contents(template)
 try:
-    print(heat.stacks.create(stack_name=name, template=body, files=files)['stack']['id'])
+    if name == '-':
+        print(json.dumps(heat.stacks.validate(template=body, files=files)))
+    else:
+        print(heat.stacks.create(stack_name=name, template=body, files=files)['stack']['id'])
 except exc.HTTPException as e:
     print('ERROR', e.code, e.error['error']['message'])
 `;
 
-function create(name: string, template: string): string {
-  const run = spawnSync(PYTHON, ['-c', CREATE, api.endpoint, TOKEN, name, template], { encoding: 'utf8', timeout: 60_000 });
+function heatclient(name: string, template: string): string {
+  const run = spawnSync(PYTHON, ['-c', HEATCLIENT, api.endpoint, TOKEN, name, template], { encoding: 'utf8', timeout: 60_000 });
   if (run.status !== 0) throw new Error(`heatclient failed (${run.status}): ${run.stderr}`);
   return run.stdout.trim();
 }
+
+const create = (name: string, template: string) => heatclient(name, template);
+const validate = (template: string) => heatclient('-', template);
 
 function files(entries: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-heatclient-'));
@@ -70,11 +79,18 @@ test('a stack created through heatclient reads the file heatclient sent under it
   expect(state.outputs.text!.value).toBe('hello from a file\n');
 });
 
-test('a template resource arrives in files as Heat sends it, and is refused by name until nested stacks are created', () => {
+test('a template resource arrives in files as Heat sends it: validated against the child template sent, refused by name at create until nested stacks are created', () => {
+  const child = 'heat_template_version: 2016-10-14\nparameters:\n  size: {type: number}\nresources:\n  n: {type: OS::Heat::None, properties: {value: {get_param: size}}}\n';
   const dir = files({
-    'parent.yaml': 'heat_template_version: 2016-10-14\nresources:\n  child: {type: child.yaml}\n',
-    'child.yaml': 'heat_template_version: 2016-10-14\nresources:\n  n: {type: OS::Heat::None}\n',
+    'parent.yaml': 'heat_template_version: 2016-10-14\nresources:\n  child: {type: child.yaml, properties: {size: 3}}\n',
+    'wrong.yaml': 'heat_template_version: 2016-10-14\nresources:\n  child: {type: child.yaml, properties: {colour: 3}}\n',
+    'child.yaml': child,
   });
+  expect(JSON.parse(validate(path.join(dir, 'parent.yaml')))).toMatchObject({ Parameters: {} });
+  const wrong = validate(path.join(dir, 'wrong.yaml'));
+  expect(wrong).toMatch(/^ERROR 400 /);
+  expect(wrong).toContain(`the nested template 'file://${dir}/child.yaml' has no parameter 'colour' (it has: size)`);
+
   const name = uniqueName('heatclient-nested');
   const answer = create(name, path.join(dir, 'parent.yaml'));
   expect(answer).toMatch(new RegExp(`^ERROR 400 [^]*resources\\.child\\.type: 'file://${dir}/child\\.yaml' is a template file: nested stacks are not supported yet`));
