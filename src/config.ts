@@ -33,6 +33,8 @@ export interface StokeConfig {
   readonly apiBind: { readonly host?: string; readonly port: number };
   /** The token `X-Auth-Token` must carry (STOKE_API_TOKEN); unset means one generated into the state folder. */
   readonly apiToken?: string;
+  /** The tenant (Heat's project) the stacks this process creates belong to (STOKE_TENANT); the API creates under its path's. @default 'default' */
+  readonly tenant: string;
   /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
   readonly registryAuthEndpoints: readonly string[];
   /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
@@ -55,6 +57,9 @@ function parseBind(value: string | undefined, defaultPort = DEFAULT_SIGNAL_PORT)
 function endpointList(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }
+
+/** The tenant of stacks made without one: by the CLI unconfigured, or by a stoke that recorded none. */
+export const DEFAULT_TENANT = 'default';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';
 
@@ -88,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
     apiBind: parseBind(env.STOKE_API_BIND, DEFAULT_API_PORT),
     apiToken: env.STOKE_API_TOKEN || undefined,
+    tenant: env.STOKE_TENANT || DEFAULT_TENANT,
     registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
     allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
   };

@@ -17,8 +17,11 @@ export function sendFault(res: http.ServerResponse, err: unknown, headers: Recor
   sendJson(res, body.code, body, headers);
 }
 
-/** The body as a JSON object; refused past MAX_BODY_BYTES, as Heat refuses it, without reading the rest. */
-export async function readJsonObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * The body as a JSON object; refused past MAX_BODY_BYTES, as Heat refuses it, without reading the rest. `whenEmpty`
+ * answers for no body where Heat takes none as an empty object (and then says what is missing from it).
+ */
+export async function readJsonObject(req: http.IncomingMessage, whenEmpty?: Record<string, unknown>): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -27,6 +30,7 @@ export async function readJsonObject(req: http.IncomingMessage): Promise<Record<
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '' && whenEmpty) return whenEmpty;
   if (text.trim() === '') throw new ApiError(400, 'HTTPBadRequest', 'the request has no body: a JSON object is expected');
   let body: unknown;
   try {

@@ -16,6 +16,14 @@ export interface ApiServer {
 
 const TENANT_PATH = /^\/v1\/([^/?]+)(\/[^?]*)?(\?.*)?$/;
 
+function tenantOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'HTTPBadRequest', `the tenant '${segment}' in the path is not valid percent-encoding`);
+  }
+}
+
 function handler(stacks: Stacks, token: string, log: (message: string) => void): http.RequestListener {
   return (req, res) => {
     const answer = async () => {
@@ -26,7 +34,8 @@ function handler(stacks: Stacks, token: string, log: (message: string) => void):
       if (!match) throw new ApiError(404, 'HTTPNotFound', `${req.url}: Heat's API is served under /v1/{tenant_id}`);
       const [, tenant, path = '', query = ''] = match;
       const base = `http://${req.headers.host ?? 'localhost'}/v1/${tenant}`;
-      await route({ req, res, base, query, stacks }, req.method ?? 'GET', path.replace(/\/+$/, ''));
+      // Each request sees its tenant's stacks alone, whatever area answers it.
+      await route({ req, res, base, query, stacks: stacks.forTenant(tenantOf(tenant!)) }, req.method ?? 'GET', path.replace(/\/+$/, ''));
     };
     answer().catch((err: unknown) => {
       // Users get the message alone; the operator gets the stack of what nobody meant to happen.
