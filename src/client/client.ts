@@ -494,6 +494,7 @@ export class StackClient {
   /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */
   async signal(name: string, request: SignalRequest): Promise<void> {
     checkStackName(name);
+    if (this.scope !== undefined && !(await this.latest(name))) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     await sendHandleSignal(this.client, name, request);
   }
 
