@@ -48,6 +48,9 @@ function handler(stacks: Stacks, token: string, log: (message: string) => void):
 
 export async function startApi(config: StokeConfig, stacks: Stacks, token: string, log: (message: string) => void): Promise<ApiServer> {
   const server = http.createServer(handler(stacks, token, log));
+  // Clients pool connections (keystoneauth's session does) and may pause between calls: past Node's default of
+  // 5 s idle, a request sent as the server closes the socket fails with nothing answered.
+  server.keepAliveTimeout = 120_000;
   const host = config.apiBind.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
