@@ -40,6 +40,8 @@ export interface StokeConfig {
   readonly apiEnabled?: boolean;
   /** STOKE_API_AUTH: `token`, or `none` (no token asked: heatclient's `--os-auth-type none`), loopback only. @default 'token' */
   readonly apiAuth: string;
+  /** The tenant (Heat's project) the stacks this process creates belong to (STOKE_TENANT); the API creates under its path's. @default 'default' */
+  readonly tenant: string;
   /** Engines besides the worker's own that may receive its registry logins (STOKE_REGISTRY_AUTH_ENDPOINTS). */
   readonly registryAuthEndpoints: readonly string[];
   /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
@@ -62,6 +64,9 @@ function parseBind(value: string | undefined, defaultPort = DEFAULT_SIGNAL_PORT)
 function endpointList(value: string | undefined): string[] {
   return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }
+
+/** The tenant of stacks made without one: by the CLI unconfigured, or by a stoke that recorded none. */
+export const DEFAULT_TENANT = 'default';
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1';
 
@@ -97,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     apiToken: env.STOKE_API_TOKEN || undefined,
     apiEnabled: env.STOKE_API ? env.STOKE_API !== '0' : env.STOKE_API_BIND ? true : undefined,
     apiAuth: env.STOKE_API_AUTH || 'token',
+    tenant: env.STOKE_TENANT || DEFAULT_TENANT,
     registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
     allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
   };

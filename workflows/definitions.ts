@@ -93,6 +93,8 @@ export interface CheckStackInput {
 /** What the client records on a create workflow, readable by `describe` even while no worker runs. */
 export interface StackMemo {
   readonly stackId: string;
+  /** The tenant the stack belongs to, carried by every action's run so a listing reads it from any; absent means DEFAULT_TENANT. */
+  readonly tenant?: string;
   /** Names of the stack's wait condition handles: signals to any other name are refused. */
   readonly handles: string[];
   /** Signals each handle takes at most (see signalLimits); absent in stacks created before there were limits. */

@@ -84,6 +84,7 @@ function refuseRemote(body: Body): void {
     throw bad(`'template_url' is not supported: stoke fetches nothing from remote hosts; send the template itself in 'template'`);
   }
   if (body.files_container !== undefined) throw bad(`'files_container' is not supported by stoke's API yet`);
+  if (body.tags !== undefined && body.tags !== null && body.tags !== '') throw bad(`'tags' are not supported: stoke keeps no tags on a stack`);
 }
 
 /** `files` with `file:///x` keys as `/x`: get_file reads them so, as it reads a file named on the command line. */

@@ -8,6 +8,7 @@ import { StokeError } from '../errors';
 const STATUS_TEXT: Readonly<Record<number, readonly [string, string]>> = {
   400: ['Bad Request', 'The server could not comply with the request since it is either malformed or otherwise incorrect.'],
   401: ['Unauthorized', 'This server could not verify that you are authorized to access the document you requested.'],
+  403: ['Forbidden', 'Access was denied to this resource.'],
   404: ['Not Found', 'The resource could not be found.'],
   405: ['Method Not Allowed', 'The method is not allowed for this resource.'],
   409: ['Conflict', 'There was a conflict when trying to complete your request.'],

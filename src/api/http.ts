@@ -29,9 +29,13 @@ export async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The body as a JSON object. */
-export async function readJsonObject(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+/**
+ * The body as a JSON object. `whenEmpty` answers for no body where Heat takes none as an empty object (and then
+ * says what is missing from it).
+ */
+export async function readJsonObject(req: http.IncomingMessage, whenEmpty?: Record<string, unknown>): Promise<Record<string, unknown>> {
   const text = await readBody(req);
+  if (text.trim() === '' && whenEmpty) return whenEmpty;
   if (text.trim() === '') throw new ApiError(400, 'HTTPBadRequest', 'the request has no body: a JSON object is expected');
   let body: unknown;
   try {

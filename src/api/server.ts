@@ -16,6 +16,14 @@ export interface ApiServer {
 
 const TENANT_PATH = /^\/v1\/([^/?]+)(\/[^?]*)?(\?.*)?$/;
 
+function tenantOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'HTTPBadRequest', `the tenant '${segment}' in the path is not valid percent-encoding`);
+  }
+}
+
 /** `token` undefined: no token is asked (heatclient's `--os-auth-type none` sends `notused`). */
 function handler(stacks: Stacks, token: string | undefined, log: (message: string) => void): http.RequestListener {
   return (req, res) => {
@@ -27,7 +35,8 @@ function handler(stacks: Stacks, token: string | undefined, log: (message: strin
       if (!match) throw new ApiError(404, 'HTTPNotFound', `${req.url}: Heat's API is served under /v1/{tenant_id}`);
       const [, tenant, path = '', query = ''] = match;
       const base = `http://${req.headers.host ?? 'localhost'}/v1/${tenant}`;
-      await route({ req, res, base, query, stacks }, req.method ?? 'GET', path.replace(/\/+$/, ''));
+      // Each request sees its tenant's stacks alone, whatever area answers it.
+      await route({ req, res, base, query, stacks: stacks.forTenant(tenantOf(tenant!)) }, req.method ?? 'GET', path.replace(/\/+$/, ''));
     };
     answer().catch((err: unknown) => {
       // Users get the message alone; the operator gets the stack of what nobody meant to happen.
@@ -41,6 +50,9 @@ function handler(stacks: Stacks, token: string | undefined, log: (message: strin
 export async function startApi(config: StokeConfig, stacks: Stacks, token: string | undefined, log: (message: string) => void): Promise<ApiServer> {
   const host = apiHost(config);
   const server = http.createServer(handler(stacks, token, log));
+  // Clients pool connections (keystoneauth's session does) and may pause between calls: past Node's default of
+  // 5 s idle, a request sent as the server closes the socket fails with nothing answered.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.apiBind.port, host, () => resolve());

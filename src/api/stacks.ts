@@ -1,13 +1,16 @@
 /**
- * Heat's stacks: list, create, show (with the name → name/id redirect), delete, and build_info. Everything is
- * read from and started through the StackClient, as the CLI does: Temporal is the only store.
+ * Heat's stacks: list, create, show (with the name → name/id redirect), delete, actions, outputs, what a stack
+ * was made from, and build_info. Everything is read from and started through the StackClient, as the CLI does:
+ * Temporal is the only store. The client the request carries sees the path's tenant's stacks alone.
  */
+import { abandonData } from '../client/abandon';
 import { planSource } from '../template/source';
 import { adoptionOf, createRequest } from './create-body';
 import { ApiError } from './faults';
 import { readJsonObject, sendJson } from './http';
+import { nextLinks, parseListQuery, selectPage } from './list-query';
 import type { ApiRequest, Routes, Stacks } from './routes';
-import { listItem, stackPath, stackView } from './views';
+import { environmentView, listItem, outputView, stackPath, stackView, templateOf } from './views';
 
 export const notFound = (message: string) => new ApiError(404, 'EntityNotFound', message);
 
@@ -18,11 +21,17 @@ export async function stackAt(stacks: Stacks, name: string, id: string) {
   return state;
 }
 
-async function list({ res, base, stacks }: ApiRequest): Promise<void> {
-  const [summaries, ids] = await Promise.all([stacks.list(), stacks.stackIds()]);
+async function list({ res, base, query, stacks }: ApiRequest): Promise<void> {
+  const wanted = parseListQuery(query);
+  if (wanted.globalTenant) {
+    throw new ApiError(403, 'Forbidden', 'global_tenant=true lists every tenant\'s stacks, which Heat\'s default policy (stacks:global_index) denies to everybody, and so does stoke');
+  }
+  const [summaries, ids] = await Promise.all([stacks.list({ deleted: wanted.showDeleted }), stacks.stackIds()]);
+  const tenants = new Map(summaries.map((summary) => [summary.name, summary.tenant]));
   const items = summaries.map((summary) => listItem(base, summary, ids.get(summary.name) ?? null));
-  items.sort((a, b) => (b.creation_time ?? '').localeCompare(a.creation_time ?? ''));
-  sendJson(res, 200, { stacks: items });
+  const { page, count } = selectPage(wanted, items, (item) => tenants.get(item.stack_name));
+  const links = nextLinks(`${base}/stacks`, query, page, wanted.limit);
+  sendJson(res, 200, { stacks: page, ...(links.length > 0 ? { links } : {}), ...(wanted.withCount ? { count } : {}) });
 }
 
 async function create({ req, res, base, stacks }: ApiRequest): Promise<void> {
@@ -76,6 +85,64 @@ async function remove({ res, stacks }: ApiRequest, name: string, id: string): Pr
   sendJson(res, 204, null);
 }
 
+/** Heat's stack actions, each through the client as the CLI starts it. */
+const ACTIONS: Readonly<Record<string, (stacks: Stacks, name: string) => Promise<unknown>>> = {
+  suspend: (stacks, name) => stacks.suspend(name),
+  resume: (stacks, name) => stacks.resume(name),
+  check: (stacks, name) => stacks.check(name),
+  cancel_update: (stacks, name) => stacks.cancel(name, true),
+  cancel_without_rollback: (stacks, name) => stacks.cancel(name, false),
+};
+
+/** `POST {stack}/actions`: exactly one action, named by the body's one key (heatclient sends `{"suspend": null}`). */
+async function action({ req, res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  const keys = Object.keys(await readJsonObject(req, {}));
+  if (keys.length < 1) throw new ApiError(400, 'HTTPBadRequest', 'No action specified');
+  if (keys.length > 1) throw new ApiError(400, 'HTTPBadRequest', 'Multiple actions specified');
+  const start = Object.hasOwn(ACTIONS, keys[0]!) ? ACTIONS[keys[0]!] : undefined;
+  if (!start) throw new ApiError(400, 'HTTPBadRequest', `Invalid action ${keys[0]} specified (actions: ${Object.keys(ACTIONS).join(', ')})`);
+  await stackAt(stacks, name, id);
+  await start(stacks, name);
+  sendJson(res, 200, null);
+}
+
+async function outputs({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  const state = await stackAt(stacks, name, id);
+  sendJson(res, 200, { outputs: Object.entries(state.outputs).map(([key, output]) => outputView(key, output, false)) });
+}
+
+async function output({ res, stacks }: ApiRequest, name: string, id: string, key: string): Promise<void> {
+  const state = await stackAt(stacks, name, id);
+  if (!Object.hasOwn(state.outputs, key)) throw new ApiError(404, 'NotFound', `Specified output key ${key} not found.`);
+  sendJson(res, 200, { output: outputView(key, state.outputs[key]!) });
+}
+
+/** What the stack was made from, as its newest create or update recorded it. */
+async function madeFrom(stacks: Stacks, name: string, id: string) {
+  await stackAt(stacks, name, id);
+  const inputs = await stacks.current(name);
+  if (!inputs?.source) throw notFound(`The stack (${name}/${id}) keeps no template: it was made by a stoke that did not record its source`);
+  return inputs;
+}
+
+async function template({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  sendJson(res, 200, templateOf(await madeFrom(stacks, name, id)));
+}
+
+async function environment({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  sendJson(res, 200, environmentView(await madeFrom(stacks, name, id)));
+}
+
+async function files({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  sendJson(res, 200, (await madeFrom(stacks, name, id)).source?.files ?? {});
+}
+
+/** Heat's export: the abandon data, the stack left as it is. */
+async function exportStack({ res, stacks }: ApiRequest, name: string, id: string): Promise<void> {
+  await stackAt(stacks, name, id);
+  sendJson(res, 200, abandonData(await stacks.state(name), (await stacks.current(name))?.plan));
+}
+
 async function buildInfo({ res }: ApiRequest): Promise<void> {
   sendJson(res, 200, { api: { revision: 'stoke' }, engine: { revision: 'stoke' } });
 }
@@ -93,4 +160,11 @@ export const STACK_ROUTES: Routes = [
   // Heat's lookup routes come before `{name}/{id}`: these words are never stack ids.
   [/^\/stacks\/([^/]+)\/(resources|events|template|actions|environment|files|outputs)$/, { GET: redirect, POST: redirect }],
   [/^\/stacks\/([^/]+)\/([^/]+)$/, { GET: show, DELETE: remove }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/actions$/, { POST: action }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/outputs$/, { GET: outputs }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/outputs\/([^/]+)$/, { GET: output }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/template$/, { GET: template }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/environment$/, { GET: environment }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/files$/, { GET: files }],
+  [/^\/stacks\/([^/]+)\/([^/]+)\/export$/, { GET: exportStack }],
 ];

@@ -4,6 +4,8 @@ import type { StackInputs } from '../client/client';
 import { parseFile } from '../template/parse';
 import type { StackState } from '../template/types';
 
+type StackOutput = StackState['outputs'][string];
+
 /** Heat's isotime: seconds, 'Z', or null. */
 export function isotime(time: Date | string | undefined): string | null {
   if (!time) return null;
@@ -24,6 +26,8 @@ export function listItem(base: string, stack: StackSummary, id: string | null) {
     id, links: id ? selfLinks(stackPath(base, stack.name, id)) : [], stack_name: stack.name, description: '',
     stack_status: stack.status, stack_status_reason: '',
     creation_time: isotime(stack.createdAt), updated_time: isotime(stack.updatedAt), ...UNKEPT,
+    // A deleted stack's newest action is its delete.
+    deletion_time: stack.status === 'DELETE_COMPLETE' ? isotime(stack.updatedAt) : null,
   };
 }
 
@@ -54,6 +58,34 @@ function parameters(state: StackState, inputs: StackInputs | undefined, template
   return { ...Object.fromEntries(given), 'OS::stack_id': state.id, 'OS::stack_name': state.name };
 }
 
+/** Heat's format_stack_output: the value resolved, or only the key and description as `GET {stack}/outputs` lists them. */
+export function outputView(key: string, output: StackOutput, withValue = true) {
+  const description = output.description ?? 'No description given';
+  if (!withValue) return { output_key: key, description };
+  return { output_key: key, output_value: output.value, description, ...(output.error ? { output_error: output.error } : {}) };
+}
+
+/**
+ * `GET {stack}/environment`: the stored environments merged in order (a later one's parameters, defaults and
+ * registry entries over an earlier one's), the given parameter values last, hidden ones masked as Heat masks them.
+ */
+export function environmentView(inputs: StackInputs) {
+  const template = templateOf(inputs);
+  const merged = { parameters: {} as Data, parameter_defaults: {} as Data, resource_registry: { resources: {} } as Data, event_sinks: [] as unknown[] };
+  for (const file of inputs.source?.environments ?? []) {
+    const env = parseFile(file.text, file.name).data as Data | null;
+    if (!env || typeof env !== 'object') continue;
+    const registry = (env.resource_registry ?? {}) as Data;
+    Object.assign(merged.parameters, env.parameters);
+    Object.assign(merged.parameter_defaults, env.parameter_defaults);
+    merged.resource_registry = { ...merged.resource_registry, ...registry, resources: { ...merged.resource_registry.resources as Data, ...registry.resources as Data } };
+    if (Array.isArray(env.event_sinks)) merged.event_sinks.push(...env.event_sinks);
+  }
+  Object.assign(merged.parameters, inputs.source?.parameters);
+  const masked = (values: Data) => Object.fromEntries(Object.entries(values).map(([key, value]) => [key, hidden(template, key) ? '******' : value]));
+  return { ...merged, parameters: masked(merged.parameters), parameter_defaults: masked(merged.parameter_defaults), encrypted_param_names: [] };
+}
+
 /** `GET /stacks/{name}/{id}`: `state` as shown to people (hidden values masked), `inputs` what it was made from. */
 export function stackView(base: string, state: StackState, inputs: StackInputs | undefined) {
   const template = templateOf(inputs);
@@ -66,9 +98,7 @@ export function stackView(base: string, state: StackState, inputs: StackInputs |
     timeout_mins: inputs?.plan.timeoutMinutes ?? null, disable_rollback: inputs?.plan.disableRollback ?? false,
     capabilities: [], notification_topics: [], parameters: parameters(state, inputs, template),
     ...(state.status === 'DELETE_COMPLETE' ? {} : {
-      outputs: Object.entries(state.outputs).map(([key, o]) => ({
-        output_key: key, output_value: o.value, description: o.description ?? 'No description given', ...(o.error ? { output_error: o.error } : {}),
-      })),
+      outputs: Object.entries(state.outputs).map(([key, output]) => outputView(key, output)),
     }),
     ...UNKEPT,
   };

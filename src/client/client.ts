@@ -12,6 +12,7 @@ import { ApplicationFailure, WorkflowIdReusePolicy, WorkflowNotFoundError } from
 import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import type { LoadedDataConverter } from '@temporalio/common/lib/converter/data-converter';
 import {
   cancelStackSignal,
   signalLimits,
@@ -38,7 +39,7 @@ import { abandonData, type AbandonData } from './abandon';
 import { currentRuns, type EventSource } from './events';
 import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
-import { temporalAddress, type StokeConfig } from '../config';
+import { DEFAULT_TENANT, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import { MASK, redactState } from '../template/redact';
@@ -54,6 +55,8 @@ export interface StackInputs {
 type Latest = {
   action: 'createStack' | 'adoptStack' | 'deleteStack' | 'abandonStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy';
   running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
+  /** The stack's tenant, from the run's memo; undefined when the memo cannot be opened. */
+  tenant?: string;
 };
 
 /**
@@ -101,7 +104,11 @@ function runOf(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): Latest {
 }
 
 export class StackClient {
-  private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig) {}
+  private converter?: LoadedDataConverter;
+
+  /** `scope`: the one tenant whose stacks this client sees; unset, it sees every tenant's (the CLI, an operator's tool). */
+  private constructor(private readonly connection: Connection, private readonly client: Client, private readonly config: StokeConfig,
+    private readonly withCodec: boolean, private readonly scope?: string) {}
 
   /** `withCodec` false: for listing alone, which reads search attributes only and so needs no key. */
   static async connect(config: StokeConfig, withCodec = true): Promise<StackClient> {
@@ -114,21 +121,48 @@ export class StackClient {
       throw new StokeError('TemporalUnreachable',
         `cannot reach Temporal at ${address} (${(err as Error).message.split('\n')[0]}): start the embedded one with \`stoke dev\`, or set TEMPORAL_ADDRESS`);
     }
-    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: withCodec ? dataConverter(config) : undefined }), config);
+    return new StackClient(connection, new Client({ connection, namespace: config.namespace, dataConverter: withCodec ? dataConverter(config) : undefined }), config, withCodec);
+  }
+
+  /**
+   * The same connection seeing only `tenant`'s stacks, as Heat's API shows a project's: another tenant's stack
+   * is not found, and the stacks it creates are `tenant`'s. Names stay unique across tenants (one workflow id each).
+   */
+  forTenant(tenant: string): StackClient {
+    return new StackClient(this.connection, this.client, { ...this.config, tenant }, this.withCodec, tenant);
+  }
+
+  private sees(tenant: string | undefined): boolean {
+    return this.scope === undefined || tenant === this.scope;
+  }
+
+  /** The tenant a run's memo names: DEFAULT_TENANT when it names none (a stoke before tenants), undefined when it cannot be opened. */
+  private async tenantOf(memo: temporal.api.common.v1.IMemo | null | undefined): Promise<string | undefined> {
+    const payload = memo?.fields?.tenant;
+    if (!payload) return DEFAULT_TENANT;
+    this.converter ??= loadDataConverter(dataConverter(this.config));
+    const tenant = await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, [payload]).catch(() => undefined);
+    return typeof tenant === 'string' ? tenant : undefined;
   }
 
   async close(): Promise<void> {
     await this.connection.close();
   }
 
-  /** Described raw: the memo, sealed perhaps with a key this client lacks, is not needed to tell the action. */
+  /** The stack's newest run, when this client sees its tenant. */
   private async latest(name: string): Promise<Latest | undefined> {
+    const latest = await this.latestOfAnyTenant(name);
+    return latest && this.sees(latest.tenant) ? latest : undefined;
+  }
+
+  /** Described raw: the memo, sealed perhaps with a key this client lacks, is not needed to tell the action. */
+  private async latestOfAnyTenant(name: string): Promise<Latest | undefined> {
     checkStackName(name);
     try {
       const { workflowExecutionInfo } = await this.connection.workflowService.describeWorkflowExecution({
         namespace: this.config.namespace, execution: { workflowId: stackWorkflowId(name) },
       });
-      return runOf(workflowExecutionInfo ?? {});
+      return { ...runOf(workflowExecutionInfo ?? {}), tenant: await this.tenantOf(workflowExecutionInfo?.memo) };
     } catch (err) {
       if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return undefined;
       throw err;
@@ -141,18 +175,24 @@ export class StackClient {
    * Returns the stack's id, known before any worker has run the action.
    */
   async create(plan: StackPlan, source?: StackSource, adoption?: { readonly stackId: string; readonly adopted: Record<string, AdoptedResource> }): Promise<string> {
-    const latest = await this.latest(plan.name);
-    if (latest?.running) throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
+    const latest = await this.latestOfAnyTenant(plan.name);
+    // One workflow id per name: a name another tenant's stack holds is taken, though that stack is not shown here.
+    const taken = () => new StokeError('StackExists', `stack name '${plan.name}' is taken by a stack of another tenant: stack names are unique across tenants`);
+    if (latest?.running) {
+      if (!this.sees(latest.tenant)) throw taken();
+      throw new StokeError('StackBusy', `stack '${plan.name}' has an action in progress (${latest.action}); wait for it to finish`);
+    }
     if (latest && !abandoned(latest)) {
-      const state = await this.state(plan.name);
+      const state = await this.stateOf(plan.name, latest);
       if (state.status !== 'DELETE_COMPLETE') {
+        if (!this.sees(latest.tenant)) throw taken();
         throw new StokeError('StackExists', `stack '${plan.name}' already exists (${state.status}); delete it first with \`stoke stack delete ${plan.name}\``);
       }
     }
     const stackId = adoption?.stackId ?? randomUUID();
     const input: CreateStackInput | AdoptStackInput = { plan, stackId, ...(source ? { source } : {}), ...(adoption ? { adopted: adoption.adopted } : {}) };
     const memo: StackMemo = { stackId, handles: waitHandles(plan), signalLimits: signalLimits(plan) };
-    await this.launch(plan.name, adoption ? 'adoptStack' : 'createStack', input, adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS', { memo });
+    await this.launch(plan.name, adoption ? 'adoptStack' : 'createStack', input, adoption ? 'ADOPT_IN_PROGRESS' : 'CREATE_IN_PROGRESS', { memo, tenant: this.config.tenant });
     return stackId;
   }
 
@@ -199,7 +239,7 @@ export class StackClient {
     const state = await this.state(name);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (already deleted)`);
     const input: DeleteStackInput = { state };
-    await this.launch(name, 'deleteStack', input, 'DELETE_IN_PROGRESS');
+    await this.launch(name, 'deleteStack', input, 'DELETE_IN_PROGRESS', { tenant: latest.tenant });
   }
 
   /**
@@ -213,7 +253,7 @@ export class StackClient {
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (deleted)`);
     keep(abandonData(state, (await this.current(name))?.plan));
     const input: AbandonStackInput = { state };
-    await this.launch(name, 'abandonStack', input, 'DELETE_IN_PROGRESS', { wait: true });
+    await this.launch(name, 'abandonStack', input, 'DELETE_IN_PROGRESS', { wait: true, tenant: latest?.tenant });
   }
 
   /** Starts a suspend (containers paused), dependents first; Heat allows it on a complete stack. */
@@ -278,10 +318,11 @@ export class StackClient {
 
   /** The stack's state when an update could start now (what `stack update --dry-run` compares with); refused as the update would be. */
   async updatable(name: string): Promise<StackState> {
-    return this.startable(name, 'update', UPDATABLE);
+    return (await this.startable(name, 'update', UPDATABLE)).state;
   }
 
-  private async startable(name: string, verb: string, allowed: readonly StackStatus[]): Promise<StackState> {
+  /** The state an action starts from, and the run it follows, whose tenant it carries on. */
+  private async startable(name: string, verb: string, allowed: readonly StackStatus[]): Promise<{ state: StackState; latest: Latest }> {
     const latest = await this.latest(name);
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
@@ -290,7 +331,7 @@ export class StackClient {
     if (!allowed.includes(state.status)) {
       throw new StokeError('StackStateInvalid', `stack '${name}' is ${state.status}: it can ${verb} only from ${allowed.join(', ')}`);
     }
-    return state;
+    return { state, latest };
   }
 
   /**
@@ -300,24 +341,24 @@ export class StackClient {
   private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
     allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
     { refuse, memoOf }: { refuse?: (state: StackState) => void; memoOf?: (state: StackState) => StackMemo } = {}): Promise<void> {
-    const state = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
+    const { state, latest } = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
     refuse?.(state);
     const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
-    await this.launch(name, workflow, input, status ?? state.status, memoOf ? { memo: memoOf(state) } : {});
+    await this.launch(name, workflow, input, status ?? state.status, { tenant: latest.tenant, ...(memoOf ? { memo: memoOf(state) } : {}) });
   }
 
   /**
    * Starts one action of the stack under the stack's workflow id, where a second action finds the first
    * running and is refused: two actions on one stack cannot race. `status` is what listings show meanwhile;
-   * `wait` runs the action to its end.
+   * `wait` runs the action to its end. `tenant` goes into the memo of every run, so the newest one tells it.
    */
   private async launch(name: string, workflow: Latest['action'], input: unknown, status: StackStatus,
-    { memo, wait }: { memo?: StackMemo; wait?: boolean } = {}): Promise<void> {
+    { memo, wait, tenant }: { memo?: StackMemo; wait?: boolean; tenant: string | undefined }): Promise<void> {
     const options = {
       workflowId: stackWorkflowId(name),
       taskQueue: this.config.taskQueue,
       args: [input],
-      ...(memo ? { memo: { ...memo } } : {}),
+      ...(memo || tenant ? { memo: { ...memo, ...(tenant ? { tenant } : {}) } } : {}),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
     };
@@ -453,15 +494,17 @@ export class StackClient {
   /** Signals a wait condition handle straight through Temporal, as the gateway does for a server's request. */
   async signal(name: string, request: SignalRequest): Promise<void> {
     checkStackName(name);
+    if (this.scope !== undefined && !(await this.latest(name))) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     await sendHandleSignal(this.client, name, request);
   }
 
   /**
-   * Stacks that exist, from Temporal visibility: the newest action per stack name. Only search
-   * attributes are read, never memos or payloads, so a stack whose data this client cannot decode
-   * (encrypted under another key) is still listed.
+   * Stacks that exist (with `deleted`, deleted ones too), from Temporal visibility: the newest action per stack
+   * name. A client without its codec reads search attributes only, so a stack whose data it cannot decode
+   * (encrypted under another key) is still listed; one with it also reads each stack's tenant from the memo,
+   * and a tenant's client (or `allTenants`) lists that tenant's stacks alone.
    */
-  async list(): Promise<StackSummary[]> {
+  async list({ deleted, allTenants }: { deleted?: boolean; allTenants?: boolean } = {}): Promise<StackSummary[]> {
     const records: ActionRecord[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
@@ -475,11 +518,12 @@ export class StackClient {
           workflowStatus: WORKFLOW_STATUS[wf.status ?? 0] ?? 'UNKNOWN',
           startTime: time(wf.startTime),
           updatedAt: time(wf.closeTime) ?? time(wf.executionTime),
+          ...(this.withCodec ? { tenant: await this.tenantOf(wf.memo) } : {}),
         });
       }
       nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    return newestPerStack(records);
+    return newestPerStack(records, { deleted }).filter((stack) => allTenants || this.sees(stack.tenant));
   }
 
   /**
@@ -487,7 +531,7 @@ export class StackClient {
    * listing serves every stack, where `state` costs round trips each). Deleted stacks keep the id they had;
    * stacks whose memo this client cannot open (sealed under another key) are left out.
    */
-  async stackIds(): Promise<Map<string, string>> {
+  async stackIds({ allTenants }: { allTenants?: boolean } = {}): Promise<Map<string, string>> {
     const converter = loadDataConverter(dataConverter(this.config));
     const newest = new Map<string, { id: string; started: number }>();
     let nextPageToken: Uint8Array | undefined;
@@ -499,7 +543,7 @@ export class StackClient {
         const name = decodeTypedSearchAttributes(wf.searchAttributes?.indexedFields).get(stackNameKey);
         const started = time(wf.startTime)?.getTime() ?? 0;
         const known = name ? newest.get(name) : undefined;
-        if (!name || (known && known.started >= started)) continue;
+        if (!name || (known && known.started >= started) || !(allTenants || this.sees(await this.tenantOf(wf.memo)))) continue;
         const id = await decodeFromPayloadsAtIndex<string>(converter, 0, [wf.memo?.fields?.stackId ?? {}]).catch(() => undefined);
         if (typeof id === 'string') newest.set(name, { id, started });
       }

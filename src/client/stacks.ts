@@ -39,6 +39,8 @@ export const STACK_ACTIONS_QUERY = ['createStack', 'adoptStack', 'deleteStack', 
 
 export interface StackSummary {
   readonly name: string;
+  /** The tenant its newest action's memo names; absent where the listing did not open memos. */
+  readonly tenant?: string;
   readonly status: string;
   readonly createdAt?: Date;
   readonly updatedAt?: Date;
@@ -54,10 +56,11 @@ export interface ActionRecord {
   readonly workflowStatus: string;
   readonly startTime?: Date;
   readonly updatedAt?: Date;
+  readonly tenant?: string;
 }
 
-/** Each stack's newest action, deleted stacks left out, by name. */
-export function newestPerStack(records: Iterable<ActionRecord>): StackSummary[] {
+/** Each stack's newest action, by name; deleted stacks left out unless `deleted`. */
+export function newestPerStack(records: Iterable<ActionRecord>, { deleted = false }: { deleted?: boolean } = {}): StackSummary[] {
   const newest = new Map<string, StackSummary & { started: number }>();
   for (const record of records) {
     if (!record.stackName || !record.startTime) continue;
@@ -66,6 +69,7 @@ export function newestPerStack(records: Iterable<ActionRecord>): StackSummary[] 
     if (known && known.started >= started) continue;
     newest.set(record.stackName, {
       name: record.stackName,
+      ...(record.tenant === undefined ? {} : { tenant: record.tenant }),
       status: INTERRUPTED.includes(record.workflowStatus) ? interruptedStatus(record.action) : record.stackStatus ?? 'UNKNOWN',
       createdAt: record.startTime,
       updatedAt: record.updatedAt ?? record.startTime,
@@ -73,7 +77,7 @@ export function newestPerStack(records: Iterable<ActionRecord>): StackSummary[] 
     });
   }
   return [...newest.values()]
-    .filter((stack) => stack.status !== 'DELETE_COMPLETE')
+    .filter((stack) => deleted || stack.status !== 'DELETE_COMPLETE')
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(({ started: _started, ...summary }) => summary);
 }

@@ -51,6 +51,7 @@ describe('create body', () => {
     [{ stack_name: 's', template: TEMPLATE, files: { f: 1 } }, /'files' entry 'f' must be a string/],
     [{ stack_name: 's', template: TEMPLATE, environment_files: ['file:///missing.yaml'] }, /'file:\/\/\/missing.yaml' is not among 'files'/],
     [{ stack_name: 's', template: 7 }, /'template' must be an object or a string/],
+    [{ stack_name: 's', template: TEMPLATE, tags: 'a,b' }, /'tags' are not supported: stoke keeps no tags/],
   ])('%j is refused with 400', (body, message) => {
     const err = refused(body);
     expect(err.status).toBe(400);
