@@ -499,7 +499,10 @@ export async function deleteContainer(req: DeleteResourceRequest, defaultEndpoin
   try {
     endpoint = endpointOf(req, defaultEndpoint, policy);
     const docker = dockerFor(endpoint);
-    const ids = new Set(await findByLabels(docker, req));
+    // A first attempt that knows its container deletes that one and saves the engine a search of all its
+    // containers (200 deletes made it 200 full listings); a retry, or a create that never returned its id,
+    // looks for what an earlier attempt made. The stack's delete sweeps its labels once at the end.
+    const ids = new Set(req.physicalId && activityInfo().attempt === 1 ? [] : await findByLabels(docker, req));
     if (req.physicalId) ids.add(req.physicalId);
     for (const id of ids) {
       const container = docker.getContainer(id);
