@@ -3,8 +3,9 @@
  * git-ignored tools folder on first use) against the built `stoke api`, with only the endpoint and token
  * given, compared with what stoke's own CLI reports.
  */
+import * as path from 'node:path';
 import { ensureOpenstackCli, openstack as run, startApi, TOKEN, type Api } from './harness';
-import { showStack, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { freePort, showStack, stoke, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let api: Api;
 
@@ -13,7 +14,12 @@ beforeAll(async () => {
   api = await startApi('tenant-b');
 }, 600_000);
 
-afterAll(() => api.stop());
+const made: string[] = [];
+
+afterAll(async () => {
+  for (const name of made) stoke('stack', 'delete', name, '--wait');
+  await api.stop();
+});
 
 const openstack = (token: string, ...args: string[]) => run(api.endpoint, token, ...args);
 
@@ -59,3 +65,24 @@ test('openstack stack create, list, show and delete drive stoke; a wrong token i
   await waitUntil('the stack to be deleted', () => (showStack(name).status === 'DELETE_COMPLETE' ? true : undefined));
   expect(openstack(TOKEN, 'stack', 'show', name).stderr).toMatch(/not found/i);
 });
+
+test('openstack stack create -t examples/hello.yaml --wait brings up the README\'s example; its page answers; delete --wait removes it', async () => {
+  const name = uniqueName('osc-hello');
+  made.push(name);
+  const port = await freePort();
+  const hello = path.join(__dirname, '..', '..', 'examples', 'hello.yaml');
+  const created = openstack(TOKEN, 'stack', 'create', '-t', hello, '--parameter', `port=${port}`, '--wait', name, '-f', 'json');
+  expect(created.status).toBe(0);
+  // --wait prints the stack's events as they come, then the stack.
+  expect(created.stdout).toMatch(/CREATE_COMPLETE/);
+  expect(JSON.parse(created.stdout.slice(created.stdout.indexOf('{\n')))).toMatchObject({ stack_name: name, stack_status: 'CREATE_COMPLETE' });
+  const cli = showStack(name);
+  expect(cli.status).toBe('CREATE_COMPLETE');
+  const outputs = JSON.parse(openstack(TOKEN, 'stack', 'output', 'show', name, 'url', '-f', 'json').stdout);
+  expect(outputs).toMatchObject({ output_key: 'url', output_value: cli.outputs.url!.value });
+  expect(await (await fetch(String(cli.outputs.url!.value))).text()).toContain('greetings from the backend');
+
+  const deleted = openstack(TOKEN, 'stack', 'delete', '--wait', '-y', name);
+  expect(deleted.status).toBe(0);
+  expect(showStack(name).status).toBe('DELETE_COMPLETE');
+}, 300_000);
