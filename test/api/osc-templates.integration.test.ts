@@ -160,7 +160,8 @@ test('stoke worker serves the API; STOKE_API_AUTH=none is refused off loopback a
     expect(started.output).toContain('no token asked (STOKE_API_AUTH=none)');
     const name = uniqueName('noauth');
     expect(stoke('stack', 'create', '-t', writeTemplate('heat_template_version: 2016-10-14\nresources:\n  r: {type: OS::Heat::None}\n'), name, '--wait').status).toBe(0);
-    const endpoint = `http://127.0.0.1:${port}/v1/tenant-none`;
+    // The CLI creates under the tenant `default` (STOKE_TENANT), which this endpoint names.
+    const endpoint = `http://127.0.0.1:${port}/v1/default`;
     const listed = withoutAuth(endpoint, 'stack', 'list', '-f', 'json');
     expect(listed.stderr).toBe('');
     expect(listed.status).toBe(0);
