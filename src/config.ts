@@ -121,3 +121,18 @@ export function temporalHttpAddress(config: StokeConfig): string {
   const port = colon > 0 ? Number(address.slice(colon + 1)) : NaN;
   return Number.isInteger(port) ? `${address.slice(0, colon)}:${port + 10}` : `${address}:7243`;
 }
+
+/**
+ * A secret kept in the state folder (the signal key, the API's token): made once by `make`, then read. Of two
+ * processes starting together, one creates the file ('wx') and both read that one.
+ */
+export function stateSecret(config: StokeConfig, name: string, make: () => string): string {
+  const file = path.join(config.stateDir, name);
+  fs.mkdirSync(config.stateDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, make(), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}

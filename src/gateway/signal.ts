@@ -4,10 +4,8 @@
  * lookup, and a leaked token opens one handle of one stack only.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Docker from 'dockerode';
-import type { StokeConfig } from '../config';
+import { stateSecret, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { dockerOptions } from '../runtime/docker-endpoint';
 
@@ -20,15 +18,7 @@ export const SIGNAL_PATH = /^\/v1\/signal\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)
 /** The key tokens are derived from: STOKE_SIGNAL_KEY, else a random one made once in the state folder. */
 export function loadSignalKey(config: StokeConfig, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.STOKE_SIGNAL_KEY) return Buffer.from(env.STOKE_SIGNAL_KEY, 'utf8');
-  const file = path.join(config.stateDir, 'signal.key');
-  fs.mkdirSync(config.stateDir, { recursive: true });
-  try {
-    // 'wx': of two processes starting together, one creates the key and both read that one.
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
+  return Buffer.from(stateSecret(config, 'signal.key', () => crypto.randomBytes(32).toString('hex')), 'utf8');
 }
 
 export function handleToken(key: Buffer, stack: string, stackId: string, handle: string, copy?: string): string {
