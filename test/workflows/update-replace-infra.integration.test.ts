@@ -19,38 +19,28 @@ afterAll(async () => {
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
-interface EngineEvent { readonly action: string; readonly id: string; readonly name: string }
-
 /**
- * The creates and destroys of the stack's containers and networks between two times, in the engine's order.
- * Network events carry no labels to filter on: their names, all prefixed by the stack's, tell.
+ * The creates and destroys of the stack's containers (by id) and networks (by name) from `sinceMs` on, in the
+ * engine's order. The engine's query takes whole seconds; its events carry nanoseconds, which cut the window
+ * where it begins. Network events carry no labels to filter on: their names, all prefixed by the stack's, tell.
  */
-async function engineEvents(stack: string, stackId: string, since: number, until: number): Promise<EngineEvent[]> {
-  const stream = (await docker().getEvents({ since, until, filters: { type: ['container', 'network'], event: ['create', 'destroy'] } })) as NodeJS.ReadableStream;
+async function engineEvents(stack: string, stackId: string, sinceMs: number): Promise<string[]> {
+  const since = Math.floor(sinceMs / 1000);
+  const stream = (await docker().getEvents({ since, until: seconds() + 1, filters: { type: ['container', 'network'], event: ['create', 'destroy'] } })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += String(chunk);
-  const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { Type: string; Action: string; Actor: { ID: string; Attributes: Record<string, string> } });
-  return events.filter((e) => (e.Type === 'container' ? e.Actor.Attributes['org.stoke.stack-id'] === stackId : e.Actor.Attributes.name?.startsWith(`${stack}-`)))
-    .map((e) => ({ action: e.Action, id: e.Actor.ID, name: e.Type === 'container' ? e.Actor.ID : e.Actor.Attributes.name! }));
+  const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { Type: string; Action: string; timeNano: number; Actor: { ID: string; Attributes: Record<string, string> } });
+  return events.filter((e) => e.timeNano / 1e6 >= sinceMs)
+    .filter((e) => (e.Type === 'container' ? e.Actor.Attributes['org.stoke.stack-id'] === stackId : e.Actor.Attributes.name?.startsWith(`${stack}-`)))
+    .map((e) => `${e.Action} ${e.Type === 'container' ? e.Actor.ID : e.Actor.Attributes.name}`);
 }
 
-/**
- * Runs an update to `template`, which must complete, and returns the engine's events meanwhile, as `create X`
- * and `destroy X` (X a container's id, a network's name). Docker's event times are whole seconds, so the window
- * may also hold what happened just before: the creates of what was there at the start, and the destroys of what
- * was already gone then, are left out, told apart by id (a subnet's create makes its net again under the same
- * name).
- */
+/** Runs an update to `template`, which must complete, and returns the engine's events meanwhile. */
 async function update(stack: string, template: string): Promise<string[]> {
-  const since = seconds() - 1;
   const stackId = showStack(stack).id;
-  const containers = await docker().listContainers({ all: true, filters: { label: [`org.stoke.stack-id=${stackId}`] } });
-  const networks = (await docker().listNetworks()).filter((n) => n.Name.startsWith(`${stack}-`));
-  const existing = new Set([...containers.map((c) => c.Id), ...networks.map((n) => n.Id)]);
+  const start = Date.now();
   expect(stoke('stack', 'update', stack, '-t', template, '--wait').stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);
-  return (await engineEvents(stack, stackId, since, seconds() + 1))
-    .filter((e) => (e.action === 'create' ? !existing.has(e.id) : existing.has(e.id)))
-    .map((e) => `${e.action} ${e.name}`);
+  return engineEvents(stack, stackId, start);
 }
 
 /** Asserts that `first` happened, and before `then`. */
