@@ -21,33 +21,24 @@ afterAll(async () => {
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
-/** The creates and destroys of the stack's containers between two times, in the engine's order. */
-async function containerEvents(stackId: string, since: number, until: number): Promise<string[]> {
+/**
+ * Runs `update` and returns the engine's creates and destroys of the stack's containers meanwhile, in its order.
+ * The engine's query takes whole seconds; its events carry nanoseconds, which cut the window where it begins.
+ */
+async function eventsOf(stack: string, update: () => void): Promise<string[]> {
+  const stackId = showStack(stack).id;
+  const start = Date.now();
+  update();
   const stream = (await docker().getEvents({
-    since, until, filters: { type: ['container'], event: ['create', 'destroy'], label: [`org.stoke.stack-id=${stackId}`] },
+    since: Math.floor(start / 1000), until: seconds() + 1,
+    filters: { type: ['container'], event: ['create', 'destroy'], label: [`org.stoke.stack-id=${stackId}`] },
   })) as NodeJS.ReadableStream;
   let text = '';
   for await (const chunk of stream) text += String(chunk);
-  return text.split('\n').filter(Boolean).map((line) => {
-    const event = JSON.parse(line) as { Action: string; id: string };
-    return `${event.Action} ${event.id}`;
-  });
-}
-
-/**
- * Runs `update` and returns the engine's container events meanwhile. Docker's event times are whole
- * seconds, so the window may also hold what happened just before: the creates of containers there at the
- * start, and the destroys of containers already gone then, are left out.
- */
-async function eventsOf(stack: string, update: () => void): Promise<string[]> {
-  const since = seconds() - 1;
-  const stackId = showStack(stack).id;
-  const existing = new Set((await docker().listContainers({ all: true, filters: { label: [`org.stoke.stack-id=${stackId}`] } })).map((c) => c.Id));
-  update();
-  return (await containerEvents(stackId, since, seconds() + 1)).filter((event) => {
-    const [action, id] = event.split(' ') as [string, string];
-    return action === 'create' ? !existing.has(id) : existing.has(id);
-  });
+  return text.split('\n').filter(Boolean)
+    .map((line) => JSON.parse(line) as { Action: string; id: string; timeNano: number })
+    .filter((event) => event.timeNano / 1e6 >= start)
+    .map((event) => `${event.Action} ${event.id}`);
 }
 
 const ids = (stack: string) => Object.fromEntries(Object.entries(showStack(stack).resources).map(([n, r]) => [n, r.physicalId]));
