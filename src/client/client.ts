@@ -136,12 +136,17 @@ export class StackClient {
     return this.scope === undefined || tenant === this.scope;
   }
 
+  /** The codec-sealing converter memos and inputs are opened with, loaded once per client. */
+  private loadedConverter(): LoadedDataConverter {
+    this.converter ??= loadDataConverter(dataConverter(this.config));
+    return this.converter;
+  }
+
   /** The tenant a run's memo names: DEFAULT_TENANT when it names none (a stoke before tenants), undefined when it cannot be opened. */
   private async tenantOf(memo: temporal.api.common.v1.IMemo | null | undefined): Promise<string | undefined> {
     const payload = memo?.fields?.tenant;
     if (!payload) return DEFAULT_TENANT;
-    this.converter ??= loadDataConverter(dataConverter(this.config));
-    const tenant = await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, [payload]).catch(() => undefined);
+    const tenant = await decodeFromPayloadsAtIndex<unknown>(this.loadedConverter(), 0, [payload]).catch(() => undefined);
     return typeof tenant === 'string' ? tenant : undefined;
   }
 
@@ -290,7 +295,7 @@ export class StackClient {
     if (!last) return undefined;
     const history = await this.client.workflow.getHandle(stackWorkflowId(name), last.runId).fetchHistory();
     const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(loadDataConverter(dataConverter(this.config)), 0, payloads);
+    const input = await decodeFromPayloadsAtIndex<CreateStackInput & Partial<UpdateStackInput>>(this.loadedConverter(), 0, payloads);
     const rolledBack = last.action === 'updateStack' && (await this.stateOf(name, last)).status === 'ROLLBACK_COMPLETE';
     const [plan, source] = rolledBack ? [input.previous, input.previousSource] : [input.plan, input.source];
     return plan && { plan, ...(source ? { source } : {}) };
@@ -532,7 +537,7 @@ export class StackClient {
    * stacks whose memo this client cannot open (sealed under another key) are left out.
    */
   async stackIds({ allTenants }: { allTenants?: boolean } = {}): Promise<Map<string, string>> {
-    const converter = loadDataConverter(dataConverter(this.config));
+    const converter = this.loadedConverter();
     const newest = new Map<string, { id: string; started: number }>();
     let nextPageToken: Uint8Array | undefined;
     do {
