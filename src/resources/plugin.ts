@@ -128,6 +128,34 @@ export interface ResourceHandler {
   adopt?(req: AdoptResourceRequest, ctx: HandlerContext): Promise<CreatedResource> | CreatedResource;
 }
 
+/** What a nested stack's type is asked for its child: Heat's child_template and child_params. */
+export interface NestedChildRequest {
+  readonly stack: string;
+  readonly resource: string;
+  /** Resolved properties, in the names of the type. */
+  readonly properties: JsonObject;
+  /** The attributes the parent's template reads from the resource (get_attr names, `resource.0.x` included). */
+  readonly attributes: readonly string[];
+  /** The resources the child has now, when an update changes it: a group keeps its members' names. */
+  readonly current?: readonly string[];
+}
+
+/** The child stack a nested resource runs, and how the resource's attributes come from the child's outputs. */
+export interface NestedChild {
+  /** The child's template, as text (YAML or JSON) or as data. */
+  readonly template: string | JsonObject;
+  readonly parameters: JsonObject;
+  /** For each attribute the parent reads, the child output that holds it; null gives the map of every output. */
+  readonly attributes: Readonly<Record<string, string | null>>;
+  /** The output whose value get_resource gives, when not the child stack's id. */
+  readonly ref?: string;
+}
+
+/** A type whose resource is a stack of its own (runs.where 'stack'): it only says what the child is. */
+export interface NestedStackHooks {
+  child(req: NestedChildRequest): NestedChild;
+}
+
 /** One resource type: Heat's properties_schema, attributes_schema, support_status and handle_* in one place. */
 export interface ResourceType {
   readonly name: string;
@@ -149,6 +177,8 @@ export interface ResourceType {
   readonly aliasOf?: TypeAlias;
   /** How the engine runs it; required unless the type is an alias. */
   readonly runs?: RunProfile;
-  /** Its lifecycle; absent for types run by the workflow itself (runs.where 'workflow') and for aliases. */
+  /** Its lifecycle; absent for types run by the workflow itself (runs.where 'workflow' or 'stack') and for aliases. */
   readonly handler?: ResourceHandler;
+  /** The child stack of a type that runs.where 'stack'. */
+  readonly nested?: NestedStackHooks;
 }

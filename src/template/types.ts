@@ -16,9 +16,11 @@ export interface RunProfile {
   /**
    * `workflow`: no side effect at all, run by the workflow itself on signals and timers (wait conditions);
    * `local`: a local activity, for handlers that touch nothing outside the worker (a CSPRNG draw);
-   * `activity`: an ordinary activity, for everything that talks to an engine.
+   * `activity`: an ordinary activity, for everything that talks to an engine;
+   * `stack`: a stack of its own (Heat's StackResource: template resources, OS::Heat::Stack, groups), run as a
+   * child workflow with its own history.
    */
-  readonly where: 'workflow' | 'local' | 'activity';
+  readonly where: 'workflow' | 'local' | 'activity' | 'stack';
   /** Sends heartbeats while a handler runs, so a lost worker or a cancel reaches it within the heartbeat timeout. */
   readonly heartbeat?: boolean;
   /**
