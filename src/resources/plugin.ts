@@ -5,7 +5,7 @@
  * and the activities read only the registry. Workflows never import this: the plan carries what they
  * need (each resource's handler type and run profile), so workflow code stays free of Node modules.
  */
-import type { Json, JsonObject, RunProfile } from '../template/types';
+import type { Json, JsonObject, RunProfile, SourceFile } from '../template/types';
 import type { Catalog } from '../runtime/catalog';
 import type { EndpointPolicy } from '../runtime/docker-endpoint';
 import type { PropertySchema, AttributeSchema, TypeAlias } from './schema';
@@ -138,6 +138,8 @@ export interface NestedChildRequest {
   readonly attributes: readonly string[];
   /** The resources the child has now, when an update changes it: a group keeps its members' names. */
   readonly current?: readonly string[];
+  /** The template the planner read for the resource (its type's file, a TemplateURL). */
+  readonly template?: SourceFile;
 }
 
 /** The child stack a nested resource runs, and how the resource's attributes come from the child's outputs. */
@@ -145,14 +147,22 @@ export interface NestedChild {
   /** The child's template, as text (YAML or JSON) or as data. */
   readonly template: string | JsonObject;
   readonly parameters: JsonObject;
-  /** For each attribute the parent reads, the child output that holds it; null gives the map of every output. */
-  readonly attributes: Readonly<Record<string, string | null>>;
+  /**
+   * For each attribute the parent reads, the child output that holds it; null gives the map of every output,
+   * `{ stack }` the child stack's own name or id.
+   */
+  readonly attributes: Readonly<Record<string, string | null | { readonly stack: 'name' | 'id' }>>;
   /** The output whose value get_resource gives, when not the child stack's id. */
   readonly ref?: string;
 }
 
 /** A type whose resource is a stack of its own (runs.where 'stack'): it only says what the child is. */
 export interface NestedStackHooks {
+  /**
+   * The template the planner reads and checks before anything runs: a file to read (TemplateURL), or the
+   * template given inline (OS::Heat::Stack's `template`, get_file already read). Absent: the child is made at run time.
+   */
+  source?(properties: JsonObject): { readonly file: string } | { readonly template: string | JsonObject } | undefined;
   child(req: NestedChildRequest): NestedChild;
 }
 

@@ -6,7 +6,7 @@ import type { ResourceType } from '../resources/plugin';
 import { evaluateCondition, FunctionError, resolve, type ResolveContext } from './functions';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
 import type { PlanInput, TemplateSummary } from './plan';
-import type { Json, JsonObject, PlannedResource, StackPlan, TemplateFormat } from './types';
+import type { Json, JsonObject, NestedSource, PlannedResource, StackPlan, TemplateFormat } from './types';
 import { versionKey, type TemplateVersion } from './versions';
 
 /** Section and key names differ between the two formats; everything else is shared. */
@@ -150,6 +150,8 @@ export interface PlanContext {
   readonly schemas: Record<string, ResourceType | 'template'>;
   /** A nested template's parameters are the properties its resource takes. */
   readonly nestedParameters: Record<string, { file: string; parameters: JsonObject }>;
+  /** What each nested stack's resource is planned from at run time. */
+  readonly nested: Record<string, NestedSource>;
   /** Per resource, the attributes the template reads. */
   readonly attributesUsed: Record<string, Set<string>>;
   readonly resources: Record<string, PlanningResource>;
@@ -166,7 +168,7 @@ export function createContext(input: PlanInput, issues: Issues, data: JsonObject
     envParameters: {}, envDefaults: {}, registry: {}, parameters: {}, unsetParameters: new Set(),
     resourceDefinitions, names: new Set(Object.keys(resourceDefinitions)), disabled: new Set(),
     conditionDefinitions: version.conditions ? data[syntax.conditions] ?? {} : {},
-    schemas: {}, nestedParameters: {}, attributesUsed: {}, resources: {}, outputs: {},
+    schemas: {}, nestedParameters: {}, nested: {}, attributesUsed: {}, resources: {}, outputs: {},
   };
   return { ...base, resolver: resolverFor(base) };
 }

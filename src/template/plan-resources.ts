@@ -4,10 +4,12 @@
  */
 import type { ResourceType } from '../resources/plugin';
 import { implementationOf, RESOURCE_TYPES } from '../resources/registry';
+import { TEMPLATE_RESOURCE } from '../resources/stacks';
 import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { propertyViolation } from './constraints';
 import { findReferences, isDeferred } from './functions';
-import { isObject } from './parse';
+import { isObject, parseFile } from './parse';
+import { inlineTemplate, planChild } from './plan-nested';
 import { conditionOf, describe, ok, problem, resolveAt, type Checked, type PlanContext } from './plan-context';
 import type { Json, JsonObject } from './types';
 
@@ -137,26 +139,51 @@ function mappedBy(ctx: PlanContext, typeName: string): string {
   return ctx.registry[typeName] ? ` (mapped from '${typeName}' by ${ctx.registry[typeName]!.file})` : '';
 }
 
-/** A template file as a resource type: only `template validate` accepts one, if it can be read and parsed. */
+/** A template file as a resource type (Heat's template resource): read, parsed and planned as a child stack. */
 function templateType(ctx: PlanContext, name: string, typeName: string, target: string): void {
   const { input, issues } = ctx;
   const at = `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`;
   const via = mappedBy(ctx, typeName);
   // heatclient sends a template file as a `file://` URL, its content in `files`: read as get_file reads one.
   const local = target.replace(/^file:\/\//, '');
-  const url = /^[a-z]+:\/\//.test(local);
-  const read = ctx.validateOnly && !url && input.readFile ? input.readFile(local) : '';
-  if (!ctx.validateOnly) return issues.fail('NestedStackUnsupported', at, `'${target}' is a template file: nested stacks are not supported yet`);
+  if (/^[a-z]+:\/\//.test(local)) return issues.fail('FileUnreadable', at, `the nested template '${target}' is a URL: stoke reads templates from files only${via}`);
+  const read = input.readFile ? input.readFile(local) : undefined;
   if (typeof read !== 'string') {
+    // `template validate` without the files at hand checks what it can.
+    if (ctx.validateOnly && !input.readFile) return void (ctx.schemas[name] = 'template');
     return issues.fail('FileUnreadable', at, read ? `the nested template ${read.refused}${via}` : `cannot read the nested template '${target}'${via}`);
   }
-  const nested = url ? undefined : input.parseFile?.(local);
-  if (nested && nested.errors.length > 0) issues.fail('NestedTemplateInvalid', at, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
-  else if (nested && isObject(nested.data)) {
+  const nested = input.parseFile?.(local) ?? parseFile(read, local);
+  if (nested.errors.length > 0) return issues.fail('NestedTemplateInvalid', at, `the nested template '${target}' does not parse: ${nested.errors[0]!.message}`);
+  if (isObject(nested.data)) {
     const params = nested.data.parameters ?? nested.data.Parameters ?? {};
     if (isObject(params)) ctx.nestedParameters[name] = { file: target, parameters: params };
   }
+  const source = planChild(ctx, name, at, local, nested, read);
+  if (source) ctx.nested[name] = source;
   ctx.schemas[name] = 'template';
+}
+
+/** A stack type's own template (a TemplateURL, OS::Heat::Stack's template), read and planned as a child stack. */
+function typeTemplate(ctx: PlanContext, name: string, schema: ResourceType, properties: JsonObject, propertiesPath: string): void {
+  const found = schema.nested?.source?.(properties);
+  if (!found) return;
+  if ('template' in found) {
+    const { parsed, text } = inlineTemplate(found.template, `${ctx.input.template.file} (${propertiesPath})`);
+    if (parsed.errors.length > 0) return ctx.issues.fail('NestedTemplateInvalid', propertiesPath, `the nested template does not parse: ${parsed.errors[0]!.message}`);
+    const source = planChild(ctx, name, propertiesPath, ctx.input.template.file, parsed, text);
+    if (source) ctx.nested[name] = source;
+    return;
+  }
+  const local = found.file.replace(/^file:\/\//, '');
+  const read = /^[a-z]+:\/\//.test(local) ? { refused: `'${found.file}' is a URL: stoke reads templates from files only` } : ctx.input.readFile?.(local);
+  const parsed = typeof read === 'string' ? ctx.input.parseFile?.(local) ?? parseFile(read, local) : undefined;
+  if (typeof read !== 'string' || !parsed) {
+    return ctx.issues.fail('FileUnreadable', propertiesPath, typeof read === 'object' ? `the nested template ${read.refused}` : `cannot read the nested template '${found.file}'`);
+  }
+  if (parsed.errors.length > 0) return ctx.issues.fail('NestedTemplateInvalid', propertiesPath, `the nested template '${found.file}' does not parse: ${parsed.errors[0]!.message}`);
+  const source = planChild(ctx, name, propertiesPath, local, parsed, read);
+  if (source) ctx.nested[name] = source;
 }
 
 function unknownType(ctx: PlanContext, name: string, typeName: string, target: string): void {
@@ -200,9 +227,11 @@ function planResource(ctx: PlanContext, name: string, definition: JsonObject): v
   const schema = ctx.schemas[name];
   if (properties === undefined || schema === undefined) return;
   const type = schema === 'template' ? String(definition[syntax.type]) : schema.name;
+  if (schema !== 'template' && schema.runs?.where === 'stack') typeTemplate(ctx, name, schema, properties, `${path}.${syntax.properties}`);
+  const nested = ctx.nested[name];
   ctx.resources[name] = {
-    type, ...implementationOf(type), properties, requires: [], requiresSet: requires, attributes: [],
-    deletionPolicy, ...extras,
+    type, ...implementationOf(schema === 'template' ? TEMPLATE_RESOURCE : type), properties, requires: [], requiresSet: requires, attributes: [],
+    deletionPolicy, ...extras, ...(nested ? { nested } : {}),
   };
 }
 

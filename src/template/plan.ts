@@ -20,11 +20,13 @@ export interface PlanInput {
   readonly template: ParsedFile;
   /** Environment files, merged in order. */
   readonly environments?: readonly ParsedFile[];
-  /** `--parameter k=v` values, which win over environments. */
-  readonly parameters?: Readonly<Record<string, string>>;
+  /** `--parameter k=v` values, which win over environments; a nested stack's are its resource's properties. */
+  readonly parameters?: Readonly<Record<string, Json>>;
+  /** How many stacks this one is nested in: 0 for a root stack. */
+  readonly depth?: number;
   /**
-   * `validate` checks a template without values for its parameters (as `template validate` does) and
-   * accepts template files as resource types; `create` needs every value and refuses nested stacks.
+   * `validate` checks a template without values for its parameters (as `template validate` does);
+   * `create` needs every value.
    * @default 'create'
    */
   readonly mode?: 'create' | 'validate';

@@ -68,6 +68,19 @@ export interface PlannedResource {
   readonly metadata?: JsonObject;
   /** Kept for stack updates (Heat's update_policy). */
   readonly updatePolicy?: JsonObject;
+  /** What a nested stack's resource (runs.where 'stack') is planned from when it is made. */
+  readonly nested?: NestedSource;
+}
+
+/**
+ * What the planner read for a nested stack, so that the worker plans the child with no disk of its own: the
+ * template the type names (a template file, TemplateURL, OS::Heat::Stack's template), every file the child and
+ * its own children read, by the names they read them by, and what the child inherits of the parent's environment.
+ */
+export interface NestedSource {
+  readonly template?: SourceFile;
+  readonly files: Readonly<Record<string, string>>;
+  readonly environment: JsonObject;
 }
 
 /** What the CLI hands a create workflow: a validated template reduced to JSON. */

@@ -242,7 +242,7 @@ describe('environments', () => {
     ]);
   });
 
-  test('a template file as a type validates, but cannot be created yet', () => {
+  test('a template file as a type is planned as a child stack: its source carried, its errors reported in its own file', () => {
     const env = 'parameters: {n: v}\nresource_registry: {"My::Thing": "thing.yaml"}\n';
     const readFile = (name: string) => (name === 'sub.yaml' ? 'heat_template_version: 2016-10-14\n' : undefined);
     expect(messages(text, { env: [env], mode: 'validate', readFile })).toEqual([
@@ -251,8 +251,28 @@ describe('environments', () => {
     expect(messages(hot('2016-10-14', 'resources:\n  x: {type: OS::Heat::RandomStrin}\n'))).toEqual([
       expect.stringMatching(/^3:7 resources\.x\.type: unknown resource type 'OS::Heat::RandomStrin'; OS::Heat types stoke has: .*OS::Heat::RandomString/),
     ]);
-    expect(messages(text, { env: ['parameters: {n: v}\nresource_registry: {"My::Thing": "OS::Heat::None"}\n'], readFile })).toEqual([
-      "6:12 resources.nested.type: 'sub.yaml' is a template file: nested stacks are not supported yet",
+    const created = plan(text, { env: ['parameters: {n: v}\nresource_registry: {"My::Thing": "OS::Heat::None"}\n'], readFile });
+    expect(created.errors).toEqual([]);
+    expect(created.plan!.resources.nested).toMatchObject({
+      type: 'sub.yaml', handler: 'OS::Heat::TemplateResource', runs: { where: 'stack', copies: true },
+      nested: { template: { name: 'sub.yaml', text: 'heat_template_version: 2016-10-14\n' }, files: {}, environment: { resource_registry: { 'My::Thing': 'OS::Heat::None' } } },
+    });
+    // The child's own files travel by the names it reads them by; its errors carry its file and line.
+    const files: Record<string, string> = {
+      'lib/child.yaml': 'heat_template_version: 2016-10-14\nresources:\n  s: {type: OS::Heat::None, properties: {script: {get_file: run.sh}}}\n  bad: {type: OS::Heat::RandomString, properties: {length: 0}}\n',
+      'lib/run.sh': 'echo hi',
+    };
+    const twoLevels = plan(hot('2016-10-14', 'resources:\n  c: {type: lib/child.yaml}\n'), { readFile: (name) => files[name] });
+    expect(twoLevels.errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual([expect.stringMatching(/^lib\/child\.yaml:4 resources\.bad\.properties\.length: /)]);
+    files['lib/child.yaml'] = files['lib/child.yaml']!.replace(/ {2}bad:.*\n/, '');
+    expect(plan(hot('2016-10-14', 'resources:\n  c: {type: lib/child.yaml}\n'), { readFile: (name) => files[name] }).plan!.resources.c!.nested!.files).toEqual({ 'run.sh': 'echo hi' });
+  });
+
+  test('a template using itself as a type is refused at the depth limit', () => {
+    const self = 'heat_template_version: 2016-10-14\nresources:\n  again: {type: self.yaml}\n';
+    const result = plan(hot('2016-10-14', 'resources:\n  top: {type: self.yaml}\n'), { readFile: (name) => (name === 'self.yaml' ? self : undefined) });
+    expect(result.errors.map((e) => `${e.file} ${e.path}: ${e.message}`)).toEqual([
+      "self.yaml resources.again.type: nested stacks go more than 5 levels deep (Heat's max_nested_stack_depth): is 'self.yaml' used inside itself?",
     ]);
   });
 });
