@@ -5,6 +5,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { StackClient } from '../src/client/client';
 import type { Catalog } from '../src/runtime/catalog';
 import type { EndpointPolicy } from '../src/runtime/docker-endpoint';
 import type {
@@ -12,8 +13,9 @@ import type {
 } from '../src/resources/plugin';
 import { implementationOf, resourceType, unalias } from '../src/resources/registry';
 import { maskText } from '../src/template/redact';
-import type { JsonObject } from '../src/template/types';
+import type { JsonObject, StackState } from '../src/template/types';
 import { sweepStack, type SweepRequest } from './docker';
+import { nestedStackState, planNestedStack, type PlanNestedRequest, type PlannedChild } from './stacks';
 
 export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../src/resources/plugin';
 export type { SweepRequest } from './docker';
@@ -27,6 +29,8 @@ export interface ActivityDependencies {
   readonly catalog: Catalog;
   /** Issues wait condition handle credentials the signal gateway accepts. */
   readonly signals: SignalIssuer;
+  /** A client of the worker's Temporal, connected on first use: a nested stack's delete reads the child's state with it. */
+  readonly stacks?: () => Promise<StackClient>;
 }
 
 /**
@@ -134,6 +138,15 @@ export function createActivities(deps: ActivityDependencies) {
     /** The last step of a delete or rollback: removes what carries the stack's id and no resource accounted for. */
     async sweepStack(req: SweepRequest): Promise<void> {
       await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, ctx.endpointPolicy));
+    },
+
+    /** A nested stack planned from its resource's properties: a local activity, it reads only what the plan carries. */
+    planNestedStack: masked(async (req: PlanNestedRequest): Promise<PlannedChild> => planNestedStack(req)),
+
+    /** A nested stack's state, for its delete. */
+    async nestedStackState({ name }: { name: string }): Promise<StackState | null> {
+      if (!deps.stacks) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to read nested stacks with', 'NestedStackUnsupported');
+      return nestedStackState(deps.stacks, name);
     },
 
     /** Heat's suspend: containers are paused; types without the hook have nothing to suspend. */

@@ -4,9 +4,10 @@
  * stack's state is kept where a query and the search attributes can see it.
  */
 import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
-import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
+import type { JsonObject, NestedIn, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type AdoptedResource, type CreateStackInput } from './definitions';
 import { fail, now, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
+import { nestedStacks } from './nested';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { handlerOf, runsOf } from './legacy';
 import { requestOf, resolveNow, runtimeContext } from './requests';
@@ -28,8 +29,9 @@ export function initialState(planned: PlannedResource): ResourceState {
   };
 }
 
-function newStack(plan: StackPlan, stackId: string): StackState {
+function newStack(plan: StackPlan, stackId: string, parent: NestedIn | undefined): StackState {
   return {
+    ...(parent ? { parent } : {}),
     name: plan.name,
     id: stackId,
     status: 'INIT_COMPLETE',
@@ -108,7 +110,7 @@ export async function createStack(input: CreateStackInput): Promise<StackState> 
 /** A create or an adopt of a stack from its plan. */
 export async function runCreate(input: CreateStackInput, action: CreateAction): Promise<StackState> {
   const { plan, stackId } = input;
-  const state = newStack(plan, stackId ?? uuid4());
+  const state = newStack(plan, stackId ?? uuid4(), input.nesting);
   // Real values: the client masks what it shows.
   setHandler(stackStateQuery, () => state);
   const deadline = hasStackDeadline();
@@ -116,7 +118,7 @@ export async function runCreate(input: CreateStackInput, action: CreateAction): 
   const waits = new WaitConditions(state, deadline ? Infinity : Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, `${action.name}_IN_PROGRESS`, `Stack ${action.name} started`);
-  const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH));
+  const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH), nestedStacks(state, plan, plan.timeoutMinutes));
 
   const { result: failures, stop } = await untilStopped(state, action.name, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action));
   // A stop that came when every resource was already made has nothing left to stop.

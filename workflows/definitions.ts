@@ -1,7 +1,7 @@
 /** Names shared by workflows, the client and the CLI. No Node imports: the workflow sandbox loads this. */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Json, JsonObject, StackPlan, StackSource, StackState, StackStatus } from '../src/template/types';
+import type { Json, JsonObject, NestedIn, StackPlan, StackSource, StackState, StackStatus } from '../src/template/types';
 import { runsOf } from './legacy';
 
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
@@ -58,6 +58,8 @@ export interface CreateStackInput {
   readonly stackId?: string;
   /** What the plan was made from, for `stack update --existing`; absent in stacks created before it was kept. */
   readonly source?: StackSource;
+  /** Set when the stack is a nested one, created by its parent's action. */
+  readonly nesting?: NestedIn;
 }
 
 /** What the abandon data says of one resource to adopt: its object's id and the data its stack held. */
@@ -99,6 +101,8 @@ export interface StackMemo {
   readonly handles: string[];
   /** Signals each handle takes at most (see signalLimits); absent in stacks created before there were limits. */
   readonly signalLimits?: Record<string, number>;
+  /** A nested stack's parent stack: listings leave nested stacks out unless asked. */
+  readonly parent?: string;
   /** Written by the workflow: handles that take no more signals, because their waits are over or they reached their limit. */
   readonly closedHandles?: Record<string, HandleClosed>;
 }

@@ -3,6 +3,7 @@ import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporal
 import type { StackState } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type DeleteStackInput } from './definitions';
 import { fail, refuseUnreadableInput, setStatus } from './engine';
+import { nestedStacks } from './nested';
 import { resourceActivities } from './profiles';
 import { deleteAll } from './teardown';
 
@@ -16,7 +17,7 @@ export async function deleteStack(input: DeleteStackInput): Promise<StackState> 
   setHandler(stackStateQuery, () => state);
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, 'DELETE_IN_PROGRESS', 'Stack DELETE started');
-  const failures = await CancellationScope.nonCancellable(() => deleteAll(state, resourceActivities(DELETE_TIMEOUT_MINUTES)));
+  const failures = await CancellationScope.nonCancellable(() => deleteAll(state, resourceActivities(DELETE_TIMEOUT_MINUTES, false, nestedStacks(state, undefined, DELETE_TIMEOUT_MINUTES))));
   if (failures.length === 0) {
     setStatus(state, 'DELETE_COMPLETE', 'Stack DELETE completed successfully');
     return state;

@@ -4,6 +4,7 @@
  */
 import {
   ActivityCancellationType,
+  ApplicationFailure,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -15,6 +16,9 @@ import type { ResourceState } from '../src/template/types';
 import { runsOf } from './legacy';
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The parts of a resource's lifecycle the stack actions call: activities, or child workflows for nested stacks. */
+export type ResourceLifecycle = Pick<Activities, 'createResource' | 'deleteResource' | 'adoptResource' | 'updateResource'>;
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 
@@ -47,11 +51,22 @@ const LOCAL_PATCH = 'local-activities-for-in-worker-types';
 /** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
 export interface ResourceActivities {
   readonly ordinary: Activities;
-  readonly of: (resource: ResourceState) => Activities;
+  readonly of: (resource: ResourceState) => ResourceLifecycle;
 }
 
-export function resourceActivities(timeoutMinutes: number, waitCancelled = false): ResourceActivities {
+/** `nested` runs the resources that are stacks of their own (nested.ts): child workflows, not activities. */
+export function resourceActivities(timeoutMinutes: number, waitCancelled = false, nested?: ResourceLifecycle): ResourceActivities {
   const ordinary = proxyActivities<Activities>(PROFILES.resource(timeoutMinutes, waitCancelled));
   const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
-  return { ordinary, of: (resource) => (runsOf(resource).where === 'local' && patched(LOCAL_PATCH) ? local : ordinary) };
+  return {
+    ordinary,
+    of: (resource) => {
+      const where = runsOf(resource).where;
+      if (where === 'stack') {
+        if (!nested) throw ApplicationFailure.nonRetryable(`${resource.type} is a nested stack, which this action cannot act on`, 'NestedStackUnsupported');
+        return nested;
+      }
+      return where === 'local' && patched(LOCAL_PATCH) ? local : ordinary;
+    },
+  };
 }

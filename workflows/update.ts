@@ -9,6 +9,7 @@ import type { StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
 import { signalLimits, stackNameKey, stackStateQuery, type UpdateStackInput } from './definitions';
 import { fail, reasonOf, refuseUnreadableInput, runGraph, setStatus, type Failures } from './engine';
+import { nestedStacks } from './nested';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { hasStackDeadline, untilStopped } from './stop';
 import { removedResources } from './update-plan';
@@ -69,7 +70,7 @@ export async function updateStack(input: UpdateStackInput): Promise<StackState> 
   const waits = new WaitConditions(state, deadline ? Infinity : Date.now() + plan.timeoutMinutes * 60_000, signalLimits(plan));
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, 'UPDATE_IN_PROGRESS', 'Stack UPDATE started');
-  const acts = resourceActivities(plan.timeoutMinutes, true);
+  const acts = resourceActivities(plan.timeoutMinutes, true, nestedStacks(state, plan, plan.timeoutMinutes));
   const update = new Update(state, plan, acts, waits);
   const removed = removedResources(state, plan);
   const { result, stop } = await untilStopped(state, 'UPDATE', plan.timeoutMinutes, deadline, () => bringTo(state, plan, update));

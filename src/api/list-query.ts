@@ -30,6 +30,7 @@ export interface ListQuery {
   readonly marker?: string;
   readonly withCount: boolean;
   readonly showDeleted: boolean;
+  readonly showNested: boolean;
   /** Every tenant's stacks: Heat's default policy (stacks:global_index) denies that to everybody. */
   readonly globalTenant: boolean;
 }
@@ -85,8 +86,8 @@ export function parseListQuery(query: string): ListQuery {
     const value = single(key);
     return value !== undefined && extractBool(key, value);
   };
-  // Accepted for heatclient's sake: stoke has no nested stacks and no hidden ones yet.
-  flag('show_nested');
+  const showNested = flag('show_nested');
+  // Accepted for heatclient's sake: stoke has no hidden stacks.
   flag('show_hidden');
   const status = splitStatuses(all('status', 'stack_status'));
   const limit = single('limit');
@@ -102,7 +103,7 @@ export function parseListQuery(query: string): ListQuery {
     ...(limit !== undefined && limit !== '' ? { limit: extractLimit(limit) } : {}),
     ...(marker ? { marker } : {}),
     withCount: withCount ? extractBool('with_count', withCount) : false,
-    showDeleted: flag('show_deleted'),
+    showDeleted: flag('show_deleted'), showNested,
     globalTenant: flag('global_tenant'),
   };
 }

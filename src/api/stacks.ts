@@ -26,9 +26,9 @@ async function list({ res, base, query, stacks }: ApiRequest): Promise<void> {
   if (wanted.globalTenant) {
     throw new ApiError(403, 'Forbidden', 'global_tenant=true lists every tenant\'s stacks, which Heat\'s default policy (stacks:global_index) denies to everybody, and so does stoke');
   }
-  const [summaries, ids] = await Promise.all([stacks.list({ deleted: wanted.showDeleted }), stacks.stackIds()]);
+  const [summaries, ids] = await Promise.all([stacks.list({ deleted: wanted.showDeleted, nested: wanted.showNested }), stacks.stackIds()]);
   const tenants = new Map(summaries.map((summary) => [summary.name, summary.tenant]));
-  const items = summaries.map((summary) => listItem(base, summary, ids.get(summary.name) ?? null));
+  const items = summaries.map((summary) => listItem(base, summary, ids.get(summary.name) ?? null, summary.parent === undefined ? null : ids.get(summary.parent) ?? null));
   const { page, count } = selectPage(wanted, items, (item) => tenants.get(item.stack_name));
   const links = nextLinks(`${base}/stacks`, query, page, wanted.limit);
   sendJson(res, 200, { stacks: page, ...(links.length > 0 ? { links } : {}), ...(wanted.withCount ? { count } : {}) });

@@ -17,17 +17,18 @@ export const stackPath = (base: string, name: string, id: string) => `${base}/st
 
 const selfLinks = (href: string) => [{ href, rel: 'self' }];
 
-/** What Heat reports of a stack, besides its status, that stoke does not keep: no owners, tags or nesting yet. */
+/** What Heat reports of a stack, besides its status, that stoke does not keep: no owners or tags. */
 const UNKEPT = { deletion_time: null, stack_owner: null, parent: null, stack_user_project_id: null, tags: null };
 
-/** An item of `GET /stacks`: Heat's list never carries a description; visibility holds no status reason. */
-export function listItem(base: string, stack: StackSummary, id: string | null) {
+/** An item of `GET /stacks`: Heat's list never carries a description; visibility holds no status reason. `parentId`: a nested stack's parent's id. */
+export function listItem(base: string, stack: StackSummary, id: string | null, parentId: string | null = null) {
   return {
     id, links: id ? selfLinks(stackPath(base, stack.name, id)) : [], stack_name: stack.name, description: '',
     stack_status: stack.status, stack_status_reason: '',
     creation_time: isotime(stack.createdAt), updated_time: isotime(stack.updatedAt), ...UNKEPT,
     // A deleted stack's newest action is its delete.
     deletion_time: stack.status === 'DELETE_COMPLETE' ? isotime(stack.updatedAt) : null,
+    parent: parentId,
   };
 }
 
@@ -101,5 +102,6 @@ export function stackView(base: string, state: StackState, inputs: StackInputs |
       outputs: Object.entries(state.outputs).map(([key, output]) => outputView(key, output)),
     }),
     ...UNKEPT,
+    parent: state.parent?.id ?? null,
   };
 }

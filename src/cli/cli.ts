@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
+import { checkStackName, isFinal, listStacksOverHttp, type StackSummary } from '../client/stacks';
 import { eventCommands } from './events';
 // Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
 // template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
@@ -181,10 +181,14 @@ function stackCommands(program: Command, config: StokeConfig): void {
   stack.command('list')
     .description('list stacks (from Temporal visibility)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (opts) => {
-      const stacks = (await listStacksOverHttp(config)) ?? (await withClient(config, (client) => client.list(), false));
-      print(opts.format, stacks, () => table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'],
-        stacks.map((s) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''])));
+    .option('--nested', 'list nested stacks too, with their parents')
+    .action(async (opts: { format: string; nested?: boolean }) => {
+      const nested = opts.nested ?? false;
+      const stacks = (await listStacksOverHttp(config, { nested })) ?? (await withClient(config, (client) => client.list({ nested }), false));
+      const row = (s: StackSummary) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''];
+      print(opts.format, stacks, () => (nested
+        ? table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time', 'Parent'], stacks.map((s) => [...row(s), s.parent ?? '']))
+        : table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'], stacks.map(row))));
     });
 
   stack.command('show <name>')

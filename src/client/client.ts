@@ -41,7 +41,7 @@ import { describeWaits, sendHandleSignal, type SignalRequest } from './signals';
 import { dataConverter } from './codec';
 import { DEFAULT_TENANT, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
+import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, parentStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import { MASK, redactState } from '../template/redact';
 import type { StackPlan, StackSource, StackState, StackStatus } from '../template/types';
 
@@ -509,7 +509,7 @@ export class StackClient {
    * (encrypted under another key) is still listed; one with it also reads each stack's tenant from the memo,
    * and a tenant's client (or `allTenants`) lists that tenant's stacks alone.
    */
-  async list({ deleted, allTenants }: { deleted?: boolean; allTenants?: boolean } = {}): Promise<StackSummary[]> {
+  async list({ deleted, allTenants, nested }: { deleted?: boolean; allTenants?: boolean; nested?: boolean } = {}): Promise<StackSummary[]> {
     const records: ActionRecord[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
@@ -524,11 +524,12 @@ export class StackClient {
           startTime: time(wf.startTime),
           updatedAt: time(wf.closeTime) ?? time(wf.executionTime),
           ...(this.withCodec ? { tenant: await this.tenantOf(wf.memo) } : {}),
+          parent: parentStack(wf.parentExecution?.workflowId),
         });
       }
       nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
     } while (nextPageToken);
-    return newestPerStack(records, { deleted }).filter((stack) => allTenants || this.sees(stack.tenant));
+    return newestPerStack(records, { deleted, nested }).filter((stack) => allTenants || this.sees(stack.tenant));
   }
 
   /**

@@ -44,6 +44,8 @@ export interface StackSummary {
   readonly status: string;
   readonly createdAt?: Date;
   readonly updatedAt?: Date;
+  /** A nested stack's parent stack. */
+  readonly parent?: string;
 }
 
 /** One stack action as visibility reports it, in the form both of Temporal's APIs reduce to. */
@@ -57,10 +59,17 @@ export interface ActionRecord {
   readonly startTime?: Date;
   readonly updatedAt?: Date;
   readonly tenant?: string;
+  /** The parent stack, for an action its parent's action ran as a child workflow. */
+  readonly parent?: string;
 }
 
-/** Each stack's newest action, by name; deleted stacks left out unless `deleted`. */
-export function newestPerStack(records: Iterable<ActionRecord>, { deleted = false }: { deleted?: boolean } = {}): StackSummary[] {
+/** The stack whose action started this one as a child workflow: a nested stack's parent. */
+export function parentStack(parentWorkflowId: string | null | undefined): string | undefined {
+  return parentWorkflowId?.startsWith('stack:') ? parentWorkflowId.slice('stack:'.length) : undefined;
+}
+
+/** Each stack's newest action, by name; deleted stacks left out unless `deleted`, nested ones unless `nested`. */
+export function newestPerStack(records: Iterable<ActionRecord>, { deleted = false, nested = false }: { deleted?: boolean; nested?: boolean } = {}): StackSummary[] {
   const newest = new Map<string, StackSummary & { started: number }>();
   for (const record of records) {
     if (!record.stackName || !record.startTime) continue;
@@ -70,6 +79,7 @@ export function newestPerStack(records: Iterable<ActionRecord>, { deleted = fals
     newest.set(record.stackName, {
       name: record.stackName,
       ...(record.tenant === undefined ? {} : { tenant: record.tenant }),
+      ...(record.parent === undefined ? {} : { parent: record.parent }),
       status: INTERRUPTED.includes(record.workflowStatus) ? interruptedStatus(record.action) : record.stackStatus ?? 'UNKNOWN',
       createdAt: record.startTime,
       updatedAt: record.updatedAt ?? record.startTime,
@@ -77,7 +87,7 @@ export function newestPerStack(records: Iterable<ActionRecord>, { deleted = fals
     });
   }
   return [...newest.values()]
-    .filter((stack) => deleted || stack.status !== 'DELETE_COMPLETE')
+    .filter((stack) => (deleted || stack.status !== 'DELETE_COMPLETE') && (nested || stack.parent === undefined))
     .sort((a, b) => a.name.localeCompare(b.name))
     .map(({ started: _started, ...summary }) => summary);
 }
@@ -90,6 +100,7 @@ interface HttpExecution {
   closeTime?: string;
   executionTime?: string;
   searchAttributes?: { indexedFields?: Record<string, { data?: string }> };
+  parentExecution?: { workflowId?: string };
 }
 
 /** A keyword search attribute's value: base64 of its JSON. */
@@ -131,7 +142,7 @@ function getJson(url: URL, timeoutMs: number): Promise<unknown | undefined> {
  * The stacks, read from Temporal's HTTP API; undefined when it does not answer (a server without it,
  * a port not published, any refusal), and the caller then asks over gRPC, which reports errors well.
  */
-export async function listStacksOverHttp(config: StokeConfig, timeoutMs = 1500): Promise<StackSummary[] | undefined> {
+export async function listStacksOverHttp(config: StokeConfig, { nested = false, timeoutMs = 1500 }: { nested?: boolean; timeoutMs?: number } = {}): Promise<StackSummary[] | undefined> {
   const address = temporalHttpAddress(config);
   let base: URL;
   try {
@@ -155,9 +166,10 @@ export async function listStacksOverHttp(config: StokeConfig, timeoutMs = 1500):
         workflowStatus: (execution.status ?? '').replace(/^WORKFLOW_EXECUTION_STATUS_/, ''),
         startTime: date(execution.startTime),
         updatedAt: date(execution.closeTime) ?? date(execution.executionTime),
+        parent: parentStack(execution.parentExecution?.workflowId),
       });
     }
     nextPageToken = page.nextPageToken || undefined;
   } while (nextPageToken);
-  return newestPerStack(records);
+  return newestPerStack(records, { nested });
 }

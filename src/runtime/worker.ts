@@ -9,6 +9,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { StackClient } from '../client/client';
 import { loadCatalog } from './catalog';
 import { dataConverter, plaintextAllowed, type EncryptionCodec } from '../client/codec';
 import { temporalAddress, type StokeConfig } from '../config';
@@ -150,6 +151,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
   const converter = dataConverter(config, process.env, 'worker');
   const workflowBundle = await bundleWorkflows(config, converter.failureConverterPath);
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  let stacks: Promise<StackClient> | undefined;
   try {
     const worker = await Worker.create({
       connection,
@@ -161,6 +163,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       activities: createActivities({
         dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), catalog: loadCatalog(),
         endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints },
+        stacks: () => (stacks ??= StackClient.connect(config)),
       }),
       maxConcurrentActivityTaskExecutions: 200,
     });
@@ -173,6 +176,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       .catch((err: Error) => console.warn(`stoke worker: warning: could not look for activities of dead workers: ${err.message}`));
     await Promise.all([worker.run(), takingOver]);
   } finally {
+    await (await stacks?.catch(() => undefined))?.close();
     await connection.close();
   }
 }

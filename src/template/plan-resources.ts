@@ -167,7 +167,8 @@ function templateType(ctx: PlanContext, name: string, typeName: string, target: 
 /** A stack type's own template (a TemplateURL, OS::Heat::Stack's template), read and planned as a child stack. */
 function typeTemplate(ctx: PlanContext, name: string, schema: ResourceType, properties: JsonObject, propertiesPath: string): void {
   const found = schema.nested?.source?.(properties);
-  if (!found) return;
+  // A value still waiting for a parameter or another resource: the child is checked when it is made.
+  if (!found || ('template' in found ? isDeferred(found.template) : isDeferred(found.file))) return;
   if ('template' in found) {
     const { parsed, text } = inlineTemplate(found.template, `${ctx.input.template.file} (${propertiesPath})`);
     if (parsed.errors.length > 0) return ctx.issues.fail('NestedTemplateInvalid', propertiesPath, `the nested template does not parse: ${parsed.errors[0]!.message}`);

@@ -175,6 +175,18 @@ export interface StackState {
    * holds real values, since activities and later actions work from it. `redactState` drops it.
    */
   readonly hiddenValues?: string[];
+  /** Set on a nested stack: the stack and resource it belongs to. */
+  readonly parent?: NestedIn;
+}
+
+/** Where a nested stack sits: its parent, the parent's resource it is, how deep, and the root stack above all. */
+export interface NestedIn {
+  readonly name: string;
+  readonly id: string;
+  readonly resource: string;
+  /** 1 for a child of a root stack. */
+  readonly depth: number;
+  readonly root: { readonly name: string; readonly id: string };
 }
 
 /** A file of a stack's source, by the name it was given as (for messages) and its text. */

@@ -4,6 +4,7 @@
  * own history; a type here only says what the child's template and parameters are and which of its outputs
  * give the resource's attributes.
  */
+import { isObject } from '../../template/parse';
 import type { JsonObject } from '../../template/types';
 import type { NestedChild, NestedChildRequest, ResourceType, RunProfile } from '../plugin';
 
@@ -52,8 +53,8 @@ export const heatStack: ResourceType = {
     stack_name: { description: 'The nested stack\'s name.' },
   },
   nested: {
-    source: (properties) => (typeof properties.template === 'string' || (typeof properties.template === 'object' && properties.template !== null && !Array.isArray(properties.template))
-      ? { template: properties.template as string | JsonObject } : undefined),
+    // Empty: a value still unknown (`template validate` without parameters); the child is then checked when made.
+    source: ({ template }) => ((typeof template === 'string' && template.trim() !== '') || (isObject(template) && Object.keys(template).length > 0) ? { template } : undefined),
     child: (req) => ({
       template: req.properties.template as string | JsonObject,
       parameters: (req.properties.parameters ?? {}) as JsonObject,

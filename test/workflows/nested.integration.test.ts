@@ -1,0 +1,169 @@
+/**
+ * Nested stacks on the real server and engine: a template file used as a type (two levels deep) and
+ * OS::Heat::Stack, each a child workflow of its own; outputs and attributes across levels; listings that
+ * leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
+ */
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SLEEPER, docker, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil } from '../helpers';
+
+let worker: ChildProcess | undefined;
+const stacks: string[] = [];
+beforeAll(async () => {
+  worker = await startWorker();
+});
+afterAll(async () => {
+  for (const stack of stacks) if (showStack(stack).status !== 'DELETE_COMPLETE') stoke('stack', 'delete', stack, '--wait');
+  await stopWorker(worker);
+});
+
+/** Writes files into a folder of their own; returns the folder. */
+function writeFiles(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-nested-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Every container of the stack and of the stacks nested in it: their names start with the root's. */
+async function containersUnder(stack: string) {
+  const all = await docker().listContainers({ all: true, filters: { label: ['org.stoke.stack'] } });
+  return all.filter((c) => c.Labels['org.stoke.stack'] === stack || c.Labels['org.stoke.stack']!.startsWith(`${stack}-`));
+}
+
+const container = (env = '[]') => `{type: DockerInc::Docker::Container, properties: {image: busybox, cmd: ${SLEEPER}, env: ${env}}}`;
+
+const TWO_LEVELS = {
+  'parent.yaml': `
+heat_template_version: 2016-10-14
+resources:
+  app:
+    type: lib/app.yaml
+    properties: {greeting: hello}
+  inline:
+    type: OS::Heat::Stack
+    properties:
+      template: {get_file: lib/inline.yaml}
+      parameters: {word: {get_attr: [app, word]}}
+outputs:
+  word: {value: {get_attr: [app, word]}}
+  deep: {value: {get_attr: [app, deep]}}
+  inline_echo: {value: {get_attr: [inline, outputs, echo]}}
+  inline_name: {value: {get_attr: [inline, stack_name]}}
+  app_id: {value: {get_resource: app}}
+`,
+  'lib/app.yaml': `
+heat_template_version: 2016-10-14
+parameters:
+  greeting: {type: string}
+resources:
+  suffix: {type: OS::Heat::RandomString, properties: {length: 4}}
+  web: ${container('[{list_join: ["=", [WORD, {get_param: greeting}]]}]')}
+  db: {type: db.yaml}
+outputs:
+  word: {value: {list_join: ['-', [{get_param: greeting}, {get_attr: [suffix, value]}]]}}
+  deep: {value: {get_attr: [db, name]}}
+`,
+  'lib/db.yaml': `
+heat_template_version: 2016-10-14
+resources:
+  box: ${container()}
+outputs:
+  name: {value: {get_param: OS::stack_name}}
+`,
+  'lib/inline.yaml': `
+heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+resources:
+  nothing: {type: OS::Heat::None}
+outputs:
+  echo: {value: {get_param: word}}
+`,
+};
+
+test('a two-level nested create: child workflows, outputs across levels, listings, and a delete that leaves nothing', async () => {
+  const dir = writeFiles(TWO_LEVELS);
+  const stack = uniqueName('nested');
+  stacks.push(stack);
+  const created = stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait');
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+
+  const parent = showStack(stack);
+  expect(parent.status).toBe('CREATE_COMPLETE');
+  const outputs = Object.fromEntries(Object.entries(parent.outputs).map(([k, o]) => [k, o.value]));
+  expect(outputs.word).toMatch(/^hello-[A-Za-z0-9]{4}$/);
+  expect(outputs.inline_echo).toBe(outputs.word);
+  expect(outputs.app_id).toBe(parent.resources.app!.physicalId);
+  // The grandchild's own name: parent-resource-suffix at each level.
+  expect(outputs.deep).toMatch(new RegExp(`^${stack}-app-[0-9a-f]{12}-db-[0-9a-f]{12}$`));
+  expect(outputs.inline_name).toMatch(new RegExp(`^${stack}-inline-[0-9a-f]{12}$`));
+
+  const child = showStack(String(outputs.deep).replace(/-db-[0-9a-f]{12}$/, ''));
+  expect(child.status).toBe('CREATE_COMPLETE');
+  expect(child.id).toBe(parent.resources.app!.physicalId);
+  expect(child.parent).toMatchObject({ name: stack, resource: 'app', depth: 1, root: { name: stack, id: parent.id } });
+  expect(showStack(String(outputs.deep)).parent).toMatchObject({ depth: 2, root: { name: stack, id: parent.id } });
+  const boxes = await containersUnder(stack);
+  expect(boxes.map((c) => c.Labels['org.stoke.resource']).sort()).toEqual(['box', 'web']);
+
+  const listed = stoke('stack', 'list', '-f', 'json');
+  const names = (JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name);
+  expect(names).toContain(stack);
+  expect(names.filter((n) => n.startsWith(`${stack}-`))).toEqual([]);
+  const withNested = JSON.parse(stoke('stack', 'list', '--nested', '-f', 'json').stdout) as { name: string; parent?: string }[];
+  expect(withNested.filter((s) => s.name.startsWith(`${stack}-`)).map((s) => [s.name, s.parent]).sort()).toEqual([
+    [child.name, stack], [String(outputs.deep), child.name], [String(outputs.inline_name), stack],
+  ].sort());
+
+  const deleted = stoke('stack', 'delete', stack, '--wait');
+  expect(deleted.status).toBe(0);
+  expect(await containersUnder(stack)).toEqual([]);
+  for (const name of [child.name, String(outputs.deep), String(outputs.inline_name)]) expect(showStack(name).status).toBe('DELETE_COMPLETE');
+  await recordHistories(stack, 'nested-root');
+  await recordHistories(child.name, 'nested-child');
+});
+
+test('a failure two levels down fails the root, whose rollback deletes every level', async () => {
+  const dir = writeFiles({
+    'parent.yaml': 'heat_template_version: 2016-10-14\nresources:\n  app: {type: child.yaml}\n  web: ' + container() + '\n',
+    'child.yaml': 'heat_template_version: 2016-10-14\nresources:\n  web: ' + container() + '\n  deeper: {type: grandchild.yaml}\n',
+    'grandchild.yaml': 'heat_template_version: 2016-10-14\nresources:\n  box: ' + container()
+      + '\n  broken: {type: OS::Heat::TestResource, depends_on: box, properties: {fail: true}}\n',
+  });
+  const stack = uniqueName('nested-rollback');
+  stacks.push(stack);
+  const created = stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait');
+  expect(created.status).not.toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('ROLLBACK_COMPLETE');
+  expect(parent.statusReason).toMatch(/app: nested stack .*-app-[0-9a-f]{12}: .*deeper: nested stack .*-deeper-[0-9a-f]{12}: .*broken/);
+  expect(await containersUnder(stack)).toEqual([]);
+});
+
+test('a cancel while a nested stack waits cancels the child and rolls every level back', async () => {
+  const dir = writeFiles({
+    'parent.yaml': 'heat_template_version: 2016-10-14\nresources:\n  app: {type: child.yaml}\n',
+    'child.yaml': `heat_template_version: 2016-10-14
+resources:
+  web: ${container()}
+  handle: {type: OS::Heat::WaitConditionHandle}
+  wait: {type: OS::Heat::WaitCondition, depends_on: web, properties: {handle: {get_resource: handle}, timeout: 3600}}
+`,
+  });
+  const stack = uniqueName('nested-cancel');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml')).status).toBe(0);
+  await waitUntil('the nested stack to wait', async () => ((await containersUnder(stack)).length === 1 ? true : undefined));
+  const cancelled = stoke('stack', 'cancel', stack, '--wait');
+  expect(cancelled.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Stack CREATE cancelled; rolled back`);
+  expect(cancelled.status).toBe(0);
+  const app = showStack(stack).resources.app!;
+  expect(app.status).toBe('DELETE_COMPLETE');
+  expect(await containersUnder(stack)).toEqual([]);
+});

@@ -1,0 +1,96 @@
+/**
+ * Nested stacks (runs.where 'stack'): each is a stack of its own, run as a child workflow under its own stack
+ * workflow id, with its own history; the Temporal UI links parent and child. To the parent's actions a nested
+ * resource has the same lifecycle as any other (create, delete), so the graph, rollback and teardown code
+ * is shared: only what "create" and "delete" mean differs.
+ */
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  proxyActivities,
+  proxyLocalActivities,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from '../src/resources/plugin';
+import type { Json, NestedIn, StackPlan, StackState } from '../src/template/types';
+import { signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo } from './definitions';
+import { PROFILES, type Activities, type ResourceLifecycle } from './profiles';
+
+/** The name of a nested stack, as Heat's `parent-resource-suffix`: the suffix is fixed by the parent's id, so a retry or a delete finds it. */
+export function nestedStackName(parent: string, parentId: string, resource: string, copy = ''): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (const ch of `${parentId}/${resource}/${copy}`) {
+    a = Math.imul(a ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    b = Math.imul(b ^ ch.charCodeAt(0), 0x5bd1e995) >>> 0;
+  }
+  const suffix = `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`.slice(0, 12);
+  return `${parent}-${resource.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${suffix}`.slice(-255).replace(/^[^a-zA-Z]+/, 's');
+}
+
+/** The memo the signal gateway and listings read, as the client gives a root stack's: the tenant is the root's. */
+function childMemo(plan: StackPlan | undefined, stackId: string, parent: string): StackMemo & { parent: string } {
+  const tenant = (workflowInfo().memo as { tenant?: Json } | undefined)?.tenant;
+  return {
+    stackId, handles: plan ? waitHandles(plan) : [], ...(plan ? { signalLimits: signalLimits(plan) } : {}), parent,
+    ...(typeof tenant === 'string' ? { tenant } : {}),
+  };
+}
+
+/** What a child's failure says to the parent: its own status reason, not "child workflow failed". */
+function childFailure(name: string, err: unknown): unknown {
+  if (!(err instanceof ChildWorkflowFailure) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== STACK_FAILED) return err;
+  return ApplicationFailure.nonRetryable(`nested stack ${name}: ${err.cause.message}`, 'NestedStackFailed');
+}
+
+/** The lifecycle of a stack's nested resources; `plan` is the one being brought about (none for a delete). */
+export function nestedStacks(state: StackState, plan: StackPlan | undefined, timeoutMinutes: number): ResourceLifecycle {
+  const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
+  const reads = proxyActivities<Activities>(PROFILES.check);
+  const nestedIn = (resource: string): NestedIn => ({
+    name: state.name, id: state.id, resource, depth: (state.parent?.depth ?? 0) + 1, root: state.parent?.root ?? { name: state.name, id: state.id },
+  });
+
+  const create = async (req: CreateResourceRequest): Promise<CreatedResource> => {
+    const planned = plan?.resources[req.resource];
+    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
+    const child = await local.planNestedStack({
+      ...req, childName: name, depth: nestedIn(req.resource).depth, timeoutMinutes, ...(planned?.nested ? { nested: planned.nested } : {}),
+    });
+    const stackId = uuid4();
+    const input: CreateStackInput = { plan: child.plan, stackId, nesting: nestedIn(req.resource) };
+    let result: StackState;
+    try {
+      result = await executeChild('createStack', { workflowId: stackWorkflowId(name), args: [input], memo: { ...childMemo(child.plan, stackId, state.name) } });
+    } catch (err) {
+      throw childFailure(name, err);
+    }
+    const outputs = result.outputs;
+    const attributes = Object.fromEntries(Object.entries(child.attributes).map(([attribute, from]): [string, Json] => {
+      if (from === null) return [attribute, Object.fromEntries(Object.entries(outputs).map(([key, o]) => [key, o.value]))];
+      if (typeof from === 'object') return [attribute, from.stack === 'name' ? name : stackId];
+      return [attribute, outputs[from]?.value ?? null];
+    }));
+    const ref = child.ref !== undefined ? outputs[child.ref]?.value : undefined;
+    return { physicalId: stackId, ...(ref !== undefined && ref !== null ? { refId: String(ref) } : {}), attributes };
+  };
+
+  const remove = async (req: DeleteResourceRequest): Promise<void> => {
+    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
+    const found = await reads.nestedStackState({ name });
+    if (!found || found.status === 'DELETE_COMPLETE') return;
+    const input: DeleteStackInput = { state: found };
+    try {
+      await executeChild('deleteStack', { workflowId: stackWorkflowId(name), args: [input], memo: { ...childMemo(undefined, found.id, state.name) } });
+    } catch (err) {
+      throw childFailure(name, err);
+    }
+  };
+
+  const refuse = (what: string) => async (req: { resource: string; type: string }): Promise<never> => {
+    throw ApplicationFailure.nonRetryable(`${req.type} '${req.resource}' is a nested stack, which stoke cannot ${what} yet`, 'NestedStackUnsupported');
+  };
+  return { createResource: create, deleteResource: remove, adoptResource: refuse('adopt'), updateResource: refuse('update in place') };
+}
