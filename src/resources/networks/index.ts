@@ -236,6 +236,39 @@ export const neutronFloatingIpAssociation: ResourceType = {
   attributes: {},
 };
 
+/**
+ * The CFN elastic IP, as the Neutron floating IP is here: no pool and no NAT, so the address is the
+ * instance's own, which the host reaches. One that names no instance has no address of its own.
+ */
+export const ec2Eip: ResourceType = {
+  name: 'AWS::EC2::EIP',
+  runs: { ...RECORDED, needs: ['siblings'] },
+  handler: { create: async (req) => (await lifecycle()).createEip(req) },
+  description: 'The address the host reaches the instance at (its own: no NAT); Ref gives it, and is empty without InstanceId.',
+  properties: {
+    Domain: { type: 'string', allowedValues: ['vpc'], description: 'Recorded only (deprecated in Heat).' },
+    InstanceId: { type: 'string', description: 'The server whose address this is.' },
+  },
+  attributes: {
+    AllocationId: { description: 'The allocation\'s id (the resource\'s physical id).', type: 'string' },
+    ...show,
+  },
+};
+
+export const ec2EipAssociation: ResourceType = {
+  name: 'AWS::EC2::EIPAssociation',
+  runs: { ...RECORDED, needs: ['siblings'] },
+  handler: { create: async (req) => (await lifecycle()).createEipAssociation(req) },
+  description: 'Checks that the instance is a server of this stack; the host reaches it at its own address already.',
+  properties: {
+    InstanceId: { type: 'string', description: 'The server.' },
+    EIP: { type: 'string', description: 'The EIP\'s address (its Ref).' },
+    AllocationId: { type: 'string', description: 'The EIP\'s AllocationId: recorded only.' },
+    NetworkInterfaceId: { type: 'string', description: 'Recorded only.' },
+  },
+  attributes: show,
+};
+
 export const novaFloatingIp: ResourceType = {
   name: 'OS::Nova::FloatingIP',
   runs: RECORDED,
@@ -262,5 +295,5 @@ export const novaFloatingIpAssociation: ResourceType = {
 
 export const NETWORK_TYPES = [
   neutronNet, neutronSubnet, neutronRouter, neutronRouterInterface, neutronPort, neutronSecurityGroup, ec2SecurityGroup,
-  neutronFloatingIp, neutronFloatingIpAssociation, novaFloatingIp, novaFloatingIpAssociation,
+  neutronFloatingIp, neutronFloatingIpAssociation, novaFloatingIp, novaFloatingIpAssociation, ec2Eip, ec2EipAssociation,
 ];
