@@ -3,6 +3,7 @@
  * `stoke resource type list/show` and the activities' dispatcher read it. A new type is its family's
  * module plus one line here.
  */
+import { CREDENTIAL_TYPES } from './credentials';
 import { DOCKER_TYPES } from './docker';
 import { HEAT_TYPES } from './heat';
 import { NETWORK_TYPES } from './networks';
@@ -16,6 +17,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...WAIT_CONDITION_TYPES,
   ...SERVER_TYPES,
   ...NETWORK_TYPES,
+  ...CREDENTIAL_TYPES,
 ].map((type) => [type.name, type]));
 
 /** The type templates call `name`, if stoke has it. */

@@ -2,9 +2,19 @@
  * Types the public templates need that have a local meaning, or are recorded and say what they do not
  * do: their schemas as Heat has them (checked by planning templates) and their handlers, which are pure.
  */
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ServerSpec } from '../../activities/compute';
+import { createKeyPair } from '../../src/resources/credentials/handler';
 import { createEip, createEipAssociation, createSecurityGroup } from '../../src/resources/networks/handler';
 import type { CreateResourceRequest, Sibling } from '../../src/resources/plugin';
+import { bootServer } from '../../src/resources/servers/server';
+import { siblingLookup } from '../../src/resources/siblings';
+import { DEFAULT_CATALOG } from '../../src/runtime/catalog';
 import { parseFile } from '../../src/template/parse';
 import { planStack } from '../../src/template/plan';
 
@@ -22,6 +32,11 @@ async function failureOf(work: () => unknown): Promise<ApplicationFailure> {
   }
   throw new Error('expected a failure');
 }
+
+/** What validating a HOT template gives: each error as `code path: message`. */
+const hotErrors = (resources: string) =>
+  planStack({ stackName: 'demo', template: parseFile(`heat_template_version: 2016-10-14\nresources:\n${resources}`, 'demo.yaml'), environments: [], mode: 'validate' })
+    .errors.map((e) => `${e.code} ${e.path}: ${e.message}`);
 
 /** What validating a CFN template (YAML) gives: each error as `code path: message`. */
 const cfnErrors = (resources: string) =>
@@ -92,5 +107,75 @@ describe('AWS::EC2::EIP and EIPAssociation', () => {
     expect(stranger.message).toBe("resources.a.properties.InstanceId: 'nope' is not a server of this stack");
     const nat = await failureOf(() => createEipAssociation(request('AWS::EC2::EIPAssociation', 'a', { InstanceId: 'c0ffee', EIP: '203.0.113.5' }, { siblings: { web } })));
     expect(nat.message).toMatch(/^resources\.a\.properties\.EIP: the docker driver has no NAT/);
+  });
+});
+
+describe('OS::Nova::KeyPair', () => {
+  test('validates with Heat\'s properties; a server names it by get_resource; x509 and a missing name are refused', () => {
+    expect(hotErrors(`
+  key: {type: OS::Nova::KeyPair, properties: {name: demo-key, save_private_key: true, type: ssh, user: admin}}
+  vm: {type: OS::Nova::Server, properties: {image: cirros, flavor: m1.tiny, key_name: {get_resource: key}}}
+`)).toEqual([]);
+    expect(hotErrors('  key: {type: OS::Nova::KeyPair, properties: {type: x509}}\n')).toEqual([
+      expect.stringMatching(/^MissingProperty resources\.key\.properties: .*'name'/),
+      'InvalidProperty resources.key.properties.type: x509 key pairs (Windows certificates) are not supported: stoke makes SSH key pairs only',
+    ]);
+  });
+
+  test('generates an RSA pair: an OpenSSH public key ssh-keygen reads, matching the private key kept when save_private_key is true', () => {
+    const made = createKeyPair(request('OS::Nova::KeyPair', 'key', { name: 'demo-key', save_private_key: true }));
+    expect(made.physicalId).toBe('demo-key');
+    expect(made.refId).toBeUndefined();
+    const publicKey = String(made.attributes.public_key);
+    expect(publicKey).toMatch(/^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/]+=* demo-key$/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keypair-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'id_rsa'), String(made.attributes.private_key), { mode: 0o600 });
+      fs.writeFileSync(path.join(dir, 'id_rsa.pub'), `${publicKey}\n`);
+      expect(execFileSync('ssh-keygen', ['-l', '-f', path.join(dir, 'id_rsa.pub')]).toString()).toMatch(/^2048 SHA256:/);
+      // ssh-keygen -y derives the public key from the private one: the same key as the attribute's.
+      const derived = execFileSync('ssh-keygen', ['-y', '-f', path.join(dir, 'id_rsa')]).toString().trim();
+      expect(derived.split(' ').slice(0, 2)).toEqual(publicKey.split(' ').slice(0, 2));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const unsaved = createKeyPair(request('OS::Nova::KeyPair', 'key', { name: 'k2', save_private_key: false }));
+    expect(unsaved.attributes.private_key).toBe('');
+    expect(unsaved.attributes.public_key).not.toBe(publicKey);
+  });
+
+  test('imports a given public key, with no private key; text that is no public key is refused', async () => {
+    const pair = crypto.generateKeyPairSync('ed25519');
+    const raw = pair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), raw]);
+    const given = `ssh-ed25519 ${blob.toString('base64')} me@laptop`;
+    expect(createKeyPair(request('OS::Nova::KeyPair', 'key', { name: 'mine', public_key: given, save_private_key: true })).attributes)
+      .toEqual({ public_key: given, private_key: '' });
+    const refused = await failureOf(() => createKeyPair(request('OS::Nova::KeyPair', 'key', { name: 'mine', public_key: '-----BEGIN PUBLIC KEY-----' })));
+    expect(refused.message).toMatch(/^resources\.key\.properties\.public_key: not an OpenSSH public key/);
+  });
+
+  test('a server whose key_name names the stack\'s key pair boots with its public key installed for its user, then its user_data', async () => {
+    const booted: ServerSpec[] = [];
+    const key = sibling('OS::Nova::KeyPair', 'demo-key', { public_key: 'ssh-rsa AAAAB3Nza demo-key', private_key: '' });
+    const boot = (properties: CreateResourceRequest['properties']) => {
+      const req = request('OS::Nova::Server', 'vm', { image: 'cirros', flavor: 'm1.tiny', ...properties }, { siblings: { key } });
+      return bootServer(req, {
+        driver: {
+          boot: async (spec) => (booted.push(spec), 'server-1'), waitRunning: async () => undefined, addresses: async () => [],
+          delete: async () => undefined, exec: async () => ({ stdout: '', stderr: '', exitCode: 0 }), exists: async () => true, status: async () => 'running',
+        },
+        catalog: DEFAULT_CATALOG, lookup: siblingLookup(req), prepareImage: async () => undefined, registryFor: () => undefined,
+        networkGateway: async () => '', networkLabel: async (network) => network,
+      });
+    };
+    await boot({ key_name: 'demo-key', admin_user: 'fedora', user_data: '#!/bin/bash\necho hi', user_data_format: 'RAW' });
+    await boot({ key_name: 'nova-key-of-no-stack' });
+    const [withKey, recordedOnly] = booted.map((spec) => spec.bootScript);
+    expect(withKey).toContain("user='fedora'");
+    expect(withKey).toContain("key='ssh-rsa AAAAB3Nza demo-key'");
+    expect(withKey).toContain(`echo '${Buffer.from('#!/bin/bash\necho hi').toString('base64')}' | base64 -d > /var/lib/cloud/instance/scripts/user-data`);
+    expect(withKey!.trimEnd().split('\n').pop()).toBe('exec /var/lib/cloud/instance/scripts/user-data');
+    expect(recordedOnly).toBe('');
   });
 });
