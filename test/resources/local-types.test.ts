@@ -179,3 +179,21 @@ describe('OS::Nova::KeyPair', () => {
     expect(recordedOnly).toBe('');
   });
 });
+
+describe('types with no local meaning', () => {
+  test('alarms are refused as unsupported, saying why, not as unknown types', () => {
+    expect(hotErrors(`
+  aodh: {type: OS::Aodh::GnocchiAggregationByResourcesAlarm, properties: {metric: cpu_util, threshold: 50}}
+  ceilometer: {type: OS::Ceilometer::Alarm, properties: {meter_name: cpu_util}}
+  cloudwatch: {type: AWS::CloudWatch::Alarm, properties: {MetricName: CPUUtilization}}
+  typo: {type: OS::Aodh::Alarmm}
+  other: {type: OS::Monasca::Notification}
+`)).toEqual([
+      "UnsupportedResourceType resources.aodh.type: unsupported: 'OS::Aodh::GnocchiAggregationByResourcesAlarm' has no local meaning (alarms watch metrics a telemetry service (Ceilometer, Aodh, CloudWatch) gathers, and stoke has none to gather or evaluate them)",
+      expect.stringMatching(/^UnsupportedResourceType resources\.ceilometer\.type: unsupported: 'OS::Ceilometer::Alarm' has no local meaning \(/),
+      expect.stringMatching(/^UnsupportedResourceType resources\.cloudwatch\.type: unsupported: 'AWS::CloudWatch::Alarm' has no local meaning \(/),
+      expect.stringMatching(/^UnsupportedResourceType resources\.typo\.type: /),
+      expect.stringMatching(/^UnknownResourceType resources\.other\.type: unknown resource type 'OS::Monasca::Notification'/),
+    ]);
+  });
+});
