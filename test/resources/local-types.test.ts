@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ServerSpec } from '../../activities/compute';
-import { createKeyPair } from '../../src/resources/credentials/handler';
+import { createAccessKey, createKeyPair, createUser } from '../../src/resources/credentials/handler';
 import { createEip, createEipAssociation, createSecurityGroup } from '../../src/resources/networks/handler';
 import type { CreateResourceRequest, Sibling } from '../../src/resources/plugin';
 import { bootServer } from '../../src/resources/servers/server';
@@ -177,6 +177,42 @@ describe('OS::Nova::KeyPair', () => {
     expect(withKey).toContain(`echo '${Buffer.from('#!/bin/bash\necho hi').toString('base64')}' | base64 -d > /var/lib/cloud/instance/scripts/user-data`);
     expect(withKey!.trimEnd().split('\n').pop()).toBe('exec /var/lib/cloud/instance/scripts/user-data');
     expect(recordedOnly).toBe('');
+  });
+});
+
+describe('AWS::IAM::User and AccessKey', () => {
+  test('validate as the CFN templates name them: a user with policies, a key for it read by Ref and SecretAccessKey', () => {
+    expect(cfnErrors(`
+  CfnUser: {Type: AWS::IAM::User, Properties: {Policies: [{Ref: WebServerPolicy}], LoginProfile: {Password: secret}, Path: /}}
+  WebServerPolicy: {Type: OS::Heat::None}
+  CfnKeys:
+    Type: AWS::IAM::AccessKey
+    Properties: {UserName: {Ref: CfnUser}, Serial: 1, Status: Active}
+  vm:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: fedora
+      InstanceType: m1.small
+      UserData: {'Fn::Join': ['', [{Ref: CfnKeys}, ' ', {'Fn::GetAtt': [CfnKeys, SecretAccessKey]}, ' ', {'Fn::GetAtt': [CfnKeys, UserName]}]]}
+`)).toEqual([]);
+    expect(cfnErrors('  k: {Type: AWS::IAM::AccessKey, Properties: {Status: Gone}}\n')).toEqual([
+      "MissingProperty Resources.k.Properties: AWS::IAM::AccessKey requires the property 'UserName'",
+      "InvalidProperty Resources.k.Properties.Status: 'Gone' is not one of Active, Inactive",
+    ]);
+  });
+
+  test('a user is recorded under its stack\'s name; its key gets a fresh id (Ref) and secret, and must name a user of the stack', async () => {
+    const user = createUser(request('AWS::IAM::User', 'CfnUser', { Policies: ['p'] }));
+    expect(user.physicalId).toBe('demo-CfnUser');
+    const users = { CfnUser: sibling('AWS::IAM::User', user.physicalId, {}) };
+    const key = createAccessKey(request('AWS::IAM::AccessKey', 'CfnKeys', { UserName: 'demo-CfnUser' }, { siblings: users }));
+    const again = createAccessKey(request('AWS::IAM::AccessKey', 'CfnKeys', { UserName: 'demo-CfnUser' }, { siblings: users }));
+    expect(key.physicalId).toMatch(/^[0-9a-f]{32}$/);
+    expect(key.attributes).toEqual({ UserName: 'demo-CfnUser', SecretAccessKey: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect([again.physicalId, again.attributes.SecretAccessKey]).not.toContain(key.attributes.SecretAccessKey);
+    expect(again.physicalId).not.toBe(key.physicalId);
+    const stranger = await failureOf(() => createAccessKey(request('AWS::IAM::AccessKey', 'CfnKeys', { UserName: 'admin' }, { siblings: users })));
+    expect(stranger.message).toBe("resources.CfnKeys.properties.UserName: 'admin' is not an AWS::IAM::User of this stack");
   });
 });
 

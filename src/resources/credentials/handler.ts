@@ -2,6 +2,7 @@
 import * as crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CreatedResource, CreateResourceRequest } from '../plugin';
+import { siblingLookup } from '../siblings';
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value));
 
@@ -41,4 +42,19 @@ export function createKeyPair(req: CreateResourceRequest): CreatedResource {
     physicalId: name,
     attributes: { public_key: openSshPublicKey(pair.publicKey, name), private_key: req.properties.save_private_key === true ? privateKey : '' },
   };
+}
+
+/** As Heat's physical name of the user, without its random suffix: the stack's and the resource's names. */
+export function createUser(req: CreateResourceRequest): CreatedResource {
+  const name = `${req.stack}-${req.resource}`;
+  return { physicalId: name, attributes: { show: { ...req.properties, name, not_enforced: 'no Keystone user is made; Policies and LoginProfile are recorded only' } } };
+}
+
+/** Keystone EC2 credentials' shape: a 32-hex-digit access key id and secret. */
+export function createAccessKey(req: CreateResourceRequest): CreatedResource {
+  const userName = str(req.properties.UserName);
+  const user = siblingLookup(req)(userName);
+  if (!user || user.type !== 'AWS::IAM::User') invalid(req, 'UserName', `'${userName}' is not an AWS::IAM::User of this stack`);
+  const id = crypto.randomBytes(16).toString('hex');
+  return { physicalId: id, attributes: { UserName: userName, SecretAccessKey: crypto.randomBytes(16).toString('hex') } };
 }

@@ -29,4 +29,38 @@ export const novaKeyPair: ResourceType = {
     properties.type === 'x509' ? [{ path: '.type', message: 'x509 key pairs (Windows certificates) are not supported: stoke makes SSH key pairs only' }] : [],
 };
 
-export const CREDENTIAL_TYPES = [novaKeyPair];
+/**
+ * CFN templates' IAM user and access key, which heat-cfntools on a server use against Heat's CFN API.
+ * Recorded: stoke has no Keystone and no CFN API, and its signal URLs carry their own token.
+ */
+export const iamUser: ResourceType = {
+  name: 'AWS::IAM::User',
+  runs: { where: 'local', copies: true },
+  handler: { create: async (req) => (await lifecycle()).createUser(req) },
+  description: 'Recorded only: a name for the stack\'s access keys (Ref gives it); no Keystone user is made.',
+  properties: {
+    Path: { type: 'string', description: 'Recorded only (Heat: not implemented).' },
+    Groups: { type: 'list', description: 'Recorded only (Heat: not implemented).' },
+    LoginProfile: { type: 'map', keys: { Password: { type: 'string', description: 'Recorded only.' } }, description: 'Recorded only: {Password}.' },
+    Policies: { type: 'list', description: 'Recorded only: access policies are not enforced.' },
+  },
+  attributes: { show: { description: 'All details, including what stoke does not enforce.' } },
+};
+
+export const iamAccessKey: ResourceType = {
+  name: 'AWS::IAM::AccessKey',
+  runs: { where: 'local', needs: ['siblings'], copies: true },
+  handler: { create: async (req) => (await lifecycle()).createAccessKey(req) },
+  description: 'A generated access key id (Ref) and secret for a user of the stack: recorded only, nothing checks them.',
+  properties: {
+    Serial: { type: 'integer', description: 'Recorded only (Heat: not implemented).' },
+    UserName: { type: 'string', required: true, description: 'The user (its Ref): an AWS::IAM::User of this stack.' },
+    Status: { type: 'string', allowedValues: ['Active', 'Inactive'], description: 'Recorded only (Heat: not implemented).' },
+  },
+  attributes: {
+    UserName: { description: 'The user\'s name.', type: 'string' },
+    SecretAccessKey: { description: 'The secret key (not masked: stoke has no hidden attributes yet).', type: 'string' },
+  },
+};
+
+export const CREDENTIAL_TYPES = [novaKeyPair, iamUser, iamAccessKey];
