@@ -338,10 +338,12 @@ function templateCommands(program: Command): void {
   type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
     .action(async (name: string, opts) => {
-      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { printData }] = await Promise.all([
-        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('./resource-types'),
+      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { printData }, { noLocalMeaning }] = await Promise.all([
+        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('./resource-types'), import('../resources/unsupported'),
       ]);
       const schema = resourceType(name);
+      const refused = noLocalMeaning(name);
+      if (refused) throw new StokeError('UnsupportedResourceType', refused);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
       if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
       const support = supportStatusView(schema);

@@ -3,6 +3,7 @@
  * `stoke resource type list/show` and the activities' dispatcher read it. A new type is its family's
  * module plus one line here.
  */
+import { CREDENTIAL_TYPES } from './credentials';
 import { DOCKER_TYPES } from './docker';
 import { HEAT_TYPES } from './heat';
 import { NETWORK_TYPES } from './networks';
@@ -18,6 +19,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...SERVER_TYPES,
   ...NETWORK_TYPES,
   ...STACK_TYPES,
+  ...CREDENTIAL_TYPES,
 ].map((type) => [type.name, type]));
 
 /** The type templates call `name`, if stoke has it. */

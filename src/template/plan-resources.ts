@@ -6,6 +6,7 @@ import type { ResourceType } from '../resources/plugin';
 import { implementationOf, RESOURCE_TYPES } from '../resources/registry';
 import { TEMPLATE_RESOURCE } from '../resources/stacks';
 import { constraintsOf, type PropertySchema } from '../resources/schema';
+import { noLocalMeaning } from '../resources/unsupported';
 import { propertyViolation } from './constraints';
 import { findReferences, isDeferred } from './functions';
 import { isObject, parseFile } from './parse';
@@ -188,6 +189,8 @@ function typeTemplate(ctx: PlanContext, name: string, schema: ResourceType, prop
 }
 
 function unknownType(ctx: PlanContext, name: string, typeName: string, target: string): void {
+  const refused = noLocalMeaning(target);
+  if (refused) return ctx.issues.fail('UnsupportedResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `${refused}${mappedBy(ctx, typeName)}`);
   const namespace = target.split('::').slice(0, 2).join('::');
   const near = Object.keys(RESOURCE_TYPES).filter((t) => t.startsWith(`${namespace}::`)).sort();
   const hint = near.length > 0 ? `; ${namespace} types stoke has: ${near.join(', ')}` : '; see `stoke resource type list`';

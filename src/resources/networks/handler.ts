@@ -262,6 +262,35 @@ export function createNeutronFloatingIp(req: CreateResourceRequest): CreatedReso
   };
 }
 
+/** The server a CFN address resource names, and its address (the one the host reaches), or refused if it is none of this stack's. */
+function serverAddress(req: CreateResourceRequest, property: string): string {
+  const id = str(req.properties[property]);
+  const server = siblingLookup(req)(id);
+  if (!server || !['AWS::EC2::Instance', 'OS::Nova::Server'].includes(server.type)) invalid(req, property, `'${id}' is not a server of this stack`);
+  return str(server.attributes.PublicIp ?? server.attributes.accessIPv4);
+}
+
+export function createEip(req: CreateResourceRequest): CreatedResource {
+  const address = req.properties.InstanceId ? serverAddress(req, 'InstanceId') : '';
+  const physicalId = crypto.randomUUID();
+  return {
+    physicalId, refId: address,
+    attributes: {
+      AllocationId: physicalId,
+      show: { ...req.properties, address, not_enforced: 'no pool and no NAT: the address is the instance\'s own, reachable from this host; without InstanceId there is none' },
+    },
+  };
+}
+
+export function createEipAssociation(req: CreateResourceRequest): CreatedResource {
+  const address = req.properties.InstanceId ? serverAddress(req, 'InstanceId') : '';
+  const eip = str(req.properties.EIP);
+  if (eip && address && eip !== address) {
+    invalid(req, 'EIP', `the docker driver has no NAT: the instance is reached at its own address ${address}, not ${eip}`);
+  }
+  return recorded(req, 'recorded only: the docker driver already reaches the instance at its own address');
+}
+
 export const createSecurityGroup = (req: CreateResourceRequest) =>
   recorded(req, 'rules are NOT enforced: Docker bridge networks pass all traffic between the host and servers');
 

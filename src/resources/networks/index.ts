@@ -1,4 +1,4 @@
-import type { ResourceType } from '../plugin';
+import type { PropertySchema, ResourceType } from '../plugin';
 import type { RunProfile } from '../../template/types';
 
 /** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
@@ -171,6 +171,33 @@ export const neutronSecurityGroup: ResourceType = {
   attributes: show,
 };
 
+/** Heat's rule keys, for ingress and egress alike (ports are strings in Heat's schema: numbers are taken as text). */
+const ec2Rule: PropertySchema = {
+  type: 'map',
+  description: 'A rule: {IpProtocol, FromPort, ToPort, CidrIp, SourceSecurityGroupId, SourceSecurityGroupName, SourceSecurityGroupOwnerId}.',
+  keys: Object.fromEntries(['CidrIp', 'FromPort', 'ToPort', 'IpProtocol', 'SourceSecurityGroupId', 'SourceSecurityGroupName', 'SourceSecurityGroupOwnerId']
+    .map((key): [string, PropertySchema] => [key, { type: 'string', description: 'Recorded only.' }])),
+};
+
+/**
+ * The CFN spelling of a security group. Not an alias of the Neutron one: its rules have another shape
+ * (CidrIp, FromPort… against remote_ip_prefix, port_range_min…) that a rename of properties cannot carry,
+ * and recording them as given is all either type does.
+ */
+export const ec2SecurityGroup: ResourceType = {
+  name: 'AWS::EC2::SecurityGroup',
+  runs: RECORDED,
+  handler: { create: async (req) => (await lifecycle()).createSecurityGroup(req) },
+  description: 'Rules recorded but NOT enforced: Docker bridge networks let every port through.',
+  properties: {
+    GroupDescription: { type: 'string', required: true, description: 'Description of the security group.' },
+    VpcId: { type: 'string', description: 'Recorded only (Heat: not implemented).' },
+    SecurityGroupIngress: { type: 'list', items: ec2Rule, description: 'Ingress rules: recorded, not enforced.' },
+    SecurityGroupEgress: { type: 'list', items: ec2Rule, description: 'Egress rules: recorded, not enforced.' },
+  },
+  attributes: show,
+};
+
 export const neutronFloatingIp: ResourceType = {
   name: 'OS::Neutron::FloatingIP',
   runs: { ...RECORDED, needs: ['siblings'] },
@@ -209,6 +236,39 @@ export const neutronFloatingIpAssociation: ResourceType = {
   attributes: {},
 };
 
+/**
+ * The CFN elastic IP, as the Neutron floating IP is here: no pool and no NAT, so the address is the
+ * instance's own, which the host reaches. One that names no instance has no address of its own.
+ */
+export const ec2Eip: ResourceType = {
+  name: 'AWS::EC2::EIP',
+  runs: { ...RECORDED, needs: ['siblings'] },
+  handler: { create: async (req) => (await lifecycle()).createEip(req) },
+  description: 'The address the host reaches the instance at (its own: no NAT); Ref gives it, and is empty without InstanceId.',
+  properties: {
+    Domain: { type: 'string', allowedValues: ['vpc'], description: 'Recorded only (deprecated in Heat).' },
+    InstanceId: { type: 'string', description: 'The server whose address this is.' },
+  },
+  attributes: {
+    AllocationId: { description: 'The allocation\'s id (the resource\'s physical id).', type: 'string' },
+    ...show,
+  },
+};
+
+export const ec2EipAssociation: ResourceType = {
+  name: 'AWS::EC2::EIPAssociation',
+  runs: { ...RECORDED, needs: ['siblings'] },
+  handler: { create: async (req) => (await lifecycle()).createEipAssociation(req) },
+  description: 'Checks that the instance is a server of this stack; the host reaches it at its own address already.',
+  properties: {
+    InstanceId: { type: 'string', description: 'The server.' },
+    EIP: { type: 'string', description: 'The EIP\'s address (its Ref).' },
+    AllocationId: { type: 'string', description: 'The EIP\'s AllocationId: recorded only.' },
+    NetworkInterfaceId: { type: 'string', description: 'Recorded only.' },
+  },
+  attributes: show,
+};
+
 export const novaFloatingIp: ResourceType = {
   name: 'OS::Nova::FloatingIP',
   runs: RECORDED,
@@ -234,6 +294,6 @@ export const novaFloatingIpAssociation: ResourceType = {
 };
 
 export const NETWORK_TYPES = [
-  neutronNet, neutronSubnet, neutronRouter, neutronRouterInterface, neutronPort, neutronSecurityGroup,
-  neutronFloatingIp, neutronFloatingIpAssociation, novaFloatingIp, novaFloatingIpAssociation,
+  neutronNet, neutronSubnet, neutronRouter, neutronRouterInterface, neutronPort, neutronSecurityGroup, ec2SecurityGroup,
+  neutronFloatingIp, neutronFloatingIpAssociation, novaFloatingIp, novaFloatingIpAssociation, ec2Eip, ec2EipAssociation,
 ];

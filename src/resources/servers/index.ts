@@ -30,8 +30,8 @@ export const novaServer: ResourceType = {
     name: { type: 'string', description: 'Server name, also its hostname (default: <stack>-<resource>).' },
     image: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
     flavor: { type: 'string', required: true, description: 'Flavor name, looked up in the flavor table (memory and CPU limits).' },
-    key_name: { type: 'string', description: 'Name of a keypair: recorded only, the docker driver has no SSH access.' },
-    admin_user: { type: 'string', description: 'Recorded only.' },
+    key_name: { type: 'string', description: 'A key pair: one of the stack (get_resource) has its public key installed in admin_user\'s authorized_keys; another is recorded only.' },
+    admin_user: { type: 'string', description: 'The user a key pair of the stack is installed for (made if the image lacks it; default root).' },
     availability_zone: { type: 'string', description: 'Recorded only; reported back as given.' },
     security_groups: { type: 'list', default: [], description: 'Security groups: recorded, not enforced by the docker driver.' },
     networks: {
@@ -73,7 +73,7 @@ export const ec2Instance: ResourceType = {
   properties: {
     ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
     InstanceType: { type: 'string', required: true, description: 'Flavor name, looked up in the flavor table.' },
-    KeyName: { type: 'string', description: 'Recorded only.' },
+    KeyName: { type: 'string', description: 'A key pair of the stack (Ref) has its public key installed in root\'s authorized_keys; another is recorded only.' },
     UserData: { type: 'string', default: '', description: 'Script, #cloud-config or MIME multipart, run once at first boot.' },
     SecurityGroups: { type: 'list', default: [], description: 'Recorded, not enforced.' },
     SecurityGroupIds: { type: 'list', description: 'Recorded, not enforced.' },

@@ -9,7 +9,7 @@ import { networkGateway, networkLabel } from '../networks/handler';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { configText, invalid, str } from './software';
-import { bootScript, UserDataError } from './user-data';
+import { bootScript, UserDataError, withAuthorizedKey } from './user-data';
 import { StokeError } from '../../errors';
 
 /** Nova's name for the network a server joins when the template names none. */
@@ -61,6 +61,8 @@ interface ServerProperties {
   securityGroups: Json[];
   metadata: JsonObject;
   keyName: string;
+  /** The user the key pair's public key is installed for. */
+  adminUser: string;
   zone: string;
   subnet: string;
   fixedIp: string;
@@ -75,14 +77,14 @@ function serverProperties(req: CreateResourceRequest): ServerProperties {
     return {
       image: str(p.ImageId), flavor: str(p.InstanceType), name: '', userData: str(p.UserData), networks: [],
       securityGroups: [...(Array.isArray(p.SecurityGroups) ? p.SecurityGroups : []), ...(Array.isArray(p.SecurityGroupIds) ? p.SecurityGroupIds : [])],
-      metadata, keyName: str(p.KeyName), zone: str(p.AvailabilityZone), subnet: str(p.SubnetId), fixedIp: str(p.PrivateIpAddress),
+      metadata, keyName: str(p.KeyName), adminUser: '', zone: str(p.AvailabilityZone), subnet: str(p.SubnetId), fixedIp: str(p.PrivateIpAddress),
     };
   }
   return {
     image: str(p.image), flavor: str(p.flavor), name: str(p.name), userData: str(p.user_data),
     networks: Array.isArray(p.networks) ? p.networks : [], securityGroups: Array.isArray(p.security_groups) ? p.security_groups : [],
     metadata: p.metadata && typeof p.metadata === 'object' && !Array.isArray(p.metadata) ? p.metadata : {},
-    keyName: str(p.key_name), zone: str(p.availability_zone), subnet: '', fixedIp: '',
+    keyName: str(p.key_name), adminUser: str(p.admin_user), zone: str(p.availability_zone), subnet: '', fixedIp: '',
   };
 }
 
@@ -124,6 +126,15 @@ function nestedEngineFlags(registry: string | undefined): string {
   return `--bip 198.18.0.1/24 --default-address-pool base=198.18.0.0/15,size=24 ${pull}`.trim();
 }
 
+/**
+ * The public key of the stack's key pair the server names (one the server requires, through get_resource);
+ * a key pair of no stack here is Nova's, which stoke cannot read: key_name stays recorded only.
+ */
+function keyPairOf(props: ServerProperties, lookup: SiblingLookup): string | undefined {
+  const pair = props.keyName ? lookup(props.keyName) : undefined;
+  return pair?.type === 'OS::Nova::KeyPair' ? str(pair.attributes.public_key) || undefined : undefined;
+}
+
 export const createServer = (req: CreateResourceRequest, ctx: HandlerContext) => bootServer(req, serverContext(req, ctx));
 
 export async function bootServer(req: CreateResourceRequest, ctx: ServerContext): Promise<CreatedResource> {
@@ -146,6 +157,8 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
     if (err instanceof UserDataError) invalid(req, req.type === 'AWS::EC2::Instance' ? 'UserData' : 'user_data', err.message);
     throw err;
   }
+  const key = keyPairOf(props, ctx.lookup);
+  if (key) script = withAuthorizedKey(script, props.adminUser || 'root', key);
   const networks = await attachments(req, props, ctx);
   // The registry listens on the default bridge's gateway only; a server on another network reaches it through its own.
   const registry = ctx.registryFor(await ctx.networkGateway('bridge'));
@@ -176,7 +189,7 @@ async function serverAttributes(req: CreateResourceRequest, props: ServerPropert
   const show: JsonObject = {
     name: hostname, image: props.image, local_image: image, flavor: props.flavor, status: 'ACTIVE', addresses: detailed,
     metadata: props.metadata, key_name: props.keyName, security_groups: props.securityGroups,
-    not_enforced: 'security groups and key_name are recorded only: the docker driver has no firewall per server and no SSH',
+    not_enforced: 'security groups are recorded only: the docker driver has no firewall per server; a key pair of the stack is installed in authorized_keys, but no sshd is run',
   };
   if (req.type === 'AWS::EC2::Instance') {
     return { PublicIp: first, PrivateIp: first, PublicDnsName: first, PrivateDnsName: first, AvailabilityZone: props.zone || 'nova', show };

@@ -145,3 +145,33 @@ export function multipartMime(parts: readonly { config: string; type: 'text' | '
   out.push(`--${boundary}--`, '');
   return out.join('\n');
 }
+
+/**
+ * cloud-init's ssh step, which runs before the user data: the key pair's public key appended to the
+ * user's authorized_keys (the user made first if the image lacks it, as cloud-init makes its default
+ * user), then the user data itself, exec'd so its output and exit status stay the boot's.
+ */
+export function withAuthorizedKey(script: string, user: string, publicKey: string): string {
+  const lines = [
+    '#!/bin/sh', 'set -e', `user=${quote(user)}`,
+    'home_of() { while IFS=: read -r name _ _ _ _ dir _; do if [ "$name" = "$1" ]; then echo "$dir"; fi; done < /etc/passwd; }',
+    'home=$(home_of "$user")',
+    // Minimal images (busybox) have neither useradd nor adduser: the account is then written as useradd would.
+    'make_user() {',
+    '  useradd -m "$1" 2>/dev/null || adduser -D "$1" 2>/dev/null || {',
+    '    id=1000; while grep -q "^[^:]*:[^:]*:$id:" /etc/passwd; do id=$((id + 1)); done',
+    '    echo "$1:x:$id:$id::/home/$1:/bin/sh" >> /etc/passwd; echo "$1:x:$id:" >> /etc/group; mkdir -p "/home/$1"; chown "$id:$id" "/home/$1"',
+    '  }',
+    '}',
+    '[ -n "$home" ] || { make_user "$user"; home=$(home_of "$user"); }',
+    'mkdir -p "$home/.ssh"',
+    `key=${quote(publicKey)}`,
+    'grep -qxF "$key" "$home/.ssh/authorized_keys" 2>/dev/null || echo "$key" >> "$home/.ssh/authorized_keys"',
+    'chmod 700 "$home/.ssh"', 'chmod 600 "$home/.ssh/authorized_keys"', 'chown -R "$user" "$home/.ssh"',
+  ];
+  if (script) {
+    lines.push('mkdir -p /var/lib/cloud/instance/scripts', `echo ${quote(Buffer.from(script).toString('base64'))} | base64 -d > /var/lib/cloud/instance/scripts/user-data`,
+      'chmod 700 /var/lib/cloud/instance/scripts/user-data', 'exec /var/lib/cloud/instance/scripts/user-data');
+  }
+  return `${lines.join('\n')}\n`;
+}
