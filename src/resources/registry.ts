@@ -8,6 +8,7 @@ import { HEAT_TYPES } from './heat';
 import { NETWORK_TYPES } from './networks';
 import type { ResourceType, RunProfile } from './plugin';
 import { SERVER_TYPES } from './servers';
+import { VOLUME_TYPES } from './volumes';
 import { WAIT_CONDITION_TYPES } from './wait-condition';
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fromEntries([
@@ -16,6 +17,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...WAIT_CONDITION_TYPES,
   ...SERVER_TYPES,
   ...NETWORK_TYPES,
+  ...VOLUME_TYPES,
 ].map((type) => [type.name, type]));
 
 /** The type templates call `name`, if stoke has it. */

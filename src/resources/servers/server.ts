@@ -1,6 +1,6 @@
 /** OS::Nova::Server and AWS::EC2::Instance through the compute driver. */
 import { ApplicationFailure } from '@temporalio/common';
-import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress } from '../../../activities/compute';
+import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress, type VolumeMountSpec } from '../../../activities/compute';
 import { classifyDockerError, dockerFor, drifted, rethrowDockerError } from '../../../activities/docker';
 import { DOCKER_HOST_IMAGE, type Catalog } from '../../runtime/catalog';
 import { registryPort, serverImagesMissing } from '../../runtime/images';
@@ -114,6 +114,19 @@ async function attachments(req: CreateResourceRequest, props: ServerProperties, 
   return out;
 }
 
+/** The volumes the stack's attachments mount into the server, each the engine volume of a volume resource it requires. */
+function volumeMounts(req: CreateResourceRequest): VolumeMountSpec[] {
+  return (req.mounts ?? []).map((m) => {
+    const volume = req.siblings?.[m.volume];
+    if (!volume?.physicalId) {
+      throw ApplicationFailure.nonRetryable(`resources.${m.attachment}: the volume ${m.volume} it attaches to ${req.resource} does not exist`, 'VolumeMissing');
+    }
+    // Nova's advice for finding an attached volume: the disk id virtio gives it, the volume id's first 20 characters.
+    const target = m.mountpoint || `/dev/disk/by-id/virtio-${volume.physicalId.slice(0, 20)}`;
+    return { volume: volume.physicalId, target, readOnly: volume.properties.read_only === true };
+  });
+}
+
 /**
  * The server's own engine pulls through the local registry, and keeps its bridges in the benchmarking
  * range 198.18.0.0/15: left to itself it would take 172.17.0.1 on a server outside the host's default
@@ -154,7 +167,7 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
   const id = await ctx.driver.boot({
     stack: req.stack, stackId: req.stackId, resource: req.resource, ...(req.copy ? { copy: req.copy } : {}), hostname, image, flavor,
     bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE ? { STOKE_DOCKERD_FLAGS: nestedEngineFlags(registry) } : {},
-    metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])),
+    metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])), volumes: volumeMounts(req),
   });
   await ctx.driver.waitRunning(id);
   const addresses = await ctx.driver.addresses(id);
