@@ -2,7 +2,8 @@
  * The planner's pass over volume attachments. In Heat an attachment is a resource that depends on its
  * server and attaches the volume to the running server; Docker adds no mount to a running container. So
  * the server is made to require the volume and is handed the mount in its plan (`mounts`), and boots with
- * it; the attachment only checks the mount once the server exists.
+ * it; the attachment only checks the mount once the server exists. A volume that itself refers to the server
+ * comes after it: the server then makes the volume, under the name and labels the volume's create adopts.
  */
 import type { ResourceType } from '../resources/plugin';
 import { findReferences } from './functions';
@@ -35,13 +36,15 @@ function partOf(ctx: PlanContext, name: string, property: string, role: 'server'
   const target = referenced(ctx, value);
   const schema = target === undefined ? undefined : ctx.schemas[target];
   if (target !== undefined && typeof schema === 'object' && schema.mountRole === role) return target;
+  // Heat's validate takes a server's id from a parameter (a nested template's attachment): only a create needs the server here.
+  if (target === undefined && ctx.validateOnly) return undefined;
   const kinds = role === 'server' ? 'a server of this stack (OS::Nova::Server, AWS::EC2::Instance)' : 'a volume of this stack (OS::Cinder::Volume, AWS::EC2::Volume)';
   const why = role === 'server' ? 'stoke mounts a volume when it boots the server, since a container takes no mount once it runs' : 'the server mounts the volume the stack makes';
   ctx.issues.fail('InvalidProperty', at, `must name ${kinds} with ${ctx.format === 'hot' ? 'get_resource' : 'Ref'}: ${why}`);
   return undefined;
 }
 
-/** Hands each attachment's mount to its server, which then requires the volume. */
+/** Hands each attachment's mount to its server, which then requires the volume unless the volume requires it. */
 export function planMounts(ctx: PlanContext): void {
   const mounts: Record<string, VolumeMount[]> = {};
   for (const [name, resource] of Object.entries(ctx.resources)) {
@@ -57,11 +60,6 @@ export function planMounts(ctx: PlanContext): void {
       continue;
     }
     if (server === undefined || volume === undefined) continue;
-    if (reaches(ctx, volume, server)) {
-      ctx.issues.fail('DependencyCycle', `${ctx.syntax.resources}.${volume}`,
-        `the volume requires the server ${server} that mounts it at boot (through ${name}): a container takes no mount once it runs, so the volume must not refer to the server`);
-      continue;
-    }
     const taken = mountpoint && mounts[server]?.find((m) => m.mountpoint === mountpoint);
     if (taken) {
       ctx.issues.fail('InvalidProperty', `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${attaches.mountpoint}`,
@@ -72,7 +70,8 @@ export function planMounts(ctx: PlanContext): void {
   }
   for (const [server, list] of Object.entries(mounts)) {
     const planned = ctx.resources[server]!;
-    list.forEach((m) => planned.requiresSet.add(m.volume));
+    // A volume that refers to its server (CFN's AvailabilityZone from the instance) comes after it: the server makes it.
+    list.filter((m) => !reaches(ctx, m.volume, server)).forEach((m) => planned.requiresSet.add(m.volume));
     ctx.resources[server] = { ...planned, mounts: list };
   }
 }

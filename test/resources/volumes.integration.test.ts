@@ -80,7 +80,7 @@ test('a server writes into its volume, a replacement of the server mounts the sa
   expect(await volume(name)).toBeUndefined();
 });
 
-test('DeletionPolicy Snapshot keeps a CFN volume when the stack goes, and Retain a HOT one', async () => {
+test('DeletionPolicy Snapshot keeps a CFN volume when the stack goes, and Retain a HOT one; a volume that refers to its server is made by it, and deleted', async () => {
   const stack = uniqueName('volkeep');
   const template = writeTemplate(`
 AWSTemplateFormatVersion: 2010-09-09
@@ -91,7 +91,7 @@ Resources:
     Properties: {AvailabilityZone: nova, Size: 2, Tags: [{Key: role, Value: logs}]}
   Scratch:
     Type: AWS::EC2::Volume
-    Properties: {AvailabilityZone: nova}
+    Properties: {AvailabilityZone: {'Fn::GetAtt': [Web, AvailabilityZone]}}
   Web:
     Type: AWS::EC2::Instance
     Properties: {ImageId: busybox, InstanceType: m1.tiny}
@@ -109,6 +109,8 @@ Resources:
   const [kept, scratch] = [state.resources.Disk!.physicalId, state.resources.Scratch!.physicalId];
   expect(await exec(state.resources.Web!.physicalId, 'echo log > /dev/vdb/line && ls /dev/vdc && echo mounted')).toContain('mounted');
   expect((await volume(kept))!.Labels).toMatchObject({ 'org.stoke.meta.role': 'logs' });
+  expect((await volume(scratch))!.Labels).toMatchObject({ 'org.stoke.stack-id': state.id, 'org.stoke.resource': 'Scratch' });
+  expect(state.resources.Scratch!.requires).toEqual(['Web']);
 
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await stackContainers(stack)).toHaveLength(0);

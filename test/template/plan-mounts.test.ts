@@ -69,10 +69,19 @@ test('an attachment must name a server and a volume of the stack by reference, a
   ]);
 });
 
-test('a volume that refers to the server mounting it is refused clearly, not as a bare cycle', () => {
-  expect(messages(hot('{instance_uuid: {get_resource: server}, volume_id: {get_resource: data}}', '{size: 1, availability_zone: {get_attr: [server, name]}}'))).toEqual([
-    'resources.data: the volume requires the server server that mounts it at boot (through attach): a container takes no mount once it runs, so the volume must not refer to the server',
-  ]);
+test('a volume that refers to the server mounting it comes after the server, which still mounts it (no cycle)', () => {
+  const p = plan(hot('{instance_uuid: {get_resource: server}, volume_id: {get_resource: data}}', '{size: 1, availability_zone: {get_attr: [server, name]}}'));
+  expect(p.resources.data!.requires).toEqual(['server']);
+  expect(p.resources.server!.requires).toEqual([]);
+  expect(p.resources.server!.mounts).toEqual([{ attachment: 'attach', volume: 'data', mountpoint: '' }]);
+});
+
+test("template validate takes an attachment whose server is a parameter, as Heat's does; a create refuses it", () => {
+  const text = hot('{instance_uuid: {get_param: server_id}, volume_id: {get_resource: data}}').replace('resources:', 'parameters:\n  server_id: {type: string}\nresources:');
+  const validated = planStack({ stackName: 'demo', template: parseFile(text, 'demo.yaml'), mode: 'validate' });
+  expect(validated.errors).toEqual([]);
+  expect(planStack({ stackName: 'demo', template: parseFile(text, 'demo.yaml'), parameters: { server_id: 'abc' } }).errors.map((e) => e.path))
+    .toEqual(['resources.attach.properties.instance_uuid']);
 });
 
 test('two attachments cannot mount at one mountpoint of a server', () => {

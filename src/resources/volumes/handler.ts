@@ -3,6 +3,7 @@
  * booted with. What a local volume cannot do (a size, a type, a zone, contents from an image or snapshot) is
  * recorded and said so in the volume's `show`.
  */
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import { classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, LABEL_RESOURCE, LABEL_STACK_ID, rethrowDockerError, stopIfCancelled } from '../../../activities/docker';
@@ -14,8 +15,10 @@ import { siblingLookup } from '../siblings';
 
 const str = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
+type VolumeIdentity = Pick<ResourceRequest, 'stack' | 'stackId' | 'resource'>;
+
 /** The engine's volume of a resource: unique to its stack, so a volume a deleted stack retained is never taken by a new one. */
-export function volumeName(req: Pick<ResourceRequest, 'stack' | 'stackId' | 'resource'>): string {
+export function volumeName(req: VolumeIdentity): string {
   return `${req.stack}-${req.resource}-${req.stackId.slice(0, 8)}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
 
@@ -28,7 +31,7 @@ function metadataOf(req: ResourceRequest): Record<string, string> {
 }
 
 /** The volumes that carry the resource's labels: what an earlier attempt made. */
-async function labelled(docker: Docker, req: ResourceRequest): Promise<Docker.VolumeInspectInfo[]> {
+async function labelled(docker: Docker, req: VolumeIdentity): Promise<Docker.VolumeInspectInfo[]> {
   const found = await docker.listVolumes({ filters: { label: [`${LABEL_STACK_ID}=${req.stackId}`, `${LABEL_RESOURCE}=${req.resource}`] } });
   return found.Volumes ?? [];
 }
@@ -50,17 +53,22 @@ function attributesOf(req: ResourceRequest, info: Docker.VolumeInspectInfo & { C
   };
 }
 
-/** Makes the volume, or takes the one an earlier attempt made. */
+/**
+ * The resource's volume: the one an earlier attempt (or the server that mounts it, when the volume comes after
+ * its server) made, else a new one with the resource's labels and `labels`.
+ */
+export async function ensureVolume(docker: Docker, volume: VolumeIdentity, labels: Record<string, string> = {}): Promise<Docker.VolumeInspectInfo> {
+  const [found] = await labelled(docker, volume);
+  if (found) return found;
+  stopIfCancelled();
+  await docker.createVolume({ Name: volumeName(volume), Driver: 'local', Labels: { ...labels, ...identityLabels(volume) } });
+  return docker.getVolume(volumeName(volume)).inspect();
+}
+
 export async function createVolume(req: CreateResourceRequest, ctx: HandlerContext): Promise<CreatedResource> {
-  const docker = dockerFor(ctx.dockerEndpoint);
+  const meta = Object.fromEntries(Object.entries(metadataOf(req)).map(([k, v]) => [`org.stoke.meta.${k}`, v]));
   try {
-    let [info] = await labelled(docker, req);
-    if (!info) {
-      const meta = Object.fromEntries(Object.entries(metadataOf(req)).map(([k, v]) => [`org.stoke.meta.${k}`, v]));
-      stopIfCancelled();
-      await docker.createVolume({ Name: volumeName(req), Driver: 'local', Labels: { ...meta, ...identityLabels(req) } });
-      info = await docker.getVolume(volumeName(req)).inspect();
-    }
+    const info = await ensureVolume(dockerFor(ctx.dockerEndpoint), req, meta);
     return { physicalId: info.Name, attributes: attributesOf(req, info) };
   } catch (err) {
     rethrowDockerError(err, `creating volume ${req.resource}`);
@@ -93,33 +101,26 @@ export async function adoptVolume(req: AdoptResourceRequest, ctx: HandlerContext
   return { physicalId: req.physicalId, attributes: attributesOf(req, await inspect(req, ctx)) };
 }
 
-/** How long a delete waits for the containers that mount the volume to go (a server deleted beside it). */
-const IN_USE_POLLS = 30;
-
-/** The containers that mount the volume. */
-async function users(docker: Docker, name: string): Promise<string[]> {
-  const found = await docker.listContainers({ all: true, filters: { volume: [name] } });
-  return found.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ''));
-}
-
-/** Removes one volume; one still mounted is waited for a while, then the delete fails naming what holds it. */
-async function removeVolume(docker: Docker, req: DeleteResourceRequest, name: string, ctx: HandlerContext): Promise<void> {
-  for (let poll = 0; ; poll++) {
-    stopIfCancelled();
-    try {
-      await docker.getVolume(name).remove();
+/**
+ * Removes one volume. One still mounted by servers of its own stack only (a volume that refers to its server
+ * is deleted before it) is left to the sweep that ends the stack's delete, once they are gone; one mounted by
+ * anything else fails the delete, naming what holds it, as Cinder refuses to delete a volume in use.
+ */
+async function removeVolume(docker: Docker, req: DeleteResourceRequest, name: string): Promise<void> {
+  stopIfCancelled();
+  try {
+    await docker.getVolume(name).remove();
+  } catch (err) {
+    const kind = classifyDockerError(err);
+    if (kind === 'gone') return;
+    if (kind !== 'conflict') rethrowDockerError(err, `deleting volume ${req.resource}`);
+    const found = await docker.listContainers({ all: true, filters: { volume: [name] } });
+    if (found.length > 0 && found.every((c) => c.Labels[LABEL_STACK_ID] === req.stackId)) {
+      log.info('volume left to the stack\'s sweep: its own servers still mount it', { resource: req.resource, volume: name });
       return;
-    } catch (err) {
-      const kind = classifyDockerError(err);
-      if (kind === 'gone') return;
-      if (kind !== 'conflict') rethrowDockerError(err, `deleting volume ${req.resource}`);
-      const holders = await users(docker, name);
-      if (poll >= IN_USE_POLLS) {
-        throw ApplicationFailure.nonRetryable(`volume ${name} is in use by ${holders.join(', ') || 'a container'}: ${dockerMessage(err)}`, 'VolumeInUse');
-      }
-      ctx.heartbeat({ waiting: 'volume in use', by: holders });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
+    const holders = found.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')).join(', ') || 'a container';
+    throw ApplicationFailure.nonRetryable(`volume ${name} is in use by ${holders}: ${dockerMessage(err)}`, 'VolumeInUse');
   }
 }
 
@@ -127,7 +128,7 @@ export async function deleteVolume(req: DeleteResourceRequest, ctx: HandlerConte
   const docker = dockerFor(ctx.dockerEndpoint);
   const names = new Set((await labelled(docker, req).catch((err: unknown) => rethrowDockerError(err, `listing volumes of ${req.resource}`))).map((v) => v.Name));
   if (req.physicalId) names.add(req.physicalId);
-  for (const name of names) await removeVolume(docker, req, name, ctx);
+  for (const name of names) await removeVolume(docker, req, name);
 }
 
 /** The attachment's server and volume, as the stack holds them, and where the server mounts it. */

@@ -22,8 +22,7 @@ const attachmentHandler: ResourceHandler = {
   check: async (req, ctx) => (await lifecycle()).checkAttachment(req, ctx),
 };
 
-/** A volume waits while the servers that mount it are removed before it is deleted. */
-const VOLUME: RunProfile = { where: 'activity', heartbeat: true };
+const VOLUME: RunProfile = { where: 'activity' };
 const ATTACHMENT: RunProfile = { where: 'activity', needs: ['siblings'] };
 
 const RECORDED = 'Recorded only: a Docker local volume has no such thing.';
