@@ -55,6 +55,8 @@ export function planMounts(ctx: PlanContext): void {
     const volume = partOf(ctx, name, attaches.volume, 'volume');
     const mountpoint = resource.properties[attaches.mountpoint] ?? '';
     if (typeof mountpoint !== 'string') {
+      // A parameter validate was given no value for: only a create must know where to mount.
+      if (ctx.validateOnly) continue;
       ctx.issues.fail('InvalidProperty', `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${attaches.mountpoint}`,
         'must be known before the stack is created (a parameter or a text), since the server mounts the volume when it boots');
       continue;
