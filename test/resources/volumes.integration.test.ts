@@ -4,7 +4,7 @@
  * volume unless deletion_policy keeps it (Retain, or Snapshot: a local engine takes no snapshots).
  */
 import type { ChildProcess } from 'node:child_process';
-import { docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
 
 let worker: ChildProcess | undefined;
 
@@ -78,6 +78,7 @@ test('a server writes into its volume, a replacement of the server mounts the sa
   expect(deleted.status).toBe(0);
   expect(await stackContainers(stack)).toHaveLength(0);
   expect(await volume(name)).toBeUndefined();
+  await recordHistories(stack, 'volumes');
 });
 
 test('DeletionPolicy Snapshot keeps a CFN volume when the stack goes, and Retain a HOT one; a volume that refers to its server is made by it, and deleted', async () => {
