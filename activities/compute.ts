@@ -38,7 +38,15 @@ export interface ServerSpec extends ServerIdentity {
   readonly metadata: Readonly<Record<string, string>>;
   readonly dns: readonly string[];
   /** Extra environment for the server's processes (the nested engine's registry mirror…). */
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<Record<string, string>>;  /** Engine volumes mounted from the boot on (a container takes no mount once it runs). */
+  readonly volumes?: readonly VolumeMountSpec[];
+}
+
+export interface VolumeMountSpec {
+  /** The engine's volume. */
+  readonly volume: string;
+  readonly target: string;
+  readonly readOnly: boolean;
 }
 
 export interface ServerAddress {
@@ -159,6 +167,7 @@ export class DockerComputeDriver implements ComputeDriver {
           ReadonlyPaths: [],
           Memory: spec.flavor.ram * 1024 * 1024,
           NanoCpus: cpus * 1e9,
+          Mounts: (spec.volumes ?? []).map((v) => ({ Type: 'volume' as const, Source: v.volume, Target: v.target, ReadOnly: v.readOnly })),
           NetworkMode: primary?.network ?? 'bridge',
           Dns: [...spec.dns],
         },

@@ -141,7 +141,7 @@ const SWEEP_ENGINE_TIMEOUT_MS = 15_000;
 
 /**
  * Removes what still carries the stack's id once its resources were deleted, on the worker's engine and
- * every docker_endpoint the stack named: containers (servers too) and networks that an attempt created
+ * every docker_endpoint the stack named: containers (servers too), networks and volumes that an attempt created
  * after the workflow had stopped waiting for it. Retained resources stay.
  */
 export async function sweepStack(req: SweepRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<void> {
@@ -158,9 +158,11 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
     const abortSignal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(SWEEP_ENGINE_TIMEOUT_MS)]);
     let containers: Docker.ContainerInfo[];
     let networks: Docker.NetworkInspectInfo[];
+    let volumes: Docker.VolumeInspectInfo[];
     try {
       containers = (await docker.listContainers({ all: true, filters: byStack, abortSignal })).filter((c) => left(c.Labels));
       networks = (await docker.listNetworks({ filters: byStack, abortSignal })).filter((n) => left(n.Labels));
+      volumes = ((await docker.listVolumes({ filters: byStack, abortSignal })).Volumes ?? []).filter((v) => left(v.Labels ?? undefined));
     } catch (err) {
       // The resources' own deletes succeeded; an engine that cannot be asked (gone, or refusing this
       // client as it refused the create) leaves nothing to sweep that the action could fix.
@@ -179,6 +181,15 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
           if (classifyDockerError(err) === 'gone') return;
           // A retained server still on it keeps it, as it would have kept it from the net's own delete.
           if (err.statusCode === 403) log.warn('network kept: it is in use', { network: n.Name, reason: dockerMessage(err) });
+          else throw err;
+        });
+      }
+      for (const v of volumes) {
+        log.warn('removing a volume of the stack that its state did not know', { stack: req.stack, endpoint, volume: v.Name, resource: v.Labels?.[LABEL_RESOURCE] });
+        await docker.getVolume(v.Name).remove().catch((err: DockerError) => {
+          if (classifyDockerError(err) === 'gone') return;
+          // A retained server still mounts it, as it would have kept it from the volume's own delete.
+          if (classifyDockerError(err) === 'conflict') log.warn('volume kept: it is in use', { volume: v.Name, reason: dockerMessage(err) });
           else throw err;
         });
       }

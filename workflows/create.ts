@@ -26,6 +26,7 @@ export function initialState(planned: PlannedResource): ResourceState {
   return {
     type: planned.type, handler: handlerOf(planned), runs: runsOf(planned), status: 'INIT_COMPLETE', statusReason: '', physicalId: '',
     attributes: {}, requires: planned.requires, deletionPolicy: planned.deletionPolicy, properties: {}, updatedAt: now(),
+    ...(planned.mounts ? { mounts: planned.mounts } : {}),
   };
 }
 

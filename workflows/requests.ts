@@ -86,5 +86,6 @@ export function requestOf(state: StackState, name: string): ResourceRequest {
     ...(resource.copy ? { copy: resource.copy } : {}), properties: resource.properties, ...hiddenOf(state),
     ...(needs.includes('siblings') ? { siblings: siblingsOf(state, resource) } : {}),
     ...(needs.includes('addresses') ? { addresses: addressesOf(state) } : {}),
+    ...(resource.mounts ? { mounts: resource.mounts } : {}),
   };
 }

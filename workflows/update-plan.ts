@@ -41,7 +41,9 @@ function usable(resource: ResourceState): boolean {
  */
 export function diffResource(old: ResourceState, planned: PlannedResource, properties: JsonObject): ResourceDiff {
   if (old.type !== planned.type || handlerOf(old) !== handlerOf(planned)) return { change: 'replace', changed: ['type'] };
-  const changed = changedProperties(old.properties, properties);
+  // A container takes no mount once it runs: a server whose attachments changed is booted anew.
+  const remounted = canonical(old.mounts as Json | undefined) !== canonical(planned.mounts as Json | undefined);
+  const changed = [...changedProperties(old.properties, properties), ...(remounted ? ['mounts'] : [])];
   if (!usable(old)) return { change: 'replace', changed };
   if (changed.length === 0) return { change: 'unchanged', changed };
   const inPlace = runsOf(planned).updatable;

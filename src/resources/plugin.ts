@@ -5,7 +5,7 @@
  * and the activities read only the registry. Workflows never import this: the plan carries what they
  * need (each resource's handler type and run profile), so workflow code stays free of Node modules.
  */
-import type { Json, JsonObject, RunProfile, SourceFile } from '../template/types';
+import type { Json, JsonObject, RunProfile, SourceFile, VolumeMount } from '../template/types';
 import type { Catalog } from '../runtime/catalog';
 import type { EndpointPolicy } from '../runtime/docker-endpoint';
 import type { PropertySchema, AttributeSchema, TypeAlias } from './schema';
@@ -49,6 +49,11 @@ export interface ResourceRequest {
   readonly siblings?: Readonly<Record<string, Sibling>>;
   /** The fixed IPs the stack holds already, when its run profile needs `addresses`. */
   readonly addresses?: readonly string[];
+  /**
+   * A server's volumes to mount at boot, when attachments of the stack name it (the plan's `mounts`); each
+   * volume is among the siblings, since the server requires it.
+   */
+  readonly mounts?: readonly VolumeMount[];
 }
 
 export interface CreateResourceRequest extends ResourceRequest {
@@ -191,4 +196,13 @@ export interface ResourceType {
   readonly handler?: ResourceHandler;
   /** The child stack of a type that runs.where 'stack'. */
   readonly nested?: NestedStackHooks;
+  /**
+   * A volume attachment (Heat's VolumeAttachment): the properties that name its server and its volume (each a
+   * reference to a resource of the stack) and where it is mounted. The planner hands the server the mount.
+   */
+  readonly attaches?: { readonly server: string; readonly volume: string; readonly mountpoint: string };
+  /** What a type is to attachments: a server mounts volumes from its boot on; a volume is what is mounted. */
+  readonly mountRole?: 'server' | 'volume';
+  /** deletion_policy Snapshot keeps the resource (a volume: a local engine takes no snapshots, the kept volume stands for one). */
+  readonly snapshotKeeps?: boolean;
 }

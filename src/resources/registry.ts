@@ -10,6 +10,7 @@ import { NETWORK_TYPES } from './networks';
 import type { ResourceType, RunProfile } from './plugin';
 import { SERVER_TYPES } from './servers';
 import { STACK_TYPES } from './stacks';
+import { VOLUME_TYPES } from './volumes';
 import { WAIT_CONDITION_TYPES } from './wait-condition';
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fromEntries([
@@ -20,6 +21,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...NETWORK_TYPES,
   ...STACK_TYPES,
   ...CREDENTIAL_TYPES,
+  ...VOLUME_TYPES,
 ].map((type) => [type.name, type]));
 
 /** The type templates call `name`, if stoke has it. */

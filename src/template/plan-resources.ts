@@ -224,7 +224,7 @@ function planResource(ctx: PlanContext, name: string, definition: JsonObject): v
   const { syntax } = ctx;
   const path = `${syntax.resources}.${name}`;
   const requires = dependencies(ctx, name, definition, path);
-  const deletionPolicy = deletionPolicyOf(ctx, definition, path);
+  const deletionPolicy = deletionPolicyOf(ctx, definition, path, ctx.schemas[name]);
   if ('external_id' in definition) ctx.issues.fail('Unsupported', `${path}.external_id`, 'external_id (adopting an existing resource) is not supported');
   const extras = extraSections(ctx, definition, path, requires);
   const properties = planProperties(ctx, name, definition, path, requires);
@@ -258,7 +258,8 @@ function dependencies(ctx: PlanContext, name: string, definition: JsonObject, pa
   return requires;
 }
 
-function deletionPolicyOf(ctx: PlanContext, definition: JsonObject, path: string): 'Delete' | 'Retain' {
+/** Snapshot is carried out as Retain by a type that keeps what a snapshot would save (a volume), else as Delete. */
+function deletionPolicyOf(ctx: PlanContext, definition: JsonObject, path: string, schema: PlanContext['schemas'][string] | undefined): 'Delete' | 'Retain' {
   const { syntax } = ctx;
   const at = `${path}.${syntax.deletionPolicy}`;
   const rawPolicy = definition[syntax.deletionPolicy];
@@ -267,6 +268,7 @@ function deletionPolicyOf(ctx: PlanContext, definition: JsonObject, path: string
   if (policy !== undefined && (typeof policy !== 'string' || !policies.includes(policy))) {
     ctx.issues.fail('InvalidDeletionPolicy', at, `deletion policy must be one of ${policies.join(', ')}, got ${describe(policy)}`);
   } else if (typeof policy === 'string' && policy.toLowerCase() === 'snapshot') {
+    if (typeof schema === 'object' && schema.snapshotKeeps) return 'Retain';
     ctx.issues.warn('SnapshotAsDelete', at, 'deletion policy Snapshot is carried out as Delete: stoke takes no snapshots');
   }
   return typeof policy === 'string' && policy.toLowerCase() === 'retain' ? 'Retain' : 'Delete';

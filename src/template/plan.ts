@@ -8,6 +8,7 @@ import { cycleGroups, findCycle } from './graph';
 import { isObject, type ParsedFile, type TemplateIssue } from './parse';
 import { createContext, describe, emptySummary, Issues, SYNTAX, type PlanContext } from './plan-context';
 import { planParameters } from './plan-parameters';
+import { planMounts } from './plan-mounts';
 import { evaluateConditions, planOutputs, planResources, resolveTypes } from './plan-resources';
 import type { Json, JsonObject, PlannedResource, StackPlan, TemplateFormat } from './types';
 import { MASK } from './redact';
@@ -78,6 +79,7 @@ export function planStack(input: PlanInput): PlanResult {
   evaluateConditions(ctx);
   resolveTypes(ctx);
   planResources(ctx);
+  planMounts(ctx);
   planOutputs(ctx);
   const requires = checkDependencies(ctx);
   return result(issues, ctx, issues.errors.length === 0 ? assemblePlan(ctx, requires) : undefined);

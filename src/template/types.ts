@@ -49,6 +49,19 @@ export interface RunProfile {
   readonly exclusive?: readonly string[];
 }
 
+/**
+ * A volume a server mounts from its boot on, because a volume attachment of the stack names the two: Docker
+ * adds no mount to a running container, so the planner hands the server what its attachments ask for.
+ */
+export interface VolumeMount {
+  /** The attachment resource that asks for the mount. */
+  readonly attachment: string;
+  /** The volume resource: the server requires it, and its physical id is the engine's volume. */
+  readonly volume: string;
+  /** Where the volume appears in the server; '' lets the server choose (Nova's /dev/disk/by-id/virtio-<id>). */
+  readonly mountpoint: string;
+}
+
 /** A resource as the engine runs it: parameters already substituted, references to other resources kept. */
 export interface PlannedResource {
   /** The type as the template names it (after the environment's registry): what the stack shows. */
@@ -68,6 +81,8 @@ export interface PlannedResource {
   readonly metadata?: JsonObject;
   /** Kept for stack updates (Heat's update_policy). */
   readonly updatePolicy?: JsonObject;
+  /** A server's volumes, from the attachments that name it: a change of them replaces the server. */
+  readonly mounts?: readonly VolumeMount[];
   /** What a nested stack's resource (runs.where 'stack') is planned from when it is made. */
   readonly nested?: NestedSource;
 }
@@ -145,6 +160,8 @@ export interface ResourceState {
   readonly requires: string[];
   readonly deletionPolicy: 'Delete' | 'Retain';
   properties: JsonObject;
+  /** As in PlannedResource: the volumes the server was booted with. */
+  readonly mounts?: readonly VolumeMount[];
   updatedAt: string;
   /** A wait condition handle's signals by their id (Heat keeps them as the handle's metadata). */
   signals?: Record<string, ReceivedSignal>;

@@ -75,6 +75,7 @@ test('a server joins the network of the port it names, with its address, and boo
     registryFor: () => undefined,
     networkGateway: async () => '172.17.0.1',
     networkLabel: async () => 'private-net',
+    ensureVolume: async (resource) => resource,
   });
   expect(booted[0]!.networks).toEqual([{ network: 'demo-private', ip: '10.9.0.7', mac: 'fa:16:3e:00:00:01' }]);
   expect(booted[0]!.bootScript).toContain('echo configured');
@@ -94,7 +95,7 @@ test("a server an update makes beside the old one boots under its copy id: the c
       status: async () => 'running',
     },
     catalog: DEFAULT_CATALOG, lookup: () => undefined, prepareImage: async () => undefined, registryFor: () => undefined,
-    networkGateway: async () => '', networkLabel: async (network) => network,
+    networkGateway: async () => '', networkLabel: async (network) => network, ensureVolume: async (resource) => resource,
   });
   const first = await boot();
   const copy = await boot('c0ffee12');

@@ -25,6 +25,7 @@ export const novaServer: ResourceType = {
   name: 'OS::Nova::Server',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'], copies: true },
   handler: serverHandler,
+  mountRole: 'server',
   description: 'A server booted through the compute driver (docker: a container on the local engine) from the image catalog.',
   properties: {
     name: { type: 'string', description: 'Server name, also its hostname (default: <stack>-<resource>).' },
@@ -69,6 +70,7 @@ export const ec2Instance: ResourceType = {
   name: 'AWS::EC2::Instance',
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'], copies: true },
   handler: serverHandler,
+  mountRole: 'server',
   description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
   properties: {
     ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },

@@ -1,11 +1,12 @@
 /** OS::Nova::Server and AWS::EC2::Instance through the compute driver. */
 import { ApplicationFailure } from '@temporalio/common';
-import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress } from '../../../activities/compute';
+import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress, type VolumeMountSpec } from '../../../activities/compute';
 import { classifyDockerError, dockerFor, drifted, rethrowDockerError } from '../../../activities/docker';
 import { DOCKER_HOST_IMAGE, type Catalog } from '../../runtime/catalog';
 import { registryPort, serverImagesMissing } from '../../runtime/images';
 import type { Json, JsonObject } from '../../template/types';
 import { networkGateway, networkLabel } from '../networks/handler';
+import { ensureVolume } from '../volumes/handler';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { configText, invalid, str } from './software';
@@ -26,6 +27,8 @@ export interface ServerContext {
   readonly networkGateway: (network: string) => Promise<string>;
   /** A network's name as templates know it (a stack Net's `name`), for the networks attribute. */
   readonly networkLabel: (network: string) => Promise<string>;
+  /** The engine volume of a volume resource of the stack, made if it does not exist yet. */
+  readonly ensureVolume: (resource: string) => Promise<string>;
 }
 
 /** The docker compute driver on the worker's engine, with the stack's resources this server requires. */
@@ -49,6 +52,7 @@ function serverContext(req: CreateResourceRequest, ctx: HandlerContext): ServerC
     registryFor: (gateway) => (gateway ? `${gateway}:${registryPort()}` : undefined),
     networkGateway: (network) => networkGateway(docker, network),
     networkLabel: (network) => networkLabel(docker, network),
+    ensureVolume: async (resource) => (await ensureVolume(docker, { stack: req.stack, stackId: req.stackId, resource }).catch((err: unknown) => rethrowDockerError(err, `making volume ${resource}`))).Name,
   };
 }
 
@@ -117,6 +121,21 @@ async function attachments(req: CreateResourceRequest, props: ServerProperties, 
 }
 
 /**
+ * The volumes the stack's attachments mount into the server: each a volume resource the server requires, or,
+ * for a volume that refers to the server and so comes after it, the volume made now for the volume's create to adopt.
+ */
+async function volumeMounts(req: CreateResourceRequest, ctx: ServerContext): Promise<VolumeMountSpec[]> {
+  const mounts: VolumeMountSpec[] = [];
+  for (const m of req.mounts ?? []) {
+    const volume = req.siblings?.[m.volume];
+    const id = volume?.physicalId || await ctx.ensureVolume(m.volume);
+    // Nova's advice for finding an attached volume: the disk id virtio gives it, the volume id's first 20 characters.
+    mounts.push({ volume: id, target: m.mountpoint || `/dev/disk/by-id/virtio-${id.slice(0, 20)}`, readOnly: volume?.properties.read_only === true });
+  }
+  return mounts;
+}
+
+/**
  * The server's own engine pulls through the local registry, and keeps its bridges in the benchmarking
  * range 198.18.0.0/15: left to itself it would take 172.17.0.1 on a server outside the host's default
  * bridge, and hide the host's address there (the signal gateway's, the registry's) from the server.
@@ -167,7 +186,7 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
   const id = await ctx.driver.boot({
     stack: req.stack, stackId: req.stackId, resource: req.resource, ...(req.copy ? { copy: req.copy } : {}), hostname, image, flavor,
     bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE ? { STOKE_DOCKERD_FLAGS: nestedEngineFlags(registry) } : {},
-    metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])),
+    metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])), volumes: await volumeMounts(req, ctx),
   });
   await ctx.driver.waitRunning(id);
   const addresses = await ctx.driver.addresses(id);
