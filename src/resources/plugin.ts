@@ -138,6 +138,11 @@ export interface NestedChildRequest {
   readonly attributes: readonly string[];
   /** The resources the child has now, when an update changes it: a group keeps its members' names. */
   readonly current?: readonly string[];
+  /**
+   * The child's output values as they stand, when an update changes it: what the child itself carries
+   * from one update to the next (a group's names removed for good, its members' refs).
+   */
+  readonly outputs?: JsonObject;
 }
 
 /** The child stack a nested resource runs, and how the resource's attributes come from the child's outputs. */
