@@ -15,8 +15,9 @@ export interface PlanNestedRequest extends CreateResourceRequest {
   readonly depth: number;
   readonly timeoutMinutes: number;
   readonly nested?: NestedSource;
-  /** The resources the child has now, when an update changes it. */
+  /** The resources the child has now, and its output values, when an update changes it. */
   readonly current?: readonly string[];
+  readonly outputs?: JsonObject;
 }
 
 export interface PlannedChild {
@@ -34,7 +35,7 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
   const source = req.nested ?? { files: {}, environment: {} };
   const child = type.nested.child({
     stack: req.stack, resource: req.resource, properties: req.properties, attributes: req.attributes,
-    ...(req.current ? { current: req.current } : {}), ...(source.template ? { template: source.template } : {}),
+    ...(req.current ? { current: req.current } : {}), ...(req.outputs ? { outputs: req.outputs } : {}), ...(source.template ? { template: source.template } : {}),
   });
   const name = source.template?.name ?? `the template of ${req.resource}`;
   const files = source.files;

@@ -13,9 +13,10 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest } from '../src/resources/plugin';
+import type { PlannedChild } from '../activities/stacks';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, UpdateResourceRequest } from '../src/resources/plugin';
 import type { Json, NestedIn, StackPlan, StackState } from '../src/template/types';
-import { signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo } from './definitions';
+import { signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo, type UpdateStackInput } from './definitions';
 import { PROFILES, type Activities, type ResourceLifecycle } from './profiles';
 
 /** The name of a nested stack, as Heat's `parent-resource-suffix`: the suffix is fixed by the parent's id, so a retry or a delete finds it. */
@@ -53,28 +54,52 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
     name: state.name, id: state.id, resource, depth: (state.parent?.depth ?? 0) + 1, root: state.parent?.root ?? { name: state.name, id: state.id },
   });
 
-  const create = async (req: CreateResourceRequest): Promise<CreatedResource> => {
+  /** Plans the child of `req` with its resource's values now; `found` is the child as it stands, for an update. */
+  const planChild = (req: CreateResourceRequest, name: string, found?: StackState) => {
     const planned = plan?.resources[req.resource];
-    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
-    const child = await local.planNestedStack({
+    return local.planNestedStack({
       ...req, childName: name, depth: nestedIn(req.resource).depth, timeoutMinutes, ...(planned?.nested ? { nested: planned.nested } : {}),
+      ...(found ? { current: Object.keys(found.resources), outputs: Object.fromEntries(Object.entries(found.outputs).map(([key, o]) => [key, o.value])) } : {}),
     });
-    const stackId = uuid4();
-    const input: CreateStackInput = { plan: child.plan, stackId, nesting: nestedIn(req.resource) };
-    let result: StackState;
+  };
+
+  /** Runs one action of the child as a child workflow; its failure is reported in the child's own words. */
+  const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack', input: unknown, memo: StackMemo): Promise<StackState> => {
     try {
-      result = await executeChild('createStack', { workflowId: stackWorkflowId(name), args: [input], memo: { ...childMemo(child.plan, stackId, state.name) } });
+      return await executeChild(workflow, { workflowId: stackWorkflowId(name), args: [input], memo: { ...memo } });
     } catch (err) {
       throw childFailure(name, err);
     }
+  };
+
+  /** The resource as the child's outputs give it. */
+  const resultOf = (name: string, child: PlannedChild, result: StackState): CreatedResource => {
     const outputs = result.outputs;
     const attributes = Object.fromEntries(Object.entries(child.attributes).map(([attribute, from]): [string, Json] => {
       if (from === null) return [attribute, Object.fromEntries(Object.entries(outputs).map(([key, o]) => [key, o.value]))];
-      if (typeof from === 'object') return [attribute, from.stack === 'name' ? name : stackId];
+      if (typeof from === 'object') return [attribute, from.stack === 'name' ? name : result.id];
       return [attribute, outputs[from]?.value ?? null];
     }));
     const ref = child.ref !== undefined ? outputs[child.ref]?.value : undefined;
-    return { physicalId: stackId, ...(ref !== undefined && ref !== null ? { refId: String(ref) } : {}), attributes };
+    return { physicalId: result.id, ...(ref !== undefined && ref !== null ? { refId: String(ref) } : {}), attributes };
+  };
+
+  const create = async (req: CreateResourceRequest): Promise<CreatedResource> => {
+    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
+    const child = await planChild(req, name);
+    const stackId = uuid4();
+    const input: CreateStackInput = { plan: child.plan, stackId, nesting: nestedIn(req.resource) };
+    return resultOf(name, child, await run(name, 'createStack', input, childMemo(child.plan, stackId, state.name)));
+  };
+
+  /** Heat's StackResource update: the child is updated to its new template and parameters, keeping what did not change. */
+  const update = async (req: UpdateResourceRequest): Promise<CreatedResource> => {
+    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
+    const found = await reads.nestedStackState({ name });
+    if (!found || found.status === 'DELETE_COMPLETE') throw ApplicationFailure.nonRetryable(`nested stack ${name} no longer exists`, 'NestedStackNotFound');
+    const child = await planChild(req, name, found);
+    const input: UpdateStackInput = { state: found, plan: child.plan };
+    return resultOf(name, child, await run(name, 'updateStack', input, childMemo(child.plan, found.id, state.name)));
   };
 
   const remove = async (req: DeleteResourceRequest): Promise<void> => {
@@ -82,15 +107,11 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
     const found = await reads.nestedStackState({ name });
     if (!found || found.status === 'DELETE_COMPLETE') return;
     const input: DeleteStackInput = { state: found };
-    try {
-      await executeChild('deleteStack', { workflowId: stackWorkflowId(name), args: [input], memo: { ...childMemo(undefined, found.id, state.name) } });
-    } catch (err) {
-      throw childFailure(name, err);
-    }
+    await run(name, 'deleteStack', input, childMemo(undefined, found.id, state.name));
   };
 
   const refuse = (what: string) => async (req: { resource: string; type: string }): Promise<never> => {
-    throw ApplicationFailure.nonRetryable(`${req.type} '${req.resource}' is a nested stack, which stoke cannot ${what} yet`, 'NestedStackUnsupported');
+    throw ApplicationFailure.nonRetryable(`${req.type} '${req.resource}' is a nested stack, which stoke cannot ${what}`, 'NestedStackUnsupported');
   };
-  return { createResource: create, deleteResource: remove, adoptResource: refuse('adopt'), updateResource: refuse('update in place') };
+  return { createResource: create, deleteResource: remove, adoptResource: refuse('adopt'), updateResource: update };
 }

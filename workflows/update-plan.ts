@@ -45,6 +45,8 @@ export function diffResource(old: ResourceState, planned: PlannedResource, prope
   const remounted = canonical(old.mounts as Json | undefined) !== canonical(planned.mounts as Json | undefined);
   const changed = [...changedProperties(old.properties, properties), ...(remounted ? ['mounts'] : [])];
   if (!usable(old)) return { change: 'replace', changed };
+  // A nested stack is updated in place, its own update keeping what did not change: its template may have changed where no property shows it.
+  if (runsOf(planned).where === 'stack') return { change: 'update', changed };
   if (changed.length === 0) return { change: 'unchanged', changed };
   const inPlace = runsOf(planned).updatable;
   return { change: inPlace && changed.every((name) => inPlace.includes(name)) ? 'update' : 'replace', changed };

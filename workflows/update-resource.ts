@@ -48,7 +48,7 @@ export class Update {
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
       if (diff.change === 'unchanged') return;
-      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
+      setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : diff.change === 'update' ? 'its nested stack brought to its template' : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
       else if (runsOf(target).where === 'workflow') await this.waitAgain(name, old, target, properties);
       else await this.replace(name, old, target, properties);

@@ -145,6 +145,11 @@ export interface NestedChildRequest {
   readonly current?: readonly string[];
   /** The template the planner read for the resource (its type's file, a TemplateURL). */
   readonly template?: SourceFile;
+  /**
+   * The child's output values as they stand, when an update changes it: what the child itself carries
+   * from one update to the next (a group's names removed for good, its members' refs).
+   */
+  readonly outputs?: JsonObject;
 }
 
 /** The child stack a nested resource runs, and how the resource's attributes come from the child's outputs. */

@@ -87,6 +87,8 @@ export interface Reference {
   readonly resource: string;
   /** The attribute get_attr reads; '' for the all-attributes form; undefined for get_resource/Ref. */
   readonly attribute?: string;
+  /** The key get_attr reads next in the attribute's value, when it names one. */
+  readonly key?: string;
   readonly path: string;
 }
 
@@ -103,7 +105,10 @@ export function findReferences(value: Json, format: TemplateFormat, resourceName
       return;
     }
     if ((fn === 'get_attr' || fn === 'Fn::GetAtt') && Array.isArray(args) && typeof args[0] === 'string') {
-      found.push({ resource: args[0], attribute: args.length === 1 ? '' : typeof args[1] === 'string' ? args[1] : undefined, path: `${at}.${fn}` });
+      found.push({
+        resource: args[0], attribute: args.length === 1 ? '' : typeof args[1] === 'string' ? args[1] : undefined,
+        ...(typeof args[2] === 'string' ? { key: args[2] } : {}), path: `${at}.${fn}`,
+      });
     }
     for (const [key, child] of Object.entries(node)) walk(child, `${at}.${key}`);
   };

@@ -173,7 +173,7 @@ function typeTemplate(ctx: PlanContext, name: string, schema: ResourceType, prop
   if ('template' in found) {
     const { parsed, text } = inlineTemplate(found.template, `${ctx.input.template.file} (${propertiesPath})`);
     if (parsed.errors.length > 0) return ctx.issues.fail('NestedTemplateInvalid', propertiesPath, `the nested template does not parse: ${parsed.errors[0]!.message}`);
-    const source = planChild(ctx, name, propertiesPath, ctx.input.template.file, parsed, text);
+    const source = planChild(ctx, name, propertiesPath, 'inline template', parsed, text);
     if (source) ctx.nested[name] = source;
     return;
   }
@@ -210,6 +210,8 @@ function checkReferences(ctx: PlanContext, value: Json, path: string, into?: Set
     } else if (target && target !== 'template' && !target.anyProperties && !target.dynamicAttributes && !(ref.attribute in target.attributes) && ref.attribute !== 'show') {
       ctx.issues.fail('UnknownAttribute', ref.path, `${target.name} '${ref.resource}' has no attribute '${ref.attribute}' (it has: ${Object.keys(target.attributes).join(', ') || 'none'})`);
     } else used.add(ref.attribute);
+    // A group's `attributes` is a map of each member's attribute named next: its child must output that one.
+    if (ref.attribute === 'attributes' && ref.key !== undefined && target && target !== 'template' && target.runs?.where === 'stack') used.add(`attributes.${ref.key}`);
   }
 }
 

@@ -167,3 +167,93 @@ resources:
   expect(app.status).toBe('DELETE_COMPLETE');
   expect(await containersUnder(stack)).toEqual([]);
 });
+
+test('an update changes a nested stack in place: its child is updated, what did not change kept', async () => {
+  const dir = writeFiles({
+    'parent.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string, default: one}
+resources:
+  app: {type: child.yaml, properties: {word: {get_param: word}}}
+outputs:
+  echo: {value: {get_attr: [app, echo]}}
+`,
+    'child.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+resources:
+  web: ${container()}
+  tag: {type: OS::Heat::None, properties: {word: {get_param: word}}}
+outputs:
+  echo: {value: {get_param: word}}
+`,
+  });
+  const stack = uniqueName('nested-update');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const before = showStack(stack);
+  const childName = (await containersUnder(stack))[0]!.Labels['org.stoke.stack']!;
+  const web = showStack(childName).resources.web!.physicalId;
+
+  const updated = stoke('stack', 'update', stack, '--existing', '--parameter', 'word=two', '--wait');
+  expect(updated.stderr).toBe('');
+  expect(updated.status).toBe(0);
+  const after = showStack(stack);
+  expect(after.status).toBe('UPDATE_COMPLETE');
+  expect(after.outputs.echo!.value).toBe('two');
+  // The same child stack, updated: its container untouched.
+  expect(after.resources.app!.physicalId).toBe(before.resources.app!.physicalId);
+  const child = showStack(childName);
+  expect(child.status).toBe('UPDATE_COMPLETE');
+  expect(child.resources.web!.physicalId).toBe(web);
+  expect(child.resources.tag!.properties).toEqual({ word: 'two' });
+});
+
+test('a ResourceGroup grows and shrinks by update: members kept by name, removal policies pick who goes, refs and member attributes read', async () => {
+  const dir = writeFiles({
+    'group.yaml': `heat_template_version: 2016-10-14
+parameters:
+  count: {type: number, default: 3}
+  removed: {type: comma_delimited_list, default: []}
+resources:
+  boxes:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: {get_param: count}
+      removal_policies: [{resource_list: {get_param: removed}}]
+      resource_def:
+        type: DockerInc::Docker::Container
+        properties: {image: busybox, cmd: ${SLEEPER}, env: [BOX=box-%index%]}
+outputs:
+  refs: {value: {get_attr: [boxes, refs]}}
+  first: {value: {get_attr: [boxes, resource.0]}}
+  removed: {value: {get_attr: [boxes, removed_rsrc_list]}}
+`,
+  });
+  const stack = uniqueName('group');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'group.yaml'), '--wait').status).toBe(0);
+  const members = async () => Object.fromEntries((await containersUnder(stack)).map((c) => [c.Labels['org.stoke.resource']!, c.Id]));
+  const three = await members();
+  expect(Object.keys(three).sort()).toEqual(['0', '1', '2']);
+  const created = showStack(stack);
+  expect(created.outputs.refs!.value).toEqual(['0', '1', '2'].map((n) => three[n]));
+  expect(created.outputs.first!.value).toBe(three['0']);
+  expect((await docker().getContainer(three['1']!).inspect()).Config.Env).toContain('BOX=box-1');
+
+  expect(stoke('stack', 'update', stack, '--existing', '--parameter', 'count=5', '--wait').status).toBe(0);
+  const five = await members();
+  expect(Object.keys(five).sort()).toEqual(['0', '1', '2', '3', '4']);
+  for (const n of ['0', '1', '2']) expect(five[n]).toBe(three[n]);
+
+  const shrunk = stoke('stack', 'update', stack, '--existing', '--parameter', 'count=2', '--parameter', 'removed=1', '--wait');
+  expect(shrunk.status).toBe(0);
+  const two = await members();
+  // Member 1 named by the policy, then the highest index.
+  expect(Object.keys(two).sort()).toEqual(['0', '2']);
+  expect(two['0']).toBe(three['0']);
+  expect(showStack(stack).outputs.removed!.value).toEqual(['1']);
+
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  expect(await containersUnder(stack)).toEqual([]);
+});
