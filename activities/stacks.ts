@@ -35,7 +35,7 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
   const source = req.nested ?? { files: {}, environment: {} };
   const child = type.nested.child({
     stack: req.stack, resource: req.resource, properties: req.properties, attributes: req.attributes,
-    ...(req.current ? { current: req.current } : {}), ...(req.outputs ? { outputs: req.outputs } : {}), ...(source.template ? { template: source.template } : {}),
+    ...(req.siblings ? { siblings: req.siblings } : {}), ...(req.current ? { current: req.current } : {}), ...(req.outputs ? { outputs: req.outputs } : {}), ...(source.template ? { template: source.template } : {}),
   });
   const name = source.template?.name ?? `the template of ${req.resource}`;
   const files = source.files;

@@ -194,6 +194,15 @@ export interface MarkUnhealthyInput {
   readonly healthy: boolean;
 }
 
+/** Input of signalResource: the stack as its last action left it, the plan it was brought to, and the policy signalled. */
+export interface SignalResourceInput {
+  readonly state: StackState;
+  readonly plan: StackPlan;
+  readonly resource: string;
+  /** The signal's body, as sent (recorded in the history). */
+  readonly data?: Json;
+}
+
 export interface DeleteStackInput {
   /** The stack as its last action left it. */
   readonly state: StackState;

@@ -5,5 +5,6 @@ export { checkStack } from './check';
 export { createStack } from './create';
 export { deleteStack } from './delete';
 export { markResourceUnhealthy } from './mark-unhealthy';
+export { signalResource } from './signal-resource';
 export { resumeStack, suspendStack } from './suspend';
 export { updateStack } from './update';

@@ -68,16 +68,31 @@ async function metadata({ res, stacks }: ApiRequest, name: string, id: string, r
   sendJson(res, 200, { metadata: data });
 }
 
-/** The body is the signal's details, as a server sends them to a handle; none is a SUCCESS. */
+/**
+ * The body is the signal's details, as a server sends them to a handle (none is a SUCCESS); to a scaling
+ * policy, its data, and the signal starts the scale of its group.
+ */
 async function signal({ req, res, stacks }: ApiRequest, name: string, id: string, resource: string): Promise<void> {
   const state = await stackAt(stacks, name, id);
   checkResource(state, resource);
   const r = state.resources[resource]!;
-  if (runsOf(r).signals !== 'handle') {
-    throw new ApiError(400, 'ResourceActionNotSupported', `Signal is not supported for resource ${resource} (${r.type}): stoke's resources that take signals are wait condition handles`);
+  const takes = runsOf(r).signals;
+  if (takes === 'scale') {
+    const text = await readBody(req);
+    await stacks.scale(name, resource, text.trim() === '' ? undefined : parseJson(text), id);
+  } else if (takes === 'handle') await stacks.signal(name, parseSignalBody(resource, await readBody(req)));
+  else {
+    throw new ApiError(400, 'ResourceActionNotSupported', `Signal is not supported for resource ${resource} (${r.type}): stoke's resources that take signals are wait condition handles and scaling policies`);
   }
-  await stacks.signal(name, parseSignalBody(resource, await readBody(req)));
   sendJson(res, 200, null);
+}
+
+function parseJson(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    throw new ApiError(400, 'InvalidSignal', `malformed JSON body: ${(err as Error).message}`);
+  }
 }
 
 /** Heat marks a resource before it answers: so does this, waiting for the action that marks it. */

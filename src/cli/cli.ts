@@ -10,7 +10,8 @@ import { eventCommands } from './events';
 // which reads Temporal's HTTP API, starts in a fraction of the time.
 import type { StackClient } from '../client/client';
 import type { StartedService } from '../runtime/runtime';
-import type { StackState } from '../template/types';
+import type { Json, StackState } from '../template/types';
+import { runsOf } from '../../workflows/legacy';
 import type { ResourcePreview } from '../client/preview';
 
 const log = (message: string) => console.error(`stoke: ${message}`);
@@ -285,6 +286,29 @@ function stackCommands(program: Command, config: StokeConfig): void {
       const final = await client.wait(name, () => undefined);
       const r = final.resources[resourceName];
       console.log(`Resource ${name}/${resourceName} ${r?.status ?? 'not found'}${r?.statusReason ? `: ${r.statusReason}` : ''}`);
+    }));
+
+  resource.command('signal <name> <resource>')
+    .description('signal a resource: a scaling policy scales its group (waited for), a wait condition handle takes a SUCCESS')
+    .option('--data <json>', 'the signal\'s data, JSON')
+    .action(async (name: string, resourceName: string, opts: { data?: string }) => withClient(config, async (client) => {
+      let data: Json | undefined;
+      try {
+        data = opts.data === undefined ? undefined : JSON.parse(opts.data) as Json;
+      } catch (err) {
+        throw new StokeError('InvalidSignal', `--data is not JSON: ${(err as Error).message}`);
+      }
+      const target = (await client.show(name)).resources[resourceName];
+      if (target && runsOf(target).signals === 'handle') {
+        await client.signal(name, { handle: resourceName, status: 'SUCCESS', ...(data === undefined ? {} : { data }) });
+        console.log(`Signal SUCCESS sent to ${name}/${resourceName}`);
+        return;
+      }
+      await client.scale(name, resourceName, data);
+      const final = await client.wait(name, () => undefined);
+      const r = final.resources[resourceName];
+      console.log(`Resource ${name}/${resourceName} ${r?.status ?? 'not found'}${r?.statusReason ? `: ${r.statusReason}` : ''}`);
+      if (r?.status !== 'SIGNAL_COMPLETE') process.exitCode = 1;
     }));
 
   eventCommands(stack, { withClient: (fn) => withClient(config, fn), table });

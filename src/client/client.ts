@@ -32,8 +32,10 @@ import {
   type CheckStackInput,
   type UpdateStackInput,
   type MarkUnhealthyInput,
+  type SignalResourceInput,
   type StackMemo,
 } from '../../workflows/definitions';
+import { runsOf } from '../../workflows/legacy';
 import { PAYLOAD_REFUSED } from '../../workflows/refused';
 import { abandonData, type AbandonData } from './abandon';
 import { currentRuns, type EventSource } from './events';
@@ -43,7 +45,7 @@ import { DEFAULT_TENANT, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
 import { checkStackName, INTERRUPTED, interruptedStatus, newestPerStack, parentStack, STACK_ACTIONS_QUERY, type ActionRecord, type StackSummary } from './stacks';
 import { MASK, redactState } from '../template/redact';
-import type { StackPlan, StackSource, StackState, StackStatus } from '../template/types';
+import type { Json, StackPlan, StackSource, StackState, StackStatus } from '../template/types';
 
 /** The plan a stack was last brought to, and what it was made from (absent in stacks of an older stoke). */
 export interface StackInputs {
@@ -53,7 +55,8 @@ export interface StackInputs {
 
 /** One run of a stack's workflow id: one action, as the server describes it without any payload. */
 type Latest = {
-  action: 'createStack' | 'adoptStack' | 'deleteStack' | 'abandonStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy';
+  action: 'createStack' | 'adoptStack' | 'deleteStack' | 'abandonStack' | 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy'
+    | 'signalResource';
   running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
   /** The stack's tenant, from the run's memo; undefined when the memo cannot be opened. */
   tenant?: string;
@@ -321,6 +324,25 @@ export class StackClient {
     });
   }
 
+  /**
+   * Heat's resource signal to a scaling policy: starts a scale of the group it names, a stack action of its own
+   * (so it never races another, and survives crashes), from the plan the stack was last brought to.
+   */
+  async scale(name: string, resource: string, data?: Json, stackId?: string): Promise<void> {
+    const now = await this.current(name);
+    if (!now) throw new StokeError('StackStateInvalid', `stack '${name}' keeps no plan of its template: it cannot be scaled`);
+    await this.startAction(name, 'signalResource', CHECKABLE, undefined, { plan: now.plan, resource, ...(data === undefined ? {} : { data }) }, {
+      refuse: (state) => {
+        // A URL of an earlier stack of the same name scales nothing.
+        if (stackId !== undefined && state.id !== stackId) throw new StokeError('StackNotFound', `stack '${name}' with id ${stackId} not found`);
+        const target = state.resources[resource];
+        if (!target) throw new StokeError('ResourceNotFound', `stack '${name}' has no resource '${resource}' (it has: ${Object.keys(state.resources).sort().join(', ') || 'none'})`);
+        if (runsOf(target).signals !== 'scale') throw new StokeError('SignalNotSupported', `resource '${resource}' (${target.type}) takes no scaling signal: signal wait condition handles with \`stoke stack signal\``);
+      },
+      memoOf: (state) => ({ stackId: state.id, handles: waitHandles(now.plan), signalLimits: signalLimits(now.plan) }),
+    });
+  }
+
   /** The stack's state when an update could start now (what `stack update --dry-run` compares with); refused as the update would be. */
   async updatable(name: string): Promise<StackState> {
     return (await this.startable(name, 'update', UPDATABLE)).state;
@@ -343,12 +365,14 @@ export class StackClient {
    * `status` is the one the stack shows while the action runs; absent, it keeps its own. `refuse` may turn the
    * action down once the stack's state is read; `memoOf` gives the workflow's memo.
    */
-  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy',
-    allowed: readonly StackStatus[], status: StackStatus | undefined, more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> = {},
+  private async startAction(name: string, workflow: 'suspendStack' | 'resumeStack' | 'checkStack' | 'updateStack' | 'markResourceUnhealthy' | 'signalResource',
+    allowed: readonly StackStatus[], status: StackStatus | undefined,
+    more: Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> | Omit<SignalResourceInput, 'state'> = {},
     { refuse, memoOf }: { refuse?: (state: StackState) => void; memoOf?: (state: StackState) => StackMemo } = {}): Promise<void> {
-    const { state, latest } = await this.startable(name, workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow.replace('Stack', ''), allowed);
+    const verb = workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy' : workflow === 'signalResource' ? 'take a scaling signal' : workflow.replace('Stack', '');
+    const { state, latest } = await this.startable(name, verb, allowed);
     refuse?.(state);
-    const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'>) = { state, ...more };
+    const input: SuspendStackInput & CheckStackInput & (Partial<UpdateStackInput> | Omit<MarkUnhealthyInput, 'state'> | Omit<SignalResourceInput, 'state'>) = { state, ...more };
     await this.launch(name, workflow, input, status ?? state.status, { tenant: latest.tenant, ...(memoOf ? { memo: memoOf(state) } : {}) });
   }
 

@@ -30,11 +30,11 @@ export const isFinal = (status: StackStatus) => FINAL.includes(status);
 export const INTERRUPTED = ['TERMINATED', 'CANCELLED', 'TIMED_OUT'];
 const FAILED_BY_ACTION: Readonly<Record<string, StackStatus>> = {
   deleteStack: 'DELETE_FAILED', abandonStack: 'DELETE_FAILED', adoptStack: 'ADOPT_FAILED', suspendStack: 'SUSPEND_FAILED', resumeStack: 'RESUME_FAILED', checkStack: 'CHECK_FAILED', updateStack: 'UPDATE_FAILED',
-  markResourceUnhealthy: 'CHECK_FAILED',
+  markResourceUnhealthy: 'CHECK_FAILED', signalResource: 'UPDATE_FAILED',
 };
 export const interruptedStatus = (action: string): StackStatus => FAILED_BY_ACTION[action] ?? 'CREATE_FAILED';
 
-export const STACK_ACTIONS_QUERY = ['createStack', 'adoptStack', 'deleteStack', 'abandonStack', 'suspendStack', 'resumeStack', 'checkStack', 'updateStack', 'markResourceUnhealthy']
+export const STACK_ACTIONS_QUERY = ['createStack', 'adoptStack', 'deleteStack', 'abandonStack', 'suspendStack', 'resumeStack', 'checkStack', 'updateStack', 'markResourceUnhealthy', 'signalResource']
   .map((type) => `WorkflowType = '${type}'`).join(' OR ');
 
 export interface StackSummary {

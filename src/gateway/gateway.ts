@@ -13,7 +13,8 @@ import { dataConverter } from '../client/codec';
 import { sendHandleSignal, type SentSignals, type SignalRequest } from '../client/signals';
 import { temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { bridgeAddress, HEALTH_CHALLENGE, healthProof, loadSignalKey, SIGNAL_PATH, tokenMatches } from './signal';
+import { bridgeAddress, HEALTH_CHALLENGE, healthProof, loadSignalKey, SCALE_PATH, SIGNAL_PATH, tokenMatches } from './signal';
+import { StackClient } from '../client/client';
 import type { Json } from '../template/types';
 
 /** Larger bodies are refused before they are read to the end. */
@@ -21,8 +22,8 @@ export const MAX_SIGNAL_BYTES = 64 * 1024;
 
 /** HTTP status of each refusal, by StokeError code. */
 const HTTP_STATUS: Record<string, number> = {
-  InvalidSignal: 400, BadToken: 403, StackNotFound: 404, HandleNotFound: 404, NotFound: 404,
-  MethodNotAllowed: 405, NotWaiting: 409, TooLarge: 413,
+  InvalidSignal: 400, BadToken: 403, StackNotFound: 404, HandleNotFound: 404, NotFound: 404, ResourceNotFound: 404,
+  MethodNotAllowed: 405, NotWaiting: 409, StackBusy: 409, StackStateInvalid: 409, SignalNotSupported: 400, TooLarge: 413,
 };
 
 /** A signal body of either style; an empty body is a SUCCESS, as Heat tolerates. */
@@ -88,19 +89,47 @@ function health(req: http.IncomingMessage, url: URL, key: Buffer): { status: num
   return { status: 200, body: { service: 'stoke-gateway', proof: healthProof(key, challenge) } };
 }
 
-async function handle(req: http.IncomingMessage, key: Buffer, client: Client, sent: SentSignals, log: (message: string) => void): Promise<{ status: number; body: Json }> {
-  const url = new URL(req.url ?? '/', 'http://gateway');
-  if (url.pathname === '/health') return health(req, url, key);
-  const match = SIGNAL_PATH.exec(url.pathname);
-  if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE[/COPY]`);
-  if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
-  let parts: string[];
+/** The path's parts, unescaped. */
+function pathParts(url: URL, match: RegExpExecArray): string[] {
   try {
-    parts = match.slice(1).filter((part) => part !== undefined).map((part) => decodeURIComponent(part));
+    return match.slice(1).filter((part) => part !== undefined).map((part) => decodeURIComponent(part));
   } catch {
     throw new StokeError('NotFound', `no such path ${url.pathname}: malformed escapes`);
   }
-  const [stack, stackId, handleName, copy] = parts as [string, string, string, string | undefined];
+}
+
+/**
+ * A POST to a scaling policy's URL (an alarm's, a script's): starts the scale of its group as a stack action.
+ * The body is kept as the signal's data, as Heat's; any JSON or none.
+ */
+async function scale(req: http.IncomingMessage, url: URL, match: RegExpExecArray, key: Buffer, stacks: () => Promise<StackClient>, log: (message: string) => void) {
+  if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
+  const [stack, stackId, policy] = pathParts(url, match) as [string, string, string];
+  const text = await readBody(req);
+  const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
+  if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, `scale:${policy}`, undefined, token)) {
+    throw new StokeError('BadToken', token ? 'wrong token for this policy' : 'missing token: give ?Signature= or X-Auth-Token');
+  }
+  let data: Json | undefined;
+  try {
+    data = text.trim() === '' ? undefined : JSON.parse(text) as Json;
+  } catch {
+    data = text;
+  }
+  await (await stacks()).scale(stack, policy, data, stackId);
+  log(`scaling signal to ${stack}/${policy}`);
+  return { status: 200, body: { stack, policy, scaling: true } };
+}
+
+async function handle(req: http.IncomingMessage, key: Buffer, client: Client, sent: SentSignals, stacks: () => Promise<StackClient>, log: (message: string) => void): Promise<{ status: number; body: Json }> {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  if (url.pathname === '/health') return health(req, url, key);
+  const scaling = SCALE_PATH.exec(url.pathname);
+  if (scaling) return scale(req, url, scaling, key, stacks, log);
+  const match = SIGNAL_PATH.exec(url.pathname);
+  if (!match) throw new StokeError('NotFound', `no such path ${url.pathname}: signal URLs are /v1/signal/STACK/STACK_ID/HANDLE[/COPY] and /v1/scale/STACK/STACK_ID/POLICY`);
+  if (req.method !== 'POST' && req.method !== 'PUT') throw new StokeError('MethodNotAllowed', `method ${req.method} not allowed: use POST or PUT`);
+  const [stack, stackId, handleName, copy] = pathParts(url, match) as [string, string, string, string | undefined];
   const text = await readBody(req);
   const token = url.searchParams.get('Signature') ?? req.headers['x-auth-token'];
   if (typeof token !== 'string' || !tokenMatches(key, stack, stackId, handleName, copy, token)) {
@@ -171,8 +200,17 @@ export async function startGateway(config: StokeConfig, dockerEndpoint: string |
   // The memo it reads and the signals it sends go through the same codec as the client's and the worker's.
   const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });
   const sent: SentSignals = new Map();
+  // Scales start stack actions, which read the stack's state and plan: the client's code, connected on first use.
+  let scaler: Promise<StackClient> | undefined;
+  const stacks = () => {
+    scaler ??= StackClient.connect(config).catch((err: unknown) => {
+      scaler = undefined;
+      throw err;
+    });
+    return scaler;
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    handle(req, key, client, sent, log).then(
+    handle(req, key, client, sent, stacks, log).then(
       ({ status, body }) => reply(res, status, body),
       (err: unknown) => {
         const status = StokeError.isStokeError(err) ? HTTP_STATUS[err.code] ?? 500 : 503;
@@ -212,6 +250,7 @@ export async function startGateway(config: StokeConfig, dockerEndpoint: string |
     address: bound.join(', '),
     close: async () => {
       await Promise.all(servers.map(closeServer));
+      await (await scaler?.catch(() => undefined))?.close();
       await connection.close();
     },
   };

@@ -31,6 +31,13 @@ export function tokenMatches(key: Buffer, stack: string, stackId: string, handle
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
+/** A scaling policy's URL: POST scales its group (a resource signal, Heat's). */
+export const SCALE_PATH = /^\/v1\/scale\/([^/]+)\/([^/]+)\/([^/]+)$/;
+
+export function scaleEndpoint(baseUrl: string, stack: string, stackId: string, policy: string): string {
+  return `${baseUrl}/v1/scale/${encodeURIComponent(stack)}/${encodeURIComponent(stackId)}/${encodeURIComponent(policy)}`;
+}
+
 export function signalEndpoint(baseUrl: string, stack: string, stackId: string, handle: string, copy?: string): string {
   return `${baseUrl}/v1/signal/${encodeURIComponent(stack)}/${encodeURIComponent(stackId)}/${encodeURIComponent(handle)}${copy ? `/${encodeURIComponent(copy)}` : ''}`;
 }

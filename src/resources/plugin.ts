@@ -145,6 +145,8 @@ export interface NestedChildRequest {
   readonly current?: readonly string[];
   /** The template the planner read for the resource (its type's file, a TemplateURL). */
   readonly template?: SourceFile;
+  /** The resources it requires, when its run profile needs `siblings` (a CFN group's launch configuration). */
+  readonly siblings?: Readonly<Record<string, Sibling>>;
   /**
    * The child's output values as they stand, when an update changes it: what the child itself carries
    * from one update to the next (a group's names removed for good, its members' refs).

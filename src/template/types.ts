@@ -29,8 +29,8 @@ export interface RunProfile {
    * stack's resources hold already.
    */
   readonly needs?: readonly ('siblings' | 'addresses')[];
-  /** The type's part in the wait machinery: a handle takes signals, a condition waits for them. */
-  readonly signals?: 'handle' | 'condition';
+  /** The type's part in signals: a handle takes them, a condition waits for them, a scaling policy's signal scales its group. */
+  readonly signals?: 'handle' | 'condition' | 'scale';
   /**
    * The properties the type's update hook changes in place, filled in by the planner from the schema's
    * `updateAllowed`; absent when the type has no update hook, so that any change replaces the resource.
@@ -140,7 +140,10 @@ export type StackStatus =
   | 'RESUME_FAILED'
   | 'ADOPT_IN_PROGRESS'
   | 'ADOPT_COMPLETE'
-  | 'ADOPT_FAILED';
+  | 'ADOPT_FAILED'
+  | 'SIGNAL_IN_PROGRESS'
+  | 'SIGNAL_COMPLETE'
+  | 'SIGNAL_FAILED';
 
 export interface ResourceState {
   readonly type: string;

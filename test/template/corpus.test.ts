@@ -86,6 +86,6 @@ test('the corpus parses like Heat parses it and validates cleanly', () => {
   expect(figures.parsed).toBe(figures.files);
   // Floors, so that a regression fails: raise them when stoke validates more of the corpus.
   expect(figures.templates).toBe(149);
-  expect(figures.validated).toBeGreaterThanOrEqual(60);
+  expect(figures.validated).toBeGreaterThanOrEqual(64);
   expect(figures.otherErrors).toBeLessThanOrEqual(31);
 });

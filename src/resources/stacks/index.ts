@@ -8,6 +8,7 @@ import { isObject } from '../../template/parse';
 import type { JsonObject } from '../../template/types';
 import type { NestedChild, NestedChildRequest, ResourceType, RunProfile } from '../plugin';
 import { resourceGroup } from './resource-group';
+import { SCALING_TYPES } from './scaling';
 
 /** A child is made before the copy it replaces is deleted: two child stacks never share anything. */
 const STACK: RunProfile = { where: 'stack', copies: true };
@@ -87,4 +88,4 @@ export const cfnStack: ResourceType = {
   },
 };
 
-export const STACK_TYPES = [templateResource, heatStack, cfnStack, resourceGroup];
+export const STACK_TYPES = [templateResource, heatStack, cfnStack, resourceGroup, ...SCALING_TYPES];
