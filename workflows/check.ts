@@ -8,16 +8,19 @@ import { stackNameKey, stackStateQuery, type CheckStackInput } from './definitio
 import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus } from './engine';
 import { PROFILES, type Activities } from './profiles';
 import { runsOf } from './legacy';
+import { nestedStacks, type NestedActions } from './nested';
 import { requestOf } from './requests';
 
 const acts = proxyActivities<Activities>(PROFILES.check);
+/** A nested stack's check is bounded as the check activities are. */
+const CHECK_TIMEOUT_MINUTES = 10;
 const local = proxyLocalActivities<Activities>(PROFILES.check);
 
 /** Made and not deleted since: what a handler can find on its engine. */
 const created = (resource: ResourceState) => resource.physicalId !== '' && resource.status !== 'INIT_COMPLETE' && resource.status !== 'DELETE_COMPLETE';
 
 /** One resource's outcome: CHECK_FAILED with how it drifted (or why it could not be checked), else CHECK_COMPLETE. */
-async function checkOne(state: StackState, name: string): Promise<{ status: 'CHECK_COMPLETE' | 'CHECK_FAILED'; reason: string }> {
+async function checkOne(state: StackState, name: string, nested: NestedActions): Promise<{ status: 'CHECK_COMPLETE' | 'CHECK_FAILED'; reason: string }> {
   const resource = state.resources[name]!;
   const runs = runsOf(resource);
   const unsupported = { status: 'CHECK_COMPLETE', reason: `CHECK not supported for ${resource.type}` } as const;
@@ -25,7 +28,9 @@ async function checkOne(state: StackState, name: string): Promise<{ status: 'CHE
   if (runs.where === 'workflow') return unsupported;
   if (!created(resource)) return { status: 'CHECK_FAILED', reason: 'resource not created yet' };
   try {
-    const { checked } = await (runs.where === 'local' ? local : acts).checkResource({ ...requestOf(state, name), physicalId: resource.physicalId });
+    // A nested stack is checked by a check of its own, whose failures name its resources.
+    const checker = runs.where === 'stack' ? nested : runs.where === 'local' ? local : acts;
+    const { checked } = await checker.checkResource({ ...requestOf(state, name), physicalId: resource.physicalId });
     return checked ? { status: 'CHECK_COMPLETE', reason: '' } : unsupported;
   } catch (err) {
     return { status: 'CHECK_FAILED', reason: reasonOf(err) };
@@ -40,10 +45,11 @@ export async function checkStack(input: CheckStackInput): Promise<StackState> {
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, 'CHECK_IN_PROGRESS', 'Stack CHECK started');
   const failed: string[] = [];
+  const nested = nestedStacks(state, undefined, CHECK_TIMEOUT_MINUTES);
   // No order among checks; a step never throws, so the scheduler checks every resource, at most MAX_PARALLEL at once.
   await runGraph(Object.fromEntries(Object.keys(state.resources).map((name) => [name, []])), async (name) => {
     setResourceStatus(state, name, 'CHECK_IN_PROGRESS');
-    const { status, reason } = await checkOne(state, name);
+    const { status, reason } = await checkOne(state, name, nested);
     setResourceStatus(state, name, status, reason);
     if (status === 'CHECK_FAILED') failed.push(`${name}: ${reason}`);
   });

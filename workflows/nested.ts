@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PlannedChild } from '../activities/stacks';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, UpdateResourceRequest } from '../src/resources/plugin';
+import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, UpdateResourceRequest } from '../src/resources/plugin';
 import type { Json, NestedIn, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo, type UpdateStackInput } from './definitions';
 import { PROFILES, type Activities, type ResourceLifecycle } from './profiles';
@@ -46,8 +46,11 @@ function childFailure(name: string, err: unknown): unknown {
   return ApplicationFailure.nonRetryable(`nested stack ${name}: ${err.cause.message}`, 'NestedStackFailed');
 }
 
-/** The lifecycle of a stack's nested resources; `plan` is the one being brought about (none for a delete). */
-export function nestedStacks(state: StackState, plan: StackPlan | undefined, timeoutMinutes: number): ResourceLifecycle {
+/** Check, suspend and resume of a nested resource: the same action of its child stack. */
+export type NestedActions = Pick<Activities, 'checkResource' | 'suspendResource' | 'resumeResource'>;
+
+/** The lifecycle of a stack's nested resources; `plan` is the one being brought about (none for a delete, check, suspend, resume). */
+export function nestedStacks(state: StackState, plan: StackPlan | undefined, timeoutMinutes: number): ResourceLifecycle & NestedActions {
   const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
   const reads = proxyActivities<Activities>(PROFILES.check);
   const nestedIn = (resource: string): NestedIn => ({
@@ -64,7 +67,7 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
   };
 
   /** Runs one action of the child as a child workflow; its failure is reported in the child's own words. */
-  const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack', input: unknown, memo: StackMemo): Promise<StackState> => {
+  const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack' | 'checkStack' | 'suspendStack' | 'resumeStack', input: unknown, memo: StackMemo): Promise<StackState> => {
     try {
       return await executeChild(workflow, { workflowId: stackWorkflowId(name), args: [input], memo: { ...memo } });
     } catch (err) {
@@ -110,8 +113,24 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
     await run(name, 'deleteStack', input, childMemo(undefined, found.id, state.name));
   };
 
+  /** A stack action that works from the child's state as it stands. */
+  const act = (workflow: 'checkStack' | 'suspendStack' | 'resumeStack') => async (req: ExistingResourceRequest): Promise<void> => {
+    const name = nestedStackName(state.name, state.id, req.resource, req.copy);
+    const found = await reads.nestedStackState({ name });
+    if (!found || found.status === 'DELETE_COMPLETE') throw ApplicationFailure.nonRetryable(`nested stack ${name} no longer exists`, 'NestedStackNotFound');
+    await run(name, workflow, { state: found }, childMemo(undefined, found.id, state.name));
+  };
+  const check = act('checkStack');
+
   const refuse = (what: string) => async (req: { resource: string; type: string }): Promise<never> => {
     throw ApplicationFailure.nonRetryable(`${req.type} '${req.resource}' is a nested stack, which stoke cannot ${what}`, 'NestedStackUnsupported');
   };
-  return { createResource: create, deleteResource: remove, adoptResource: refuse('adopt'), updateResource: update };
+  return {
+    createResource: create, deleteResource: remove, adoptResource: refuse('adopt'), updateResource: update,
+    checkResource: async (req) => {
+      await check(req);
+      return { checked: true };
+    },
+    suspendResource: act('suspendStack'), resumeResource: act('resumeStack'),
+  };
 }

@@ -8,9 +8,13 @@ import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
 import { fail, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './engine';
 import { PROFILES, type Activities } from './profiles';
+import { runsOf } from './legacy';
+import { nestedStacks } from './nested';
 import { requestOf } from './requests';
 
 const acts = proxyActivities<Activities>(PROFILES.suspend);
+/** As the suspend activities' own bound. */
+const NESTED_TIMEOUT_MINUTES = 60;
 
 async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME'): Promise<StackState> {
   const state = JSON.parse(JSON.stringify(previous)) as StackState;
@@ -18,6 +22,8 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
   upsertSearchAttributes([{ key: stackNameKey, value: state.name }]);
   setStatus(state, `${action}_IN_PROGRESS`, `Stack ${action} started`);
   const requirements = requirementsOf(state);
+  // A nested stack is suspended or resumed by that action of its own.
+  const nested = nestedStacks(state, undefined, NESTED_TIMEOUT_MINUTES);
   const failures = await runGraph(action === 'SUSPEND' ? reversed(requirements) : requirements, async (name) => {
     const resource = state.resources[name]!;
     // Never created, or retained and gone from the stack: nothing to act on.
@@ -25,7 +31,8 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
     setResourceStatus(state, name, `${action}_IN_PROGRESS` as StackStatus);
     const request = { ...requestOf(state, name), physicalId: resource.physicalId };
     try {
-      await (action === 'SUSPEND' ? acts.suspendResource(request) : acts.resumeResource(request));
+      const actor = runsOf(resource).where === 'stack' ? nested : acts;
+      await (action === 'SUSPEND' ? actor.suspendResource(request) : actor.resumeResource(request));
     } catch (err) {
       setResourceStatus(state, name, `${action}_FAILED` as StackStatus, reasonOf(err));
       throw err;

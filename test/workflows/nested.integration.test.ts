@@ -257,3 +257,30 @@ outputs:
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await containersUnder(stack)).toEqual([]);
 });
+
+test('check, suspend and resume recurse into nested stacks; a drifted grandchild fails the root\'s check by name', async () => {
+  const dir = writeFiles({
+    'parent.yaml': 'heat_template_version: 2016-10-14\nresources:\n  app: {type: child.yaml}\n',
+    'child.yaml': 'heat_template_version: 2016-10-14\nresources:\n  deeper: {type: grandchild.yaml}\n',
+    'grandchild.yaml': 'heat_template_version: 2016-10-14\nresources:\n  box: ' + container() + '\n',
+  });
+  const stack = uniqueName('nested-check');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const [box] = await containersUnder(stack);
+  const checked = stoke('stack', 'check', stack, '--wait');
+  expect(checked.status).toBe(0);
+  expect(showStack(stack).resources.app).toMatchObject({ status: 'CHECK_COMPLETE', statusReason: '' });
+
+  expect(stoke('stack', 'suspend', stack, '--wait').status).toBe(0);
+  expect((await docker().getContainer(box!.Id).inspect()).State.Paused).toBe(true);
+  expect(stoke('stack', 'resume', stack, '--wait').status).toBe(0);
+  expect((await docker().getContainer(box!.Id).inspect()).State.Paused).toBe(false);
+
+  await docker().getContainer(box!.Id).remove({ force: true });
+  const drifted = stoke('stack', 'check', stack, '--wait');
+  expect(drifted.status).not.toBe(0);
+  const app = showStack(stack).resources.app!;
+  expect(app.status).toBe('CHECK_FAILED');
+  expect(app.statusReason).toMatch(/nested stack .*-app-[0-9a-f]{12}: .*deeper: nested stack .*-deeper-[0-9a-f]{12}: .*box/);
+});
