@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- P1 P2 P4 P5 P6 P7] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
+ * `npm run bench [-- P1 P2 P4 P5 P6 P7 P8] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
  * the same engine in one run, alternating the contenders, BENCH_REPS repetitions (default 3), medians.
  * Prints a table of figures and ratios; the raw log goes to bench/results/.
  */
@@ -311,6 +311,46 @@ async function p2(ctx) {
   figure('P2', '… create history: events, size', `${stats.events} events, ${(stats.bytes / 1e6).toFixed(2)} MB`, '< 51,200 events, < 50 MB', stats.events < 51_200 && stats.bytes < 50e6);
 }
 
+/** A ResourceGroup of `count` sleeping containers. */
+function groupTemplate(count) {
+  const cmd = JSON.stringify(lib.SLEEPER_CMD);
+  return `heat_template_version: 2016-10-14\nresources:\n  group:\n    type: OS::Heat::ResourceGroup\n    properties:\n      count: ${count}\n`
+    + `      resource_def: {type: DockerInc::Docker::Container, properties: {image: busybox, cmd: ${cmd}}}\n`;
+}
+
+/**
+ * P8: a ResourceGroup of 200 containers (a nested stack, run as a child workflow) grown to 400 and shrunk to 100
+ * by stack updates: each a nested update that adds or removes members and leaves the others alone.
+ */
+async function p8(ctx) {
+  const name = `p8-${process.pid}`;
+  const docker = lib.dockerClient(ctx.dockerEndpoint);
+  const members = async () => (await docker.listContainers({ all: true, filters: { label: ['org.stoke.resource'] } }))
+    .filter((c) => c.Labels['org.stoke.stack'].startsWith(`${name}-group-`)).length;
+  const step = async (count, action) => {
+    const plan = lib.loadPlan(name, groupTemplate(count));
+    const run = await lib.timed(async () => {
+      await action(plan);
+      return ctx.result(name);
+    });
+    const have = await members();
+    say(`P8 ${count} members: ${run.value.status} in ${fmt(run.ms)}, ${have} containers`);
+    return { ...run, have };
+  };
+  const created = await step(200, (plan) => ctx.stacks.create(plan));
+  const grown = await step(400, (plan) => ctx.stacks.update(plan));
+  const shrunk = await step(100, (plan) => ctx.stacks.update(plan));
+  const deleted = await lib.timed(async () => {
+    await ctx.stacks.delete(name);
+    return ctx.result(name);
+  });
+  const left = await members();
+  figure('P8', 'ResourceGroup of 200 containers: create', `${fmt(created.ms)}, ${created.have} containers`, '200', created.have === 200);
+  figure('P8', '… updated to 400', `${fmt(grown.ms)}, ${grown.have} containers`, '400', grown.have === 400);
+  figure('P8', '… updated to 100', `${fmt(shrunk.ms)}, ${shrunk.have} containers`, '100', shrunk.have === 100);
+  figure('P8', '… delete', `${fmt(deleted.ms)}, ${left} left`, '0 left', left === 0);
+}
+
 /** P4: 50 stacks of 3 containers created at once, on a fresh worker whose RSS is sampled from /proc. */
 async function p4(ctx) {
   await ctx.restartWorker();
@@ -574,6 +614,7 @@ async function main() {
     if (run('P5')) await p5();
     if (run('P6')) await p6(ctx);
     if (run('P7')) await p7(ctx);
+    if (run('P8')) await p8(ctx);
   } finally {
     await handles.close();
     await lib.stopWorker(ctx.worker);

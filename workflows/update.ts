@@ -84,7 +84,9 @@ export async function updateStack(input: UpdateStackInput): Promise<StackState> 
     return state;
   }
   setStatus(state, 'UPDATE_FAILED', stop?.reason ?? `Resource UPDATE failed: ${failures[0]!.name}: ${failures[0]!.reason}`);
-  if (previous && (stop?.rollback ?? !plan.disableRollback)) await rollback(state, previous, update, acts, waits);
+  // Nested stacks go back to the previous plan's templates, which only that plan carries.
+  const back = previous && resourceActivities(plan.timeoutMinutes, true, nestedStacks(state, previous, plan.timeoutMinutes));
+  if (previous && back && (stop?.rollback ?? !plan.disableRollback)) await rollback(state, previous, update, back, waits);
   else await update.dropRetired();
   fail(state);
 }
