@@ -122,19 +122,29 @@ export function markRequest(body: Record<string, unknown>): { readonly healthy: 
 
 export const eventPath = (base: string, stack: Identity, event: StackEvent) => `${resourcePath(base, stack, event.resource_name)}/events/${encodeURIComponent(event.id)}`;
 
-/** An event as Heat's list answers it; `properties`, Heat's detail (show) adds them with the type. */
-export function eventView(base: string, stack: Identity, event: StackEvent, properties?: JsonObject) {
+/**
+ * An event as Heat's list answers it; `properties`, Heat's detail (show) adds them with the type. A listing with
+ * `nested_depth` links each event to the `root` stack listed too, by which heatclient knows nested events are there.
+ */
+export function eventView(base: string, stack: Identity, event: StackEvent, properties?: JsonObject, root?: Identity) {
   return {
     id: event.id,
     links: [
       { href: eventPath(base, stack, event), rel: 'self' },
       { href: resourcePath(base, stack, event.resource_name), rel: 'resource' },
       { href: stackPath(base, stack.name, stack.id), rel: 'stack' },
+      ...(root ? [{ href: stackPath(base, root.name, root.id), rel: 'root_stack' }] : []),
     ],
     event_time: isotime(event.event_time), resource_name: event.resource_name, logical_resource_id: event.resource_name,
     resource_status: event.resource_status, resource_status_reason: event.resource_status_reason, physical_resource_id: event.physical_resource_id,
     ...(properties ? { resource_type: event.resource_type, resource_properties: properties } : {}),
   };
+}
+
+/** `nested_depth` of an events query: how many levels of nested stacks' events to list too. */
+export function eventDepth(params: URLSearchParams): number {
+  const depth = params.get('nested_depth');
+  return depth === null ? 0 : extractInt('nested_depth', depth);
 }
 
 const EVENT_FILTERS = ['resource_status', 'resource_action', 'resource_name', 'resource_type'] as const;
@@ -146,13 +156,11 @@ const EVENT_SORT_KEYS: Readonly<Record<string, keyof StackEvent>> = { event_time
  * does: filters (`resource_status` and `resource_action` are the two halves of the joined status; a repeated
  * filter keeps any of its values), then the sort (newest first when no key is given, else ascending unless
  * `sort_dir` says otherwise; ties in recording order), then the page after `marker`, of `limit` events. Other
- * keys are ignored, as Heat ignores them; `nested_depth` changes nothing, stoke having no nested stacks.
+ * keys are ignored, as Heat ignores them (`nested_depth` is read by `eventDepth`).
  */
-export function eventPage(events: readonly StackEvent[], params: URLSearchParams): StackEvent[] {
+export function eventPage<E extends StackEvent>(events: readonly E[], params: URLSearchParams): E[] {
   const limit = params.get('limit');
   const count = limit === null ? undefined : extractInt('limit', limit);
-  const depth = params.get('nested_depth');
-  if (depth !== null) extractInt('nested_depth', depth);
   const direction = params.get('sort_dir');
   if (direction !== null && direction !== 'asc' && direction !== 'desc') throw badRequest(`Unknown sort direction '${direction}', must be one of: asc, desc`);
   const keys = params.getAll('sort_keys').flatMap((key) => key.split(',')).map((key) => EVENT_SORT_KEYS[key]).filter((key) => key !== undefined);

@@ -233,4 +233,19 @@ describe('a stack two levels deep', () => {
     expect(db.links).toContainEqual({ rel: 'nested', href: `${api.endpoint}/stacks/${grandchild.name}/${grandchild.id}` });
     expect(osc<Record<string, string>>('stack', 'show', grandchild.name).parent).toBe(child.id);
   });
+
+  test('openstack stack event list --nested-depth 2 shows every level\'s events with their stacks\' names, as stoke\'s does', async () => {
+    const listed = osc<Record<string, string>[]>('stack', 'event', 'list', name, '--nested-depth', '2');
+    const cli = JSON.parse(stokeWith(asTenant, 'stack', 'event', 'list', name, '--nested-depth', '2', '-f', 'json').stdout) as (StackEvent & { stack_name: string })[];
+    expect(listed.map((e) => [e.id, e.stack_name]).sort()).toEqual(cli.map((e) => [e.id, e.stack_name]).sort());
+    expect(listed.filter((e) => e.stack_name === grandchild.name).map((e) => `${e.resource_name} ${e.resource_status}`)).toEqual([
+      `${grandchild.name} CREATE_IN_PROGRESS`, 'cell CREATE_IN_PROGRESS', 'cell CREATE_COMPLETE', `${grandchild.name} CREATE_COMPLETE`,
+    ]);
+    // heatclient knows an API that lists nested events by the root_stack link; it pages them after a marker.
+    const all = (await (await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/events?nested_depth=2&sort_dir=asc`)).json()).events as { id: string; links: { rel: string; href: string }[] }[];
+    expect(all).toHaveLength(cli.length);
+    expect(all.every((e) => e.links.some((l) => l.rel === 'root_stack' && l.href === `${api.endpoint}/stacks/${name}/${root.id}`))).toBe(true);
+    const page = (await (await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/events?nested_depth=2&sort_dir=asc&limit=3&marker=${encodeURIComponent(all[2]!.id)}`)).json()).events as { id: string }[];
+    expect(page.map((e) => e.id)).toEqual(all.slice(3, 6).map((e) => e.id));
+  });
 });

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { NestedEvent } from '../../src/client/events';
 import type { StackState } from '../../src/template/types';
 import { SLEEPER, showStack, startWorker, stoke, stopWorker, uniqueName } from '../helpers';
 
@@ -91,4 +92,27 @@ test('stack resource list --nested-depth lists nested stacks\' resources after t
   const bad = stoke('stack', 'resource', 'list', stack, '--nested-depth', 'two');
   expect(bad.status).not.toBe(0);
   expect(bad.stderr).toMatch(/--nested-depth 'two' must be a whole number/);
+});
+
+test('stack event list --nested-depth gives the nested stacks\' events too, by time, each naming its stack', () => {
+  const events = json<NestedEvent[]>('stack', 'event', 'list', stack, '--nested-depth', '2');
+  const of = (name: string) => events.filter((e) => e.stack_name === name).map((e) => `${e.resource_name} ${e.resource_status}`);
+  expect(of(grandchild.name)).toEqual([
+    `${grandchild.name} CREATE_IN_PROGRESS`, 'box CREATE_IN_PROGRESS', 'box CREATE_COMPLETE', `${grandchild.name} CREATE_COMPLETE`,
+  ]);
+  expect(of(child.name)).toContain('marker CREATE_COMPLETE');
+  expect(of(stack)).toEqual(json<NestedEvent[]>('stack', 'event', 'list', stack).map((e) => `${e.resource_name} ${e.resource_status}`));
+  const times = events.map((e) => e.event_time);
+  expect(times).toEqual([...times].sort());
+  // The grandchild's work falls inside its parent resource's create.
+  const at = (name: string, status: string) => events.findIndex((e) => e.resource_name === name && e.resource_status === status);
+  expect(at('db', 'CREATE_IN_PROGRESS')).toBeLessThan(at('box', 'CREATE_COMPLETE'));
+  expect(at('box', 'CREATE_COMPLETE')).toBeLessThan(at('db', 'CREATE_COMPLETE'));
+
+  expect(new Set(json<NestedEvent[]>('stack', 'event', 'list', stack, '--nested-depth', '1').map((e) => e.stack_name))).toEqual(new Set([stack, child.name]));
+  const table = stoke('stack', 'event', 'list', stack, '--nested-depth', '2');
+  expect(table.stdout.split('\n')[0]).toMatch(/ stack_name$/);
+  const both = stoke('stack', 'event', 'list', stack, '--nested-depth', '2', '--resource', 'app');
+  expect(both.status).not.toBe(0);
+  expect(both.stderr).toMatch(/--nested-depth cannot be given with --resource/);
 });
