@@ -211,6 +211,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
         ['stack_name', s.name], ['id', s.id], ['stack_status', s.status], ['stack_status_reason', s.statusReason],
         ['creation_time', s.createdAt], ['updated_time', s.updatedAt],
         ['outputs', Object.keys(s.outputs).join(', ')],
+        ...(s.parent ? [['parent', s.parent.name], ['parent_resource', s.parent.resource], ['root_stack', s.parent.root.name]] : []),
       ]));
     }));
 

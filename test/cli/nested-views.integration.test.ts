@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestedEvent } from '../../src/client/events';
+import type { ResourceDetail } from '../../src/client/resource-detail';
 import type { StackState } from '../../src/template/types';
 import { SLEEPER, showStack, startWorker, stoke, stopWorker, uniqueName } from '../helpers';
 
@@ -115,4 +116,18 @@ test('stack event list --nested-depth gives the nested stacks\' events too, by t
   const both = stoke('stack', 'event', 'list', stack, '--nested-depth', '2', '--resource', 'app');
   expect(both.status).not.toBe(0);
   expect(both.stderr).toMatch(/--nested-depth cannot be given with --resource/);
+});
+
+test('a nested stack\'s show names its parent; a nested resource\'s show names its stack', () => {
+  const shown = stoke('stack', 'show', grandchild.name);
+  expect(shown.status).toBe(0);
+  expect(shown.stdout).toMatch(new RegExp(`\\nparent +${child.name}\\n`));
+  expect(shown.stdout).toMatch(/\nparent_resource +db\n/);
+  expect(shown.stdout).toMatch(new RegExp(`\\nroot_stack +${stack}\\n`));
+  expect(stoke('stack', 'show', stack).stdout).not.toMatch(/\nparent/);
+
+  expect(json<ResourceDetail>('stack', 'resource', 'show', stack, 'app').nested_stack).toBe(child.name);
+  expect(json<ResourceDetail>('stack', 'resource', 'show', child.name, 'db').nested_stack).toBe(grandchild.name);
+  expect(json<ResourceDetail>('stack', 'resource', 'show', stack, 'word')).not.toHaveProperty('nested_stack');
+  expect(stoke('stack', 'resource', 'show', stack, 'app').stdout).toMatch(new RegExp(`\\nnested_stack +${child.name}\\n?`));
 });
