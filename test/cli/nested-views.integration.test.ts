@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { NestedEvent } from '../../src/client/events';
 import type { ResourceDetail } from '../../src/client/resource-detail';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, showStack, startWorker, stoke, stopWorker, uniqueName } from '../helpers';
+import { SLEEPER, docker, showStack, startWorker, stoke, stopWorker, uniqueName } from '../helpers';
 
 let worker: ChildProcess | undefined;
 const stack = uniqueName('nviews');
@@ -130,4 +130,14 @@ test('a nested stack\'s show names its parent; a nested resource\'s show names i
   expect(json<ResourceDetail>('stack', 'resource', 'show', child.name, 'db').nested_stack).toBe(grandchild.name);
   expect(json<ResourceDetail>('stack', 'resource', 'show', stack, 'word')).not.toHaveProperty('nested_stack');
   expect(stoke('stack', 'resource', 'show', stack, 'app').stdout).toMatch(new RegExp(`\\nnested_stack +${child.name}\\n?`));
+});
+
+test('what a grandchild makes carries the root stack\'s labels besides its own', async () => {
+  const [box] = await docker().listContainers({ all: true, filters: { label: [`org.stoke.stack-id=${grandchild.id}`] } });
+  expect(box!.Labels).toMatchObject({
+    'org.stoke.stack': grandchild.name, 'org.stoke.stack-id': grandchild.id, 'org.stoke.resource': 'box',
+    'org.stoke.root-stack': stack, 'org.stoke.root-stack-id': root.id,
+  });
+  const tree = await docker().listContainers({ all: true, filters: { label: [`org.stoke.root-stack-id=${root.id}`] } });
+  expect(tree.map((c) => c.Id)).toEqual([box!.Id]);
 });
