@@ -27,6 +27,8 @@ export interface ServerIdentity {
 
 export interface ServerSpec extends ServerIdentity {
   readonly stack: string;
+  /** The root stack above a nested stack, labelled on the server too. */
+  readonly root?: { readonly name: string; readonly id: string };
   readonly hostname: string;
   /** A local image (the catalog already applied). */
   readonly image: string;

@@ -14,10 +14,17 @@ export const LABEL_RESOURCE = 'org.stoke.resource';
 export const LABEL_STANDIN_FOR = 'org.stoke.standin-for';
 /** Which copy of its resource an object is, when a stack update made it beside an older one. */
 export const LABEL_COPY = 'org.stoke.copy';
+/** The root stack of the stack an object belongs to (the stack itself when it is not nested): a stack's whole tree by one label. */
+export const LABEL_ROOT_STACK = 'org.stoke.root-stack';
+export const LABEL_ROOT_STACK_ID = 'org.stoke.root-stack-id';
 
 /** What stoke makes on an engine carries these labels, so a retry or the sweep finds it again. */
-export function identityLabels(req: { stack: string; stackId: string; resource: string; copy?: string }): Record<string, string> {
-  return { [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource, ...(req.copy ? { [LABEL_COPY]: req.copy } : {}) };
+export function identityLabels(req: { stack: string; stackId: string; resource: string; copy?: string; root?: { name: string; id: string } }): Record<string, string> {
+  const root = req.root ?? { name: req.stack, id: req.stackId };
+  return {
+    [LABEL_STACK]: req.stack, [LABEL_STACK_ID]: req.stackId, [LABEL_RESOURCE]: req.resource, ...(req.copy ? { [LABEL_COPY]: req.copy } : {}),
+    [LABEL_ROOT_STACK]: root.name, [LABEL_ROOT_STACK_ID]: root.id,
+  };
 }
 
 /** Whether labels name this copy of the resource: a request without a copy is the copy without the label, made by a create. */

@@ -3,6 +3,7 @@
  * format_event, filtered by the API's resources and events views), and the queries and bodies of their calls.
  */
 import type { StackEvent } from '../client/events';
+import { nestedStackOf } from '../client/nested';
 import { resourceDetail } from '../client/resource-detail';
 import type { Json, JsonObject, StackState } from '../template/types';
 import { ApiError } from './faults';
@@ -40,16 +41,22 @@ export interface ResourceExtras {
 /**
  * A resource as Heat's list and show answer it. stoke keeps one time per resource, that of its last change, so
  * it is both times: Heat's `updated_time` is the creation time too until a resource changes. Attributes are
- * those the template reads (stoke resolves no others); a `with_attr` name it does not hold is null.
+ * those the template reads (stoke resolves no others); a `with_attr` name it does not hold is null. A nested
+ * stack's resource names the parent's resource it is part of; a resource that is a nested stack links to it.
  */
 export function resourceView(base: string, state: StackState, name: string, extras?: ResourceExtras) {
   const detail = resourceDetail(state, name);
   const time = isotime(detail.updated_time);
+  const nested = nestedStackOf(state, name);
   return {
     resource_name: name, logical_resource_id: name, physical_resource_id: detail.physical_resource_id,
     resource_type: detail.resource_type, resource_status: detail.resource_status, resource_status_reason: detail.resource_status_reason,
     creation_time: time, updated_time: time, required_by: detail.required_by,
-    links: [{ href: resourcePath(base, state, name), rel: 'self' }, { href: stackPath(base, state.name, state.id), rel: 'stack' }],
+    links: [
+      { href: resourcePath(base, state, name), rel: 'self' }, { href: stackPath(base, state.name, state.id), rel: 'stack' },
+      ...(nested?.id ? [{ href: stackPath(base, nested.name, nested.id), rel: 'nested' }] : []),
+    ],
+    ...(state.parent ? { parent_resource: state.parent.resource } : {}),
     ...(extras ? {
       description: extras.description,
       attributes: { ...Object.fromEntries(extras.withAttr.map((attribute) => [attribute, null])), ...detail.attributes },
@@ -68,6 +75,8 @@ type ResourceFilter = (typeof RESOURCE_FILTERS)[number];
 
 export interface ResourceListing {
   readonly withDetail: boolean;
+  /** How many levels of nested stacks to list the resources of too (0: the stack's own). */
+  readonly depth: number;
   /** The resources of `state` the filters keep, by name. */
   readonly names: (state: StackState) => string[];
 }
@@ -75,13 +84,12 @@ export interface ResourceListing {
 /**
  * `GET {stack}/resources`'s query, as Heat reads it: any key but the filters, `nested_depth` and `with_detail` is
  * refused. A repeated filter keeps any of its values; `type` matches part of the type. stoke's resources have
- * no ids of their own, so `id` keeps none; stoke has no nested stacks, so `nested_depth` changes nothing.
+ * no ids of their own, so `id` keeps none. The filters apply at every level `nested_depth` reaches.
  */
 export function resourceListing(params: URLSearchParams): ResourceListing {
   const invalid = [...new Set(params.keys())].filter((key) => !(RESOURCE_FILTERS as readonly string[]).includes(key) && key !== 'nested_depth' && key !== 'with_detail');
   if (invalid.length > 0) throw badRequest(`Invalid filter parameters ${pythonList(invalid)}`);
   const depth = params.get('nested_depth');
-  if (depth !== null) extractInt('nested_depth', depth);
   const detail = params.get('with_detail');
   const filters = RESOURCE_FILTERS.filter((key) => params.has(key)).map((key) => [key, params.getAll(key)] as const);
   const value = (state: StackState, name: string, key: ResourceFilter): string | undefined => {
@@ -98,6 +106,7 @@ export function resourceListing(params: URLSearchParams): ResourceListing {
   });
   return {
     withDetail: detail !== null && extractBool('with_detail', detail),
+    depth: depth === null ? 0 : extractInt('nested_depth', depth),
     names: (state) => Object.keys(state.resources).sort().filter((name) => keeps(state, name)),
   };
 }
@@ -113,19 +122,29 @@ export function markRequest(body: Record<string, unknown>): { readonly healthy: 
 
 export const eventPath = (base: string, stack: Identity, event: StackEvent) => `${resourcePath(base, stack, event.resource_name)}/events/${encodeURIComponent(event.id)}`;
 
-/** An event as Heat's list answers it; `properties`, Heat's detail (show) adds them with the type. */
-export function eventView(base: string, stack: Identity, event: StackEvent, properties?: JsonObject) {
+/**
+ * An event as Heat's list answers it; `properties`, Heat's detail (show) adds them with the type. A listing with
+ * `nested_depth` links each event to the `root` stack listed too, by which heatclient knows nested events are there.
+ */
+export function eventView(base: string, stack: Identity, event: StackEvent, properties?: JsonObject, root?: Identity) {
   return {
     id: event.id,
     links: [
       { href: eventPath(base, stack, event), rel: 'self' },
       { href: resourcePath(base, stack, event.resource_name), rel: 'resource' },
       { href: stackPath(base, stack.name, stack.id), rel: 'stack' },
+      ...(root ? [{ href: stackPath(base, root.name, root.id), rel: 'root_stack' }] : []),
     ],
     event_time: isotime(event.event_time), resource_name: event.resource_name, logical_resource_id: event.resource_name,
     resource_status: event.resource_status, resource_status_reason: event.resource_status_reason, physical_resource_id: event.physical_resource_id,
     ...(properties ? { resource_type: event.resource_type, resource_properties: properties } : {}),
   };
+}
+
+/** `nested_depth` of an events query: how many levels of nested stacks' events to list too. */
+export function eventDepth(params: URLSearchParams): number {
+  const depth = params.get('nested_depth');
+  return depth === null ? 0 : extractInt('nested_depth', depth);
 }
 
 const EVENT_FILTERS = ['resource_status', 'resource_action', 'resource_name', 'resource_type'] as const;
@@ -137,13 +156,11 @@ const EVENT_SORT_KEYS: Readonly<Record<string, keyof StackEvent>> = { event_time
  * does: filters (`resource_status` and `resource_action` are the two halves of the joined status; a repeated
  * filter keeps any of its values), then the sort (newest first when no key is given, else ascending unless
  * `sort_dir` says otherwise; ties in recording order), then the page after `marker`, of `limit` events. Other
- * keys are ignored, as Heat ignores them; `nested_depth` changes nothing, stoke having no nested stacks.
+ * keys are ignored, as Heat ignores them (`nested_depth` is read by `eventDepth`).
  */
-export function eventPage(events: readonly StackEvent[], params: URLSearchParams): StackEvent[] {
+export function eventPage<E extends StackEvent>(events: readonly E[], params: URLSearchParams): E[] {
   const limit = params.get('limit');
   const count = limit === null ? undefined : extractInt('limit', limit);
-  const depth = params.get('nested_depth');
-  if (depth !== null) extractInt('nested_depth', depth);
   const direction = params.get('sort_dir');
   if (direction !== null && direction !== 'asc' && direction !== 'desc') throw badRequest(`Unknown sort direction '${direction}', must be one of: asc, desc`);
   const keys = params.getAll('sort_keys').flatMap((key) => key.split(',')).map((key) => EVENT_SORT_KEYS[key]).filter((key) => key !== undefined);

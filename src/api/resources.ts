@@ -3,6 +3,7 @@
  * `stoke stack resource list | show` read it; signals and marks go through the client as `stoke stack signal`
  * and `stoke stack resource mark-unhealthy` send them.
  */
+import { resourcesDown } from '../client/nested';
 import { parseSignalBody } from '../gateway/gateway';
 import { identifiersOf, maskJson, redactState } from '../template/redact';
 import type { Json, JsonObject, StackState } from '../template/types';
@@ -32,11 +33,17 @@ async function descriptions(stacks: Stacks, name: string): Promise<(resource: st
   };
 }
 
+/** With `nested_depth`, the resources of nested stacks follow the stack's own, as Heat lists them. */
 async function list({ res, base, query, stacks }: ApiRequest, name: string, id: string): Promise<void> {
   const listing = resourceListing(new URLSearchParams(query));
   const state = await stackAt(stacks, name, id);
-  const described = listing.withDetail ? await descriptions(stacks, name) : undefined;
-  const resources = listing.names(state).map((resource) => resourceView(base, state, resource, described && { description: described(resource), withAttr: [] }));
+  const found = await resourcesDown((stack) => stacks.show(stack), state, listing.depth, listing.names);
+  const described = new Map<string, (resource: string) => string>();
+  if (listing.withDetail) for (const { stack } of found) if (!described.has(stack.name)) described.set(stack.name, await descriptions(stacks, stack.name));
+  const resources = found.map(({ stack, resource }) => {
+    const describe = described.get(stack.name);
+    return resourceView(base, stack, resource, describe && { description: describe(resource), withAttr: [] });
+  });
   sendJson(res, 200, { resources });
 }
 

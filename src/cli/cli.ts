@@ -56,6 +56,17 @@ function outputLines(state: StackState): string {
     .join('\n');
 }
 
+/** `stack resource list --nested-depth`: the openstack client's rows, the stack each resource belongs to last. */
+async function printNestedResources(client: StackClient, state: StackState, depth: string, format: string): Promise<void> {
+  const { nestedDepth, resourcesDown } = await import('../client/nested');
+  const found = await resourcesDown((name) => client.show(name), state, nestedDepth(depth), (s) => Object.keys(s.resources).sort());
+  const rows = found.map(({ stack, resource }) => {
+    const r = stack.resources[resource]!;
+    return { resource_name: resource, physical_resource_id: r.physicalId, resource_type: r.type, resource_status: r.status, updated_time: r.updatedAt, stack_name: stack.name };
+  });
+  print(format, rows, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time', 'stack_name'], rows.map((row) => Object.values(row))));
+}
+
 /**
  * Follows a stack action, printing each resource's status change, until it ends; exits non-zero on failure,
  * or when the final state is not one `expected` accepts.
@@ -201,6 +212,7 @@ function stackCommands(program: Command, config: StokeConfig): void {
         ['stack_name', s.name], ['id', s.id], ['stack_status', s.status], ['stack_status_reason', s.statusReason],
         ['creation_time', s.createdAt], ['updated_time', s.updatedAt],
         ['outputs', Object.keys(s.outputs).join(', ')],
+        ...(s.parent ? [['parent', s.parent.name], ['parent_resource', s.parent.resource], ['root_stack', s.parent.root.name]] : []),
       ]));
     }));
 
@@ -263,8 +275,10 @@ function stackCommands(program: Command, config: StokeConfig): void {
   resource.command('list <name>')
     .description('list a stack\'s resources with their status and physical id')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-n, --nested-depth <depth>', 'list the resources of nested stacks too, down to this many levels, each with its stack\'s name (JSON: a list of rows)')
     .action(async (name: string, opts) => withClient(config, async (client) => {
       const s = await client.show(name);
+      if (opts.nestedDepth !== undefined) return printNestedResources(client, s, opts.nestedDepth, opts.format);
       print(opts.format, s.resources, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
         Object.entries(s.resources).sort(([a], [b]) => a.localeCompare(b)).map(([n, r]) => [n, r.physicalId, r.type, r.status, r.updatedAt])));
     }));

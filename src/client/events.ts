@@ -5,6 +5,8 @@
  */
 import type { EventPage, EventsRequest, RecordedEvent } from '../../workflows/definitions';
 import { StokeError } from '../errors';
+import type { StackState } from '../template/types';
+import { stacksDown } from './nested';
 
 /** An event as `openstack stack event show` names its fields. */
 export interface StackEvent {
@@ -84,6 +86,42 @@ export class EventReader {
       if (!run.running) this.finished.add(run.runId);
     }
     return { events, running: runs.some((r) => r.running) };
+  }
+}
+
+/** An event of a stack or of a stack nested in it, naming the stack it belongs to, as `openstack stack event list --nested-depth` shows it. */
+export type NestedEvent = StackEvent & { readonly stack_name: string; readonly stack_id: string };
+
+/** What events of nested stacks are read from: the client, which finds the nested stacks in their parents' states. */
+export interface NestedEventSource {
+  events(name: string): EventSource;
+  show(name: string): Promise<StackState>;
+}
+
+/**
+ * Reads the events of a stack and of the stacks nested in it down to `depth` levels, each once, by time; the
+ * nested stacks are found anew on each call, so that those a running action makes are read too.
+ */
+export class NestedEventReader {
+  private readonly readers = new Map<string, EventReader>();
+
+  constructor(private readonly source: NestedEventSource, private readonly stack: string, private readonly depth: number) {}
+
+  /** The events not returned yet, oldest first, and whether an action of the stack still runs. */
+  async next(): Promise<{ events: NestedEvent[]; running: boolean }> {
+    const show = (name: string) => this.source.show(name);
+    const stacks = await stacksDown(show, await show(this.stack), this.depth);
+    const events: NestedEvent[] = [];
+    let running = false;
+    for (const { name, id } of stacks) {
+      let reader = this.readers.get(name);
+      if (!reader) this.readers.set(name, (reader = new EventReader(this.source.events(name))));
+      const read = await reader.next();
+      running ||= read.running;
+      events.push(...read.events.map((e) => ({ ...e, stack_name: name, stack_id: id })));
+    }
+    // Stable: events of one time keep their stacks' order, a parent's before its children's.
+    return { events: events.sort((a, b) => a.event_time.localeCompare(b.event_time)), running };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { StokeError } from '../errors';
 import type { JsonObject, StackState } from '../template/types';
+import { nestedStackOf } from './nested';
 
 export interface ResourceDetail {
   readonly resource_name: string;
@@ -16,15 +17,21 @@ export interface ResourceDetail {
   readonly required_by: string[];
   readonly attributes: JsonObject;
   readonly properties: JsonObject;
+  /** The stack a nested stack's resource runs, by name (Heat links it as `nested`). */
+  readonly nested_stack?: string;
 }
 
-/** The resource's detail; who requires it is read off the other resources, since a state records only what each requires. */
+/**
+ * The resource's detail; who requires it is read off the other resources, since a state records only what each
+ * requires. A nested stack's resource names its stack once it is made.
+ */
 export function resourceDetail(state: StackState, name: string): ResourceDetail {
   const r = state.resources[name];
   if (!r) {
     const names = Object.keys(state.resources).sort();
     throw new StokeError('ResourceNotFound', `stack '${state.name}' has no resource '${name}' (it has: ${names.join(', ') || 'none'})`);
   }
+  const nested = nestedStackOf(state, name);
   return {
     resource_name: name,
     resource_type: r.type,
@@ -36,5 +43,6 @@ export function resourceDetail(state: StackState, name: string): ResourceDetail 
     required_by: Object.entries(state.resources).filter(([, other]) => other.requires.includes(name)).map(([other]) => other).sort(),
     attributes: r.attributes,
     properties: r.properties,
+    ...(nested?.id ? { nested_stack: nested.name } : {}),
   };
 }

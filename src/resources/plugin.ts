@@ -41,6 +41,8 @@ export interface ResourceRequest {
   readonly handler?: string;
   /** Which copy of the resource, when an update made it beside an older one (runs.copies): handlers label it so. */
   readonly copy?: string;
+  /** The root stack above a nested stack (absent for a root stack's own resources): what it makes is labelled with the root too. */
+  readonly root?: { readonly name: string; readonly id: string };
   /** Resolved properties, in the names of `type`. */
   readonly properties: JsonObject;
   /** The stack's hidden parameter values, masked in failure messages (which quote container output). */

@@ -3,11 +3,14 @@
  * what `stoke stack resource list | show` and `stoke stack event list | show` report of the same stack; Heat's
  * refusals over plain HTTP.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { StackEvent } from '../../src/client/events';
 import type { ResourceDetail } from '../../src/client/resource-detail';
 import type { StackState } from '../../src/template/types';
 import { call, ensureOpenstackCli, expectFault, openstack, openstackJson, startApi, TOKEN, type Api } from './harness';
-import { showStack, stoke, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { showStack, stoke, stokeWith, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let api: Api;
 
@@ -178,3 +181,71 @@ test('openstack stack create --wait and delete --wait follow the stack\'s events
   expect(deleted.status).toBe(0);
   expect(showStack(name).status).toBe('DELETE_COMPLETE');
 }, 120_000);
+
+describe('a stack two levels deep', () => {
+  const name = uniqueName('oscnest');
+  const asTenant = { ...process.env, STOKE_TENANT: 'tenant-r' };
+  let root: StackState;
+  let child: StackState;
+  let grandchild: StackState;
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-oscnest-'));
+    fs.mkdirSync(path.join(dir, 'lib'));
+    fs.writeFileSync(path.join(dir, 'root.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  app: {type: lib/app.yaml}\n  word: {type: OS::Heat::RandomString}\n'
+      + 'outputs:\n  deep: {value: {get_attr: [app, deep]}}\n');
+    fs.writeFileSync(path.join(dir, 'lib', 'app.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  db: {type: db.yaml}\n  marker: {type: OS::Heat::None}\n'
+      + 'outputs:\n  deep: {value: {get_attr: [db, name]}}\n');
+    fs.writeFileSync(path.join(dir, 'lib', 'db.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  cell: {type: OS::Heat::None}\n'
+      + 'outputs:\n  name: {value: {get_param: OS::stack_name}}\n');
+    const created = stokeWith(asTenant, 'stack', 'create', name, '-t', path.join(dir, 'root.yaml'), '--wait');
+    if (created.status !== 0) throw new Error(`stoke stack create failed: ${created.stderr}`);
+    root = showStack(name, asTenant);
+    grandchild = showStack(String(root.outputs.deep!.value), asTenant);
+    child = showStack(grandchild.parent!.name, asTenant);
+  }, 180_000);
+
+  afterAll(() => {
+    stokeWith(asTenant, 'stack', 'delete', name, '--wait');
+  });
+
+  test('openstack stack resource list --nested-depth 2 lists every level, each resource with its stack\'s name, as stoke\'s does', () => {
+    const listed = osc<Record<string, string>[]>('stack', 'resource', 'list', name, '--nested-depth', '2');
+    const rows = (JSON.parse(stokeWith(asTenant, 'stack', 'resource', 'list', name, '--nested-depth', '2', '-f', 'json').stdout) as Record<string, string>[]);
+    expect(listed).toEqual(rows.map((r) => ({ ...r, updated_time: seconds(r.updated_time!) })));
+    expect(listed.map((r) => [r.stack_name, r.resource_name])).toEqual([
+      [name, 'app'], [name, 'word'], [child.name, 'db'], [child.name, 'marker'], [grandchild.name, 'cell'],
+    ]);
+    expect(osc<unknown[]>('stack', 'resource', 'list', name, '--nested-depth', '1')).toHaveLength(4);
+  });
+
+  test('resources over HTTP: a nested stack\'s resources name their parent resource, a nested resource links its stack', async () => {
+    const list = async (query: string) => (await (await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/resources${query}`)).json()).resources as Record<string, unknown>[];
+    const nested = await list('?nested_depth=2&type=None');
+    expect(nested.map((r) => [r.resource_name, r.parent_resource])).toEqual([['marker', 'app'], ['cell', 'db']]);
+    const [app] = await list('?name=app');
+    expect(app!.links).toContainEqual({ rel: 'nested', href: `${api.endpoint}/stacks/${child.name}/${child.id}` });
+    expect(app).not.toHaveProperty('parent_resource');
+    await expectFault(await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/resources?nested_depth=-1`), 400, 'HTTPBadRequest', /non-negative integer/);
+
+    const db = osc<{ links: { rel: string; href: string }[]; parent_resource: string }>('stack', 'resource', 'show', child.name, 'db');
+    expect(db.parent_resource).toBe('app');
+    expect(db.links).toContainEqual({ rel: 'nested', href: `${api.endpoint}/stacks/${grandchild.name}/${grandchild.id}` });
+    expect(osc<Record<string, string>>('stack', 'show', grandchild.name).parent).toBe(child.id);
+  });
+
+  test('openstack stack event list --nested-depth 2 shows every level\'s events with their stacks\' names, as stoke\'s does', async () => {
+    const listed = osc<Record<string, string>[]>('stack', 'event', 'list', name, '--nested-depth', '2');
+    const cli = JSON.parse(stokeWith(asTenant, 'stack', 'event', 'list', name, '--nested-depth', '2', '-f', 'json').stdout) as (StackEvent & { stack_name: string })[];
+    expect(listed.map((e) => [e.id, e.stack_name]).sort()).toEqual(cli.map((e) => [e.id, e.stack_name]).sort());
+    expect(listed.filter((e) => e.stack_name === grandchild.name).map((e) => `${e.resource_name} ${e.resource_status}`)).toEqual([
+      `${grandchild.name} CREATE_IN_PROGRESS`, 'cell CREATE_IN_PROGRESS', 'cell CREATE_COMPLETE', `${grandchild.name} CREATE_COMPLETE`,
+    ]);
+    // heatclient knows an API that lists nested events by the root_stack link; it pages them after a marker.
+    const all = (await (await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/events?nested_depth=2&sort_dir=asc`)).json()).events as { id: string; links: { rel: string; href: string }[] }[];
+    expect(all).toHaveLength(cli.length);
+    expect(all.every((e) => e.links.some((l) => l.rel === 'root_stack' && l.href === `${api.endpoint}/stacks/${name}/${root.id}`))).toBe(true);
+    const page = (await (await call(api.endpoint, 'GET', `/stacks/${name}/${root.id}/events?nested_depth=2&sort_dir=asc&limit=3&marker=${encodeURIComponent(all[2]!.id)}`)).json()).events as { id: string }[];
+    expect(page.map((e) => e.id)).toEqual(all.slice(3, 6).map((e) => e.id));
+  });
+});

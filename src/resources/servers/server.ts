@@ -52,7 +52,7 @@ function serverContext(req: CreateResourceRequest, ctx: HandlerContext): ServerC
     registryFor: (gateway) => (gateway ? `${gateway}:${registryPort()}` : undefined),
     networkGateway: (network) => networkGateway(docker, network),
     networkLabel: (network) => networkLabel(docker, network),
-    ensureVolume: async (resource) => (await ensureVolume(docker, { stack: req.stack, stackId: req.stackId, resource }).catch((err: unknown) => rethrowDockerError(err, `making volume ${resource}`))).Name,
+    ensureVolume: async (resource) => (await ensureVolume(docker, { stack: req.stack, stackId: req.stackId, resource, ...(req.root ? { root: req.root } : {}) }).catch((err: unknown) => rethrowDockerError(err, `making volume ${resource}`))).Name,
   };
 }
 
@@ -184,7 +184,7 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
   // A copy an update makes keeps the hostname: two containers may share one, and what reads `name` stays put.
   const hostname = (props.name || serverContainerName(req.stack, req.resource)).replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 63);
   const id = await ctx.driver.boot({
-    stack: req.stack, stackId: req.stackId, resource: req.resource, ...(req.copy ? { copy: req.copy } : {}), hostname, image, flavor,
+    stack: req.stack, stackId: req.stackId, resource: req.resource, ...(req.copy ? { copy: req.copy } : {}), ...(req.root ? { root: req.root } : {}), hostname, image, flavor,
     bootScript: script, networks, dns: [], env: image === DOCKER_HOST_IMAGE ? { STOKE_DOCKERD_FLAGS: nestedEngineFlags(registry) } : {},
     metadata: Object.fromEntries(Object.entries(props.metadata).map(([k, v]) => [k, str(v)])), volumes: await volumeMounts(req, ctx),
   });

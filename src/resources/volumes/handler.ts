@@ -15,7 +15,7 @@ import { siblingLookup } from '../siblings';
 
 const str = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
-type VolumeIdentity = Pick<ResourceRequest, 'stack' | 'stackId' | 'resource'>;
+type VolumeIdentity = Pick<ResourceRequest, 'stack' | 'stackId' | 'resource' | 'root'>;
 
 /** The engine's volume of a resource: unique to its stack, so a volume a deleted stack retained is never taken by a new one. */
 export function volumeName(req: VolumeIdentity): string {
