@@ -37,7 +37,7 @@ export function validateTemplate(body: Record<string, unknown>, params: URLSearc
   const ignored = (params.get('ignore_errors') ?? '').split(',').filter(Boolean);
   const unknown = ignored.filter((code) => !IGNORABLE_ERRORS.includes(code));
   if (unknown.length > 0) throw bad(`Invalid codes in ignore_errors : ${JSON.stringify(unknown)}`);
-  if (boolParam(params, 'show_nested')) throw bad('show_nested is not supported by stoke: it plans no nested stacks');
+  if (boolParam(params, 'show_nested')) throw bad('show_nested is not supported by stoke: nested templates are validated, and their errors reported, but their parameters are not listed');
   try {
     return planSource(sourceOf(body), { stackName: 'validate', mode: 'validate' }).summary;
   } catch (err) {
