@@ -1,7 +1,7 @@
 /**
- * Nested stacks on the real server and engine: a template file used as a type (two levels deep) and
- * OS::Heat::Stack, each a child workflow of its own; outputs and attributes across levels; listings that
- * leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
+ * Nested stacks on the real server and engine: a template file used as a type (two levels deep),
+ * OS::Heat::Stack and AWS::CloudFormation::Stack, each a child workflow of its own; outputs and attributes
+ * across levels; listings that leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -256,4 +256,60 @@ outputs:
 
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await containersUnder(stack)).toEqual([]);
+});
+
+test('AWS::CloudFormation::Stack: a CFN parent runs the child its TemplateURL names with its Parameters, and reads Outputs.X', async () => {
+  const dir = writeFiles({
+    'parent.template': `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Word: {Type: String, Default: hello}
+Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/child.template
+      TimeoutInMinutes: 10
+      Parameters: {Greeting: {Ref: Word}, Count: '2'}
+Outputs:
+  Echo: {Value: {'Fn::GetAtt': [Child, Outputs.Echo]}}
+  Box: {Value: {'Fn::GetAtt': [Child, Outputs.Box]}}
+  ChildId: {Value: {Ref: Child}}
+`,
+    'nested/child.template': `{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"Greeting": {"Type": "String"}, "Count": {"Type": "Number", "MinValue": 1}},
+  "Resources": {
+    "Box": {"Type": "DockerInc::Docker::Container", "Properties": {"image": "busybox", "cmd": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+      "env": [{"Fn::Join": ["=", ["WORD", {"Ref": "Greeting"}]]}]}}
+  },
+  "Outputs": {
+    "Echo": {"Value": {"Fn::Join": ["-", [{"Ref": "Greeting"}, {"Ref": "Count"}, {"Ref": "AWS::StackName"}]]}},
+    "Box": {"Value": {"Ref": "Box"}}
+  }
+}
+`,
+  });
+  const stack = uniqueName('nested-cfn');
+  stacks.push(stack);
+  const created = stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.template'), '--parameter', 'Word=hi', '--wait');
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('CREATE_COMPLETE');
+  const child = parent.resources.Child!;
+  expect(child.type).toBe('AWS::CloudFormation::Stack');
+  const outputs = Object.fromEntries(Object.entries(parent.outputs).map(([k, o]) => [k, o.value]));
+  expect(outputs.Echo).toMatch(new RegExp(`^hi-2-${stack}-Child-[0-9a-f]{12}$`));
+  expect(outputs.ChildId).toBe(child.physicalId);
+
+  const boxes = await containersUnder(stack);
+  expect(boxes.map((c) => [c.Labels['org.stoke.resource'], c.Id])).toEqual([['Box', outputs.Box]]);
+  expect((await docker().getContainer(boxes[0]!.Id).inspect()).Config.Env).toContain('WORD=hi');
+  const nested = showStack(String(outputs.Echo).replace(/^hi-2-/, ''));
+  expect(nested.id).toBe(child.physicalId);
+  expect(nested.parent).toMatchObject({ name: stack, resource: 'Child', depth: 1 });
+
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  expect(await containersUnder(stack)).toEqual([]);
+  expect(showStack(nested.name).status).toBe('DELETE_COMPLETE');
 });
