@@ -313,3 +313,101 @@ Outputs:
   expect(await containersUnder(stack)).toEqual([]);
   expect(showStack(nested.name).status).toBe('DELETE_COMPLETE');
 });
+
+/** Two levels below the root, each with a container and a tag of the root's word; the grandchild's TestResource fails when told. */
+const UPDATE_LEVELS = {
+  'parent.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string, default: one}
+  fail: {type: boolean, default: false}
+resources:
+  app: {type: child.yaml, properties: {word: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_attr: [app, echo]}}
+`,
+  'child.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+  fail: {type: boolean}
+resources:
+  web: ${container()}
+  tag: {type: OS::Heat::None, properties: {word: {get_param: word}}}
+  deeper: {type: grandchild.yaml, properties: {word: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_attr: [deeper, echo]}}
+`,
+  'grandchild.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+  fail: {type: boolean}
+resources:
+  box: ${container()}
+  tag: {type: OS::Heat::None, properties: {word: {get_param: word}}}
+  broken: {type: OS::Heat::TestResource, depends_on: tag, properties: {value: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_param: word}}
+`,
+};
+
+/** What an update may change at each level of UPDATE_LEVELS: container ids, resource properties, outputs. */
+async function levelsOf(stack: string) {
+  const byStack = Object.fromEntries((await containersUnder(stack)).map((c) => [c.Labels['org.stoke.resource']!, c.Labels['org.stoke.stack']!]));
+  const level = (name: string) => {
+    const state = showStack(name);
+    return {
+      status: state.status,
+      resources: Object.fromEntries(Object.entries(state.resources).map(([r, s]) => [r, s.type.startsWith('DockerInc') ? s.physicalId : s.properties])),
+      outputs: Object.fromEntries(Object.entries(state.outputs).map(([k, o]) => [k, o.value])),
+    };
+  };
+  return { child: byStack.web!, grandchild: byStack.box!, levels: [level(stack), level(byStack.web!), level(byStack.box!)] };
+}
+
+test('an update whose grandchild fails rolls the root back: both nested stacks as before, same containers, properties back', async () => {
+  const dir = writeFiles(UPDATE_LEVELS);
+  const stack = uniqueName('nested-update-rollback');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const before = await levelsOf(stack);
+  expect(before.levels[2]!.resources.broken).toMatchObject({ value: 'one', fail: false });
+
+  const updated = stoke('stack', 'update', stack, '--existing', '--parameter', 'word=two', '--parameter', 'fail=true', '--rollback', 'enabled', '--wait');
+  expect(updated.status).not.toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('ROLLBACK_COMPLETE');
+  expect(parent.statusReason).toMatch(/app: nested stack .*-app-[0-9a-f]{12}: .*deeper: nested stack .*-deeper-[0-9a-f]{12}: .*broken/);
+  const after = await levelsOf(stack);
+  expect({ child: after.child, grandchild: after.grandchild }).toEqual({ child: before.child, grandchild: before.grandchild });
+  // Each level's resources and outputs as before the update; the nested stacks were brought back by an update.
+  expect(after.levels.map((l) => [l.resources, l.outputs])).toEqual(before.levels.map((l) => [l.resources, l.outputs]));
+  expect(after.levels.slice(1).map((l) => l.status)).toEqual(['UPDATE_COMPLETE', 'UPDATE_COMPLETE']);
+  await recordHistories(stack, 'nested-update-rollback-root');
+  await recordHistories(before.child, 'nested-update-rollback-child');
+
+  // Rolled back means the stack updates again as it did before.
+  expect(stoke('stack', 'update', stack, '--existing', '--parameter', 'word=three', '--parameter', 'fail=false', '--wait').status).toBe(0);
+  expect(showStack(stack).outputs.echo!.value).toBe('three');
+});
+
+test('a failed nested update with rollback disabled leaves UPDATE_FAILED, the reason naming each nested stack down to the failure', async () => {
+  const dir = writeFiles(UPDATE_LEVELS);
+  const stack = uniqueName('nested-update-failed');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const before = await levelsOf(stack);
+
+  const updated = stoke('stack', 'update', stack, '--existing', '--parameter', 'word=two', '--parameter', 'fail=true', '--rollback', 'disabled', '--wait');
+  expect(updated.status).not.toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('UPDATE_FAILED');
+  expect(parent.statusReason).toBe(
+    `Resource UPDATE failed: app: nested stack ${before.child}: Resource UPDATE failed: deeper: nested stack ${before.grandchild}: `
+    + 'Resource UPDATE failed: broken: Test Resource failed broken',
+  );
+  expect(parent.resources.app!.status).toBe('UPDATE_FAILED');
+  const after = await levelsOf(stack);
+  expect(after.levels.map((l) => l.status)).toEqual(['UPDATE_FAILED', 'UPDATE_FAILED', 'UPDATE_FAILED']);
+  // What the update had done before the failure stays: the tags took the new word, the containers are the same.
+  expect(after.levels[1]!.resources).toMatchObject({ web: before.levels[1]!.resources.web, tag: { word: 'two' } });
+  expect(after.levels[2]!.resources).toMatchObject({ box: before.levels[2]!.resources.box, tag: { word: 'two' } });
+});
