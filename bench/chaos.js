@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3 R4]`: fault injection against real services.
+ * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3 R4 R6]`: fault injection against real services.
  *   R1  SIGKILL the worker at a random moment of a create or delete of a 10-container stack; restart it.
  *   R2  stop and restart a Temporal dev server of our own (SQLite file) in the middle of a create.
  *   R3  stop and restart a dockerd of our own (own bridge, data and socket) in the middle of a create.
  *   R4  SIGKILL the worker at a random moment of an update of a 10-container stack; restart it.
+ *   R6  SIGKILL the worker while the nested stacks of a 10-container, three-level stack are created; restart it.
  * Every stack must reach a final state; then no container may be leaked (owned by no resource of the
  * stack) or duplicated (two for one resource); after an update, none its update left unchanged may have
  * been replaced or restarted. Prints a summary table; the raw log goes to bench/results/.
@@ -177,6 +178,99 @@ async function r1({ runs, random, say, dockerEndpoint }) {
         const after = await audit(docker, name, gone);
         if (gone.status !== 'DELETE_COMPLETE' || after.containers > 0) rows.at(-1).leaked += after.containers;
       }
+    }
+  } finally {
+    await world.close();
+  }
+  return rows;
+}
+
+/**
+ * R6's stack: two containers and two nested stacks of one template, each with two containers and a nested
+ * stack of two more; ten containers in five stacks, three levels. Each level's nested stack comes after its
+ * containers, so a kill after the first nested container lands while children are being created.
+ */
+function nestedTemplates() {
+  const cmd = JSON.stringify(lib.SLEEPER_CMD);
+  const pair = (more = '') => `  c0: {type: DockerInc::Docker::Container, properties: {image: busybox, cmd: ${cmd}}}\n`
+    + `  c1: {type: DockerInc::Docker::Container, depends_on: c0, properties: {image: busybox, cmd: ${cmd}}}\n${more}`;
+  const head = 'heat_template_version: 2016-10-14\nresources:\n';
+  return {
+    template: head + pair('  left: {type: child.yaml}\n  right: {type: child.yaml}\n'),
+    files: { 'child.yaml': head + pair('  deeper: {type: grandchild.yaml, depends_on: c1}\n'), 'grandchild.yaml': head + pair() },
+  };
+}
+const NESTED_CONTAINERS = 10;
+
+/** The containers of a stack and of the stacks nested in it: a nested stack's name starts with its parent's. */
+async function containersUnder(docker, stack) {
+  const all = await docker.listContainers({ all: true, filters: { label: ['org.stoke.stack'] } });
+  return all.filter((c) => c.Labels['org.stoke.stack'] === stack || c.Labels['org.stoke.stack'].startsWith(`${stack}-`));
+}
+
+/**
+ * An audit of a stack with nested stacks: leaked, a container that no complete resource of its own stack owns
+ * (after a delete, any); duplicated, more than one container for one resource of one stack.
+ */
+async function nestedAudit(docker, handles, stack) {
+  const found = await containersUnder(docker, stack);
+  const owned = new Set();
+  for (const name of new Set(found.map((c) => c.Labels['org.stoke.stack']))) {
+    const state = await handles.stacks.state(name).catch(() => ({ resources: {} }));
+    for (const r of Object.values(state.resources)) if ((r.status === 'CREATE_COMPLETE' || r.status === 'UPDATE_COMPLETE') && r.physicalId) owned.add(r.physicalId);
+  }
+  const perResource = new Map();
+  for (const c of found) {
+    const key = `${c.Labels['org.stoke.stack-id']}/${c.Labels['org.stoke.resource']}`;
+    perResource.set(key, (perResource.get(key) ?? 0) + 1);
+  }
+  return {
+    containers: found.length,
+    stacks: new Set(found.map((c) => c.Labels['org.stoke.stack'])).size,
+    running: found.filter((c) => c.State === 'running').length,
+    stopped: found.filter((c) => c.State !== 'running').map((c) => `${c.Labels['org.stoke.resource']} ${c.Status}`),
+    leaked: found.filter((c) => !owned.has(c.Id)).length,
+    duplicated: [...perResource.values()].reduce((n, count) => n + Math.max(0, count - 1), 0),
+  };
+}
+
+/**
+ * R6: the worker dies with SIGKILL while the nested stacks of a three-level create are being created (after
+ * the first container of a nested stack, plus a random moment). Completed: CREATE_COMPLETE with all ten
+ * containers, one per resource, in five stacks; the delete after it must leave none.
+ */
+async function r6({ runs, random, say, dockerEndpoint }) {
+  const docker = lib.dockerClient(dockerEndpoint);
+  const world = await scenarioWorld({ ...process.env });
+  const rows = [];
+  const { template, files } = nestedTemplates();
+  try {
+    for (let run = 0; run < runs; run++) {
+      const name = `chaos-r6-${process.pid}-${run}`;
+      const start = Date.now();
+      await world.handles.stacks.create(lib.loadPlan(name, template, {}, files));
+      const nestedFrom = Date.now();
+      for (;;) {
+        if ((await containersUnder(docker, name)).some((c) => c.Labels['org.stoke.stack'] !== name)) break;
+        if (Date.now() - nestedFrom > 120_000) throw new Error(`R6 ${name}: no nested container after 120 s`);
+        await lib.sleep(50);
+      }
+      const delayMs = Math.floor(random() * 1500);
+      await lib.sleep(delayMs);
+      const atKill = await containersUnder(docker, name);
+      world.worker.kill('SIGKILL');
+      await new Promise((resolve) => world.worker.once('exit', resolve));
+      await world.restartWorker();
+      const final = await waitFinal(world.handles, name);
+      const counts = await nestedAudit(docker, world.handles, name);
+      say(`R6 run ${run + 1}: nested create killed ${delayMs} ms after the first nested container (${atKill.length} containers then, in ${new Set(atKill.map((c) => c.Labels['org.stoke.stack'])).size} stacks) -> ${outcome(final, 'CREATE')} in ${((Date.now() - start) / 1000).toFixed(1)} s; ${auditLine(counts)} in ${counts.stacks} stacks`);
+      const completed = final.status === 'CREATE_COMPLETE' && counts.containers === NESTED_CONTAINERS && counts.stacks === 5;
+      rows.push({ completed, ...counts });
+      await world.handles.stacks.delete(name);
+      const gone = await world.handles.result(name);
+      const after = await containersUnder(docker, name);
+      say(`R6 run ${run + 1}: delete -> ${outcome(gone, 'DELETE')}; ${after.length} containers left`);
+      if (gone.status !== 'DELETE_COMPLETE' || after.length > 0) rows.at(-1).leaked += after.length;
     }
   } finally {
     await world.close();
@@ -398,12 +492,12 @@ function summarize(id, what, rows) {
 }
 
 /**
- * Runs the chosen scenarios, R1 `runs` times and R2, R3 `restarts` times each; returns their summary
+ * Runs the chosen scenarios, R1, R4 and R6 `runs` times and R2, R3 `restarts` times each; returns their summary
  * rows (used by `npm run chaos` and the jest suite).
  */
-async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3', 'R4'], seed = Date.now() % 100000, say = console.log } = {}) {
+async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3', 'R4', 'R6'], seed = Date.now() % 100000, say = console.log } = {}) {
   const random = seeded(seed);
-  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1/R4 ${runs} runs, R2/R3 ${restarts} runs`);
+  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1/R4/R6 ${runs} runs, R2/R3 ${restarts} runs`);
   const setup = await lib.setup('chaos');
   const ctx = { random, say, dockerEndpoint: setup.dockerEndpoint };
   const summary = [];
@@ -412,6 +506,7 @@ async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'
     if (scenarios.includes('R2')) summary.push(summarize('R2', 'Temporal dev server restart mid create', await r2({ ...ctx, runs: restarts })));
     if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: restarts })));
     if (scenarios.includes('R4')) summary.push(summarize('R4', 'worker SIGKILL mid update', await r4({ ...ctx, runs })));
+    if (scenarios.includes('R6')) summary.push(summarize('R6', 'worker SIGKILL mid nested create (3 levels)', await r6({ ...ctx, runs })));
   } finally {
     await setup.stop();
   }

@@ -161,10 +161,12 @@ async function clients(config) {
   };
 }
 
-function loadPlan(name, templateText, parameters = {}) {
+/** The plan of a template; `files` are the files it reads (nested templates), by the names it reads them by. */
+function loadPlan(name, templateText, parameters = {}, files = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-bench-'));
   const file = path.join(dir, 'template.yaml');
   fs.writeFileSync(file, templateText);
+  for (const [child, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, child), text);
   const { plan } = requireBuilt('src/template/load').loadPlan({ stackName: name, templateFile: file, parameters });
   fs.rmSync(dir, { recursive: true, force: true });
   return plan;

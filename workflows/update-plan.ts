@@ -35,18 +35,27 @@ function usable(resource: ResourceState): boolean {
 }
 
 /**
+ * A nested stack that exists is updated in place even when its create or update failed, as Heat's StackResource
+ * is: its own update replaces what failed in it, and a rollback brings back the same child. One failed by a check is replaced.
+ */
+export function nestedStackKept(resource: ResourceState): boolean {
+  return resource.physicalId !== '' && resource.status !== 'DELETE_COMPLETE' && resource.status !== 'CHECK_FAILED';
+}
+
+/**
  * Compares an existing resource with its new definition, `properties` being the new ones resolved (the
  * resources they refer to are already updated). Only properties the type updates in place changed →
- * update; any other change → replace.
+ * update; any other change → replace. `failedNestedInPlace`: false for updates begun before a failed nested stack was kept.
  */
-export function diffResource(old: ResourceState, planned: PlannedResource, properties: JsonObject): ResourceDiff {
+export function diffResource(old: ResourceState, planned: PlannedResource, properties: JsonObject, failedNestedInPlace = true): ResourceDiff {
   if (old.type !== planned.type || handlerOf(old) !== handlerOf(planned)) return { change: 'replace', changed: ['type'] };
   // A container takes no mount once it runs: a server whose attachments changed is booted anew.
   const remounted = canonical(old.mounts as Json | undefined) !== canonical(planned.mounts as Json | undefined);
   const changed = [...changedProperties(old.properties, properties), ...(remounted ? ['mounts'] : [])];
-  if (!usable(old)) return { change: 'replace', changed };
+  const nested = runsOf(planned).where === 'stack';
+  if (!usable(old) && !(nested && failedNestedInPlace && nestedStackKept(old))) return { change: 'replace', changed };
   // A nested stack is updated in place, its own update keeping what did not change: its template may have changed where no property shows it.
-  if (runsOf(planned).where === 'stack') return { change: 'update', changed };
+  if (nested) return { change: 'update', changed };
   if (changed.length === 0) return { change: 'unchanged', changed };
   const inPlace = runsOf(planned).updatable;
   return { change: inPlace && changed.every((name) => inPlace.includes(name)) ? 'update' : 'replace', changed };

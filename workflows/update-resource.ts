@@ -11,7 +11,7 @@ import { runsOf } from './legacy';
 import type { ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
 import { deleteCopy } from './teardown';
-import { deletesFirst, diffResource, type ResourceDiff } from './update-plan';
+import { deletesFirst, diffResource, nestedStackKept, type ResourceDiff } from './update-plan';
 import type { WaitConditions } from './wait-condition';
 
 /**
@@ -31,6 +31,9 @@ function firstDeleted(target: PlannedResource, old: ResourceState, properties: J
  */
 const DEPENDENTS_FIRST_PATCH = 'retired-dependents-first';
 
+/** Updates begun before replaced a nested stack whose create or update had failed by a new child stack, beside the old. */
+const FAILED_NESTED_IN_PLACE_PATCH = 'failed-nested-stack-in-place';
+
 export class Update {
   /** Old copies of replaced resources, deleted once every resource is in place. */
   private readonly retired: [string, ResourceState][] = [];
@@ -46,7 +49,7 @@ export class Update {
     const old = { ...resource };
     try {
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
-      const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties);
+      const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties, this.failedNestedInPlace(resource, target));
       if (diff.change === 'unchanged') return;
       setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : diff.change === 'update' ? 'its nested stack brought to its template' : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
       if (diff.change === 'update') await this.updateInPlace(name, resource, target, properties);
@@ -57,6 +60,11 @@ export class Update {
       throw err;
     }
     setResourceStatus(this.state, name, 'UPDATE_COMPLETE', 'state changed');
+  }
+
+  /** Whether a failed nested stack is updated in place; the patch is asked only where that decides. */
+  private failedNestedInPlace(resource: ResourceState, target: PlannedResource): boolean {
+    return runsOf(target).where !== 'stack' || !resource.status.endsWith('_FAILED') || !nestedStackKept(resource) || patched(FAILED_NESTED_IN_PLACE_PATCH);
   }
 
   private async updateInPlace(name: string, resource: ResourceState, target: PlannedResource, properties: JsonObject): Promise<void> {

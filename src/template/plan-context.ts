@@ -133,6 +133,11 @@ export interface PlanContext {
   readonly envDefaults: Record<string, Json>;
   /** The environments' resource_registry: type name to the type or template file it stands for. */
   readonly registry: Record<string, { target: string; file: string }>;
+  /**
+   * resource_registry.resources, by resource name (later environments merged over earlier): a type name maps
+   * that resource's type only; a mapping is for the resource of that name in the nested stack below.
+   */
+  readonly resourceRegistry: Record<string, { entries: JsonObject; file: string }>;
   /** Parameter values, converted to their declared types. */
   readonly parameters: Record<string, Json>;
   /** Parameters without a value (validation without values, or an invalid value reported already). */
@@ -165,7 +170,7 @@ export function createContext(input: PlanInput, issues: Issues, data: JsonObject
   const resourceDefinitions = isObject(section) ? section : {};
   const base: Omit<PlanContext, 'resolver'> = {
     input, validateOnly: input.mode === 'validate', issues, data, format, version, syntax, summary: emptySummary(), hiddenParameters: [],
-    envParameters: {}, envDefaults: {}, registry: {}, parameters: {}, unsetParameters: new Set(),
+    envParameters: {}, envDefaults: {}, registry: {}, resourceRegistry: {}, parameters: {}, unsetParameters: new Set(),
     resourceDefinitions, names: new Set(Object.keys(resourceDefinitions)), disabled: new Set(),
     conditionDefinitions: version.conditions ? data[syntax.conditions] ?? {} : {},
     schemas: {}, nestedParameters: {}, nested: {}, attributesUsed: {}, resources: {}, outputs: {},

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { FileText } from './functions';
-import { parseFile, type ParsedFile } from './parse';
+import { isObject, parseFile, type ParsedFile } from './parse';
 import { planStack } from './plan';
 import type { PlanContext } from './plan-context';
 import type { Json, JsonObject, NestedSource, SourceFile } from './types';
@@ -38,17 +38,49 @@ function childReader(readFile: ((name: string) => FileText) | undefined, ref: st
   } };
 }
 
+/** A registry target as the child reads it: a template file named relative to the child's own folder. */
+function relocated(target: string, childDir: string): string {
+  const file = /\.(ya?ml|template|json)$/.test(target) && !target.startsWith('/') && !isUrl(target.replace(/^file:\/\//, ''));
+  return file ? path.posix.relative(childDir, target.replace(/^file:\/\//, '')) || target : target;
+}
+
+/** Heat's fnmatch of a per-resource entry's name (`*`, `?`, `[...]`) against a resource's name. */
+function matchesName(pattern: string, name: string): boolean {
+  const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.').replace(/\[!/g, '[^');
+  try {
+    return new RegExp(`^${source}$`).test(name);
+  } catch {
+    return pattern === name;
+  }
+}
+
 /**
- * What a child inherits of its parent's environment, as Heat passes it down: parameter_defaults, and the
- * registry, whose template files are named relative to the child's own folder.
+ * The per-resource entries the nested stack of `resource` gets, as Heat's remove_resources_except leaves them:
+ * the mappings under every entry whose name matches it, their template files relocated for the child.
  */
-function inheritedEnvironment(ctx: PlanContext, ref: string): JsonObject {
+function inheritedResources(ctx: PlanContext, resource: string, childDir: string): JsonObject {
+  const relocate = (entries: JsonObject): JsonObject => Object.fromEntries(Object.entries(entries).map(([key, value]): [string, Json] => {
+    if (typeof value === 'string') return [key, key === 'hooks' ? value : relocated(value, childDir)];
+    return [key, isObject(value) ? relocate(value) : value];
+  }));
+  const inherited: JsonObject = {};
+  for (const [pattern, { entries }] of Object.entries(ctx.resourceRegistry)) {
+    if (!matchesName(pattern, resource)) continue;
+    for (const [inner, value] of Object.entries(entries)) if (isObject(value)) inherited[inner] = relocate(value);
+  }
+  return inherited;
+}
+
+/**
+ * What the child of `resource` inherits of its parent's environment, as Heat passes it down: parameter_defaults,
+ * and the registry, whose template files are named relative to the child's own folder.
+ */
+function inheritedEnvironment(ctx: PlanContext, ref: string, resource: string): JsonObject {
   const childDir = path.posix.dirname(ref.replace(/^file:\/\//, ''));
   const registry: JsonObject = {};
-  for (const [alias, { target }] of Object.entries(ctx.registry)) {
-    const file = /\.(ya?ml|template|json)$/.test(target) && !target.startsWith('/') && !isUrl(target.replace(/^file:\/\//, ''));
-    registry[alias] = file ? path.posix.relative(childDir, target.replace(/^file:\/\//, '')) || target : target;
-  }
+  for (const [alias, { target }] of Object.entries(ctx.registry)) registry[alias] = relocated(target, childDir);
+  const resources = inheritedResources(ctx, resource, childDir);
+  if (Object.keys(resources).length > 0) registry.resources = resources;
   return { parameter_defaults: ctx.envDefaults, resource_registry: registry };
 }
 
@@ -63,7 +95,7 @@ export function planChild(ctx: PlanContext, name: string, at: string, ref: strin
     return undefined;
   }
   const reader = childReader(ctx.input.readFile, ref);
-  const environment = inheritedEnvironment(ctx, ref);
+  const environment = inheritedEnvironment(ctx, ref, name);
   const result = planStack({
     stackName: `${ctx.input.stackName}-${name}`, template, mode: 'validate', depth,
     environments: [{ file: `the environment '${ref}' inherits`, data: environment, positions: new Map(), errors: [], warnings: [] }],

@@ -127,7 +127,7 @@ export function resolveTypes(ctx: PlanContext): void {
       if (typeName !== undefined || rawType === undefined) issues.fail('MissingType', path, `the resource has no '${syntax.type}' string`);
       continue;
     }
-    const target = ctx.registry[typeName]?.target ?? typeName;
+    const target = registered(ctx, name, typeName)?.target ?? typeName;
     const schema = RESOURCE_TYPES[target];
     if (schema) ctx.schemas[name] = schema;
     else if (isTemplateFile(target)) templateType(ctx, name, typeName, target);
@@ -135,16 +135,25 @@ export function resolveTypes(ctx: PlanContext): void {
   }
 }
 
-/** Where the environments' registry mapped a type name, which file did it. */
-function mappedBy(ctx: PlanContext, typeName: string): string {
-  return ctx.registry[typeName] ? ` (mapped from '${typeName}' by ${ctx.registry[typeName]!.file})` : '';
+/** What the environments map a resource's type to: its own per-resource entry first, as in Heat, then the type's. */
+function registered(ctx: PlanContext, name: string, typeName: string): { target: string; file: string } | undefined {
+  const own = ctx.resourceRegistry[name];
+  const target = own?.entries[typeName];
+  if (typeof target === 'string') return { target, file: `${own!.file} for '${name}'` };
+  return ctx.registry[typeName];
+}
+
+/** Where the environments' registry mapped a resource's type, which file did it. */
+function mappedBy(ctx: PlanContext, name: string, typeName: string): string {
+  const entry = registered(ctx, name, typeName);
+  return entry ? ` (mapped from '${typeName}' by ${entry.file})` : '';
 }
 
 /** A template file as a resource type (Heat's template resource): read, parsed and planned as a child stack. */
 function templateType(ctx: PlanContext, name: string, typeName: string, target: string): void {
   const { input, issues } = ctx;
   const at = `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`;
-  const via = mappedBy(ctx, typeName);
+  const via = mappedBy(ctx, name, typeName);
   // heatclient sends a template file as a `file://` URL, its content in `files`: read as get_file reads one.
   const local = target.replace(/^file:\/\//, '');
   if (/^[a-z]+:\/\//.test(local)) return issues.fail('FileUnreadable', at, `the nested template '${target}' is a URL: stoke reads templates from files only${via}`);
@@ -190,11 +199,11 @@ function typeTemplate(ctx: PlanContext, name: string, schema: ResourceType, prop
 
 function unknownType(ctx: PlanContext, name: string, typeName: string, target: string): void {
   const refused = noLocalMeaning(target);
-  if (refused) return ctx.issues.fail('UnsupportedResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `${refused}${mappedBy(ctx, typeName)}`);
+  if (refused) return ctx.issues.fail('UnsupportedResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `${refused}${mappedBy(ctx, name, typeName)}`);
   const namespace = target.split('::').slice(0, 2).join('::');
   const near = Object.keys(RESOURCE_TYPES).filter((t) => t.startsWith(`${namespace}::`)).sort();
   const hint = near.length > 0 ? `; ${namespace} types stoke has: ${near.join(', ')}` : '; see `stoke resource type list`';
-  ctx.issues.fail('UnknownResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `unknown resource type '${target}'${mappedBy(ctx, typeName)}${hint}`);
+  ctx.issues.fail('UnknownResourceType', `${ctx.syntax.resources}.${name}.${ctx.syntax.type}`, `unknown resource type '${target}'${mappedBy(ctx, name, typeName)}${hint}`);
 }
 
 /** Checks the resources and attributes a value refers to, adding the resources to `into` and the attributes to those the plan returns. */

@@ -161,14 +161,45 @@ function readEnvironmentSection(ctx: PlanContext, section: string, value: Json, 
   else {
     for (const [alias, target] of Object.entries(value ?? {})) {
       if (typeof target === 'string') ctx.registry[alias] = { target, file };
-      else if (alias === 'resources') issues.warn('Ignored', `resource_registry.${alias}`, 'per-resource registry entries (hooks, per-resource types) are ignored', file);
+      else if (alias === 'resources') readResourceRegistry(ctx, target, file);
       else issues.fail('InvalidRegistry', `resource_registry.${alias}`, `a registry entry maps a type name to a type or a template file, got ${describe(target)}`, file);
     }
   }
 }
 
+/** Heat's per-resource entries: `{name: {Type: target}}` maps that resource's type; `{name: {inner: {...}}}` goes down to its nested stack. */
+function readResourceRegistry(ctx: PlanContext, value: Json, file: string): void {
+  const at = 'resource_registry.resources';
+  if (value === null) return;
+  if (!isObject(value)) return ctx.issues.fail('InvalidRegistry', at, `per-resource entries map resource names to mappings, got ${describe(value)}`, file);
+  for (const [name, entries] of Object.entries(value)) {
+    if (!isObject(entries)) {
+      ctx.issues.fail('InvalidRegistry', `${at}.${name}`, `a per-resource entry maps type names to types or template files, got ${describe(entries)}`, file);
+      continue;
+    }
+    for (const [key, target] of Object.entries(entries)) {
+      if (key === 'hooks') ctx.issues.warn('Ignored', `${at}.${name}.${key}`, 'hooks are ignored: stoke has no breakpoints, an action does not stop at them', file);
+      else if (key === 'restricted_actions') ctx.issues.warn('Ignored', `${at}.${name}.${key}`, 'restricted_actions are not enforced: an update may still change or replace the resource', file);
+      else if (target !== null && typeof target !== 'string' && !isObject(target)) {
+        ctx.issues.fail('InvalidRegistry', `${at}.${name}.${key}`, `a per-resource entry maps a type name to a type or a template file, got ${describe(target)}`, file);
+      }
+    }
+    ctx.resourceRegistry[name] = { entries: mergeEntries(ctx.resourceRegistry[name]?.entries ?? {}, entries), file };
+  }
+}
+
+/** Environments merge as Heat's registry loads them: entry by entry, the later file winning. */
+function mergeEntries(earlier: JsonObject, later: JsonObject): JsonObject {
+  const merged: JsonObject = { ...earlier };
+  for (const [key, value] of Object.entries(later)) {
+    const before = merged[key];
+    merged[key] = isObject(before) && isObject(value) ? mergeEntries(before, value) : value;
+  }
+  return merged;
+}
+
 /** What `template validate` shows besides the parameters. */
-function summarize({ data, syntax, format, summary, input, envParameters, envDefaults, registry, hiddenParameters }: PlanContext): void {
+function summarize({ data, syntax, format, summary, input, envParameters, envDefaults, registry, resourceRegistry, hiddenParameters }: PlanContext): void {
   const description = data[syntax.description];
   if (typeof description === 'string') summary.Description = description;
   if (format === 'hot' && data.parameter_groups !== undefined) summary.ParameterGroups = data.parameter_groups;
@@ -176,7 +207,10 @@ function summarize({ data, syntax, format, summary, input, envParameters, envDef
   summary.Environment = {
     parameters: masked({ ...envParameters, ...(input.parameters ?? {}) }),
     parameter_defaults: masked(envDefaults),
-    resource_registry: { ...Object.fromEntries(Object.entries(registry).map(([alias, { target }]) => [alias, target])), resources: {} },
+    resource_registry: {
+      ...Object.fromEntries(Object.entries(registry).map(([alias, { target }]) => [alias, target])),
+      resources: Object.fromEntries(Object.entries(resourceRegistry).map(([name, { entries }]) => [name, entries])),
+    },
     event_sinks: [],
   };
 }

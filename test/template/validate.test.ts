@@ -268,6 +268,65 @@ describe('environments', () => {
     expect(plan(hot('2016-10-14', 'resources:\n  c: {type: lib/child.yaml}\n'), { readFile: (name) => files[name] }).plan!.resources.c!.nested!.files).toEqual({ 'run.sh': 'echo hi' });
   });
 
+  test('a per-resource registry entry maps the type of that resource only, before the type\'s own mapping', () => {
+    const template = hot('2016-10-14', 'resources:\n  db: {type: OS::Foo}\n  cache: {type: OS::Foo}\n  web: {type: My::Thing}\n');
+    const env = 'resource_registry:\n  My::Thing: OS::Heat::None\n  resources:\n    db: {OS::Foo: lib/db.yaml}\n    web: {My::Thing: OS::Heat::RandomString}\n';
+    const files: Record<string, string> = { 'lib/db.yaml': 'heat_template_version: 2016-10-14\nresources:\n  box: {type: OS::Heat::None}\n' };
+    expect(messages(template, { env: [env], readFile: (name) => files[name] })).toEqual([
+      expect.stringMatching(/^4:11 resources\.cache\.type: unknown resource type 'OS::Foo'/),
+    ]);
+    const mapped = plan(template.replace(/ {2}cache:.*\n/, ''), { env: [env], readFile: (name) => files[name] });
+    expect(mapped.errors).toEqual([]);
+    expect(mapped.plan!.resources.db).toMatchObject({ type: 'OS::Foo', handler: 'OS::Heat::TemplateResource', nested: { template: { name: 'lib/db.yaml' } } });
+    expect(mapped.plan!.resources.web!.type).toBe('OS::Heat::RandomString');
+    expect(mapped.summary.Environment.resource_registry).toEqual({
+      'My::Thing': 'OS::Heat::None', resources: { db: { 'OS::Foo': 'lib/db.yaml' }, web: { 'My::Thing': 'OS::Heat::RandomString' } },
+    });
+    // Where a per-resource entry fails, the error says which entry mapped it.
+    expect(messages(template.replace(/ {2}cache:.*\n/, ''), { env: [env], readFile: () => undefined })).toEqual([
+      "3:8 resources.db.type: cannot read the nested template 'lib/db.yaml' (mapped from 'OS::Foo' by env0.yaml for 'db')",
+    ]);
+  });
+
+  test('per-resource entries for a nested stack go down to the resources of that name in it; later environments win', () => {
+    const files: Record<string, string> = {
+      'lib/app.yaml': 'heat_template_version: 2016-10-14\nresources:\n  inner: {type: OS::Foo}\n  other: {type: OS::Heat::None}\n',
+      'lib/inner.yaml': 'heat_template_version: 2016-10-14\nresources:\n  x: {type: OS::Heat::None}\n',
+    };
+    const template = hot('2016-10-14', 'resources:\n  app: {type: lib/app.yaml}\n');
+    const first = 'resource_registry:\n  resources:\n    app*: {inner: {OS::Foo: OS::Heat::None}}\n';
+    const second = 'resource_registry:\n  resources:\n    app*: {inner: {OS::Foo: lib/inner.yaml}}\n';
+    const one = plan(template, { env: [first], readFile: (name) => files[name] });
+    expect(one.errors).toEqual([]);
+    expect(one.plan!.resources.app!.nested!.environment).toMatchObject({ resource_registry: { resources: { inner: { 'OS::Foo': 'OS::Heat::None' } } } });
+    const two = plan(template, { env: [first, second], readFile: (name) => files[name] });
+    expect(two.errors).toEqual([]);
+    // The file is named as the child reads it, relative to its own folder, and carried with it.
+    expect(two.plan!.resources.app!.nested).toMatchObject({
+      environment: { resource_registry: { resources: { inner: { 'OS::Foo': 'inner.yaml' } } } }, files: { 'inner.yaml': files['lib/inner.yaml'] },
+    });
+    const other = plan(hot('2016-10-14', 'resources:\n  web: {type: lib/app.yaml}\n'), { env: [first], readFile: (name) => files[name] });
+    expect(other.errors.map((e) => `${e.file} ${e.path}: ${e.message}`)).toEqual([expect.stringMatching(/^lib\/app\.yaml resources\.inner\.type: unknown resource type 'OS::Foo'/)]);
+  });
+
+  test('per-resource hooks and restricted_actions are taken with a notice; a malformed entry is refused where it is', () => {
+    const template = hot('2016-10-14', 'resources:\n  r: {type: OS::Heat::None}\n');
+    const hooks = plan(template, { env: ['resource_registry:\n  resources:\n    r: {hooks: pre-create, restricted_actions: replace}\n'] });
+    expect(hooks.errors).toEqual([]);
+    expect(hooks.warnings.map((w) => `${w.file}:${w.line} ${w.path}: ${w.message}`)).toEqual([
+      'env0.yaml:3 resource_registry.resources.r.hooks: hooks are ignored: stoke has no breakpoints, an action does not stop at them',
+      'env0.yaml:3 resource_registry.resources.r.restricted_actions: restricted_actions are not enforced: an update may still change or replace the resource',
+    ]);
+    const bad = (env: string) => plan(template, { env: [env] }).errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`);
+    expect(bad('resource_registry:\n  resources: [r]\n')).toEqual(['env0.yaml:2 resource_registry.resources: per-resource entries map resource names to mappings, got a list']);
+    expect(bad('resource_registry:\n  resources:\n    r: OS::Heat::None\n')).toEqual([
+      "env0.yaml:3 resource_registry.resources.r: a per-resource entry maps type names to types or template files, got string 'OS::Heat::None'",
+    ]);
+    expect(bad('resource_registry:\n  resources:\n    r: {OS::Foo: 3}\n')).toEqual([
+      "env0.yaml:3 resource_registry.resources.r.OS::Foo: a per-resource entry maps a type name to a type or a template file, got number '3'",
+    ]);
+  });
+
   test('a template using itself as a type is refused at the depth limit', () => {
     const self = 'heat_template_version: 2016-10-14\nresources:\n  again: {type: self.yaml}\n';
     const result = plan(hot('2016-10-14', 'resources:\n  top: {type: self.yaml}\n'), { readFile: (name) => (name === 'self.yaml' ? self : undefined) });

@@ -1,7 +1,7 @@
 /**
- * Nested stacks on the real server and engine: a template file used as a type (two levels deep) and
- * OS::Heat::Stack, each a child workflow of its own; outputs and attributes across levels; listings that
- * leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
+ * Nested stacks on the real server and engine: a template file used as a type (two levels deep),
+ * OS::Heat::Stack and AWS::CloudFormation::Stack, each a child workflow of its own; outputs and attributes
+ * across levels; listings that leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -256,6 +256,160 @@ outputs:
 
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await containersUnder(stack)).toEqual([]);
+});
+
+test('AWS::CloudFormation::Stack: a CFN parent runs the child its TemplateURL names with its Parameters, and reads Outputs.X', async () => {
+  const dir = writeFiles({
+    'parent.template': `AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Word: {Type: String, Default: hello}
+Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/child.template
+      TimeoutInMinutes: 10
+      Parameters: {Greeting: {Ref: Word}, Count: '2'}
+Outputs:
+  Echo: {Value: {'Fn::GetAtt': [Child, Outputs.Echo]}}
+  Box: {Value: {'Fn::GetAtt': [Child, Outputs.Box]}}
+  ChildId: {Value: {Ref: Child}}
+`,
+    'nested/child.template': `{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Parameters": {"Greeting": {"Type": "String"}, "Count": {"Type": "Number", "MinValue": 1}},
+  "Resources": {
+    "Box": {"Type": "DockerInc::Docker::Container", "Properties": {"image": "busybox", "cmd": ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
+      "env": [{"Fn::Join": ["=", ["WORD", {"Ref": "Greeting"}]]}]}}
+  },
+  "Outputs": {
+    "Echo": {"Value": {"Fn::Join": ["-", [{"Ref": "Greeting"}, {"Ref": "Count"}, {"Ref": "AWS::StackName"}]]}},
+    "Box": {"Value": {"Ref": "Box"}}
+  }
+}
+`,
+  });
+  const stack = uniqueName('nested-cfn');
+  stacks.push(stack);
+  const created = stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.template'), '--parameter', 'Word=hi', '--wait');
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('CREATE_COMPLETE');
+  const child = parent.resources.Child!;
+  expect(child.type).toBe('AWS::CloudFormation::Stack');
+  const outputs = Object.fromEntries(Object.entries(parent.outputs).map(([k, o]) => [k, o.value]));
+  expect(outputs.Echo).toMatch(new RegExp(`^hi-2-${stack}-Child-[0-9a-f]{12}$`));
+  expect(outputs.ChildId).toBe(child.physicalId);
+
+  const boxes = await containersUnder(stack);
+  expect(boxes.map((c) => [c.Labels['org.stoke.resource'], c.Id])).toEqual([['Box', outputs.Box]]);
+  expect((await docker().getContainer(boxes[0]!.Id).inspect()).Config.Env).toContain('WORD=hi');
+  const nested = showStack(String(outputs.Echo).replace(/^hi-2-/, ''));
+  expect(nested.id).toBe(child.physicalId);
+  expect(nested.parent).toMatchObject({ name: stack, resource: 'Child', depth: 1 });
+
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  expect(await containersUnder(stack)).toEqual([]);
+  expect(showStack(nested.name).status).toBe('DELETE_COMPLETE');
+});
+
+/** Two levels below the root, each with a container and a tag of the root's word; the grandchild's TestResource fails when told. */
+const UPDATE_LEVELS = {
+  'parent.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string, default: one}
+  fail: {type: boolean, default: false}
+resources:
+  app: {type: child.yaml, properties: {word: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_attr: [app, echo]}}
+`,
+  'child.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+  fail: {type: boolean}
+resources:
+  web: ${container()}
+  tag: {type: OS::Heat::None, properties: {word: {get_param: word}}}
+  deeper: {type: grandchild.yaml, properties: {word: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_attr: [deeper, echo]}}
+`,
+  'grandchild.yaml': `heat_template_version: 2016-10-14
+parameters:
+  word: {type: string}
+  fail: {type: boolean}
+resources:
+  box: ${container()}
+  tag: {type: OS::Heat::None, properties: {word: {get_param: word}}}
+  broken: {type: OS::Heat::TestResource, depends_on: tag, properties: {value: {get_param: word}, fail: {get_param: fail}}}
+outputs:
+  echo: {value: {get_param: word}}
+`,
+};
+
+/** What an update may change at each level of UPDATE_LEVELS: container ids, resource properties, outputs. */
+async function levelsOf(stack: string) {
+  const byStack = Object.fromEntries((await containersUnder(stack)).map((c) => [c.Labels['org.stoke.resource']!, c.Labels['org.stoke.stack']!]));
+  const level = (name: string) => {
+    const state = showStack(name);
+    return {
+      status: state.status,
+      resources: Object.fromEntries(Object.entries(state.resources).map(([r, s]) => [r, s.type.startsWith('DockerInc') ? s.physicalId : s.properties])),
+      outputs: Object.fromEntries(Object.entries(state.outputs).map(([k, o]) => [k, o.value])),
+    };
+  };
+  return { child: byStack.web!, grandchild: byStack.box!, levels: [level(stack), level(byStack.web!), level(byStack.box!)] };
+}
+
+test('an update whose grandchild fails rolls the root back: both nested stacks as before, same containers, properties back', async () => {
+  const dir = writeFiles(UPDATE_LEVELS);
+  const stack = uniqueName('nested-update-rollback');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const before = await levelsOf(stack);
+  expect(before.levels[2]!.resources.broken).toMatchObject({ value: 'one', fail: false });
+
+  const updated = stoke('stack', 'update', stack, '--existing', '--parameter', 'word=two', '--parameter', 'fail=true', '--rollback', 'enabled', '--wait');
+  expect(updated.status).not.toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('ROLLBACK_COMPLETE');
+  expect(parent.statusReason).toMatch(/app: nested stack .*-app-[0-9a-f]{12}: .*deeper: nested stack .*-deeper-[0-9a-f]{12}: .*broken/);
+  const after = await levelsOf(stack);
+  expect({ child: after.child, grandchild: after.grandchild }).toEqual({ child: before.child, grandchild: before.grandchild });
+  // Each level's resources and outputs as before the update; the nested stacks were brought back by an update.
+  expect(after.levels.map((l) => [l.resources, l.outputs])).toEqual(before.levels.map((l) => [l.resources, l.outputs]));
+  expect(after.levels.slice(1).map((l) => l.status)).toEqual(['UPDATE_COMPLETE', 'UPDATE_COMPLETE']);
+  await recordHistories(stack, 'nested-update-rollback-root');
+  await recordHistories(before.child, 'nested-update-rollback-child');
+
+  // Rolled back means the stack updates again as it did before.
+  expect(stoke('stack', 'update', stack, '--existing', '--parameter', 'word=three', '--parameter', 'fail=false', '--wait').status).toBe(0);
+  expect(showStack(stack).outputs.echo!.value).toBe('three');
+});
+
+test('a failed nested update with rollback disabled leaves UPDATE_FAILED, the reason naming each nested stack down to the failure', async () => {
+  const dir = writeFiles(UPDATE_LEVELS);
+  const stack = uniqueName('nested-update-failed');
+  stacks.push(stack);
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const before = await levelsOf(stack);
+
+  const updated = stoke('stack', 'update', stack, '--existing', '--parameter', 'word=two', '--parameter', 'fail=true', '--rollback', 'disabled', '--wait');
+  expect(updated.status).not.toBe(0);
+  const parent = showStack(stack);
+  expect(parent.status).toBe('UPDATE_FAILED');
+  expect(parent.statusReason).toBe(
+    `Resource UPDATE failed: app: nested stack ${before.child}: Resource UPDATE failed: deeper: nested stack ${before.grandchild}: `
+    + 'Resource UPDATE failed: broken: Test Resource failed broken',
+  );
+  expect(parent.resources.app!.status).toBe('UPDATE_FAILED');
+  const after = await levelsOf(stack);
+  expect(after.levels.map((l) => l.status)).toEqual(['UPDATE_FAILED', 'UPDATE_FAILED', 'UPDATE_FAILED']);
+  // What the update had done before the failure stays: the tags took the new word, the containers are the same.
+  expect(after.levels[1]!.resources).toMatchObject({ web: before.levels[1]!.resources.web, tag: { word: 'two' } });
+  expect(after.levels[2]!.resources).toMatchObject({ box: before.levels[2]!.resources.box, tag: { word: 'two' } });
 });
 
 test('check, suspend and resume recurse into nested stacks; a drifted grandchild fails the root\'s check by name', async () => {

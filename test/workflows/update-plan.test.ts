@@ -118,6 +118,23 @@ test('a resource marked unhealthy is replaced though its definition is the same;
   expect(diffResource(before.resources.web!, next.resources.web!, next.resources.web!.properties).change).toBe('unchanged');
 });
 
+test('a nested stack whose create or update failed is updated in place, as Heat\'s StackResource; one that failed a check, or is gone, is replaced', () => {
+  const stack = '  app: {type: OS::Heat::Stack, properties: {template: {heat_template_version: 2016-10-14}}}\n';
+  const before = created(plan(stack));
+  const next = plan(stack);
+  const diff = () => diffResource(before.resources.app!, next.resources.app!, next.resources.app!.properties);
+  for (const status of ['UPDATE_FAILED', 'CREATE_FAILED'] as const) {
+    before.resources.app!.status = status;
+    expect(diff()).toEqual({ change: 'update', changed: [] });
+  }
+  // An update begun before this rule replays as it ran: the failed child replaced.
+  expect(diffResource(before.resources.app!, next.resources.app!, next.resources.app!.properties, false).change).toBe('replace');
+  before.resources.app!.status = 'CHECK_FAILED';
+  expect(diff().change).toBe('replace');
+  Object.assign(before.resources.app!, { status: 'CREATE_FAILED', physicalId: '' });
+  expect(diff().change).toBe('replace');
+});
+
 test('removed resources are told by name', () => {
   const before = created(plan(`${container('memory: 8000000')}  a: {type: OS::Heat::None}\n`));
   const after = plan(`${container('memory: 8000000')}  b: {type: OS::Heat::None}\n`);
