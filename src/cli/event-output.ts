@@ -4,18 +4,17 @@ import type { StackEvent } from '../client/events';
 
 export type Format = 'table' | 'json' | 'yaml';
 
+/** An event's fields, as JSON and YAML give them. */
+export const FIELDS = ['id', 'event_time', 'resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'resource_status_reason'] as const;
+
 /** The columns of `openstack stack event list -f table`. */
-const COLUMNS = ['event_time', 'resource_name', 'id', 'resource_status', 'resource_status_reason'] as const;
+const COLUMNS = ['event_time', 'resource_name', 'id', 'resource_status', 'resource_status_reason'];
+
+/** The columns asked for; a table without any asked for has the openstack client's, other formats every field. */
+export const listedColumns = ({ format, column }: { format: string; column: string[] }) => (column.length > 0 || format !== 'table' ? column : COLUMNS);
 
 /** Heat's log line, what `openstack stack event list --follow` prints. */
 export const logLine = (e: StackEvent) => `${e.event_time} [${e.resource_name}]: ${e.resource_status}${e.resource_status_reason ? `  ${e.resource_status_reason}` : ''}`;
-
-/** The events at once: a table (`table` lays it out), a JSON array or a YAML sequence. */
-export function listed(format: Format, events: readonly StackEvent[], table: (headers: string[], rows: string[][]) => string): string {
-  if (format === 'json') return JSON.stringify(events, null, 2);
-  if (format === 'yaml') return stringify(events).trimEnd();
-  return table([...COLUMNS], events.map((e) => COLUMNS.map((c) => e[c])));
-}
 
 /**
  * Events as they come, each printed once it is known: a log line each in table format, one JSON object per
@@ -25,11 +24,4 @@ export function streamed(format: Format, events: readonly StackEvent[]): string[
   if (format === 'json') return events.map((e) => JSON.stringify(e));
   if (format === 'yaml') return events.map((e) => stringify([e]).trimEnd());
   return events.map(logLine);
-}
-
-/** One event: field and value rows, or JSON, or YAML. */
-export function shown(format: Format, event: StackEvent, table: (headers: string[], rows: string[][]) => string): string {
-  if (format === 'json') return JSON.stringify(event, null, 2);
-  if (format === 'yaml') return stringify(event).trimEnd();
-  return table(['Field', 'Value'], Object.entries(event));
 }
