@@ -94,9 +94,14 @@ export function freePort(): Promise<number> {
 }
 
 export function showStack(name: string, env: NodeJS.ProcessEnv = process.env): StackState {
-  const result = stokeWith(env, 'stack', 'show', name, '-f', 'json');
+  const result = stokeWith(env, 'stack', 'show', name, '--state');
   if (result.status !== 0) throw new Error(`stack show ${name} failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as StackState;
+}
+
+/** `stack output show NAME -f json`'s list as values by output key. */
+export function outputsOf(json: string): Record<string, unknown> {
+  return Object.fromEntries((JSON.parse(json) as { output_key: string; output_value: unknown }[]).map((o) => [o.output_key, o.output_value]));
 }
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000): Promise<T> {

@@ -1,10 +1,11 @@
 /** `stoke`: stack commands in the style of `openstack stack …`, plus the worker and the embedded runtime. */
 import * as path from 'node:path';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { loadConfig, temporalAddress, type StokeConfig } from '../config';
 import { StokeError } from '../errors';
-import { checkStackName, isFinal, listStacksOverHttp, type StackSummary } from '../client/stacks';
+import { checkStackName, isFinal, listStacksOverHttp } from '../client/stacks';
 import { eventCommands } from './events';
+import { listOptions, renderList, renderShow, showOptions, table, type FormatOptions } from './format';
 // Temporal's client (gRPC and protobuf), the runtime (dockerode), the worker (Temporal's native bridge), the
 // template loader and the schemas (yaml) load only in the commands that use them, so `stoke stack list`,
 // which reads Temporal's HTTP API, starts in a fraction of the time.
@@ -30,14 +31,20 @@ function parameterValues(pairs: string[]): Record<string, string> {
   return out;
 }
 
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 function print(format: string, data: unknown, text: () => string): void {
   console.log(format === 'json' ? JSON.stringify(data, null, 2) : text());
+}
+
+/** A yes from the terminal: y or yes, in any case; anything else, or the end of input, is a no. */
+async function confirmed(question: string): Promise<boolean> {
+  const readline = await import('node:readline/promises');
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answered = new Promise<string>((resolve) => prompt.once('close', () => resolve('')));
+  try {
+    return /^y(es)?$/i.test((await Promise.race([prompt.question(question), answered])).trim());
+  } finally {
+    prompt.close();
+  }
 }
 
 async function withClient<T>(config: StokeConfig, fn: (client: StackClient) => Promise<T>, withCodec = true): Promise<T> {
@@ -57,14 +64,14 @@ function outputLines(state: StackState): string {
 }
 
 /** `stack resource list --nested-depth`: the openstack client's rows, the stack each resource belongs to last. */
-async function printNestedResources(client: StackClient, state: StackState, depth: string, format: string): Promise<void> {
+async function printNestedResources(client: StackClient, state: StackState, depth: string, opts: FormatOptions): Promise<void> {
   const { nestedDepth, resourcesDown } = await import('../client/nested');
   const found = await resourcesDown((name) => client.show(name), state, nestedDepth(depth), (s) => Object.keys(s.resources).sort());
   const rows = found.map(({ stack, resource }) => {
     const r = stack.resources[resource]!;
-    return { resource_name: resource, physical_resource_id: r.physicalId, resource_type: r.type, resource_status: r.status, updated_time: r.updatedAt, stack_name: stack.name };
+    return [resource, r.physicalId, r.type, r.status, r.updatedAt, stack.name];
   });
-  print(format, rows, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time', 'stack_name'], rows.map((row) => Object.values(row))));
+  console.log(await renderList(opts, ['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time', 'stack_name'], rows));
 }
 
 /**
@@ -190,40 +197,64 @@ function stackCommands(program: Command, config: StokeConfig): void {
       });
     });
 
-  stack.command('list')
+  listOptions(stack.command('list'))
     .description('list stacks (from Temporal visibility)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--nested', 'list nested stacks too, with their parents')
-    .action(async (opts: { format: string; nested?: boolean }) => {
-      const nested = opts.nested ?? false;
-      const stacks = (await listStacksOverHttp(config, { nested })) ?? (await withClient(config, (client) => client.list({ nested }), false));
-      const row = (s: StackSummary) => [s.name, s.status, s.createdAt?.toISOString() ?? '', s.updatedAt?.toISOString() ?? ''];
-      print(opts.format, stacks, () => (nested
-        ? table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time', 'Parent'], stacks.map((s) => [...row(s), s.parent ?? '']))
-        : table(['Stack Name', 'Stack Status', 'Creation Time', 'Updated Time'], stacks.map(row))));
+    .option('--deleted', 'list deleted stacks too')
+    .option('--long', 'list the stacks\' ids and projects too')
+    .option('--property <key=value>', 'only stacks whose property has this value: name or status (repeatable; values of one key are alternatives)', collect, [])
+    .action(async (opts: FormatOptions & { nested?: boolean; deleted?: boolean; long?: boolean; property: string[] }) => {
+      const { listColumns, listRows, stackFilter } = await import('./stack-list');
+      const keep = stackFilter(opts.property);
+      const wanted = { nested: Boolean(opts.nested), deleted: Boolean(opts.deleted) };
+      // Ids and projects are in the actions' memos, which only the codec's client opens.
+      const [stacks, ids] = opts.long
+        ? await withClient(config, async (client) => [await client.list(wanted), await client.stackIds()] as const)
+        : [(await listStacksOverHttp(config, wanted)) ?? (await withClient(config, (client) => client.list(wanted), false)), undefined];
+      const columns = listColumns(opts);
+      console.log(await renderList(opts, columns, listRows(columns, stacks.filter(keep), ids)));
     });
 
-  stack.command('show <name>')
-    .description('show a stack\'s status, reason and outputs')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (name: string, opts) => withClient(config, async (client) => {
+  showOptions(stack.command('show <name>'))
+    .description('show a stack as `openstack stack show` does: status and reason, parameters (hidden ones masked), outputs, links, timeout, rollback, parent')
+    .option('--state', 'print stoke\'s own record of the stack instead, as JSON: every resource\'s state too (hidden values masked)')
+    .action(async (name: string, opts: FormatOptions & { state?: boolean }) => withClient(config, async (client) => {
       const s = await client.show(name);
-      print(opts.format, s, () => table(['Field', 'Value'], [
-        ['stack_name', s.name], ['id', s.id], ['stack_status', s.status], ['stack_status_reason', s.statusReason],
-        ['creation_time', s.createdAt], ['updated_time', s.updatedAt],
-        ['outputs', Object.keys(s.outputs).join(', ')],
-        ...(s.parent ? [['parent', s.parent.name], ['parent_resource', s.parent.resource], ['root_stack', s.parent.root.name]] : []),
-      ]));
+      if (opts.state) return console.log(JSON.stringify(s, null, 2));
+      const { stackView } = await import('../api/views');
+      const base = `http://${config.apiBind.host ?? '127.0.0.1'}:${config.apiBind.port}/v1/${encodeURIComponent(config.tenant)}`;
+      // A table has room for structures laid out in YAML, as the openstack client's does.
+      // A nested stack's place, beside Heat's `parent` (the parent's id).
+      const place = s.parent ? { parent_resource: s.parent.resource, root_stack: s.parent.root.name } : {};
+      console.log(await renderShow(opts, { ...stackView(base, s, await client.current(name)), ...place }, 'yaml'));
     }));
 
-  stack.command('delete <name>')
-    .description('delete a stack and everything it created')
-    .option('--wait', 'follow the delete until it is complete or failed')
-    .action(async (name: string, opts) => withClient(config, async (client) => {
-      await client.delete(name, (action) => console.log(`Stack ${name}: cancelling its ${action} in progress first`));
-      console.log(`Stack ${name} DELETE_IN_PROGRESS`);
-      if (opts.wait) await waitAndReport(client, name);
-    }));
+  stack.command('delete <name...>')
+    .description('delete stacks and everything they created; asks first when stdin is a terminal')
+    .option('-y, --yes', 'do not ask: delete')
+    .option('--wait', 'follow each delete until it is complete or failed')
+    .action(async (names: string[], opts: { yes?: boolean; wait?: boolean }) => {
+      if (!opts.yes && process.stdin.isTTY && !(await confirmed(`Are you sure you want to delete ${names.length === 1 ? 'this stack' : `these ${names.length} stacks`} [y/N]? `))) {
+        return log('not confirmed: nothing deleted');
+      }
+      await withClient(config, async (client) => {
+        let failed = 0;
+        // One stack that cannot go does not keep the others, as the openstack client goes on past it.
+        for (const name of names) {
+          try {
+            await client.delete(name, (action) => console.log(`Stack ${name}: cancelling its ${action} in progress first`));
+            console.log(`Stack ${name} DELETE_IN_PROGRESS`);
+          } catch (err) {
+            if (!StokeError.isStokeError(err) || names.length === 1) throw err;
+            console.error(`ERROR: ${err.message}`);
+            failed++;
+            continue;
+          }
+          if (opts.wait && (await waitAndReport(client, name)).status !== 'DELETE_COMPLETE') failed++;
+        }
+        if (failed > 0 && names.length > 1) throw new StokeError('StackDeleteFailed', `unable to delete ${failed} of the ${names.length} stacks`);
+      });
+    });
 
   stack.command('cancel <name>')
     .description('cancel a create or update in progress and roll it back, as `openstack stack cancel`')
@@ -272,24 +303,20 @@ function stackCommands(program: Command, config: StokeConfig): void {
     }));
 
   const resource = stack.command('resource').description('stack resources');
-  resource.command('list <name>')
+  listOptions(resource.command('list <name>'))
     .description('list a stack\'s resources with their status and physical id')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('-n, --nested-depth <depth>', 'list the resources of nested stacks too, down to this many levels, each with its stack\'s name (JSON: a list of rows)')
-    .action(async (name: string, opts) => withClient(config, async (client) => {
+    .option('-n, --nested-depth <depth>', 'list the resources of nested stacks too, down to this many levels, each with its stack\'s name')
+    .action(async (name: string, opts: FormatOptions & { nestedDepth?: string }) => withClient(config, async (client) => {
       const s = await client.show(name);
-      if (opts.nestedDepth !== undefined) return printNestedResources(client, s, opts.nestedDepth, opts.format);
-      print(opts.format, s.resources, () => table(['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
+      if (opts.nestedDepth !== undefined) return printNestedResources(client, s, opts.nestedDepth, opts);
+      console.log(await renderList(opts, ['resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'updated_time'],
         Object.entries(s.resources).sort(([a], [b]) => a.localeCompare(b)).map(([n, r]) => [n, r.physicalId, r.type, r.status, r.updatedAt])));
     }));
-  resource.command('show <name> <resource>')
+  showOptions(resource.command('show <name> <resource>'))
     .description('show one resource of a stack: status and reason, physical id, attributes and properties (hidden values masked), what it depends on and what requires it')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .action(async (name: string, resourceName: string, opts) => withClient(config, async (client) => {
-      const [{ detailRows, resourceDetail }, { printData }] = await Promise.all([import('./resource-detail'), import('./resource-types')]);
-      const detail = resourceDetail(await client.show(name), resourceName);
-      if (opts.format !== 'table') printData(opts.format, detail);
-      else console.log(table(['Field', 'Value'], detailRows(detail)));
+    .action(async (name: string, resourceName: string, opts: FormatOptions) => withClient(config, async (client) => {
+      const { resourceDetail } = await import('./resource-detail');
+      console.log(await renderShow(opts, { ...resourceDetail(await client.show(name), resourceName) }));
     }));
 
   resource.command('mark-unhealthy <name> <resource> [reason]')
@@ -325,23 +352,32 @@ function stackCommands(program: Command, config: StokeConfig): void {
       if (r?.status !== 'SIGNAL_COMPLETE') process.exitCode = 1;
     }));
 
-  eventCommands(stack, { withClient: (fn) => withClient(config, fn), table });
+  eventCommands(stack, { withClient: (fn) => withClient(config, fn) });
 
-  stack.command('output').description('stack outputs')
-    .command('show <name> [output]')
-    .description('show one output\'s value, or all of them')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (name: string, output: string | undefined, opts) => withClient(config, async (client) => {
-      const s = await client.show(name);
-      if (output === undefined) {
-        print(opts.format, s.outputs, () => table(['output_key', 'output_value', 'description'],
-          Object.entries(s.outputs).map(([k, o]) => [k, o.error ? `(error: ${o.error})` : typeof o.value === 'string' ? o.value : JSON.stringify(o.value), o.description ?? ''])));
+  const output = stack.command('output').description('stack outputs');
+  listOptions(output.command('list <name>'))
+    .description('list a stack\'s outputs: key and description')
+    .action(async (name: string, opts: FormatOptions) => withClient(config, async (client) => {
+      const { outputView } = await import('../api/views');
+      const views = Object.entries((await client.show(name)).outputs).map(([key, o]) => outputView(key, o, false));
+      console.log(await renderList(opts, ['output_key', 'description'], views.map((v) => [v.output_key, v.description])));
+    }));
+  showOptions(output.command('show <name> [output]'))
+    .description('show one output (key, value, description), or all of them with --all or no output named')
+    .option('--all', 'every output: key, value and description')
+    .action(async (name: string, key: string | undefined, opts: FormatOptions & { all?: boolean }) => withClient(config, async (client) => {
+      const [s, { outputView }] = await Promise.all([client.show(name), import('../api/views')]);
+      if (key === undefined || opts.all) {
+        if (key !== undefined) throw new StokeError('InvalidArguments', `give an output's name or --all, not both`);
+        if (opts.format === 'shell') throw new StokeError('InvalidOption', '-f shell prints one output: name it, or list them all as table, json, yaml or value');
+        const rows = Object.entries(s.outputs).map(([k, o]) => [k, o.error ? `(error: ${o.error})` : o.value, outputView(k, o, false).description]);
+        console.log(await renderList(opts, ['output_key', 'output_value', 'description'], rows));
         return;
       }
-      const o = s.outputs[output];
-      if (!o) throw new StokeError('OutputNotFound', `stack '${name}' has no output '${output}'${isFinal(s.status) ? '' : ` yet (${s.status})`}`);
-      if (o.error) throw new StokeError('OutputError', `output '${output}': ${o.error}`);
-      print(opts.format, o, () => (typeof o.value === 'string' ? o.value : JSON.stringify(o.value, null, 2)));
+      const o = s.outputs[key];
+      if (!o) throw new StokeError('OutputNotFound', `stack '${name}' has no output '${key}'${isFinal(s.status) ? '' : ` yet (${s.status})`}`);
+      if (o.error) throw new StokeError('OutputError', `output '${key}': ${o.error}`);
+      console.log(await renderShow(opts, outputView(key, o)));
     }));
 }
 
@@ -365,25 +401,22 @@ function templateCommands(program: Command): void {
 
   const resource = program.command('resource').description('resource types');
   const type = resource.command('type').description('resource types stoke knows');
-  type.command('list').description('list resource types')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .action(async (opts) => {
-      const [{ RESOURCE_TYPES }, { listedTypes }, { printData }] = await Promise.all([import('../resources/registry'), import('../client/resource-types'), import('./resource-types')]);
-      const names = listedTypes(Object.values(RESOURCE_TYPES));
-      if (opts.format === 'table') console.log(table(['resource_type'], names.map((n) => [n])));
-      else printData(opts.format, names);
+  listOptions(type.command('list')).description('list resource types')
+    .action(async (opts: FormatOptions) => {
+      const [{ RESOURCE_TYPES }, { listedTypes }] = await Promise.all([import('../resources/registry'), import('../client/resource-types')]);
+      console.log(await renderList(opts, ['Resource Type'], listedTypes(Object.values(RESOURCE_TYPES)).map((n) => [n])));
     });
-  type.command('show <type>').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('yaml'))
-    .action(async (name: string, opts) => {
-      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { printData }, { noLocalMeaning }] = await Promise.all([
-        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('./resource-types'), import('../resources/unsupported'),
+  showOptions(type.command('show <type>'), 'yaml').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
+    .action(async (name: string, opts: FormatOptions) => {
+      const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { noLocalMeaning }] = await Promise.all([
+        import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('../resources/unsupported'),
       ]);
       const schema = resourceType(name);
       const refused = noLocalMeaning(name);
       if (refused) throw new StokeError('UnsupportedResourceType', refused);
       if (!schema) throw new StokeError('UnknownResourceType', `unknown resource type '${name}' (see \`stoke resource type list\`)`);
-      if (opts.format !== 'table') return printData(opts.format, resourceTypeView(schema));
+      // The whole type in a table is two: its properties, and its attributes.
+      if (opts.format !== 'table' || opts.column.length > 0) return console.log(await renderShow(opts, resourceTypeView(schema)));
       const support = supportStatusView(schema);
       console.log(`${schema.name}: ${schema.description}`);
       console.log(`support_status: ${[support.status, support.version && `since ${support.version}`, support.message].filter(Boolean).join(', ')}\n`);
@@ -534,6 +567,23 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     });
 }
 
+function completionCommands(program: Command, config: StokeConfig): void {
+  program.command('completion')
+    .description('print a completion script for commands, stack and resource names; bash: `source <(stoke completion bash)`, zsh: `source <(stoke completion zsh)`')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
+    .action(async (shell: string) => console.log((await import('./completion')).completionScript(shell, program)));
+  // The completion script's source of names: one a line, nothing else.
+  program.command('_complete <what> [stack]', { hidden: true })
+    .action(async (what: string, stackName: string | undefined) => {
+      if (what === 'stacks') {
+        const stacks = (await listStacksOverHttp(config)) ?? (await withClient(config, (client) => client.list(), false));
+        return console.log(stacks.map((s) => s.name).join('\n'));
+      }
+      if (what === 'resources' && stackName) return withClient(config, async (client) => console.log(Object.keys((await client.show(stackName)).resources).sort().join('\n')));
+      throw new StokeError('InvalidArguments', `_complete takes 'stacks' or 'resources STACK', not '${what}'`);
+    });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const program = new Command('stoke')
@@ -543,6 +593,7 @@ async function main(): Promise<void> {
   stackCommands(program, config);
   templateCommands(program);
   runtimeCommands(program, config);
+  completionCommands(program, config);
   await program.parseAsync(process.argv);
 }
 

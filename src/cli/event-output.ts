@@ -4,8 +4,16 @@ import type { NestedEvent, StackEvent } from '../client/events';
 
 export type Format = 'table' | 'json' | 'yaml';
 
+/** An event's fields, as JSON and YAML give them; events of nested stacks also name their stack. */
+export const FIELDS = ['id', 'event_time', 'resource_name', 'physical_resource_id', 'resource_type', 'resource_status', 'resource_status_reason'] as const;
+export const NESTED_FIELDS = [...FIELDS, 'stack_name', 'stack_id'] as const;
+
 /** The columns of `openstack stack event list -f table`. */
-const COLUMNS = ['event_time', 'resource_name', 'id', 'resource_status', 'resource_status_reason'] as const;
+const COLUMNS = ['event_time', 'resource_name', 'id', 'resource_status', 'resource_status_reason'];
+
+/** The columns asked for; a table without any asked for has the openstack client's (and the stack's name, nested), other formats every field. */
+export const listedColumns = ({ format, column }: { format: string; column: string[] }, nested = false) =>
+  (column.length > 0 || format !== 'table' ? column : nested ? [...COLUMNS, 'stack_name'] : COLUMNS);
 
 const nestedIn = (e: StackEvent): e is NestedEvent => 'stack_name' in e;
 
@@ -15,14 +23,6 @@ const resourceOf = (e: StackEvent) => (nestedIn(e) && e.stack_name !== e.resourc
 /** Heat's log line, what `openstack stack event list --follow` prints. */
 export const logLine = (e: StackEvent) => `${e.event_time} [${resourceOf(e)}]: ${e.resource_status}${e.resource_status_reason ? `  ${e.resource_status_reason}` : ''}`;
 
-/** The events at once: a table (`table` lays it out; events of nested stacks with their stack's name), a JSON array or a YAML sequence. */
-export function listed(format: Format, events: readonly StackEvent[], table: (headers: string[], rows: string[][]) => string, nested = false): string {
-  if (format === 'json') return JSON.stringify(events, null, 2);
-  if (format === 'yaml') return stringify(events).trimEnd();
-  if (nested) return table([...COLUMNS, 'stack_name'], events.map((e) => [...COLUMNS.map((c) => e[c]), nestedIn(e) ? e.stack_name : '']));
-  return table([...COLUMNS], events.map((e) => COLUMNS.map((c) => e[c])));
-}
-
 /**
  * Events as they come, each printed once it is known: a log line each in table format, one JSON object per
  * line, or items that together make one YAML sequence.
@@ -31,11 +31,4 @@ export function streamed(format: Format, events: readonly StackEvent[]): string[
   if (format === 'json') return events.map((e) => JSON.stringify(e));
   if (format === 'yaml') return events.map((e) => stringify([e]).trimEnd());
   return events.map(logLine);
-}
-
-/** One event: field and value rows, or JSON, or YAML. */
-export function shown(format: Format, event: StackEvent, table: (headers: string[], rows: string[][]) => string): string {
-  if (format === 'json') return JSON.stringify(event, null, 2);
-  if (format === 'yaml') return stringify(event).trimEnd();
-  return table(['Field', 'Value'], Object.entries(event));
 }

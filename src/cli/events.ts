@@ -2,15 +2,15 @@
  * `stoke stack event list | show`: a stack's events, as `openstack stack event list | show` prints them. The
  * client and the output load only when one of these commands runs.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { StackClient } from '../client/client';
 import type { StackEvent } from '../client/events';
 import { StokeError } from '../errors';
 import type { Format } from './event-output';
+import { listOptions, renderList, renderShow, showOptions, type FormatOptions } from './format';
 
 export interface EventCommandsContext {
   readonly withClient: <T>(fn: (client: StackClient) => Promise<T>) => Promise<T>;
-  readonly table: (headers: string[], rows: string[][]) => string;
 }
 
 /** A stack is done with an action that succeeded; a rollback means the action before it failed. */
@@ -58,34 +58,37 @@ async function follow(client: StackClient, stack: string, selection: Selection, 
   }
 }
 
+/** --follow prints as events come: a log line each, JSON lines or YAML items; value and csv lines read as the log. */
+const followFormat = (format: string): Format => (format === 'json' || format === 'yaml' ? format : 'table');
+
 export function eventCommands(stack: Command, ctx: EventCommandsContext): void {
   const event = stack.command('event').description('stack events: each status change of the stack and of its resources');
-  event.command('list <name>')
+  listOptions(event.command('list <name>'))
     .description('list a stack\'s events across all its actions, oldest first')
     .option('--resource <resource>', 'only this resource\'s events')
     .option('-n, --nested-depth <depth>', 'the events of nested stacks too, down to this many levels, each naming its stack')
     .option('--follow', 'print new events as they happen until the action in progress ends; non-zero exit when it failed')
-    .addOption(new Option('-f, --format <format>', 'output format (with --follow: a line per event, JSON lines, or YAML items)')
-      .choices(['table', 'json', 'yaml']).default('table'))
-    .action(async (name: string, opts: { resource?: string; nestedDepth?: string; follow?: boolean; format: Format }) => {
+    .action(async (name: string, opts: FormatOptions & { resource?: string; nestedDepth?: string; follow?: boolean }) => {
       if (opts.resource !== undefined && opts.nestedDepth !== undefined) {
         throw new StokeError('InvalidOptions', '--nested-depth cannot be given with --resource: a resource\'s events are those of its own stack');
       }
       const { nestedDepth } = await import('../client/nested');
       const selection: Selection = { ...(opts.resource === undefined ? {} : { resource: opts.resource }), ...(opts.nestedDepth === undefined ? {} : { depth: nestedDepth(opts.nestedDepth) }) };
       return ctx.withClient(async (client) => {
-        if (opts.follow) return follow(client, name, selection, opts.format);
-        const { listed } = await import('./event-output');
+        if (opts.follow) return follow(client, name, selection, followFormat(opts.format));
+        const { listedColumns, FIELDS, NESTED_FIELDS } = await import('./event-output');
         const { events } = await (await readerOf(client, name, selection)).next();
         if (opts.resource !== undefined) await checkResource(client, name, opts.resource, events);
-        console.log(listed(opts.format, events, ctx.table, selection.depth !== undefined));
+        const nested = selection.depth !== undefined;
+        const fields: readonly string[] = nested ? NESTED_FIELDS : FIELDS;
+        const rows = events.map((e) => fields.map((f) => (e as unknown as Record<string, unknown>)[f]));
+        console.log(await renderList({ ...opts, column: listedColumns(opts, nested) }, fields, rows));
       });
     });
-  event.command('show <name> <resource> <event>')
+  showOptions(event.command('show <name> <resource> <event>'))
     .description('show one event of a stack\'s resource (the stack\'s own events: the stack\'s name as the resource)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
-    .action(async (name: string, resource: string, id: string, opts: { format: Format }) => ctx.withClient(async (client) => {
-      const [{ findEvent }, { shown }] = await Promise.all([import('../client/events'), import('./event-output')]);
-      console.log(shown(opts.format, await findEvent(client.events(name), name, resource, id), ctx.table));
+    .action(async (name: string, resource: string, id: string, opts: FormatOptions) => ctx.withClient(async (client) => {
+      const { findEvent } = await import('../client/events');
+      console.log(await renderShow(opts, { ...await findEvent(client.events(name), name, resource, id) }));
     }));
 }

@@ -1,9 +1,2 @@
-/** `stoke stack resource show`: a resource's detail as the openstack client's table prints it. */
-import type { ResourceDetail } from '../client/resource-detail';
-
+/** `stoke stack resource show`: a resource's detail, printed as the openstack client prints it by ./format. */
 export { resourceDetail } from '../client/resource-detail';
-
-/** Field and value rows; structured values as one line of JSON, as the openstack client's table prints them. */
-export function detailRows(detail: ResourceDetail): string[][] {
-  return Object.entries(detail).map(([field, value]) => [field, typeof value === 'string' ? value : JSON.stringify(value)]);
-}

@@ -68,20 +68,30 @@ export function parentStack(parentWorkflowId: string | null | undefined): string
   return parentWorkflowId?.startsWith('stack:') ? parentWorkflowId.slice('stack:'.length) : undefined;
 }
 
-/** Each stack's newest action, by name; deleted stacks left out unless `deleted`, nested ones unless `nested`. */
+const CREATES = ['createStack', 'adoptStack'];
+
+/**
+ * Each stack's newest action, by name; deleted stacks left out unless `deleted`, nested ones unless `nested`.
+ * Its creation is the start of the create (or adopt) that made the stack as it is, the newest one: a name
+ * deleted and created again is a new stack. Where retention dropped that create, its oldest action kept stands in.
+ */
 export function newestPerStack(records: Iterable<ActionRecord>, { deleted = false, nested = false }: { deleted?: boolean; nested?: boolean } = {}): StackSummary[] {
   const newest = new Map<string, StackSummary & { started: number }>();
+  const created = new Map<string, Date>();
+  const oldest = new Map<string, Date>();
   for (const record of records) {
     if (!record.stackName || !record.startTime) continue;
+    const name = record.stackName;
+    if (CREATES.includes(record.action) && record.startTime > (created.get(name) ?? new Date(0))) created.set(name, record.startTime);
+    if (!oldest.has(name) || record.startTime < oldest.get(name)!) oldest.set(name, record.startTime);
     const started = record.startTime.getTime();
-    const known = newest.get(record.stackName);
+    const known = newest.get(name);
     if (known && known.started >= started) continue;
-    newest.set(record.stackName, {
-      name: record.stackName,
+    newest.set(name, {
+      name,
       ...(record.tenant === undefined ? {} : { tenant: record.tenant }),
       ...(record.parent === undefined ? {} : { parent: record.parent }),
       status: INTERRUPTED.includes(record.workflowStatus) ? interruptedStatus(record.action) : record.stackStatus ?? 'UNKNOWN',
-      createdAt: record.startTime,
       updatedAt: record.updatedAt ?? record.startTime,
       started,
     });
@@ -89,7 +99,7 @@ export function newestPerStack(records: Iterable<ActionRecord>, { deleted = fals
   return [...newest.values()]
     .filter((stack) => (deleted || stack.status !== 'DELETE_COMPLETE') && (nested || stack.parent === undefined))
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map(({ started: _started, ...summary }) => summary);
+    .map(({ started: _started, ...summary }) => ({ ...summary, createdAt: created.get(summary.name) ?? oldest.get(summary.name)! }));
 }
 
 /** What the HTTP API gives for one execution (JSON of the gRPC message; payloads as base64). */
@@ -142,7 +152,7 @@ function getJson(url: URL, timeoutMs: number): Promise<unknown | undefined> {
  * The stacks, read from Temporal's HTTP API; undefined when it does not answer (a server without it,
  * a port not published, any refusal), and the caller then asks over gRPC, which reports errors well.
  */
-export async function listStacksOverHttp(config: StokeConfig, { nested = false, timeoutMs = 1500 }: { nested?: boolean; timeoutMs?: number } = {}): Promise<StackSummary[] | undefined> {
+export async function listStacksOverHttp(config: StokeConfig, { nested = false, deleted = false, timeoutMs = 1500 }: { nested?: boolean; deleted?: boolean; timeoutMs?: number } = {}): Promise<StackSummary[] | undefined> {
   const address = temporalHttpAddress(config);
   let base: URL;
   try {
@@ -171,5 +181,5 @@ export async function listStacksOverHttp(config: StokeConfig, { nested = false, 
     }
     nextPageToken = page.nextPageToken || undefined;
   } while (nextPageToken);
-  return newestPerStack(records, { nested });
+  return newestPerStack(records, { nested, deleted });
 }

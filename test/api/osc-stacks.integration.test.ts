@@ -67,7 +67,7 @@ test('tenants: each lists and finds its own stacks alone; the CLI creates under 
   expect(listedNames(two)).not.toContain(mine);
   expect(listedNames(api.tenant(cliTenant))).toEqual([cliMade]);
   // stoke's own CLI is the operator's: it sees every tenant's.
-  const all = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout).map((s: { name: string }) => s.name);
+  const all = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout).map((s: { 'Stack Name': string }) => s['Stack Name']);
   expect(all).toEqual(expect.arrayContaining([mine, theirs, cliMade]));
 
   const theirId = showStack(theirs).id;
@@ -93,9 +93,9 @@ test('stack list: filters, sort, limit and marker with the next link, with_count
   const tenant = api.tenant(uniqueName('tenlist'));
   const names = [uniqueName('la'), uniqueName('lb'), uniqueName('lc')].sort();
   for (const name of names) await createThroughOpenstack(tenant, name);
-  const cli = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { name: string; status: string }[];
+  const cli = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { 'Stack Name': string; 'Stack Status': string }[];
   const listed = openstackJson<{ ID: string; 'Stack Name': string; 'Stack Status': string }[]>(tenant, 'stack', 'list');
-  expect(listed.map((s) => [s['Stack Name'], s['Stack Status']]).sort()).toEqual(names.map((n) => [n, cli.find((c) => c.name === n)!.status]));
+  expect(listed.map((s) => [s['Stack Name'], s['Stack Status']]).sort()).toEqual(names.map((n) => [n, cli.find((c) => c['Stack Name'] === n)!['Stack Status']]));
   expect(listed.map((s) => s.ID).sort()).toEqual(names.map((n) => showStack(n).id).sort());
 
   expect(listedNames(tenant, '--property', `name=${names[0]}`, '--property', `name=${names[2]}`, '--sort', 'stack_name:desc')).toEqual([names[2], names[0]]);

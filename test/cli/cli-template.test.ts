@@ -40,7 +40,7 @@ test('template validate: every error, with file:line:column and path, exit 1, no
 });
 
 test('resource type list and show read the schemas', () => {
-  expect(JSON.parse(stoke('resource', 'type', 'list', '-f', 'json').stdout)).toEqual(expect.arrayContaining(['OS::Heat::RandomString', 'DockerInc::Docker::Container']));
+  expect(JSON.parse(stoke('resource', 'type', 'list', '-f', 'json').stdout)).toEqual(expect.arrayContaining([{ 'Resource Type': 'OS::Heat::RandomString' }, { 'Resource Type': 'DockerInc::Docker::Container' }]));
   const shown = JSON.parse(stoke('resource', 'type', 'show', 'OS::Heat::RandomString', '-f', 'json').stdout);
   expect(shown.properties.length).toEqual({
     type: 'integer', description: 'Length of the string to generate.', required: false, update_allowed: false, immutable: false, default: 32,

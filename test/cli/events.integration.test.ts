@@ -102,7 +102,7 @@ test('check, suspend, resume and update record their events too, each action aft
     expect(app[8]!.resource_status_reason).toBe('changed: env');
     // Replaced, a container's new copy first: the update's end names the new container, the old copy's delete the old one.
     const oldId = app[1]!.physical_resource_id;
-    const newId = JSON.parse(stoke('stack', 'show', stack, '-f', 'json').stdout).resources.app.physicalId as string;
+    const newId = JSON.parse(stoke('stack', 'show', stack, '--state').stdout).resources.app.physicalId as string;
     expect(newId).not.toBe(oldId);
     expect(app.slice(9).map((e) => e.physical_resource_id)).toEqual([newId, oldId, oldId]);
   } finally {

@@ -69,8 +69,8 @@ test('a plaintext plan from a raw client is refused at once, creates nothing, an
   const shown = showStack(stack);
   expect(shown.status).toBe('CREATE_FAILED');
   expect(shown.statusReason).toBe(cause.message);
-  const listed = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { name: string; status: string }[];
-  expect(listed.find((s) => s.name === stack)?.status).toBe('CREATE_FAILED');
+  const listed = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { 'Stack Name': string; 'Stack Status': string }[];
+  expect(listed.find((s) => s['Stack Name'] === stack)?.['Stack Status']).toBe('CREATE_FAILED');
   const deleted = stoke('stack', 'delete', stack, '--wait');
   expect(deleted.stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   // The refused create ended before its first event: the stack's events are the delete's.
@@ -112,8 +112,8 @@ resources:
   expect(created.stdout).toContain('STOKE_CODEC_OLD_KEYS');
 
   // Whoever holds the worker's key sees it failed, not in progress, and can delete it.
-  const listed = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { name: string; status: string }[];
-  expect(listed.find((s) => s.name === stack)?.status).toBe('CREATE_FAILED');
+  const listed = JSON.parse(stoke('stack', 'list', '-f', 'json').stdout) as { 'Stack Name': string; 'Stack Status': string }[];
+  expect(listed.find((s) => s['Stack Name'] === stack)?.['Stack Status']).toBe('CREATE_FAILED');
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 
   // The other way round: state sealed with the worker's key names that key to a CLI without it.

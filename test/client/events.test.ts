@@ -1,7 +1,8 @@
 /** Reading a stack's events across its actions' runs, each once, and finding one by its id; how the CLI prints them. */
 import { parse } from 'yaml';
 import { currentRuns, EventReader, findEvent, type ActionRun, type EventSource } from '../../src/client/events';
-import { listed, logLine, streamed } from '../../src/cli/event-output';
+import { FIELDS, listedColumns, logLine, streamed } from '../../src/cli/event-output';
+import { renderList } from '../../src/cli/format';
 import type { RecordedEvent } from '../../workflows/definitions';
 import { eventPage } from '../../workflows/events';
 
@@ -75,13 +76,13 @@ test('an event by its id: only of the resource named, only of the stack as it is
 
 test('printed as the openstack client prints them: table columns, log lines to follow, JSON lines and one YAML sequence', async () => {
   const { events } = await new EventReader(source([run('r', 'createStack', 1)], { r: [event(1, 's', 'CREATE_IN_PROGRESS'), event(2, 'db', 'CREATE_COMPLETE')] })).next();
-  const table = (headers: string[], rows: string[][]) => [headers, ...rows].map((r) => r.join('|')).join('\n');
-  expect(listed('table', events, table).split('\n')).toEqual([
-    'event_time|resource_name|id|resource_status|resource_status_reason',
-    '2026-01-01T00:00:01.000Z|s|r:1|CREATE_IN_PROGRESS|state changed',
-    '2026-01-01T00:00:02.000Z|db|r:2|CREATE_COMPLETE|state changed',
+  const listed = (format: string) => renderList({ format, column: listedColumns({ format, column: [] }) }, FIELDS, events.map((e) => FIELDS.map((f) => e[f])));
+  expect((await listed('value')).split('\n')).toEqual([
+    'r:1 2026-01-01T00:00:01.000Z s s-id DockerInc::Docker::Container CREATE_IN_PROGRESS state changed',
+    'r:2 2026-01-01T00:00:02.000Z db db-id DockerInc::Docker::Container CREATE_COMPLETE state changed',
   ]);
-  expect(JSON.parse(listed('json', events, table))).toEqual(events);
+  expect((await listed('table')).split('\n')[0]).toMatch(/^event_time +resource_name +id +resource_status +resource_status_reason$/);
+  expect(JSON.parse(await listed('json'))).toEqual(events);
   expect(logLine(events[1]!)).toBe('2026-01-01T00:00:02.000Z [db]: CREATE_COMPLETE  state changed');
   expect(logLine({ ...events[1]!, resource_status_reason: '' })).toBe('2026-01-01T00:00:02.000Z [db]: CREATE_COMPLETE');
   expect(streamed('json', events).map((line) => JSON.parse(line))).toEqual(events);

@@ -4,7 +4,7 @@
  * servers and containers, and the actions after the create. Real Temporal, real Docker, built CLI.
  */
 import type { ChildProcess } from 'node:child_process';
-import { docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate, SLEEPER } from '../helpers';
+import { docker, outputsOf, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate, SLEEPER } from '../helpers';
 
 let worker: ChildProcess | undefined;
 /** Everything the worker printed since it started. */
@@ -99,9 +99,9 @@ outputs:
   expect(state.outputs.box!.value).toBe(container!.Id);
   expect(state.outputs.pin!.value).toBe('******');
   expect(state.resources.note!.properties.pin).toBe('******');
-  expect(stoke('stack', 'output', 'show', stack, 'pin').stdout.trim()).toBe('******');
-  const resources = JSON.parse(stoke('stack', 'resource', 'list', stack, '-f', 'json').stdout);
-  expect(resources.box.physicalId).toBe(container!.Id);
+  expect(stoke('stack', 'output', 'show', stack, 'pin', '-f', 'value', '-c', 'output_value').stdout.trim()).toBe('******');
+  const resources = JSON.parse(stoke('stack', 'resource', 'list', stack, '-f', 'json').stdout) as { resource_name: string; physical_resource_id: string }[];
+  expect(resources.find((r) => r.resource_name === 'box')?.physical_resource_id).toBe(container!.Id);
 
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await stackContainers(stack)).toHaveLength(0);
@@ -154,9 +154,9 @@ outputs:
   expect(fromUserData).toBe(secret);
 
   const outputs = stoke('stack', 'output', 'show', stack, '-f', 'json');
-  const shown = JSON.parse(outputs.stdout);
-  expect(shown.stdout.value).toBe('configured with ******\n');
-  expect(shown.config.value).toContain("printf '%s' '******' > /tmp/from-deployment");
+  const shown = outputsOf(outputs.stdout);
+  expect(shown.stdout).toBe('configured with ******\n');
+  expect(shown.config).toContain("printf '%s' '******' > /tmp/from-deployment");
   const everything = [created.stdout, created.stderr, outputs.stdout, stoke('stack', 'show', stack, '-f', 'json').stdout,
     stoke('stack', 'resource', 'list', stack, '-f', 'json').stdout].join('\n');
   expect(everything).not.toContain(secret);

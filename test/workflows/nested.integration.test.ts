@@ -113,11 +113,11 @@ test('a two-level nested create: child workflows, outputs across levels, listing
   expect(boxes.map((c) => c.Labels['org.stoke.resource']).sort()).toEqual(['box', 'web']);
 
   const listed = stoke('stack', 'list', '-f', 'json');
-  const names = (JSON.parse(listed.stdout) as { name: string }[]).map((s) => s.name);
+  const names = (JSON.parse(listed.stdout) as { 'Stack Name': string }[]).map((s) => s['Stack Name']);
   expect(names).toContain(stack);
   expect(names.filter((n) => n.startsWith(`${stack}-`))).toEqual([]);
-  const withNested = JSON.parse(stoke('stack', 'list', '--nested', '-f', 'json').stdout) as { name: string; parent?: string }[];
-  expect(withNested.filter((s) => s.name.startsWith(`${stack}-`)).map((s) => [s.name, s.parent]).sort()).toEqual([
+  const withNested = JSON.parse(stoke('stack', 'list', '--nested', '-f', 'json').stdout) as { 'Stack Name': string; Parent: string | null }[];
+  expect(withNested.filter((s) => s['Stack Name'].startsWith(`${stack}-`)).map((s) => [s['Stack Name'], s.Parent]).sort()).toEqual([
     [child.name, stack], [String(outputs.deep), child.name], [String(outputs.inline_name), stack],
   ].sort());
 

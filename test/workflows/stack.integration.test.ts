@@ -114,7 +114,7 @@ test('create runs linked containers with env and published ports, outputs resolv
   expect(listed.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_COMPLETE`));
   const resources = stoke('stack', 'resource', 'list', stack);
   expect(resources.stdout).toContain(state.resources.web!.physicalId);
-  expect(stoke('stack', 'output', 'show', stack, 'url').stdout.trim()).toBe(`http://127.0.0.1:${port}/`);
+  expect(stoke('stack', 'output', 'show', stack, 'url', '-f', 'value', '-c', 'output_value').stdout.trim()).toBe(`http://127.0.0.1:${port}/`);
 
   const again = stoke('stack', 'create', stack, '-t', template, '--parameter', `port=${port}`);
   expect(again.status).not.toBe(0);

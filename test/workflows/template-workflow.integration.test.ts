@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import { startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { outputsOf, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
 
 let worker: ChildProcess | undefined;
 
@@ -42,9 +42,9 @@ outputs:
     return result;
   };
   expect(run('stack', 'create', stack, '-t', template, '--parameter', `db_password=${secret}`, '--wait').status).toBe(0);
-  const shown = JSON.parse(run('stack', 'output', 'show', stack, '-f', 'json').stdout);
-  expect(shown.dsn.value).toBe('dsn=******');
-  expect(shown.length.value).toMatch(/^[0-9a-f]{64}$/);
+  const shown = outputsOf(run('stack', 'output', 'show', stack, '-f', 'json').stdout);
+  expect(shown.dsn).toBe('dsn=******');
+  expect(shown.length).toMatch(/^[0-9a-f]{64}$/);
   expect(run('stack', 'show', stack, '-f', 'json').status).toBe(0);
   expect(run('stack', 'resource', 'list', stack, '-f', 'json').status).toBe(0);
   expect(outputs.join('\n')).not.toContain(secret);
@@ -75,16 +75,17 @@ outputs:
   merged: {value: {map_merge: [{a: {get_attr: [token, value]}}, {b: 2}]}}
 `);
   expect(stoke('stack', 'create', stack, '-t', template, '--wait').status).toBe(0);
-  const outputs = JSON.parse(stoke('stack', 'output', 'show', stack, '-f', 'json').stdout);
-  const token = outputs.token.value as string;
+  const outputs = outputsOf(stoke('stack', 'output', 'show', stack, '-f', 'json').stdout);
+  const token = outputs.token as string;
   expect(token).toMatch(/^[0-9a-fA-F]{12}$/);
-  expect(outputs.sha512.value).toBe(crypto.createHash('sha512').update(token).digest('hex'));
-  const resources = JSON.parse(stoke('stack', 'resource', 'list', stack, '-f', 'json').stdout);
-  expect(resources.holder.physicalId).not.toBe('');
-  expect(outputs.parts.value).toEqual(['a', resources.holder.physicalId, 'b']);
-  expect(outputs.repeated.value).toEqual([{ url: `http://${token}:1` }, { url: `http://${token}:2` }]);
-  expect(outputs.merged.value).toEqual({ a: token, b: 2 });
-  expect(outputs.url.value).toBe(`https://${token}:8443/a%20b`);
+  expect(outputs.sha512).toBe(crypto.createHash('sha512').update(token).digest('hex'));
+  const listed = JSON.parse(stoke('stack', 'resource', 'list', stack, '-f', 'json').stdout) as { resource_name: string; physical_resource_id: string }[];
+  const holder = listed.find((r) => r.resource_name === 'holder')!;
+  expect(holder.physical_resource_id).not.toBe('');
+  expect(outputs.parts).toEqual(['a', holder.physical_resource_id, 'b']);
+  expect(outputs.repeated).toEqual([{ url: `http://${token}:1` }, { url: `http://${token}:2` }]);
+  expect(outputs.merged).toEqual({ a: token, b: 2 });
+  expect(outputs.url).toBe(`https://${token}:8443/a%20b`);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
 
@@ -103,9 +104,11 @@ outputs:
 `);
   expect(stoke('stack', 'create', stack, '-t', template, '--wait').status).toBe(0);
   const all = stoke('stack', 'output', 'show', stack, '-f', 'json');
-  expect(JSON.parse(all.stdout)).toEqual({ spare_value: { value: null, description: 'only when wanted' }, always: { value: 'here' } });
+  expect(JSON.parse(all.stdout)).toEqual([
+    { output_key: 'spare_value', output_value: null, description: 'only when wanted' }, { output_key: 'always', output_value: 'here', description: 'No description given' },
+  ]);
   expect(stoke('stack', 'output', 'show', stack).stdout).toMatch(/spare_value\s+null\s+only when wanted/);
-  const one = stoke('stack', 'output', 'show', stack, 'spare_value');
+  const one = stoke('stack', 'output', 'show', stack, 'spare_value', '-f', 'value', '-c', 'output_value');
   expect([one.status, one.stdout.trim()]).toEqual([0, 'null']);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
