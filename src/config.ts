@@ -33,6 +33,8 @@ export interface StokeConfig {
   readonly codecPort: number;
   /** Where `stoke ui` serves the topology page (STOKE_UI_BIND, `host:port` or a port); no host means loopback. @default { port: 8005 } */
   readonly uiBind: { readonly host?: string; readonly port: number };
+  /** The Temporal UI that `stoke ui` links actions to (STOKE_TEMPORAL_UI); unset means the embedded dev server's. */
+  readonly temporalUi: string;
   /** Where `stoke api` (Heat's orchestration API) listens (STOKE_API_BIND, `host:port` or a port); no host means loopback. @default { port: 8004 } */
   readonly apiBind: { readonly host?: string; readonly port: number };
   /** The token `X-Auth-Token` must carry (STOKE_API_TOKEN); unset means one generated into the state folder. */
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
   const stateDir = path.resolve(env.STOKE_HOME ?? path.join(projectRoot, '.stoke'));
   const digest = crypto.createHash('sha256').update(stateDir).digest('hex').slice(0, 10);
   const port = Number(env.STOKE_DEV_PORT ?? 7233);
+  const devServerPort = Number.isInteger(port) && port > 0 ? port : 7233;
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalHttpAddress: env.TEMPORAL_HTTP_ADDRESS?.replace(/^https?:\/\//, '').replace(/\/+$/, '') || undefined,
@@ -103,12 +106,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     stateDir,
     runDir: path.join(os.tmpdir(), `stoke-${digest}`),
     projectRoot,
-    devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
+    devServerPort,
     signalUrl: env.STOKE_SIGNAL_URL?.replace(/\/+$/, '') || undefined,
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
     apiBind: parseBind(env.STOKE_API_BIND, DEFAULT_API_PORT),
     codecPort: parseBind(env.STOKE_CODEC_PORT, DEFAULT_CODEC_PORT).port,
     uiBind: parseBind(env.STOKE_UI_BIND, DEFAULT_UI_PORT),
+    temporalUi: env.STOKE_TEMPORAL_UI?.replace(/\/+$/, '') || `http://127.0.0.1:${devServerPort + 1000}`,
     apiToken: env.STOKE_API_TOKEN || undefined,
     apiEnabled: env.STOKE_API ? env.STOKE_API !== '0' : env.STOKE_API_BIND ? true : undefined,
     apiAuth: env.STOKE_API_AUTH || 'token',

@@ -535,6 +535,26 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
     });
 
+  program.command('ui')
+    .description('serve the topology page: stacks, each one\'s resource graph coloured by status, events, outputs, parameters and links to its workflows in the Temporal UI')
+    .option('--port <port>', 'port to listen on (STOKE_UI_BIND)', String(config.uiBind.port))
+    .option('--host <address>', 'address to listen on: whoever reaches it reads every stack', config.uiBind.host ?? '127.0.0.1')
+    .option('--temporal-ui <url>', 'the Temporal UI that actions link to (STOKE_TEMPORAL_UI)', config.temporalUi)
+    .action(async (opts) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StokeError('InvalidPort', `--port '${opts.port}' must be a port number`);
+      const [{ StackClient }, { startUi }] = await Promise.all([import('../client/client'), import('../ui/server')]);
+      const client = await StackClient.connect(config);
+      const server = await startUi(client, config, { host: opts.host, port, temporalUi: opts.temporalUi });
+      console.log(`stoke ui: http://${opts.host}:${(server.address() as import('node:net').AddressInfo).port}/ (Temporal UI ${opts.temporalUi})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      server.close();
+      await client.close();
+    });
+
   program.command('down')
     .description('stop the services that `stoke quickstart` and `stoke images build` left running (worker, codec server, Temporal dev server, dockerd, registry)')
     .action(async () => {
