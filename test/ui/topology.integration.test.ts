@@ -1,7 +1,7 @@
 /**
  * The topology page in a real browser (Debian's Chromium driven by playwright-core), over real Temporal and
  * Docker: a stack that waits for a signal shows its waiting node, then, signalled, every node turns complete.
- * Leaves a screenshot of the page for the README.
+ * Leaves a screenshot of the page in the state folder; the README's (docs/topology.png) is a copy of one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,7 +12,7 @@ import { freePort, SLEEPER, startWorker, stoke, stopWorker, uniqueName, waitUnti
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, 'docs', 'topology.png');
+const SCREENSHOT = path.join(ROOT, '.stoke', 'topology.png');
 
 let worker: ChildProcess | undefined;
 let ui: ChildProcess | undefined;
