@@ -29,6 +29,12 @@ export interface StokeConfig {
    * bridge's gateway address, where containers reach it; any wider bind is asked for by name. @default { port: 8000 }
    */
   readonly signalBind: { readonly host?: string; readonly port: number };
+  /** Where `stoke dev` and `quickstart` serve the codec server the embedded Temporal UI decrypts through, on loopback (STOKE_CODEC_PORT). @default 8888 */
+  readonly codecPort: number;
+  /** Where `stoke ui` serves the topology page (STOKE_UI_BIND, `host:port` or a port); no host means loopback. @default { port: 8005 } */
+  readonly uiBind: { readonly host?: string; readonly port: number };
+  /** The Temporal UI that `stoke ui` links actions to (STOKE_TEMPORAL_UI); unset means the embedded dev server's. */
+  readonly temporalUi: string;
   /** Where `stoke api` (Heat's orchestration API) listens (STOKE_API_BIND, `host:port` or a port); no host means loopback. @default { port: 8004 } */
   readonly apiBind: { readonly host?: string; readonly port: number };
   /** The token `X-Auth-Token` must carry (STOKE_API_TOKEN); unset means one generated into the state folder. */
@@ -52,6 +58,10 @@ export interface StokeConfig {
 export const DEFAULT_SIGNAL_PORT = 8000;
 /** Heat's orchestration API port, where heatclient users expect it. */
 export const DEFAULT_API_PORT = 8004;
+/** Next to the API: Horizon's place, the pictures of stacks. */
+export const DEFAULT_UI_PORT = 8005;
+/** Temporal's codec server samples listen here. */
+export const DEFAULT_CODEC_PORT = 8888;
 
 function parseBind(value: string | undefined, defaultPort = DEFAULT_SIGNAL_PORT): { host?: string; port: number } {
   if (!value) return { port: defaultPort };
@@ -86,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
   const stateDir = path.resolve(env.STOKE_HOME ?? path.join(projectRoot, '.stoke'));
   const digest = crypto.createHash('sha256').update(stateDir).digest('hex').slice(0, 10);
   const port = Number(env.STOKE_DEV_PORT ?? 7233);
+  const devServerPort = Number.isInteger(port) && port > 0 ? port : 7233;
   return {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalHttpAddress: env.TEMPORAL_HTTP_ADDRESS?.replace(/^https?:\/\//, '').replace(/\/+$/, '') || undefined,
@@ -95,10 +106,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     stateDir,
     runDir: path.join(os.tmpdir(), `stoke-${digest}`),
     projectRoot,
-    devServerPort: Number.isInteger(port) && port > 0 ? port : 7233,
+    devServerPort,
     signalUrl: env.STOKE_SIGNAL_URL?.replace(/\/+$/, '') || undefined,
     signalBind: parseBind(env.STOKE_SIGNAL_BIND),
     apiBind: parseBind(env.STOKE_API_BIND, DEFAULT_API_PORT),
+    codecPort: parseBind(env.STOKE_CODEC_PORT, DEFAULT_CODEC_PORT).port,
+    uiBind: parseBind(env.STOKE_UI_BIND, DEFAULT_UI_PORT),
+    temporalUi: env.STOKE_TEMPORAL_UI?.replace(/\/+$/, '') || `http://127.0.0.1:${devServerPort + 1000}`,
     apiToken: env.STOKE_API_TOKEN || undefined,
     apiEnabled: env.STOKE_API ? env.STOKE_API !== '0' : env.STOKE_API_BIND ? true : undefined,
     apiAuth: env.STOKE_API_AUTH || 'token',

@@ -2,19 +2,19 @@
  * Heat's stack check: every resource is compared with what its engine holds, all at once, and each one
  * that drifted is named with how. The stack is otherwise left as it was: nothing is created or repaired.
  */
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ResourceState, StackState } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type CheckStackInput } from './definitions';
 import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus } from './engine';
-import { PROFILES, type Activities } from './profiles';
+import { activities, localActivities, PROFILES } from './profiles';
 import { runsOf } from './legacy';
 import { nestedStacks, type NestedActions } from './nested';
 import { requestOf } from './requests';
 
-const acts = proxyActivities<Activities>(PROFILES.check);
+const acts = activities(PROFILES.check);
 /** A nested stack's check is bounded as the check activities are. */
 const CHECK_TIMEOUT_MINUTES = 10;
-const local = proxyLocalActivities<Activities>(PROFILES.check);
+const local = localActivities(PROFILES.check);
 
 /** Made and not deleted since: what a handler can find on its engine. */
 const created = (resource: ResourceState) => resource.physicalId !== '' && resource.status !== 'INIT_COMPLETE' && resource.status !== 'DELETE_COMPLETE';

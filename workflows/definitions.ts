@@ -49,6 +49,12 @@ export function stackWorkflowId(stackName: string): string {
   return `stack:${stackName}`;
 }
 
+/** The line the Temporal UI shows for an action's workflow (its static summary): "create stack web". */
+export function actionSummary(workflow: string, stackName: string): string {
+  const verb = workflow.endsWith('Stack') ? workflow.slice(0, -'Stack'.length) : workflow === 'markResourceUnhealthy' ? 'mark a resource unhealthy in' : 'signal a resource of';
+  return `${verb} stack ${stackName}`;
+}
+
 export interface CreateStackInput {
   readonly plan: StackPlan;
   /**

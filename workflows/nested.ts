@@ -8,16 +8,14 @@ import {
   ApplicationFailure,
   ChildWorkflowFailure,
   executeChild,
-  proxyActivities,
-  proxyLocalActivities,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PlannedChild } from '../activities/stacks';
 import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, UpdateResourceRequest } from '../src/resources/plugin';
 import type { Json, NestedIn, StackPlan, StackState } from '../src/template/types';
-import { signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo, type UpdateStackInput } from './definitions';
-import { PROFILES, type Activities, type ResourceLifecycle } from './profiles';
+import { actionSummary, signalLimits, STACK_FAILED, stackWorkflowId, waitHandles, type CreateStackInput, type DeleteStackInput, type StackMemo, type UpdateStackInput } from './definitions';
+import { activities, localActivities, PROFILES, type Activities, type ResourceLifecycle } from './profiles';
 
 /** The name of a nested stack, as Heat's `parent-resource-suffix`: the suffix is fixed by the parent's id, so a retry or a delete finds it. */
 export function nestedStackName(parent: string, parentId: string, resource: string, copy = ''): string {
@@ -51,8 +49,8 @@ export type NestedActions = Pick<Activities, 'checkResource' | 'suspendResource'
 
 /** The lifecycle of a stack's nested resources; `plan` is the one being brought about (none for a delete, check, suspend, resume). */
 export function nestedStacks(state: StackState, plan: StackPlan | undefined, timeoutMinutes: number): ResourceLifecycle & NestedActions {
-  const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
-  const reads = proxyActivities<Activities>(PROFILES.check);
+  const local = localActivities(PROFILES.local(timeoutMinutes));
+  const reads = activities(PROFILES.check);
   const nestedIn = (resource: string): NestedIn => ({
     name: state.name, id: state.id, resource, depth: (state.parent?.depth ?? 0) + 1, root: state.parent?.root ?? { name: state.name, id: state.id },
   });
@@ -69,7 +67,7 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
   /** Runs one action of the child as a child workflow; its failure is reported in the child's own words. */
   const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack' | 'checkStack' | 'suspendStack' | 'resumeStack', input: unknown, memo: StackMemo): Promise<StackState> => {
     try {
-      return await executeChild(workflow, { workflowId: stackWorkflowId(name), args: [input], memo: { ...memo } });
+      return await executeChild(workflow, { workflowId: stackWorkflowId(name), args: [input], memo: { ...memo }, staticSummary: actionSummary(workflow, name) });
     } catch (err) {
       throw childFailure(name, err);
     }

@@ -17,6 +17,43 @@ import { runsOf } from './legacy';
 
 export type Activities = ReturnType<typeof createActivities>;
 
+/**
+ * What a person following a stack in the Temporal UI reads for an activity instead of its JSON input:
+ * "create DockerInc::Docker::Container web". Undefined for an input that names no resource or stack.
+ */
+export function activitySummary(activity: string, input: unknown): string | undefined {
+  const req = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const named = (...keys: string[]) => keys.every((key) => typeof req[key] === 'string');
+  if (activity.endsWith('Resource') && named('type', 'resource')) return `${activity.slice(0, -'Resource'.length)} ${req.type} ${req.resource}`;
+  if (activity === 'planNestedStack' && named('type', 'resource', 'childName')) return `plan ${req.type} ${req.resource} as stack ${req.childName}`;
+  if (activity === 'nestedStackState' && named('name')) return `read nested stack ${req.name}`;
+  if (activity === 'sweepStack' && named('stack')) return `sweep what stack ${req.stack} left`;
+  return undefined;
+}
+
+type Proxied = Record<string, ((...args: unknown[]) => Promise<unknown>) & { executeWithOptions(options: { summary: string }, args: unknown[]): Promise<unknown> }>;
+
+/**
+ * Activities whose every call carries its summary (Temporal's user metadata, which the UI shows on the event).
+ * The summary is metadata of the command, not part of what replay compares: recorded histories replay as before.
+ */
+function summarised<T>(proxy: T): T {
+  return new Proxy(proxy as Proxied, {
+    get: (target, name: string) => {
+      const run = target[name]!;
+      return (...args: unknown[]) => {
+        const summary = activitySummary(name, args[0]);
+        return summary === undefined ? run(...args) : run.executeWithOptions({ summary }, args);
+      };
+    },
+  }) as T;
+}
+
+/** proxyActivities of stoke's activities, each call summarised. */
+export const activities = (options: ActivityOptions): Activities => summarised(proxyActivities<Activities>(options));
+/** proxyLocalActivities of stoke's activities, each call summarised. */
+export const localActivities = (options: LocalActivityOptions): Activities => summarised(proxyLocalActivities<Activities>(options));
+
 /** The parts of a resource's lifecycle the stack actions call: activities, or child workflows for nested stacks. */
 export type ResourceLifecycle = Pick<Activities, 'createResource' | 'deleteResource' | 'adoptResource' | 'updateResource'>;
 
@@ -56,8 +93,8 @@ export interface ResourceActivities {
 
 /** `nested` runs the resources that are stacks of their own (nested.ts): child workflows, not activities. */
 export function resourceActivities(timeoutMinutes: number, waitCancelled = false, nested?: ResourceLifecycle): ResourceActivities {
-  const ordinary = proxyActivities<Activities>(PROFILES.resource(timeoutMinutes, waitCancelled));
-  const local = proxyLocalActivities<Activities>(PROFILES.local(timeoutMinutes));
+  const ordinary = activities(PROFILES.resource(timeoutMinutes, waitCancelled));
+  const local = localActivities(PROFILES.local(timeoutMinutes));
   return {
     ordinary,
     of: (resource) => {

@@ -2,17 +2,17 @@
  * Heat's stack suspend and resume: every resource that exists is suspended dependents first (a web
  * server before the database it uses), and resumed in creation order. Containers are paused.
  */
-import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
 import { fail, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './engine';
-import { PROFILES, type Activities } from './profiles';
+import { activities, PROFILES } from './profiles';
 import { runsOf } from './legacy';
 import { nestedStacks } from './nested';
 import { requestOf } from './requests';
 
-const acts = proxyActivities<Activities>(PROFILES.suspend);
+const acts = activities(PROFILES.suspend);
 /** As the suspend activities' own bound. */
 const NESTED_TIMEOUT_MINUTES = 60;
 

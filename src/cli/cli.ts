@@ -434,12 +434,27 @@ async function workerEndpoint(config: StokeConfig): Promise<string> {
   return endpoint;
 }
 
+/** Where the embedded Temporal UI finds the codec server of `stoke dev` and `quickstart`: on loopback, so the key never leaves this machine. */
+const codecEndpoint = (config: StokeConfig) => `http://127.0.0.1:${config.codecPort}`;
+
+/** `stoke dev`'s codec server, in its own process: none against a cluster, whose UI is not ours to set up. */
+async function devCodecServer(config: StokeConfig): Promise<import('node:http').Server | undefined> {
+  if (config.temporalAddress) return undefined;
+  const [{ codecKeys, EncryptionCodec }, { embeddedUiOrigins, startCodecServer }] = await Promise.all([import('../client/codec'), import('../gateway/codec-server')]);
+  try {
+    return await startCodecServer(new EncryptionCodec(codecKeys(config)!), { host: '127.0.0.1', port: config.codecPort, origins: embeddedUiOrigins(config) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new StokeError('CodecPortInUse', `port ${config.codecPort} is in use: set STOKE_CODEC_PORT to serve the Temporal UI's codec server on another`);
+  }
+}
+
 /** Starts what the embedded default needs; returns the services this call started. */
 async function bootstrap(config: StokeConfig): Promise<{ services: StartedService[]; dockerEndpoint: string }> {
   const { ensureDocker, ensureImages, ensureTemporal, stopServices } = await import('../runtime/runtime');
   const services: StartedService[] = [];
   try {
-    const temporal = await ensureTemporal(config, log);
+    const temporal = await ensureTemporal(config, log, codecEndpoint(config));
     if (temporal) services.push(temporal);
     const docker = await ensureDocker(config, log);
     if (docker.service) services.push(docker.service);
@@ -496,13 +511,18 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .description('start the embedded Temporal dev server, a Docker engine if none answers, the worker and Heat\'s API (unless STOKE_API=0); Ctrl-C stops them all')
     .action(async () => {
       const api = config.apiEnabled !== false ? await apiOptions(config) : undefined;
-      const { services, dockerEndpoint } = await bootstrap(config);
-      const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
-      if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}`);
+      const codec = await devCodecServer(config);
       try {
-        await runWorker(config, dockerEndpoint, { api });
+        const { services, dockerEndpoint } = await bootstrap(config);
+        const [{ runWorker }, { stopServices }] = await Promise.all([import('../runtime/worker'), import('../runtime/runtime')]);
+        if (codec) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000} (payloads decrypted by the codec server at ${codecEndpoint(config)})`);
+        try {
+          await runWorker(config, dockerEndpoint, { api });
+        } finally {
+          await stopServices(services, log);
+        }
       } finally {
-        await stopServices(services, log);
+        codec?.close();
       }
     });
 
@@ -512,7 +532,11 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .action(async (opts) => {
       await bootstrap(config);
       const { recordedServices, startDaemon } = await import('../runtime/runtime');
-      if (!recordedServices(config).some((s) => s.name === 'worker')) {
+      const running = recordedServices(config).map((s) => s.name);
+      if (!config.temporalAddress && !running.includes('codec-server')) {
+        startDaemon(config, 'codec-server', process.execPath, [path.join(__dirname, 'cli.js'), 'codec-server', '--port', String(config.codecPort)]);
+      }
+      if (!running.includes('worker')) {
         log('starting a stoke worker in the background');
         startDaemon(config, 'worker', process.execPath, [path.join(__dirname, 'cli.js'), 'worker']);
       }
@@ -544,23 +568,42 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
 
   program.command('codec-server')
     .description('serve Temporal\'s remote codec protocol (/encode, /decode) so the Temporal UI can show decrypted payloads')
-    .option('--port <port>', 'port to listen on', '8888')
+    .option('--port <port>', 'port to listen on (STOKE_CODEC_PORT)', String(config.codecPort))
     .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
     .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
     .action(async (opts) => {
       const { codecKeys, EncryptionCodec } = await import('../client/codec');
-      const { startCodecServer } = await import('../gateway/codec-server');
+      const { embeddedUiOrigins, startCodecServer } = await import('../gateway/codec-server');
       const keys = codecKeys(config);
       if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
-      const uiPort = config.devServerPort + 1000;
-      const origins = opts.origin.length > 0 ? opts.origin : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
+      const origins = opts.origin.length > 0 ? opts.origin : embeddedUiOrigins(config);
       const codec = new EncryptionCodec(keys);
       await startCodecServer(codec, { host: opts.host, port: Number(opts.port), origins });
       console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
     });
 
+  program.command('ui')
+    .description('serve the topology page: stacks, each one\'s resource graph coloured by status, events, outputs, parameters and links to its workflows in the Temporal UI')
+    .option('--port <port>', 'port to listen on (STOKE_UI_BIND)', String(config.uiBind.port))
+    .option('--host <address>', 'address to listen on: whoever reaches it reads every stack', config.uiBind.host ?? '127.0.0.1')
+    .option('--temporal-ui <url>', 'the Temporal UI that actions link to (STOKE_TEMPORAL_UI)', config.temporalUi)
+    .action(async (opts) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StokeError('InvalidPort', `--port '${opts.port}' must be a port number`);
+      const [{ StackClient }, { startUi }] = await Promise.all([import('../client/client'), import('../ui/server')]);
+      const client = await StackClient.connect(config);
+      const server = await startUi(client, config, { host: opts.host, port, temporalUi: opts.temporalUi });
+      console.log(`stoke ui: http://${opts.host}:${(server.address() as import('node:net').AddressInfo).port}/ (Temporal UI ${opts.temporalUi})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      server.close();
+      await client.close();
+    });
+
   program.command('down')
-    .description('stop the services that `stoke quickstart` and `stoke images build` left running (worker, Temporal dev server, dockerd, registry)')
+    .description('stop the services that `stoke quickstart` and `stoke images build` left running (worker, codec server, Temporal dev server, dockerd, registry)')
     .action(async () => {
       const { recordedServices, stopServices } = await import('../runtime/runtime');
       await stopServices(recordedServices(config), log);

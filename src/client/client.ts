@@ -14,6 +14,7 @@ import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/pa
 import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import type { LoadedDataConverter } from '@temporalio/common/lib/converter/data-converter';
 import {
+  actionSummary,
   cancelStackSignal,
   signalLimits,
   STACK_FAILED,
@@ -390,6 +391,7 @@ export class StackClient {
       ...(memo || tenant ? { memo: { ...memo, ...(tenant ? { tenant } : {}) } } : {}),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: stackNameKey, value: name }, { key: stackStatusKey, value: status }],
+      staticSummary: actionSummary(workflow, name),
     };
     try {
       if (wait) await this.client.workflow.execute(workflow, options);

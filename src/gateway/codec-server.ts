@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { StokeConfig } from '../config';
 import { StokeError } from '../errors';
 
 interface JsonPayload {
@@ -17,6 +18,12 @@ export interface CodecServerOptions {
   readonly port: number;
   /** Browser origins allowed to call (the Temporal UI's); '*' allows any. */
   readonly origins: readonly string[];
+}
+
+/** The origins of the embedded dev server's UI, which calls the codec server from the user's browser. */
+export function embeddedUiOrigins(config: StokeConfig): string[] {
+  const uiPort = config.devServerPort + 1000;
+  return [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`];
 }
 
 /** Bodies are a page of history's payloads at most; this bounds what one request may make us hold. */

@@ -151,21 +151,13 @@ export function temporalBinary(config: StokeConfig, log: Log): string {
 }
 
 /**
- * Uses TEMPORAL_ADDRESS, or a dev server already answering on the embedded port, or starts one with a
- * persistent SQLite file, the web UI, and stoke's search attributes.
+ * How the embedded dev server is started: a persistent SQLite file, the web UI, stoke's search attributes,
+ * and, given one, the codec server the UI decrypts payloads through, so it shows plain values.
  */
-export async function ensureTemporal(config: StokeConfig, log: Log): Promise<StartedService | undefined> {
-  const address = temporalAddress(config);
-  if (await temporalAnswers(address)) return undefined;
-  if (config.temporalAddress) {
-    throw new StokeError('TemporalUnreachable', `Temporal does not answer at TEMPORAL_ADDRESS=${address}`);
-  }
-  const binary = temporalBinary(config, log);
-  const uiPort = config.devServerPort + 1000;
-  log(`starting the Temporal dev server on ${address} (web UI http://127.0.0.1:${uiPort})`);
-  const service = startDaemon(config, 'temporal', binary, [
+export function devServerArgs(config: StokeConfig, codecEndpoint?: string): string[] {
+  return [
     'server', 'start-dev',
-    '--ip', '127.0.0.1', '--port', String(config.devServerPort), '--ui-port', String(uiPort),
+    '--ip', '127.0.0.1', '--port', String(config.devServerPort), '--ui-port', String(config.devServerPort + 1000),
     // Temporal's HTTP API, where `stoke stack list` reads without loading the gRPC client.
     '--http-port', temporalHttpAddress(config).split(':').pop()!,
     '--db-filename', path.join(config.stateDir, 'temporal.db'),
@@ -175,7 +167,22 @@ export async function ensureTemporal(config: StokeConfig, log: Log): Promise<Sta
     '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
     '--log-level', 'warn',
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
-  ]);
+    ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),
+  ];
+}
+
+/**
+ * Uses TEMPORAL_ADDRESS, or a dev server already answering on the embedded port, or starts one (devServerArgs).
+ */
+export async function ensureTemporal(config: StokeConfig, log: Log, codecEndpoint?: string): Promise<StartedService | undefined> {
+  const address = temporalAddress(config);
+  if (await temporalAnswers(address)) return undefined;
+  if (config.temporalAddress) {
+    throw new StokeError('TemporalUnreachable', `Temporal does not answer at TEMPORAL_ADDRESS=${address}`);
+  }
+  const binary = temporalBinary(config, log);
+  log(`starting the Temporal dev server on ${address} (web UI http://127.0.0.1:${config.devServerPort + 1000})`);
+  const service = startDaemon(config, 'temporal', binary, devServerArgs(config, codecEndpoint));
   await waitFor('the Temporal dev server', path.join(config.stateDir, 'temporal.log'), () => temporalAnswers(address), 90_000);
   return service;
 }
@@ -301,7 +308,7 @@ export function recordedServices(config: StokeConfig): StartedService[] {
   const registries = fs.existsSync(config.stateDir)
     ? fs.readdirSync(config.stateDir).filter((file) => /^registry(-bridge)?(-\d+)?\.pid$/.test(file)).map((file) => file.slice(0, -'.pid'.length))
     : [];
-  for (const name of ['dockerd', 'temporal', 'worker', ...registries]) {
+  for (const name of ['dockerd', 'temporal', 'codec-server', 'worker', ...registries]) {
     const pidFile = path.join(config.stateDir, `${name}.pid`);
     if (!fs.existsSync(pidFile)) continue;
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));

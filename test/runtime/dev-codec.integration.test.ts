@@ -1,0 +1,63 @@
+/**
+ * `stoke dev` makes its Temporal UI readable: it serves the codec server on loopback and starts the dev server
+ * with `--ui-codec-endpoint` naming it, so the UI, from the user's browser, decrypts what the worker sealed.
+ * A dev server of its own (its own state folder and ports), not the shared one.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { devServerArgs, temporalBinary } from '../../src/runtime/runtime';
+import { freePort, waitUntil } from '../helpers';
+
+const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'cli.js');
+
+test('the dev server is started with the codec endpoint when there is one, and without it otherwise', () => {
+  const config = { ...loadConfig({ STOKE_DEV_PORT: '7300' }), stateDir: 'state' };
+  const args = devServerArgs(config, 'http://127.0.0.1:8888');
+  expect(args.slice(args.indexOf('--ui-codec-endpoint'), args.indexOf('--ui-codec-endpoint') + 2)).toEqual(['--ui-codec-endpoint', 'http://127.0.0.1:8888']);
+  expect(args.slice(args.indexOf('--ui-port'), args.indexOf('--ui-port') + 2)).toEqual(['--ui-port', '8300']);
+  expect(devServerArgs(config)).not.toContain('--ui-codec-endpoint');
+});
+
+test('stoke dev serves the codec server its Temporal UI is pointed at, to that UI\'s origin, and stops both on Ctrl-C', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dev-codec-'));
+  const binary = temporalBinary(loadConfig(), console.log);
+  const devPort = await freePort();
+  const codecPort = await freePort();
+  const env = {
+    ...process.env, STOKE_HOME: home, STOKE_DEV_PORT: String(devPort), TEMPORAL_ADDRESS: '', STOKE_CODEC_PORT: String(codecPort),
+    STOKE_API: '0', STOKE_SIGNAL_BIND: String(await freePort()), STOKE_TASK_QUEUE: `dev-codec-${process.pid}`, DOCKER_HOST: process.env.STOKE_TEST_DOCKER,
+    PATH: `${path.dirname(binary)}${path.delimiter}${process.env.PATH}`,
+  };
+  const dev = spawn(process.execPath, [CLI, 'dev'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise((resolve) => dev.once('exit', resolve));
+  try {
+    await waitUntil('stoke dev to start the worker', () => (output.includes('stoke worker:') ? true : dev.exitCode !== null ? Promise.reject(new Error(output)) : undefined));
+    const endpoint = `http://127.0.0.1:${codecPort}`;
+    expect(output).toContain(`payloads decrypted by the codec server at ${endpoint}`);
+    const ui = `http://127.0.0.1:${devPort + 1000}`;
+    const settings = await (await fetch(`${ui}/api/v1/settings`)).json() as { Codec?: { Endpoint?: string } };
+    expect(settings.Codec?.Endpoint).toBe(endpoint);
+
+    // What the UI's page does: seal and open a payload with the key of this state folder, from the UI's origin.
+    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
+    const call = (action: string, payloads: unknown[]) => fetch(`${endpoint}/${action}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Origin: ui }, body: JSON.stringify({ payloads }),
+    });
+    const encoded = await call('encode', [plain]);
+    expect(encoded.headers.get('access-control-allow-origin')).toBe(ui);
+    const sealed = (await encoded.json() as { payloads: { metadata: Record<string, string> }[] }).payloads;
+    expect(Buffer.from(sealed[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
+    const opened = (await (await call('decode', sealed)).json() as { payloads: { data: string }[] }).payloads;
+    expect(Buffer.from(opened[0]!.data, 'base64').toString()).toBe('"hello"');
+  } finally {
+    dev.kill('SIGINT');
+    await exited;
+  }
+  await expect(fetch(`http://127.0.0.1:${codecPort}/decode`, { method: 'POST', body: '{}' })).rejects.toThrow();
+});
