@@ -63,6 +63,38 @@ export async function stopWorker(child: ChildProcess | undefined): Promise<void>
   await exited;
 }
 
+/**
+ * A worker for the tests of one file: started before them, stopped after. The stacks a test pushes on `stacks`
+ * are deleted first, when the test left them standing.
+ */
+export function useWorker(): { readonly stacks: string[] } {
+  let worker: ChildProcess | undefined;
+  const stacks: string[] = [];
+  beforeAll(async () => {
+    worker = await startWorker();
+  });
+  afterAll(async () => {
+    for (const stack of stacks) {
+      const shown = stoke('stack', 'show', stack, '--state');
+      if (shown.status === 0 && (JSON.parse(shown.stdout) as StackState).status !== 'DELETE_COMPLETE') stoke('stack', 'delete', stack, '--wait');
+    }
+    await stopWorker(worker);
+  });
+  return { stacks };
+}
+
+/** Runs a shell command in a container through a TTY: its output, stdout and stderr together. */
+export async function execIn(container: string, command: string): Promise<string> {
+  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
+  const chunks: Buffer[] = [];
+  await new Promise((resolve) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+  });
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function docker(): Docker {
   return new Docker(dockerOptions(process.env.STOKE_TEST_DOCKER!));
 }

@@ -2,26 +2,9 @@
  * A SoftwareDeployment in a stack update, on the real engine and a real Temporal: Heat's deployment update
  * runs the config again with deploy_action UPDATE when its input values change, and only then.
  */
-import type { ChildProcess } from 'node:child_process';
-import { docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { showStack, stackContainers, stoke, uniqueName, writeTemplate, execIn, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
-
-async function exec(container: string, command: string): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise((resolve) => { stream.on('data', (c: Buffer) => chunks.push(c)); stream.on('end', resolve); });
-  return Buffer.concat(chunks).toString('utf8');
-}
+useWorker();
 
 /** Two deployments of one config on one server: `each` runs on CREATE and UPDATE (the default), `once` on CREATE only. */
 const template = writeTemplate(`
@@ -74,7 +57,7 @@ test('a deployment runs its config again with deploy_action UPDATE when its inpu
   const first = apply('create', 'hello', 'a');
   expect(first.outputs.each!.value).toBe('CREATE hello\n');
   const server = first.resources.server!.physicalId;
-  const runs = async () => (await exec(server, 'cat /tmp/runs')).trim().split(/\r?\n/).sort();
+  const runs = async () => (await execIn(server, 'cat /tmp/runs')).trim().split(/\r?\n/).sort();
   expect(await runs()).toEqual(['each CREATE hello', 'once CREATE hello']);
 
   // Only the other resource changes: neither deployment runs.

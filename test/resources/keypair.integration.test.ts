@@ -2,26 +2,9 @@
  * A key pair of the stack reaches the servers that name it: its public key in their user's authorized_keys,
  * on the real engine and a real Temporal, before the server's user_data runs.
  */
-import type { ChildProcess } from 'node:child_process';
-import { docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { showStack, stackContainers, stoke, uniqueName, waitUntil, writeTemplate, execIn, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
-
-async function exec(container: string, command: string): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise((resolve) => { stream.on('data', (c: Buffer) => chunks.push(c)); stream.on('end', resolve); });
-  return Buffer.concat(chunks).toString('utf8');
-}
+useWorker();
 
 test('a generated key pair\'s public key is installed for root and for an admin_user the image lacks; the user_data runs after', async () => {
   const stack = uniqueName('keypair');
@@ -52,8 +35,8 @@ outputs:
     expect(outputs.private_key!.value).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
     const servers = Object.fromEntries((await stackContainers(stack)).map((c) => [c.Labels['org.stoke.resource'], c.Id]));
     const read = (server: string, command: string) => waitUntil(`${server}: ${command}`, async () => {
-      const done = await exec(servers[server]!, 'cat /var/lib/cloud/instance/boot-finished 2>/dev/null && echo finished');
-      return done.includes('finished') ? exec(servers[server]!, command) : undefined;
+      const done = await execIn(servers[server]!, 'cat /var/lib/cloud/instance/boot-finished 2>/dev/null && echo finished');
+      return done.includes('finished') ? execIn(servers[server]!, command) : undefined;
     });
     expect((await read('root_server', 'cat /root/.ssh/authorized_keys /tmp/booted /var/lib/cloud/instance/user-data.status')).split(/\r?\n/))
       .toEqual([outputs.public_key!.value, 'booted', '0', '']);

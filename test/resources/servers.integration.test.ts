@@ -3,26 +3,9 @@
  * the real engine and a real Temporal. Servers here boot the small busybox image, so these tests stay
  * fast; the docker-host image and the seeds run in acceptance.integration.test.ts.
  */
-import type { ChildProcess } from 'node:child_process';
-import { docker, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { docker, showStack, stackContainers, stoke, uniqueName, writeTemplate, execIn, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
-
-async function exec(container: string, command: string): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise((resolve) => { stream.on('data', (c: Buffer) => chunks.push(c)); stream.on('end', resolve); });
-  return Buffer.concat(chunks).toString('utf8');
-}
+useWorker();
 
 test('a server runs its user_data once, a deployment runs its config with inputs and reads its outputs', async () => {
   const stack = uniqueName('server');
@@ -91,7 +74,7 @@ outputs:
   // user_data runs in the background after boot, as cloud-init does.
   let files = '';
   for (let i = 0; i < 50 && !files.includes('script part'); i++) {
-    files = await exec(server!.Id, 'cat /etc/motd /tmp/runcmd /tmp/part /var/lib/cloud/instance/user-data.status 2>&1');
+    files = await execIn(server!.Id, 'cat /etc/motd /tmp/runcmd /tmp/part /var/lib/cloud/instance/user-data.status 2>&1');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   expect(files).toContain('built by cloud-config');
@@ -235,7 +218,7 @@ Outputs:
   const [server] = await stackContainers(stack);
   let out = '';
   for (let i = 0; i < 50 && !out.includes('from-userdata'); i++) {
-    out = await exec(server!.Id, 'cat /tmp/ec2 2>&1');
+    out = await execIn(server!.Id, 'cat /tmp/ec2 2>&1');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   expect(out).toContain('from-userdata');

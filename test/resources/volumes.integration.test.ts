@@ -3,26 +3,9 @@
  * what it writes there survives a stack update that replaces the server, and a stack's delete removes the
  * volume unless deletion_policy keeps it (Retain, or Snapshot: a local engine takes no snapshots).
  */
-import type { ChildProcess } from 'node:child_process';
-import { docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { docker, recordHistories, showStack, stackContainers, stoke, uniqueName, writeTemplate, execIn, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
-
-async function exec(container: string, command: string): Promise<string> {
-  const exec = await docker().getContainer(container).exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  await new Promise((resolve) => { stream.on('data', (c: Buffer) => chunks.push(c)); stream.on('end', resolve); });
-  return Buffer.concat(chunks).toString('utf8');
-}
+useWorker();
 
 /** The engine's volume, or undefined once it is gone. */
 async function volume(name: string) {
@@ -62,7 +45,7 @@ test('a server writes into its volume, a replacement of the server mounts the sa
   expect(labels).toMatchObject({ 'org.stoke.stack': stack, 'org.stoke.stack-id': before.id, 'org.stoke.resource': 'data', 'org.stoke.meta.tier': 'db' });
   expect(before.outputs.size!.value).toBe(1);
   const first = before.resources.server!.physicalId;
-  expect(await exec(first, 'echo kept > /var/lib/app/file && cat /var/lib/app/file')).toContain('kept');
+  expect(await execIn(first, 'echo kept > /var/lib/app/file && cat /var/lib/app/file')).toContain('kept');
 
   const updated = stoke('stack', 'update', stack, '-t', hot('2'), '--wait');
   expect(updated.status).toBe(0);
@@ -71,7 +54,7 @@ test('a server writes into its volume, a replacement of the server mounts the sa
   expect(second).not.toBe(first);
   expect(after.resources.data!.physicalId).toBe(name);
   expect(after.resources.attach!.physicalId).toBe(`${name}@${second.slice(0, 12)}`);
-  expect(await exec(second, 'cat /var/lib/app/file')).toContain('kept');
+  expect(await execIn(second, 'cat /var/lib/app/file')).toContain('kept');
   expect((await stackContainers(stack)).map((c) => c.Id)).toEqual([second]);
 
   const deleted = stoke('stack', 'delete', stack, '--wait');
@@ -108,7 +91,7 @@ Resources:
   expect(created.status).toBe(0);
   const state = showStack(stack);
   const [kept, scratch] = [state.resources.Disk!.physicalId, state.resources.Scratch!.physicalId];
-  expect(await exec(state.resources.Web!.physicalId, 'echo log > /dev/vdb/line && ls /dev/vdc && echo mounted')).toContain('mounted');
+  expect(await execIn(state.resources.Web!.physicalId, 'echo log > /dev/vdb/line && ls /dev/vdc && echo mounted')).toContain('mounted');
   expect((await volume(kept))!.Labels).toMatchObject({ 'org.stoke.meta.role': 'logs' });
   expect((await volume(scratch))!.Labels).toMatchObject({ 'org.stoke.stack-id': state.id, 'org.stoke.resource': 'Scratch' });
   expect(state.resources.Scratch!.requires).toEqual(['Web']);

@@ -3,19 +3,10 @@
  * with and without rollback, a delete while the create runs, the stack-wide deadline, and a cancel while
  * resources wait behind the parallel bound.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { SLEEPER, recordHistories, showStack, stackContainers, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
+useWorker();
 
 /** A container, then a resource that waits until it is cancelled. */
 const containerThenForever = writeTemplate(`

@@ -3,21 +3,12 @@
  * OS::Heat::Stack and AWS::CloudFormation::Stack, each a child workflow of its own; outputs and attributes
  * across levels; listings that leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
  */
-import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SLEEPER, docker, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stoke, uniqueName, waitUntil, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-const stacks: string[] = [];
-beforeAll(async () => {
-  worker = await startWorker();
-});
-afterAll(async () => {
-  for (const stack of stacks) if (showStack(stack).status !== 'DELETE_COMPLETE') stoke('stack', 'delete', stack, '--wait');
-  await stopWorker(worker);
-});
+const { stacks } = useWorker();
 
 /** Writes files into a folder of their own; returns the folder. */
 function writeFiles(files: Record<string, string>): string {

@@ -3,18 +3,9 @@
  * of its own (a resource signal) that updates the group's nested stack: through the gateway's signed URL, as an
  * alarm or a script would post it, and through `stoke stack resource signal`.
  */
-import type { ChildProcess } from 'node:child_process';
-import { SLEEPER, docker, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-const stacks: string[] = [];
-beforeAll(async () => {
-  worker = await startWorker();
-});
-afterAll(async () => {
-  for (const stack of stacks) if (showStack(stack).status !== 'DELETE_COMPLETE') stoke('stack', 'delete', stack, '--wait');
-  await stopWorker(worker);
-});
+const { stacks } = useWorker();
 
 /** The group's members, by name, with their container ids. */
 async function members(stack: string): Promise<Record<string, string>> {

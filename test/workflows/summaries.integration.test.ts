@@ -2,23 +2,14 @@
  * The Temporal UI tells a stack's story without JSON: each action's workflow carries a summary naming the
  * stack and the action, each activity one naming what it does to which resource. Real Temporal and Docker.
  */
-import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { dataConverter } from '../../src/client/codec';
 import { loadConfig, temporalAddress } from '../../src/config';
-import { SLEEPER, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { SLEEPER, stoke, uniqueName, writeTemplate, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
+useWorker();
 
 /** Every summary the history of the stack's latest action holds, in order, decoded as the UI's codec server would. */
 async function summaries(stack: string): Promise<string[]> {

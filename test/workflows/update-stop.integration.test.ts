@@ -2,19 +2,10 @@
  * Stopping a stack update part-way, against the real Temporal dev server and Docker engine: `stoke stack
  * cancel` with and without rollback, a delete while the update runs, and the update's one deadline.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, docker, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stackContainers, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
+useWorker();
 
 const before = writeTemplate(`
 heat_template_version: 2016-10-14

@@ -3,19 +3,10 @@
  * condition waits for its handle's signals, sent with `stoke stack signal` or through the gateway to the
  * update's workflow, and a replaced one waits again.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, recordHistories, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { SLEEPER, recordHistories, showStack, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
-let worker: ChildProcess | undefined;
-
-beforeAll(async () => {
-  worker = await startWorker();
-});
-
-afterAll(async () => {
-  await stopWorker(worker);
-});
+useWorker();
 
 const web = `
   web:
