@@ -354,6 +354,29 @@ function stackCommands(program: Command, config: StokeConfig): void {
 
   eventCommands(stack, { withClient: (fn) => withClient(config, fn) });
 
+  stack.command('template').description('a stack\'s template').command('show <name>')
+    .description('print the template the stack was last brought to, as `openstack stack template show`')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action(async (name: string, opts: { format: 'yaml' | 'json' }) => withClient(config, async (client) => {
+      const [{ templateOf }, { stringify }] = await Promise.all([import('../api/views'), import('yaml')]);
+      // The state first: an unknown stack is "not found", not one that kept nothing.
+      await client.state(name);
+      const template = templateOf(await client.current(name));
+      if (!template) throw new StokeError('TemplateNotKept', `stack '${name}' keeps no template: it was created before stacks kept their source`);
+      console.log(opts.format === 'json' ? JSON.stringify(template, null, 2) : stringify(template).trimEnd());
+    }));
+  stack.command('environment').description('a stack\'s environment').command('show <name>')
+    .description('print the environment the stack was last brought to (parameters, parameter_defaults, resource_registry), hidden values masked')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action(async (name: string, opts: { format: 'yaml' | 'json' }) => withClient(config, async (client) => {
+      const [{ environmentView }, { stringify }] = await Promise.all([import('../api/views'), import('yaml')]);
+      await client.state(name);
+      const inputs = await client.current(name);
+      if (!inputs) throw new StokeError('TemplateNotKept', `stack '${name}' keeps no environment: it was created before stacks kept their source`);
+      const environment = environmentView(inputs);
+      console.log(opts.format === 'json' ? JSON.stringify(environment, null, 2) : stringify(environment).trimEnd());
+    }));
+
   const output = stack.command('output').description('stack outputs');
   listOptions(output.command('list <name>'))
     .description('list a stack\'s outputs: key and description')
@@ -382,7 +405,24 @@ function stackCommands(program: Command, config: StokeConfig): void {
 }
 
 function templateCommands(program: Command): void {
-  program.command('template').description('templates')
+  const template = program.command('template').description('templates');
+  const version = template.command('version').description('template versions');
+  listOptions(version.command('list'))
+    .description('list the template versions stoke reads, as `openstack orchestration template version list`')
+    .action(async (opts: FormatOptions) => {
+      const { templateVersions } = await import('../api/templates');
+      console.log(await renderList(opts, ['Version', 'Type', 'Aliases'], templateVersions().map((v) => [v.version, v.type, (v.aliases as string[]).join(', ')])));
+    });
+  const fn = template.command('function').description('template functions');
+  listOptions(fn.command('list <version>'))
+    .description('list the functions a template version offers, as `openstack orchestration template function list`')
+    .option('--with-conditions', 'the condition functions too')
+    .action(async (name: string, opts: FormatOptions & { withConditions?: boolean }) => {
+      const { templateFunctions } = await import('../api/templates');
+      const functions = templateFunctions(name, new URLSearchParams(opts.withConditions ? 'with_condition_func=true' : ''));
+      console.log(await renderList(opts, ['Functions', 'Description'], functions.map((f) => [f.functions, f.description])));
+    });
+  template
     .command('validate')
     .description('validate a template with its environments and parameters; prints every error')
     .requiredOption('-t, --template <file>', 'template file')
@@ -407,7 +447,13 @@ function templateCommands(program: Command): void {
       console.log(await renderList(opts, ['Resource Type'], listedTypes(Object.values(RESOURCE_TYPES)).map((n) => [n])));
     });
   showOptions(type.command('show <type>'), 'yaml').description('show a resource type\'s properties and attributes, as `openstack orchestration resource type show` does')
-    .action(async (name: string, opts: FormatOptions) => {
+    .addOption(new Option('--template-type <format>', 'print a template using the type instead, each property a parameter and each attribute an output').choices(['hot', 'cfn']))
+    .action(async (name: string, opts: FormatOptions & { templateType?: 'hot' | 'cfn' }) => {
+      if (opts.templateType) {
+        const [{ typeTemplate }, { stringify }] = await Promise.all([import('../api/templates'), import('yaml')]);
+        const generated = typeTemplate(name, new URLSearchParams(`template_type=${opts.templateType}`));
+        return console.log(opts.format === 'json' ? JSON.stringify(generated, null, opts.noindent ? undefined : 2) : stringify(generated).trimEnd());
+      }
       const [{ resourceType }, { constraintsOf }, { resourceTypeView, supportStatusView }, { noLocalMeaning }] = await Promise.all([
         import('../resources/registry'), import('../resources/schema'), import('../client/resource-types'), import('../resources/unsupported'),
       ]);
