@@ -1,8 +1,8 @@
 /**
  * Nested stacks (runs.where 'stack'): each is a stack of its own, run as a child workflow under its own stack
  * workflow id, with its own history; the Temporal UI links parent and child. To the parent's actions a nested
- * resource has the same lifecycle as any other (create, delete), so the graph, rollback and teardown code
- * is shared: only what "create" and "delete" mean differs.
+ * resource has the same lifecycle as any other (create, update, delete, check, suspend, resume), so the graph,
+ * rollback and teardown code is shared: each step is that action of the child stack, started as a child workflow.
  */
 import {
   ApplicationFailure,
