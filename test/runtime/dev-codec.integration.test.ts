@@ -1,15 +1,19 @@
 /**
  * `stoke dev` makes its Temporal UI readable: it serves the codec server on loopback and starts the dev server
  * with `--ui-codec-endpoint` naming it, so the UI, from the user's browser, decrypts what the worker sealed.
- * A dev server of its own (its own state folder and ports), not the shared one.
+ * A dev server of its own (its own state folder and ports), not the shared one; the UI's own page is opened in
+ * Debian's Chromium (driven by playwright-core), where a stack's workflow shows decoded values and its resources.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { devServerArgs, temporalBinary } from '../../src/runtime/runtime';
-import { freePort, waitUntil } from '../helpers';
+import { chromium } from 'playwright-core';
+import { devServerArgs, installDebianPackages, temporalBinary } from '../../src/runtime/runtime';
+import { freePort, waitUntil, writeTemplate } from '../helpers';
+
+const CHROMIUM = '/usr/bin/chromium';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'cli.js');
 
@@ -55,6 +59,27 @@ test('stoke dev serves the codec server its Temporal UI is pointed at, to that U
     expect(Buffer.from(sealed[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
     const opened = (await (await call('decode', sealed)).json() as { payloads: { data: string }[] }).payloads;
     expect(Buffer.from(opened[0]!.data, 'base64').toString()).toBe('"hello"');
+
+    // The UI itself, in a browser: a stack's create workflow, its input and summaries decoded by the codec server.
+    const stack = `uiread${process.pid}`;
+    const template = writeTemplate('heat_template_version: 2016-10-14\nparameters:\n  greeting: {type: string}\n'
+      + 'resources:\n  announcer: {type: DockerInc::Docker::Container, properties: {image: busybox, cmd: [sleep, "3600"], env: [{get_param: greeting}]}}\n');
+    const created = spawnSync(process.execPath, [CLI, 'stack', 'create', stack, '-t', template, '--parameter', 'greeting=readable-in-the-ui', '--wait'], { env, encoding: 'utf8' });
+    expect(created.status).toBe(0);
+    if (!fs.existsSync(CHROMIUM)) installDebianPackages(['chromium'], console.log);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const namespace = loadConfig(env).namespace;
+      await page.goto(`${ui}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="stack:${stack}"`)}`);
+      await page.getByText(`stack:${stack}`).first().click();
+      // Decoded in the page: the parameter's value from the workflow's input, and the resource named by its activity's summary.
+      await page.getByText('readable-in-the-ui').first().waitFor({ timeout: 60_000 });
+      await page.getByText(/create DockerInc::Docker::Container announcer/).first().waitFor({ timeout: 60_000 });
+      expect(await page.content()).not.toContain('binary/encrypted');
+    } finally {
+      await browser.close();
+    }
   } finally {
     dev.kill('SIGINT');
     await exited;
