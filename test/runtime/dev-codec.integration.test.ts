@@ -25,7 +25,7 @@ test('the dev server is started with the codec endpoint when there is one, and w
   expect(devServerArgs(config)).not.toContain('--ui-codec-endpoint');
 });
 
-test('stoke dev serves the codec server its Temporal UI is pointed at, to that UI\'s origin, and stops both on Ctrl-C', async () => {
+test('stoke dev serves the codec server its Temporal UI is pointed at, to that UI\'s origin; the UI in a browser shows a stack\'s workflow decoded; Ctrl-C stops both', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dev-codec-'));
   const binary = temporalBinary(loadConfig(), console.log);
   const devPort = await freePort();
@@ -72,11 +72,13 @@ test('stoke dev serves the codec server its Temporal UI is pointed at, to that U
       const page = await browser.newPage();
       const namespace = loadConfig(env).namespace;
       await page.goto(`${ui}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="stack:${stack}"`)}`);
-      await page.getByText(`stack:${stack}`).first().click();
-      // Decoded in the page: the parameter's value from the workflow's input, and the resource named by its activity's summary.
-      await page.getByText('readable-in-the-ui').first().waitFor({ timeout: 60_000 });
+      await page.getByRole('link', { name: `stack:${stack}` }).first().click();
+      // Decoded in the page: the resource named by its activity's summary, and the workflow's input as JSON.
       await page.getByText(/create DockerInc::Docker::Container announcer/).first().waitFor({ timeout: 60_000 });
-      expect(await page.content()).not.toContain('binary/encrypted');
+      await page.getByText('"plan": {').first().waitFor({ timeout: 60_000 });
+      const text = await page.evaluate(() => document.body.innerText);
+      expect(text).toContain(`"name": "${stack}"`);
+      expect(text).not.toContain('binary/encrypted');
     } finally {
       await browser.close();
     }
