@@ -71,6 +71,7 @@ var cy = cytoscape({
   container: document.getElementById('graph'),
   style: [
     { selector: 'node', style: { 'background-color': 'data(colour)', label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 4, width: 34, height: 34 } },
+    { selector: ':parent', style: { 'background-opacity': 0.08, 'border-color': 'data(colour)', 'border-width': 2, 'text-valign': 'top', shape: 'round-rectangle' } },
     { selector: 'edge', style: { width: 2, 'line-color': '#bbb', 'target-arrow-color': '#bbb', 'target-arrow-shape': 'triangle', 'curve-style': 'bezier' } },
   ],
   userZoomingEnabled: false,
@@ -80,30 +81,42 @@ window.stokeGraph = cy;
 var current = decodeURIComponent(location.hash.slice(1));
 var shape = '';
 
-/** Nodes are resources, an edge runs from what a resource requires to it: the order a create follows. */
-function draw(resources) {
-  var names = resources.map(function (r) { return r.name + '<' + r.requires.join(','); }).sort().join(';');
+/**
+ * Nodes are resources, an edge runs from what a resource requires to it: the order a create follows. A nested
+ * stack's resources sit inside its resource's node, which a click folds and unfolds.
+ */
+function draw(nodes) {
+  var names = nodes.map(function (n) { return n.id + '<' + n.requires.join(','); }).sort().join(';');
   if (names !== shape) {
     shape = names;
     cy.elements().remove();
-    resources.forEach(function (r) { cy.add({ group: 'nodes', data: { id: r.name } }); });
-    resources.forEach(function (r) {
-      r.requires.forEach(function (req) {
-        if (cy.getElementById(req).nonempty()) cy.add({ group: 'edges', data: { id: req + '->' + r.name, source: req, target: r.name } });
+    nodes.forEach(function (n) { cy.add({ group: 'nodes', data: n.parent ? { id: n.id, parent: n.parent } : { id: n.id } }); });
+    nodes.forEach(function (n) {
+      n.requires.forEach(function (req) {
+        if (cy.getElementById(req).nonempty()) cy.add({ group: 'edges', data: { id: req + '->' + n.id, source: req, target: n.id } });
       });
     });
     cy.layout({ name: 'breadthfirst', directed: true, spacingFactor: 1.1, padding: 20 }).run();
+    cy.nodes().forEach(function (n) { if (folded[n.id()]) n.descendants().style('display', 'none'); });
   }
-  resources.forEach(function (r) {
-    cy.getElementById(r.name).data({ status: r.status, colour: COLOURS[phase(r.status)], label: r.name + '\n' + r.type });
+  nodes.forEach(function (n) {
+    cy.getElementById(n.id).data({ status: n.status, colour: COLOURS[phase(n.status)], label: n.name + '\n' + n.type });
   });
 }
+
+var folded = {};
+cy.on('tap', 'node', function (event) {
+  var node = event.target;
+  if (!node.isParent()) return;
+  folded[node.id()] = !folded[node.id()];
+  node.descendants().style('display', folded[node.id()] ? 'none' : 'element');
+});
 
 function showStack(page) {
   var s = page.stack;
   document.getElementById('title').replaceChildren(el('span', s.stack_name + ' '), el('span', s.stack_status, { 'class': 'status ' + phase(s.stack_status), id: 'stack-status' }));
   document.getElementById('reason').textContent = s.stack_status_reason;
-  draw(page.resources);
+  draw(page.graph);
   fill('resources', ['Resource', 'Type', 'Status', 'Reason', 'Physical id'], page.resources.map(function (r) {
     // Container ids are 64 hex digits: the first 12 identify one, as docker ps shows it.
     var id = el('td', /^[0-9a-f]{64}$/.test(r.physicalId) ? r.physicalId.slice(0, 12) : r.physicalId, { title: r.physicalId });

@@ -8,9 +8,11 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { StackClient } from '../client/client';
 import { EventReader } from '../client/events';
+import { nestedStackOf } from '../client/nested';
 import { stackView } from '../api/views';
 import type { StokeConfig } from '../config';
 import { StokeError } from '../errors';
+import type { StackState } from '../template/types';
 import { stackWorkflowId } from '../../workflows/definitions';
 import { PAGE } from './page';
 
@@ -26,16 +28,46 @@ export function workflowLink(temporalUi: string, namespace: string, stack: strin
   return `${temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(stackWorkflowId(stack))}/${encodeURIComponent(runId)}/history`;
 }
 
-/** One stack as the page draws it: Heat's stack view, the resources with what they require, events, actions. */
+/** A node of the graph: a resource, inside the node of the nested resource whose stack holds it (`parent`). */
+interface GraphNode {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly status: string;
+  readonly requires: string[];
+  readonly parent?: string;
+}
+
+/**
+ * The graph's nodes: the stack's resources, and inside each nested resource's node the resources of its nested
+ * stack, and so on down (ids are paths, `app/web`, so names repeat freely across stacks).
+ */
+async function graphOf(client: StackClient, state: StackState, parent?: string): Promise<GraphNode[]> {
+  const id = (name: string) => (parent === undefined ? name : `${parent}/${name}`);
+  const nodes = await Promise.all(Object.keys(state.resources).sort().map(async (name): Promise<GraphNode[]> => {
+    const r = state.resources[name]!;
+    const node: GraphNode = { id: id(name), name, type: r.type, status: r.status, requires: r.requires.map(id), ...(parent === undefined ? {} : { parent }) };
+    const nested = nestedStackOf(state, name);
+    const child = nested && await client.show(nested.name).catch((err: unknown) => {
+      if (StokeError.isStokeError(err) && err.code === 'StackNotFound') return undefined;
+      throw err;
+    });
+    return [node, ...(child ? await graphOf(client, child, node.id) : [])];
+  }));
+  return nodes.flat();
+}
+
+/** One stack as the page draws it: Heat's stack view, the resources with what they require, the graph, events, actions. */
 async function stackPage(client: StackClient, config: StokeConfig, temporalUi: string, name: string) {
   const state = await client.show(name);
   const source = client.events(name);
-  const [inputs, runs, { events }] = await Promise.all([client.current(name), source.runs(), new EventReader(source).next()]);
+  const [inputs, runs, { events }, graph] = await Promise.all([client.current(name), source.runs(), new EventReader(source).next(), graphOf(client, state)]);
   return {
     stack: stackView('', state, inputs),
     resources: Object.entries(state.resources).map(([resource, r]) => ({
       name: resource, type: r.type, status: r.status, reason: r.statusReason, physicalId: r.physicalId, requires: r.requires,
     })),
+    graph,
     events,
     actions: runs.map((run) => ({ ...run, link: workflowLink(temporalUi, config.namespace, name, run.runId) })),
   };

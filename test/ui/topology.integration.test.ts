@@ -119,6 +119,37 @@ outputs:
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
 
+test('a nested stack\'s resources sit inside its resource\'s node, two levels down, and a click folds and unfolds them', async () => {
+  const dir = path.dirname(writeTemplate(''));
+  fs.writeFileSync(path.join(dir, 'parent.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  app: {type: child.yaml}\n  word: {type: OS::Heat::RandomString}\n');
+  fs.writeFileSync(path.join(dir, 'child.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  note: {type: OS::Heat::None}\n  inner: {type: grandchild.yaml, depends_on: note}\n');
+  fs.writeFileSync(path.join(dir, 'grandchild.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  box: {type: OS::Heat::None}\n');
+  const stack = uniqueName('topology-nested');
+  expect(stoke('stack', 'create', stack, '-t', path.join(dir, 'parent.yaml'), '--wait').status).toBe(0);
+  const page = await browser!.newPage({ viewport: { width: 1200, height: 1000 } });
+  try {
+    await page.goto(`${base}/#${stack}`);
+    await page.waitForFunction((id) => (window as unknown as { stokeGraph: { getElementById(id: string): { data(key: string): string } } })
+      .stokeGraph.getElementById(id).data('status') === 'CREATE_COMPLETE', 'app/inner/box', { timeout: 60_000 });
+    const graph = () => page.evaluate(() => (window as unknown as { stokeGraph: { nodes(): { map<T>(f: (n: { id(): string; data(key: string): string; visible(): boolean }) => T): T[] } } })
+      .stokeGraph.nodes().map((n) => [n.id(), n.data('parent') ?? null, n.visible()] as const).sort());
+    expect(await graph()).toEqual([
+      ['app', null, true], ['app/inner', 'app', true], ['app/inner/box', 'app/inner', true], ['app/note', 'app', true], ['word', null, true],
+    ]);
+    expect(await page.evaluate(() => (window as unknown as { stokeGraph: { edges(): { map<T>(f: (e: { id(): string }) => T): T[] } } })
+      .stokeGraph.edges().map((e) => e.id()))).toEqual(['app/note->app/inner']);
+    const tap = (id: string) => page.evaluate((node) => (window as unknown as { stokeGraph: { getElementById(id: string): { emit(event: string): void } } })
+      .stokeGraph.getElementById(node).emit('tap'), id);
+    await tap('app');
+    expect((await graph()).filter(([, , visible]) => !visible).map(([id]) => id)).toEqual(['app/inner', 'app/inner/box', 'app/note']);
+    await tap('app');
+    expect((await graph()).every(([, , visible]) => visible)).toBe(true);
+  } finally {
+    await page.close();
+  }
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+});
+
 test('an unknown stack is a clear 404 from the page\'s API, not a stack trace', async () => {
   const res = await fetch(`${base}/api/stacks/no-such-stack-here`);
   expect(res.status).toBe(404);
