@@ -69,7 +69,7 @@ resources:
 });
 
 test('resource type list and show, with the template of a type, as `stoke resource type list/show` give them', () => {
-  const cliTypes: string[] = JSON.parse(stoke('resource', 'type', 'list', '-f', 'json').stdout);
+  const cliTypes = (JSON.parse(stoke('resource', 'type', 'list', '-f', 'json').stdout) as { 'Resource Type': string }[]).map((row) => row['Resource Type']);
   const listed = openstackJson<{ 'Resource Type': string }[]>(api.endpoint, 'orchestration', 'resource', 'type', 'list');
   expect(listed.map((row) => row['Resource Type'])).toEqual(cliTypes);
   const filtered = openstackJson<{ 'Resource Type': string }[]>(api.endpoint, 'orchestration', 'resource', 'type', 'list', '--filter', 'name=OS::Heat::');
