@@ -136,16 +136,21 @@ function showStack(page) {
   }));
 }
 
+/** The page's API answer, or { error } with what it refused for. */
 async function getJson(url) {
   var res = await fetch(url);
   var body = await res.json();
-  if (!res.ok) throw new Error(body.error || res.statusText);
-  return body;
+  return res.ok ? body : { error: body.error || res.statusText };
+}
+
+function showError(message) {
+  document.getElementById('reason').textContent = message;
 }
 
 async function refresh() {
   try {
     var list = await getJson('/api/stacks');
+    if (list.error) return showError(list.error);
     var nav = document.getElementById('stacks');
     nav.replaceChildren();
     list.stacks.forEach(function (s) {
@@ -154,9 +159,13 @@ async function refresh() {
       a.appendChild(el('small', s.status, { 'class': 'status ' + phase(s.status) }));
       nav.appendChild(a);
     });
-    if (current) showStack(await getJson('/api/stacks/' + encodeURIComponent(current)));
+    if (!current) return;
+    var page = await getJson('/api/stacks/' + encodeURIComponent(current));
+    if (page.error) return showError(page.error);
+    showStack(page);
   } catch (err) {
-    document.getElementById('reason').textContent = String(err.message || err);
+    // The server gone away: fetch itself fails.
+    showError(String(err.message || err));
   }
 }
 

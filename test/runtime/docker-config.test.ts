@@ -43,7 +43,8 @@ test('Heat\'s properties become Docker\'s create body', () => {
   expect(body.HostConfig!.CpuShares).toBeUndefined();
   expect(body.HostConfig!.Devices).toEqual([]);
   expect(body.Tty).toBe(true);
-  expect(body.Labels).toEqual({ 'org.stoke.stack': 's', 'org.stoke.stack-id': 'id', 'org.stoke.resource': 'r' });
+  // A root stack is its own root: one label finds every object of a stack and of the stacks nested in it.
+  expect(body.Labels).toEqual({ 'org.stoke.stack': 's', 'org.stoke.stack-id': 'id', 'org.stoke.resource': 'r', 'org.stoke.root-stack': 's', 'org.stoke.root-stack-id': 'id' });
   expect(spec({ devices: [{ path_on_host: '/dev/fuse', permissions: 'r' }] }).HostConfig!.Devices)
     .toEqual([{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'r' }]);
   expect(spec({ volumes_from: 'data' }).HostConfig!.VolumesFrom).toEqual(['data']);
