@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { StackClient } from '../src/client/client';
 import type { CreateResourceRequest, NestedChild } from '../src/resources/plugin';
 import { resourceType } from '../src/resources/registry';
-import { parseFile, type ParsedFile } from '../src/template/parse';
+import { parsedData, parseFile } from '../src/template/parse';
 import { planStack } from '../src/template/plan';
 import type { JsonObject, NestedSource, StackPlan, StackState } from '../src/template/types';
 
@@ -26,8 +26,6 @@ export interface PlannedChild {
   readonly ref?: string;
 }
 
-const asParsed = (file: string, data: JsonObject): ParsedFile => ({ file, data, positions: new Map(), errors: [], warnings: [] });
-
 /** Plans a nested stack with the values its resource has now; every error in it fails the resource, not retried. */
 export function planNestedStack(req: PlanNestedRequest): PlannedChild {
   const type = resourceType(req.handler ?? req.type);
@@ -42,8 +40,8 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
   const timeout = Number(req.properties.timeout ?? req.properties.TimeoutInMinutes ?? req.timeoutMinutes);
   const result = planStack({
     stackName: req.childName,
-    template: typeof child.template === 'string' ? parseFile(child.template, name) : asParsed(name, child.template),
-    environments: [asParsed(`the environment ${req.resource} inherits`, source.environment)],
+    template: typeof child.template === 'string' ? parseFile(child.template, name) : parsedData(name, child.template),
+    environments: [parsedData(`the environment ${req.resource} inherits`, source.environment)],
     parameters: child.parameters,
     readFile: (file) => files[file],
     parseFile: (file) => (files[file] === undefined ? undefined : parseFile(files[file], file)),

@@ -272,6 +272,11 @@ export function parseFile(rawText: string, file: string): ParsedFile {
   return { file, data: data ?? null, positions, errors, warnings };
 }
 
+/** A template or environment given as data (over the API, or made by the engine): nothing to locate, nothing wrong. */
+export function parsedData(file: string, data: Json): ParsedFile {
+  return { file, data, positions: new Map(), errors: [], warnings: [] };
+}
+
 export function isObject(value: Json | undefined): value is JsonObject {
   return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { FileText } from './functions';
-import { isObject, parseFile, type ParsedFile } from './parse';
+import { isObject, parsedData, parseFile, type ParsedFile } from './parse';
 import { planStack } from './plan';
 import type { PlanContext } from './plan-context';
 import type { Json, JsonObject, NestedSource, SourceFile } from './types';
@@ -98,7 +98,7 @@ export function planChild(ctx: PlanContext, name: string, at: string, ref: strin
   const environment = inheritedEnvironment(ctx, ref, name);
   const result = planStack({
     stackName: `${ctx.input.stackName}-${name}`, template, mode: 'validate', depth,
-    environments: [{ file: `the environment '${ref}' inherits`, data: environment, positions: new Map(), errors: [], warnings: [] }],
+    environments: [parsedData(`the environment '${ref}' inherits`, environment)],
     readFile: reader.read, parseFile: reader.parse,
   });
   ctx.issues.errors.push(...result.errors.filter((e) => !e.file?.startsWith('the environment ')));
@@ -110,5 +110,5 @@ export function planChild(ctx: PlanContext, name: string, at: string, ref: strin
 /** A template given inline (OS::Heat::Stack's `template`) as the parsed file planChild takes. */
 export function inlineTemplate(template: string | JsonObject, name: string): { parsed: ParsedFile; text: string } {
   const text = typeof template === 'string' ? template : JSON.stringify(template);
-  return { parsed: typeof template === 'string' ? parseFile(template, name) : { file: name, data: template as Json, positions: new Map(), errors: [], warnings: [] }, text };
+  return { parsed: typeof template === 'string' ? parseFile(template, name) : parsedData(name, template), text };
 }

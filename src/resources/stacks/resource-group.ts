@@ -8,6 +8,7 @@
  * on the next update (`req.outputs`), with `refs_map`, which turns a removal policy's refs into names.
  */
 import { isDeferred } from '../../template/functions';
+import { isObject } from '../../template/parse';
 import type { Json, JsonObject } from '../../template/types';
 import type { NestedChild, NestedChildRequest, ResourceType } from '../plugin';
 
@@ -18,21 +19,20 @@ const REMOVED = 'removed_rsrc_list';
 const ATTRIBUTES = 'attributes';
 const MEMBER = /^resource\.([^.]+)(?:\.(.+))?$/;
 
-const isMapping = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 const byIndex = new Intl.Collator('en', { numeric: true }).compare;
 
 /** Heat's index_var substitution: in every string value of the properties, however deep; keys stay as they are. */
 function replaceIndex(value: Json, indexVar: string, name: string): Json {
   if (typeof value === 'string') return value.split(indexVar).join(name);
   if (Array.isArray(value)) return value.map((item) => replaceIndex(item, indexVar, name));
-  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceIndex(v, indexVar, name)]));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceIndex(v, indexVar, name)]));
   return value;
 }
 
 /** Every entry of every policy's resource_list, as text (Heat tolerates numbers). */
 function policyEntries(properties: JsonObject): string[] {
   const policies = Array.isArray(properties.removal_policies) ? properties.removal_policies : [];
-  return policies.flatMap((policy) => (isMapping(policy) && Array.isArray(policy.resource_list) ? policy.resource_list : []))
+  return policies.flatMap((policy) => (isObject(policy) && Array.isArray(policy.resource_list) ? policy.resource_list : []))
     .filter((entry) => entry !== null && typeof entry !== 'object')
     .map(String);
 }
@@ -45,7 +45,7 @@ function policyEntries(properties: JsonObject): string[] {
  */
 export function removedNames(req: Pick<NestedChildRequest, 'properties' | 'current' | 'outputs'>): string[] {
   const before = Array.isArray(req.outputs?.[REMOVED]) ? (req.outputs[REMOVED] as Json[]).map(String) : [];
-  const refs = isMapping(req.outputs?.[REFS_MAP]) ? (req.outputs[REFS_MAP] as JsonObject) : {};
+  const refs = isObject(req.outputs?.[REFS_MAP]) ? (req.outputs[REFS_MAP] as JsonObject) : {};
   const current = new Set(req.current ?? []);
   const entries = policyEntries(req.properties).flatMap((entry): string[] => {
     if (!req.current || current.has(entry) || before.includes(entry)) return [entry];
@@ -73,14 +73,14 @@ export function memberNames(count: number, current: readonly string[], removed: 
 
 /** A member's definition, as Heat's build_resource_definition: null properties dropped, index_var replaced. */
 function memberDefinition(properties: JsonObject, name: string): JsonObject {
-  const definition = isMapping(properties.resource_def) ? properties.resource_def : {};
-  const own = isMapping(definition.properties) ? definition.properties : {};
+  const definition = isObject(properties.resource_def) ? properties.resource_def : {};
+  const own = isObject(definition.properties) ? definition.properties : {};
   const set = Object.fromEntries(Object.entries(own).filter(([, value]) => value !== null));
   const indexVar = typeof properties.index_var === 'string' ? properties.index_var : '%index%';
   return {
     type: definition.type ?? null,
     properties: replaceIndex(set, indexVar, name),
-    ...(isMapping(definition.metadata) ? { metadata: definition.metadata } : {}),
+    ...(isObject(definition.metadata) ? { metadata: definition.metadata } : {}),
   };
 }
 
@@ -197,7 +197,7 @@ export const resourceGroup: ResourceType = {
   nested: {
     // As Heat's validate_nested_stack: one member is planned with the parent, so resource_def's errors show before anything runs.
     // A definition still waiting for other resources is checked when the group is made.
-    source: (properties) => (isMapping(properties.resource_def) && !isDeferred(properties.resource_def)
+    source: (properties) => (isObject(properties.resource_def) && !isDeferred(properties.resource_def)
       ? { template: child({ stack: '', resource: '', properties: { ...properties, count: 1 }, attributes: [] }).template } : undefined),
     child,
   },
