@@ -71,8 +71,10 @@ test('stoke dev serves the codec server its Temporal UI is pointed at, to that U
     try {
       const page = await browser.newPage();
       const namespace = loadConfig(env).namespace;
-      await page.goto(`${ui}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="stack:${stack}"`)}`);
-      await page.getByRole('link', { name: `stack:${stack}` }).first().click();
+      // Straight to the workflow's page: the UI's list reads visibility, which may lag behind a busy machine.
+      const workflow = `${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(`stack:${stack}`)}`;
+      const described = await (await fetch(`${ui}/api/v1/namespaces/${workflow}`)).json() as { workflowExecutionInfo: { execution: { runId: string } } };
+      await page.goto(`${ui}/namespaces/${workflow}/${described.workflowExecutionInfo.execution.runId}/history`);
       // Decoded in the page: the resource named by its activity's summary, and the workflow's input as JSON.
       await page.getByText(/create DockerInc::Docker::Container announcer/).first().waitFor({ timeout: 60_000 });
       await page.getByText('"plan": {').first().waitFor({ timeout: 60_000 });
