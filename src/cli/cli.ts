@@ -75,21 +75,14 @@ async function printNestedResources(client: StackClient, state: StackState, dept
 }
 
 /**
- * Follows a stack action, printing each resource's status change, until it ends; exits non-zero on failure,
- * or when the final state is not one `expected` accepts.
+ * Follows a stack action, printing each resource's status change (and on a terminal what is still in
+ * progress), until it ends; exits non-zero on failure, or when the final state is not one `expected` accepts.
  */
 async function waitAndReport(client: StackClient, name: string, expected = (s: StackState) => s.status.endsWith('_COMPLETE') && s.status !== 'ROLLBACK_COMPLETE'): Promise<StackState> {
-  const seen = new Map<string, string>();
-  const started = Date.now();
-  const final = await client.wait(name, (state) => {
-    for (const [resource, r] of Object.entries(state.resources)) {
-      const key = `${r.status}:${r.statusReason}`;
-      if (seen.get(resource) === key || r.status === 'INIT_COMPLETE') continue;
-      seen.set(resource, key);
-      const elapsed = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-      console.log(`${elapsed}s  ${resource}  ${r.status}${r.statusReason && r.statusReason !== 'state changed' ? `  ${r.statusReason}` : ''}`);
-    }
-  });
+  const { WaitView } = await import('./progress');
+  const view = new WaitView(process.stdout);
+  const final = await client.wait(name, (state, pulls) => view.show(state, pulls));
+  view.done();
   console.log(`Stack ${name} ${final.status}: ${final.statusReason}`);
   if (!expected(final)) process.exitCode = 1;
   return final;

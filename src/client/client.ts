@@ -61,7 +61,19 @@ type Latest = {
   running: boolean; runId: string; closedAs: string; startTime?: Date; closeTime?: Date;
   /** The stack's tenant, from the run's memo; undefined when the memo cannot be opened. */
   tenant?: string;
+  /** The activities the run is in, with their last heartbeats (still sealed by the codec). */
+  pending?: temporal.api.workflow.v1.IPendingActivityInfo[];
 };
+
+/** An image a container's activity is pulling, as its last heartbeat told: bytes summed over the layers seen so far. */
+export interface ImagePull {
+  readonly resource: string;
+  readonly image: string;
+  readonly downloaded: number;
+  readonly size: number;
+  readonly layers: number;
+  readonly layersDone: number;
+}
 
 /**
  * The states a stack may be suspended or resumed from (Heat's rules, plus retrying a failed attempt). A
@@ -158,6 +170,19 @@ export class StackClient {
     await this.connection.close();
   }
 
+  private async pullsOf(pending: temporal.api.workflow.v1.IPendingActivityInfo[]): Promise<ImagePull[]> {
+    const pulls: ImagePull[] = [];
+    for (const activity of pending) {
+      const payloads = activity.heartbeatDetails?.payloads;
+      if (!payloads?.length) continue;
+      const beat = await decodeFromPayloadsAtIndex<Record<string, unknown>>(this.loadedConverter(), 0, payloads).catch(() => undefined);
+      if (typeof beat?.pulling !== 'string' || typeof beat.resource !== 'string') continue;
+      const count = (key: string) => (typeof beat[key] === 'number' ? beat[key] : 0);
+      pulls.push({ resource: beat.resource, image: beat.pulling, downloaded: count('downloaded'), size: count('size'), layers: count('layers'), layersDone: count('layersDone') });
+    }
+    return pulls;
+  }
+
   /** The stack's newest run, when this client sees its tenant. */
   private async latest(name: string): Promise<Latest | undefined> {
     const latest = await this.latestOfAnyTenant(name);
@@ -168,10 +193,10 @@ export class StackClient {
   private async latestOfAnyTenant(name: string): Promise<Latest | undefined> {
     checkStackName(name);
     try {
-      const { workflowExecutionInfo } = await this.connection.workflowService.describeWorkflowExecution({
+      const { workflowExecutionInfo, pendingActivities } = await this.connection.workflowService.describeWorkflowExecution({
         namespace: this.config.namespace, execution: { workflowId: stackWorkflowId(name) },
       });
-      return { ...runOf(workflowExecutionInfo ?? {}), tenant: await this.tenantOf(workflowExecutionInfo?.memo) };
+      return { ...runOf(workflowExecutionInfo ?? {}), tenant: await this.tenantOf(workflowExecutionInfo?.memo), pending: pendingActivities ?? [] };
     } catch (err) {
       if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return undefined;
       throw err;
@@ -584,12 +609,15 @@ export class StackClient {
     return new Map([...newest].map(([name, { id }]) => [name, id]));
   }
 
-  /** Polls the stack until its action ends, calling `onChange` with every new state as `show` gives it. */
-  async wait(name: string, onChange: (state: StackState) => void, intervalMs = 500): Promise<StackState> {
+  /**
+   * Polls the stack until its action ends, calling `onChange` with every new state as `show` gives it and the
+   * image pulls its activities are in (a nested stack's own pulls are in its own workflow, not read here).
+   */
+  async wait(name: string, onChange: (state: StackState, pulls: ImagePull[]) => void, intervalMs = 500): Promise<StackState> {
     for (;;) {
       const latest = await this.latest(name);
       const state = await this.show(name);
-      onChange(state);
+      onChange(state, latest?.running ? await this.pullsOf(latest.pending ?? []) : []);
       if (!latest?.running) return state;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }

@@ -166,6 +166,8 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
         stacks: () => (stacks ??= StackClient.connect(config)),
       }),
       maxConcurrentActivityTaskExecutions: 200,
+      // An image pull's heartbeats carry its bytes, which `--wait` draws: sent every 2 s, not every 16 s.
+      maxHeartbeatThrottleInterval: '2 seconds',
     });
     // The key id tells a worker and a CLI that disagree apart; the key itself is never printed.
     const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;

@@ -4,14 +4,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainer, deleteContainer } from '../../src/resources/docker/handler';
 import { ensureRegistryBinary } from '../../src/runtime/images';
-import { docker, freePort, showStack, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { docker, freePort, showStack, startWorker, stoke, stokeAsync, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let registry: ChildProcess | undefined;
+let slowRegistry: http.Server | undefined;
+let slowRepo: string;
 let worker: ChildProcess | undefined;
 let workerOutput = '';
 let repo: string;
@@ -59,10 +62,38 @@ beforeAll(async () => {
   // The engine must not have the tag, so that a create has to pull it.
   await docker().getImage(`${repo}:v1`).remove();
 
+  // A layer no image on the engine shares (3 MB it cannot compress), served slowly by a proxy in front of the
+  // registry, so that a pull of it lasts long enough for `--wait` to draw.
+  const maker = await docker().createContainer({ Image: 'busybox:latest', Cmd: ['sh', '-c', 'head -c 3000000 /dev/urandom > /noise'] });
+  await maker.start();
+  await maker.wait();
+  await maker.commit({ repo, tag: 'noise' });
+  await maker.remove();
+  await follow(await docker().getImage(`${repo}:noise`).push({ authconfig: auth } as never));
+  await docker().getImage(`${repo}:noise`).remove();
+  const slowPort = await freePort();
+  slowRegistry = http.createServer((req, res) => {
+    const upstream = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, async (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      // About 400 kB/s for layers; everything else as it comes.
+      const slow = req.method === 'GET' && req.url?.includes('/blobs/');
+      for await (const chunk of answer as AsyncIterable<Buffer>) {
+        for (let at = 0; at < chunk.length; at += 16_384) {
+          res.write(chunk.subarray(at, at + 16_384));
+          if (slow) await new Promise((resolve) => setTimeout(resolve, 40));
+        }
+      }
+      res.end();
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => slowRegistry!.listen(slowPort, '127.0.0.1', resolve));
+  slowRepo = `127.0.0.1:${slowPort}/stoke/busybox`;
+
   fs.mkdirSync(path.join(dir, 'docker-config'));
-  fs.writeFileSync(path.join(dir, 'docker-config', 'config.json'), JSON.stringify({
-    auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from('stoke:s3cret').toString('base64') } },
-  }));
+  const login = { auth: Buffer.from('stoke:s3cret').toString('base64') };
+  fs.writeFileSync(path.join(dir, 'docker-config', 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: login, [`127.0.0.1:${slowPort}`]: login } }));
   process.env.DOCKER_CONFIG = path.join(dir, 'docker-config');
   worker = await startWorker();
   worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
@@ -74,7 +105,8 @@ afterAll(async () => {
   await stopWorker(worker);
   if (previousDockerConfig === undefined) delete process.env.DOCKER_CONFIG;
   else process.env.DOCKER_CONFIG = previousDockerConfig;
-  for (const image of [`${repo}:v1`, `${repo}@${digest}`]) await docker().getImage(image).remove().catch(() => undefined);
+  for (const image of [`${repo}:v1`, `${repo}@${digest}`, `${slowRepo}:noise`]) await docker().getImage(image).remove().catch(() => undefined);
+  slowRegistry?.close();
   registry?.kill('SIGTERM');
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -134,4 +166,25 @@ test('pull progress is reported in the activity\'s heartbeat details', async () 
   const created = await env.run(() => createContainer(req, process.env.STOKE_TEST_DOCKER!));
   expect(heartbeats).toEqual(expect.arrayContaining([expect.objectContaining({ pulling: `${repo}:v1`, status: expect.stringMatching(/Pulling from stoke\/busybox|Pull complete|Already exists|Digest|Status/) })]));
   await env.run(() => deleteContainer({ ...req, physicalId: created.physicalId }, process.env.STOKE_TEST_DOCKER!));
+});
+
+test('stack create --wait shows a pull\'s bytes and bar as the activity\'s heartbeats report them, a line a quarter when not on a terminal', async () => {
+  const stack = uniqueName('pullbar');
+  stacks.push(stack);
+  const template = writeTemplate(`
+heat_template_version: 2015-04-30
+resources:
+  noisy:
+    type: DockerInc::Docker::Container
+    properties: {image: "${slowRepo}:noise", cmd: [sleep, "3600"]}
+`);
+  // Not stoke(): it would block this process, which serves the slow registry.
+  const created = await stokeAsync('stack', 'create', stack, '-t', template, '--wait');
+  expect(created.stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
+  const bars = created.stdout.split('\n').filter((line) => line.includes(`noisy  pulling ${slowRepo}:noise  [`));
+  expect(bars.length).toBeGreaterThanOrEqual(2);
+  // The layer's 3 MB and the engine's byte counts, growing: a bar part filled, then more.
+  const downloaded = bars.map((line) => Number(/\] +([\d.]+) MB \/ ([\d.]+) MB/.exec(line)![1]));
+  expect(downloaded[downloaded.length - 1]).toBeGreaterThan(downloaded[0]!);
+  expect(bars.some((line) => /\/ 3\.\d MB, layer \d of \d/.test(line))).toBe(true);
 });

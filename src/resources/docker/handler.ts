@@ -244,12 +244,45 @@ export function imageReference(image: string): string {
 /** Pull failures that a later attempt can get past: the registry is still starting or briefly away. */
 const TRANSIENT_PULL = /connection refused|connection reset|i\/o timeout|timeout exceeded|TLS handshake timeout|temporarily unavailable|too many requests|EOF$/i;
 
+/** One line of the engine's pull stream; `progressDetail` counts a layer's bytes while it downloads. */
+interface PullEvent { status?: string; progress?: string; id?: string; progressDetail?: { current?: number; total?: number } }
+
+/**
+ * The bytes of a pull summed over its layers, for the heartbeat that `stack create --wait` draws as a bar.
+ * A layer's size is known only once it starts downloading, so `size` grows while the first layers wait.
+ */
+export class PullTally {
+  private readonly layers = new Map<string, { downloaded: number; size: number; done: boolean }>();
+
+  add(event: PullEvent): { downloaded: number; size: number; layers: number; layersDone: number } {
+    if (event.id && /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists)$/.test(event.status ?? '')) {
+      const layer = this.layers.get(event.id) ?? { downloaded: 0, size: 0, done: false };
+      if (event.status === 'Downloading' && event.progressDetail?.total) {
+        layer.size = event.progressDetail.total;
+        layer.downloaded = event.progressDetail.current ?? layer.downloaded;
+      }
+      if (/^(Download complete|Extracting|Pull complete|Already exists)$/.test(event.status!)) layer.downloaded = layer.size;
+      if (/^(Pull complete|Already exists)$/.test(event.status!)) layer.done = true;
+      this.layers.set(event.id, layer);
+    }
+    let downloaded = 0;
+    let size = 0;
+    let layersDone = 0;
+    for (const layer of this.layers.values()) {
+      downloaded += layer.downloaded;
+      size += layer.size;
+      if (layer.done) layersDone += 1;
+    }
+    return { downloaded, size, layers: this.layers.size, layersDone };
+  }
+}
+
 /**
  * Pulls `image` unless the engine has it, logging the registry's progress and reporting it in heartbeats.
  * The registry login goes along only when `withLogin`: the engine receives it in the clear.
  * Returns the image to run: `image`, or stoke's stand-in for it when it can be had neither way.
  */
-async function ensureImage(docker: Docker, image: string, withLogin: boolean, standins: Readonly<Record<string, string>>): Promise<string> {
+async function ensureImage(docker: Docker, image: string, resource: string, withLogin: boolean, standins: Readonly<Record<string, string>>): Promise<string> {
   try {
     await docker.getImage(image).inspect();
     return image;
@@ -262,6 +295,7 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean, st
   if (login && !auth) log.warn('pulling without the registry login: this engine is not in STOKE_REGISTRY_AUTH_ENDPOINTS', { image: reference });
   log.info('pulling image', { image: reference, registry: auth ? auth.serveraddress : 'anonymous' });
   let lastLog = 0;
+  const pulled = new PullTally();
   try {
     stopIfCancelled();
     const stream = (await docker.createImage({ fromImage: reference, ...(auth ? { authconfig: auth } : {}), ...abandonOnCancel() } as never)) as NodeJS.ReadableStream;
@@ -273,8 +307,8 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean, st
           if (failed) reject(failed instanceof Error ? failed : new StokeError('ImagePullFailed', failed.error ?? 'the pull failed'));
           else resolve();
         },
-        (event: { status?: string; progress?: string; id?: string }) => {
-          heartbeat({ pulling: reference, layer: event.id, status: event.status, progress: event.progress });
+        (event: PullEvent) => {
+          heartbeat({ resource, pulling: reference, layer: event.id, status: event.status, progress: event.progress, ...pulled.add(event) });
           // Byte counters arrive many times a second; layer state changes are what a reader follows.
           const now = Date.now();
           if (!event.progress || now - lastLog > 2000) {
@@ -297,6 +331,8 @@ async function ensureImage(docker: Docker, image: string, withLogin: boolean, st
     const hint = standin ? ` (stoke's stand-in ${standin} is not built either: \`stoke images build\` builds it)` : '';
     throw ApplicationFailure.nonRetryable(`image '${image}' is not on the engine and could not be pulled: ${message}${hint}`, 'ImageNotFound');
   }
+  // Ends the bar of `--wait`, which reads the last heartbeat while the container is made and started.
+  heartbeat({ resource, pulled: reference });
   log.info('pulled image', { image: reference });
   return image;
 }
@@ -410,7 +446,7 @@ async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Do
   } catch (err) {
     // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
     if (classifyDockerError(err) !== 'gone') throw err;
-    const image = await ensureImage(docker, spec.Image!, withLogin, standins);
+    const image = await ensureImage(docker, spec.Image!, req.resource, withLogin, standins);
     if (image === spec.Image) return createOrAdopt(docker, req, spec);
     // The label says on the container itself what it runs instead of the image the template names.
     return createOrAdopt(docker, req, { ...spec, Image: image, Labels: { ...spec.Labels, [LABEL_STANDIN_FOR]: spec.Image! } });
