@@ -593,6 +593,22 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       if (!config.temporalAddress) log(`Temporal UI: http://127.0.0.1:${config.devServerPort + 1000}  (stop the background services with \`npx stoke down\`)`);
     });
 
+  const cluster = program.command('cluster')
+    .description('the production topology on this machine: Temporal on PostgreSQL, its UI, two workers, two Docker engines, the gateway and the codec server');
+  cluster.command('up')
+    .description('build (once, from Go modules) and start what of the cluster is not running; it answers where `stoke dev` would, so nothing else needs a setting')
+    .action(async () => (await import('../runtime/cluster')).clusterUp(config, path.join(__dirname, 'cli.js'), log));
+  cluster.command('down')
+    .description('stop the cluster\'s services, workers first and PostgreSQL last; data and binaries stay for the next `up`')
+    .action(async () => (await import('../runtime/cluster')).clusterDown(config, log));
+  listOptions(cluster.command('status'))
+    .description('each service of the cluster, its pid and where it answers; exit 1 when any is stopped (an engine it found running is `external`)')
+    .action(async (opts: FormatOptions) => {
+      const status = (await import('../runtime/cluster')).clusterStatus(config);
+      console.log(await renderList(opts, ['service', 'state', 'pid', 'address'], status.map((s) => [s.service, s.state, s.pid ?? '', s.address])));
+      if (status.some((s) => s.state === 'stopped')) process.exitCode = 1;
+    });
+
   program.command('images').description('stoke\'s own images')
     .command('build')
     .description('build the docker-host server image and the stand-in images from Debian packages (root; about 6 min the first time, '

@@ -29,7 +29,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function onPath(binary: string): string | undefined {
+export function onPath(binary: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, binary);
     try {
@@ -42,7 +42,7 @@ function onPath(binary: string): string | undefined {
   return undefined;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -81,12 +81,12 @@ export function ensureRunDir(config: StokeConfig): string {
  * Starts a daemon in its own process group, output to a log file, pid recorded so `stoke down` can stop it.
  * The log is private: a worker's holds container and deployment output.
  */
-function startDaemon(config: StokeConfig, name: string, command: string, args: string[]): StartedService {
+export function startDaemon(config: StokeConfig, name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): StartedService {
   fs.mkdirSync(config.stateDir, { recursive: true });
   const logFile = path.join(config.stateDir, `${name}.log`);
   const out = fs.openSync(logFile, 'a', 0o600);
   fs.fchmodSync(out, 0o600);
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env: env ?? process.env });
   fs.closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new StokeError('RuntimeStart', `could not start ${command}`);
@@ -94,7 +94,7 @@ function startDaemon(config: StokeConfig, name: string, command: string, args: s
   return { name, pid: child.pid };
 }
 
-async function waitFor(what: string, logFile: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, logFile: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
@@ -109,7 +109,7 @@ async function waitFor(what: string, logFile: string, probe: () => Promise<boole
   throw new StokeError('RuntimeStart', `${what} did not become ready within ${timeoutMs / 1000}s; last lines of ${logFile}:\n${tail}`);
 }
 
-function portOpen(host: string, port: number): Promise<boolean> {
+export function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: 1000 });
     socket.once('connect', () => (socket.destroy(), resolve(true)));
@@ -118,7 +118,7 @@ function portOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function temporalAnswers(address: string): Promise<boolean> {
+export async function temporalAnswers(address: string): Promise<boolean> {
   const [host, port] = address.split(':');
   if (!(await portOpen(host ?? '127.0.0.1', Number(port ?? 7233)))) return false;
   try {
@@ -187,7 +187,7 @@ export async function ensureTemporal(config: StokeConfig, log: Log, codecEndpoin
   return service;
 }
 
-async function dockerAnswers(endpoint: string): Promise<boolean> {
+export async function dockerAnswers(endpoint: string): Promise<boolean> {
   try {
     await new Docker({ ...dockerOptions(endpoint), timeout: 3000 }).ping();
     return true;
@@ -318,4 +318,3 @@ export function recordedServices(config: StokeConfig): StartedService[] {
   return services;
 }
 
-export { startDaemon };
