@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3 R4 R6]`: fault injection against real services.
+ * `npm run chaos [-- --runs N] [--restarts M] [R1 R2 R3 R4 R6 R9]`: fault injection against real services.
  *   R1  SIGKILL the worker at a random moment of a create or delete of a 10-container stack; restart it.
  *   R2  stop and restart a Temporal dev server of our own (SQLite file) in the middle of a create.
  *   R3  stop and restart a dockerd of our own (own bridge, data and socket) in the middle of a create.
  *   R4  SIGKILL the worker at a random moment of an update of a 10-container stack; restart it.
  *   R6  SIGKILL the worker while the nested stacks of a 10-container, three-level stack are created; restart it.
+ *   R9  on a cluster of its own (`stoke cluster up`): R9a–R9d, see chaos-cluster.js; `runs` stacks for R9a.
  * Every stack must reach a final state; then no container may be leaked (owned by no resource of the
  * stack) or duplicated (two for one resource); after an update, none its update left unchanged may have
  * been replaced or restarted. Prints a summary table; the raw log goes to bench/results/.
@@ -17,6 +18,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const lib = require('./lib');
+const { r9 } = require('./chaos-cluster');
 
 /** A reproducible sequence of random moments: CHAOS_SEED reruns the same faults. */
 function seeded(seed) {
@@ -495,9 +497,9 @@ function summarize(id, what, rows) {
  * Runs the chosen scenarios, R1, R4 and R6 `runs` times and R2, R3 `restarts` times each; returns their summary
  * rows (used by `npm run chaos` and the jest suite).
  */
-async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3', 'R4', 'R6'], seed = Date.now() % 100000, say = console.log } = {}) {
+async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3', 'R4', 'R6', 'R9'], seed = Date.now() % 100000, say = console.log } = {}) {
   const random = seeded(seed);
-  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1/R4/R6 ${runs} runs, R2/R3 ${restarts} runs`);
+  say(`stoke chaos ${new Date().toISOString()}: ${lib.machine()}; seed ${seed}; R1/R4/R6 ${runs} runs (R9a ${runs} stacks), R2/R3/R9b-d ${restarts} runs`);
   const setup = await lib.setup('chaos');
   const ctx = { random, say, dockerEndpoint: setup.dockerEndpoint };
   const summary = [];
@@ -507,6 +509,10 @@ async function runChaos({ runs = 20, restarts = 4, scenarios = ['R1', 'R2', 'R3'
     if (scenarios.includes('R3')) summary.push(summarize('R3', 'dockerd restart mid create', await r3({ ...ctx, runs: restarts })));
     if (scenarios.includes('R4')) summary.push(summarize('R4', 'worker SIGKILL mid update', await r4({ ...ctx, runs })));
     if (scenarios.includes('R6')) summary.push(summarize('R6', 'worker SIGKILL mid nested create (3 levels)', await r6({ ...ctx, runs })));
+    if (scenarios.includes('R9')) {
+      const checks = { audit, auditLine, outcome, waitFinal };
+      for (const [id, what, rows] of await r9({ ...ctx, stacks: runs, restarts, checks })) summary.push(summarize(id, what, rows));
+    }
   } finally {
     await setup.stop();
   }

@@ -319,7 +319,7 @@ export async function clusterUp(config: StokeConfig, cliPath: string, log: Log):
       const run = ensureRunDir(config);
       log(`starting the second Docker engine on ${layout.docker2} (bridge ${layout.bridge.name}, ${layout.bridge.address})`);
       start('dockerd-2', 'dockerd', [
-        '--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--tls=false',
+        '--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--tls=false', '--live-restore',
         '--bridge', layout.bridge.name, '--default-address-pool', layout.bridge.pool,
         '--host', layout.docker2, '--data-root', path.join(layout.dir, 'docker-2'),
         '--exec-root', path.join(run, 'exec-2'), '--pidfile', path.join(run, 'dockerd-2.pid'),
