@@ -15,12 +15,9 @@ import {
 import type { Requirements } from '../src/template/graph';
 import { redactText } from '../src/template/redact';
 import type { ResourceState, StackState, StackStatus } from '../src/template/types';
-import { STACK_FAILED, stackStatusKey } from './definitions';
+import { MAX_PARALLEL, STACK_FAILED, stackStatusKey } from './definitions';
 import { recordEvent, recordStackEvent } from './events';
 import { PAYLOAD_REFUSED, refusedReason } from './refused';
-
-/** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
-const MAX_PARALLEL = 50;
 
 export const now = () => new Date().toISOString();
 

@@ -165,9 +165,6 @@ export function devServerArgs(config: StokeConfig, codecEndpoint?: string): stri
     // the server writes for every activity start and end, and a stopped or killed server loses
     // nothing the OS has been given (only a power cut can take the last commits).
     '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
-    // Activities a workflow task schedules come back in the answer to the worker that completed it (eager
-    // execution) instead of through polls: a stack's first 50 containers waited 0.1-0.4 s for a poll to take them.
-    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     '--log-level', 'warn',
     ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []),

@@ -25,12 +25,6 @@ test('the dev server is started with the codec endpoint when there is one, and w
   expect(devServerArgs(config)).not.toContain('--ui-codec-endpoint');
 });
 
-test('the dev server hands a workflow task\'s activities to its worker eagerly, so a stack\'s first 50 containers wait for no poll', () => {
-  const args = devServerArgs({ ...loadConfig({ STOKE_DEV_PORT: '7300' }), stateDir: 'state' });
-  const values = args.flatMap((arg, i) => (arg === '--dynamic-config-value' ? [args[i + 1]] : []));
-  expect(values).toContain('system.enableActivityEagerExecution=true');
-});
-
 test('stoke dev serves the codec server its Temporal UI is pointed at, to that UI\'s origin; the UI in a browser shows a stack\'s workflow decoded; Ctrl-C stops both', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dev-codec-'));
   const binary = temporalBinary(loadConfig(), console.log);
