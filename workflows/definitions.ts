@@ -4,6 +4,9 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Json, JsonObject, NestedIn, StackPlan, StackSource, StackState, StackStatus } from '../src/template/types';
 import { runsOf } from './legacy';
 
+/** How many resources of one stack are worked on at once: bounds pending activities and engine load. */
+export const MAX_PARALLEL = 50;
+
 /** The stack as it is now: status, each resource's status and physical id, outputs once known. */
 export const stackStateQuery = defineQuery<StackState>('stackState');
 

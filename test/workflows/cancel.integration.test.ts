@@ -125,3 +125,28 @@ test('a cancel while resources wait behind the parallel bound starts none of the
   expect(statuses.filter((s) => s === 'INIT_COMPLETE')).toHaveLength(10);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
+
+test('a freed slot goes to the resource that waited longest for it, not to one that became ready in the same step', async () => {
+  const stack = uniqueName('slotline');
+  // r00 ends first; r01-r49 never do; r50 waits for a slot from the start; zlate needs r00, so it comes to the
+  // line in the very step r00 frees the slot.
+  const wide = Array.from({ length: 51 }, (_, i) => `  r${String(i).padStart(2, '0')}:
+    type: OS::Heat::TestResource
+    properties: {wait_secs: ${i === 0 ? 2 : -1}, action_wait_secs: {delete: 0}}`).join('\n');
+  const template = writeTemplate(`heat_template_version: 2016-10-14\nresources:\n${wide}
+  zlate:
+    type: OS::Heat::TestResource
+    depends_on: r00
+    properties: {wait_secs: -1, action_wait_secs: {delete: 0}}
+`);
+  expect(stoke('stack', 'create', stack, '-t', template).status).toBe(0);
+  const state = await waitUntil('the slot r00 frees to be taken', () => {
+    const shown = showStack(stack);
+    return shown.resources.r00?.status === 'CREATE_COMPLETE' && [shown.resources.r50, shown.resources.zlate].some((r) => r?.status === 'CREATE_IN_PROGRESS') ? shown : undefined;
+  });
+  expect(state.resources.r50).toMatchObject({ status: 'CREATE_IN_PROGRESS' });
+  expect(state.resources.zlate).toMatchObject({ status: 'INIT_COMPLETE' });
+  expect(stoke('stack', 'cancel', stack, '--wait').stdout).toContain('ROLLBACK_COMPLETE');
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  await recordHistories(stack, 'slot-line');
+});
