@@ -18,6 +18,9 @@ export const LABEL_COPY = 'org.stoke.copy';
 export const LABEL_ROOT_STACK = 'org.stoke.root-stack';
 export const LABEL_ROOT_STACK_ID = 'org.stoke.root-stack-id';
 
+/** On a container: the engine it was made on, as the worker reached it (its own, a placed stack's, or docker_endpoint). */
+export const LABEL_ENGINE = 'org.stoke.engine';
+
 /** What stoke makes on an engine carries these labels, so a retry or the sweep finds it again. */
 export function identityLabels(req: { stack: string; stackId: string; resource: string; copy?: string; root?: { name: string; id: string } }): Record<string, string> {
   const root = req.root ?? { name: req.stack, id: req.stackId };
@@ -204,4 +207,49 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
       rethrowDockerError(err, `removing what is left of stack ${req.stack} on ${endpoint}`);
     }
   }
+}
+
+/** Which engine a stack goes to: pinned by its creator or parent, or chosen among the worker's engines. */
+export interface PlaceRequest {
+  readonly stack: string;
+  readonly pinned?: string;
+}
+
+/** The engine with the fewest of stoke's containers among those that answered (a load of undefined); the first on a tie. */
+export function leastLoaded(engines: readonly string[], loads: readonly (number | undefined)[]): string | undefined {
+  let best: number | undefined;
+  engines.forEach((_, i) => {
+    if (loads[i] !== undefined && (best === undefined || loads[i]! < loads[best]!)) best = i;
+  });
+  return best === undefined ? undefined : engines[best];
+}
+
+/** Whether `engine` is one the worker may put a stack on: its own, one of its engines, or one the operator allowed. */
+export function mayPlaceOn(engine: string, own: string, engines: readonly string[], policy: EndpointPolicy): boolean {
+  return endpointListed(engine, own, [...engines, ...(policy.allowed ?? [])]);
+}
+
+/**
+ * Places a stack on one engine (Heat has one cloud; stoke's operator may give the workers several): a pinned
+ * engine if the worker may use it, else, when the worker has more than one, the least loaded by stoke's own
+ * containers. With one engine there is nothing to choose and the stack keeps the worker's, as before placement.
+ */
+export async function placeStack(req: PlaceRequest, own: string, engines: readonly string[], policy: EndpointPolicy): Promise<{ engine?: string }> {
+  const candidates = [...new Map([own, ...engines].map((e) => [endpointKey(e), e])).values()];
+  if (req.pinned) {
+    if (!mayPlaceOn(req.pinned, own, engines, policy)) {
+      throw ApplicationFailure.nonRetryable(`stack ${req.stack}: engine '${req.pinned}' is not one this worker may use (STOKE_DOCKER_ENGINES: ${candidates.join(', ')})`, 'EndpointNotAllowed');
+    }
+    return { engine: req.pinned };
+  }
+  if (candidates.length < 2) return {};
+  const loads = await Promise.all(candidates.map((engine) => dockerFor(engine).listContainers({ all: true, filters: { label: [LABEL_STACK] } })
+    .then((found) => found.length, (err: unknown) => {
+      log.warn('engine left out of placement: it does not answer', { engine, error: dockerMessage(err) });
+      return undefined;
+    })));
+  const engine = leastLoaded(candidates, loads);
+  if (!engine) throw new StokeError('DockerUnreachable', `no engine answers to place stack ${req.stack} on (${candidates.join(', ')})`);
+  log.info('stack placed', { stack: req.stack, engine, loads: Object.fromEntries(candidates.map((e, i) => [e, loads[i] ?? 'no answer'])) });
+  return { engine };
 }

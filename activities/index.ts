@@ -14,7 +14,7 @@ import type {
 import { implementationOf, resourceType, unalias } from '../src/resources/registry';
 import { maskText } from '../src/template/redact';
 import type { JsonObject, StackState } from '../src/template/types';
-import { sweepStack, type SweepRequest } from './docker';
+import { mayPlaceOn, placeStack, sweepStack, type PlaceRequest, type SweepRequest } from './docker';
 import { nestedStackState, planNestedStack, type PlanNestedRequest, type PlannedChild } from './stacks';
 
 export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../src/resources/plugin';
@@ -23,6 +23,8 @@ export type { SweepRequest } from './docker';
 export interface ActivityDependencies {
   /** The engine used by resources that name no docker_endpoint. */
   readonly dockerEndpoint: string;
+  /** The engines stacks are placed on (STOKE_DOCKER_ENGINES), besides the worker's own. */
+  readonly engines?: readonly string[];
   /** Which other engines templates may name, and which of them receive registry logins. */
   readonly endpointPolicy?: EndpointPolicy;
   /** Image names and flavors servers boot with; stand-ins for images no registry here serves. */
@@ -90,6 +92,15 @@ export function createActivities(deps: ActivityDependencies) {
       if (!Context.current().info.isLocal) Context.current().heartbeat(details);
     },
   };
+  const engines = deps.engines ?? [];
+  /** The handler context of one request: a placed stack's resources use its engine as the worker's own. */
+  const ctxFor = (req: ResourceRequest): HandlerContext => {
+    if (!req.engine) return ctx;
+    if (!mayPlaceOn(req.engine, deps.dockerEndpoint, engines, ctx.endpointPolicy)) {
+      throw ApplicationFailure.nonRetryable(`stack ${req.stack} was placed on '${req.engine}', which this worker may not use: give it that engine in STOKE_DOCKER_ENGINES`, 'EndpointNotAllowed');
+    }
+    return { ...ctx, dockerEndpoint: req.engine };
+  };
   // Heartbeats carry a cancel or a timeout to the attempt, which must then change nothing more.
   const running = <T>(type: ResourceType, work: () => Promise<T>): Promise<T> => (type.runs?.heartbeat ? withHeartbeat(work) : work());
 
@@ -99,7 +110,7 @@ export function createActivities(deps: ActivityDependencies) {
     const handler = type?.handler;
     if (!type || !handler?.[hook]) return;
     const { req } = unaliased(request);
-    await running(type, () => handler[hook]!(req, ctx));
+    await running(type, () => handler[hook]!(req, ctxFor(req)));
   });
 
   return {
@@ -108,7 +119,7 @@ export function createActivities(deps: ActivityDependencies) {
       const handler = type?.handler;
       if (!type || !handler) throw ApplicationFailure.nonRetryable(`no handler for resource type ${request.type}`, 'UnknownResourceType');
       const { req, attributes, renameBack } = unaliased(request, request.attributes);
-      const created = await running(type, async () => handler.create({ ...req, attributes }, ctx));
+      const created = await running(type, async () => handler.create({ ...req, attributes }, ctxFor(req)));
       return { ...created, attributes: renameBack(created.attributes) };
     }),
 
@@ -120,7 +131,7 @@ export function createActivities(deps: ActivityDependencies) {
       const handler = type?.handler;
       if (!type || !handler?.adopt) throw ApplicationFailure.nonRetryable(`resource type ${request.type} cannot be adopted: it has no adopt hook`, 'AdoptNotSupported');
       const { req, attributes, renameBack } = unaliased(request, request.attributes);
-      const adopted = await running(type, async () => handler.adopt!({ ...req, attributes }, ctx));
+      const adopted = await running(type, async () => handler.adopt!({ ...req, attributes }, ctxFor(req)));
       return { ...adopted, attributes: renameBack(adopted.attributes) };
     }),
 
@@ -131,7 +142,7 @@ export function createActivities(deps: ActivityDependencies) {
       if (!type || !handler?.update) throw ApplicationFailure.nonRetryable(`resource type ${request.type} cannot be updated in place`, 'UpdateNotSupported');
       const { req, attributes, renameBack } = unaliased(request, request.attributes);
       const previous = (unalias(request.type, request.previous, [])?.properties ?? request.previous) as JsonObject;
-      const updated = await running(type, async () => handler.update!({ ...req, previous, attributes }, ctx));
+      const updated = await running(type, async () => handler.update!({ ...req, previous, attributes }, ctxFor(req)));
       return { ...updated, attributes: renameBack(updated.attributes) };
     }),
 
@@ -139,6 +150,9 @@ export function createActivities(deps: ActivityDependencies) {
     async sweepStack(req: SweepRequest): Promise<void> {
       await withHeartbeat(() => sweepStack(req, deps.dockerEndpoint, ctx.endpointPolicy));
     },
+
+    /** A create's first step: the engine its resources go to (a local activity, one listing per engine). */
+    placeStack: async (req: PlaceRequest): Promise<{ engine?: string }> => placeStack(req, deps.dockerEndpoint, engines, ctx.endpointPolicy),
 
     /** A nested stack planned from its resource's properties: a local activity, it reads only what the plan carries. */
     planNestedStack: masked(async (req: PlanNestedRequest): Promise<PlannedChild> => planNestedStack(req)),
@@ -163,7 +177,7 @@ export function createActivities(deps: ActivityDependencies) {
       const handler = type?.handler;
       if (!type || !handler?.check) return { checked: false };
       const { req } = unaliased(request);
-      await running(type, () => handler.check!(req, ctx));
+      await running(type, () => handler.check!(req, ctxFor(req)));
       return { checked: true };
     }),
   };

@@ -52,6 +52,8 @@ export interface StokeConfig {
   readonly registryAuthEndpoints: readonly string[];
   /** When set, the only engines besides the worker's own that a template's docker_endpoint may name (STOKE_ALLOWED_ENDPOINTS). */
   readonly allowedEndpoints?: readonly string[];
+  /** STOKE_DOCKER_ENGINES: engines a worker places stacks on, besides DOCKER_HOST (each stack on the least loaded). */
+  readonly dockerEngines: readonly string[];
 }
 
 /** Heat's CFN API port, where cfn-signal expects to find the wait condition service. */
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StokeConfig {
     tenant: env.STOKE_TENANT || DEFAULT_TENANT,
     registryAuthEndpoints: endpointList(env.STOKE_REGISTRY_AUTH_ENDPOINTS),
     allowedEndpoints: env.STOKE_ALLOWED_ENDPOINTS?.trim() ? endpointList(env.STOKE_ALLOWED_ENDPOINTS) : undefined,
+    dockerEngines: endpointList(env.STOKE_DOCKER_ENGINES),
   };
 }
 

@@ -21,6 +21,9 @@ import { WaitConditions } from './wait-condition';
  */
 const WAIT_CANCELLED_PATCH = 'wait-for-cancelled-activities';
 
+/** A stack is placed on one of the worker's engines before its first resource; histories from before placement have no such step. */
+const PLACEMENT_PATCH = 'stack-placement';
+
 /** A planned resource before its create: its handler and run profile kept, so later actions decide from the state. */
 export function initialState(planned: PlannedResource): ResourceState {
   return {
@@ -120,6 +123,16 @@ export async function runCreate(input: CreateStackInput, action: CreateAction): 
   upsertSearchAttributes([{ key: stackNameKey, value: plan.name }]);
   setStatus(state, `${action.name}_IN_PROGRESS`, `Stack ${action.name} started`);
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH), nestedStacks(state, plan, plan.timeoutMinutes));
+  if (action.name === 'CREATE' && patched(PLACEMENT_PATCH)) {
+    try {
+      const { engine } = await acts.local.placeStack({ stack: state.name, ...(plan.engine ? { pinned: plan.engine } : {}) });
+      if (engine) state.engine = engine;
+    } catch (err) {
+      // Nothing was made: there is nothing to roll back.
+      setStatus(state, `${action.name}_FAILED`, `Stack ${action.name} failed: placing it on an engine: ${reasonOf(err)}`);
+      fail(state);
+    }
+  }
 
   const { result: failures, stop } = await untilStopped(state, action.name, plan.timeoutMinutes, deadline, () => createResources(plan, state, acts, waits, action));
   // A stop that came when every resource was already made has nothing left to stop.

@@ -89,7 +89,9 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
     const name = nestedStackName(state.name, state.id, req.resource, req.copy);
     const child = await planChild(req, name);
     const stackId = uuid4();
-    const input: CreateStackInput = { plan: child.plan, stackId, nesting: nestedIn(req.resource) };
+    // A nested stack goes where its parent was placed, so a group's members share their parent's engine.
+    const plan = state.engine && !child.plan.engine ? { ...child.plan, engine: state.engine } : child.plan;
+    const input: CreateStackInput = { plan, stackId, nesting: nestedIn(req.resource) };
     return resultOf(name, child, await run(name, 'createStack', input, childMemo(child.plan, stackId, state.name)));
   };
 

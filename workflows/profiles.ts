@@ -28,6 +28,7 @@ export function activitySummary(activity: string, input: unknown): string | unde
   if (activity === 'planNestedStack' && named('type', 'resource', 'childName')) return `plan ${req.type} ${req.resource} as stack ${req.childName}`;
   if (activity === 'nestedStackState' && named('name')) return `read nested stack ${req.name}`;
   if (activity === 'sweepStack' && named('stack')) return `sweep what stack ${req.stack} left`;
+  if (activity === 'placeStack' && named('stack')) return `place stack ${req.stack} on an engine${typeof req.pinned === 'string' ? ` (pinned: ${req.pinned})` : ''}`;
   return undefined;
 }
 
@@ -88,6 +89,7 @@ const LOCAL_PATCH = 'local-activities-for-in-worker-types';
 /** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
 export interface ResourceActivities {
   readonly ordinary: Activities;
+  readonly local: Activities;
   readonly of: (resource: ResourceState) => ResourceLifecycle;
 }
 
@@ -97,6 +99,7 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
   const local = localActivities(PROFILES.local(timeoutMinutes));
   return {
     ordinary,
+    local,
     of: (resource) => {
       const where = runsOf(resource).where;
       if (where === 'stack') {

@@ -83,7 +83,8 @@ export function requestOf(state: StackState, name: string): ResourceRequest {
   const needs = runsOf(resource).needs ?? [];
   return {
     stack: state.name, stackId: state.id, resource: name, type: resource.type, handler: handlerOf(resource),
-    ...(resource.copy ? { copy: resource.copy } : {}), ...(state.parent ? { root: state.parent.root } : {}), properties: resource.properties, ...hiddenOf(state),
+    ...(resource.copy ? { copy: resource.copy } : {}), ...(state.parent ? { root: state.parent.root } : {}), ...(state.engine ? { engine: state.engine } : {}),
+    properties: resource.properties, ...hiddenOf(state),
     ...(needs.includes('siblings') ? { siblings: siblingsOf(state, resource) } : {}),
     ...(needs.includes('addresses') ? { addresses: addressesOf(state) } : {}),
     ...(resource.mounts ? { mounts: resource.mounts } : {}),

@@ -63,7 +63,7 @@ function attributeTexts(state: StackState): Set<string> {
 }
 
 /**
- * The docker_endpoints the stack's resources named (either type's spelling): engines the sweep visits.
+ * The docker_endpoints the stack's resources named (either type's spelling), and the engine it was placed on: engines the sweep visits.
  * Not an engine reached at an address of the stack's own (a server's dockerd): it went with its server,
  * and once the stack's networks are gone that address may lead off this machine.
  */
@@ -75,7 +75,8 @@ function endpointsOf(state: StackState): string[] {
     return found?.[1] ?? found?.[2];
   };
   const swept = named.filter((e): e is string => typeof e === 'string' && e !== '' && !own.has(hostOf(e) ?? ''));
-  return [...new Set(swept)].sort();
+  // The engine the stack was placed on holds what names no endpoint.
+  return [...new Set([...swept, ...(state.engine ? [state.engine] : [])])].sort();
 }
 
 /** Deletes every resource, then, once all are gone, sweeps what still carries the stack's id. */

@@ -120,9 +120,12 @@ function stackCommands(program: Command, config: StokeConfig): void {
     .option('--wait', 'follow the stack until it is complete or failed')
     .option('--disable-rollback', 'keep what was created when the create fails')
     .option('--dry-run', 'print what the create would make, resource by resource, and create nothing')
+    .option('--engine <endpoint>', 'put the stack\'s containers on this Docker engine, one the workers may use (else the least loaded of STOKE_DOCKER_ENGINES)')
     .addOption(new Option('-f, --format <format>', 'output format of --dry-run').choices(['table', 'json']).default('table'))
     .action(async (name: string, opts) => {
-      const { plan, source } = await planOf(name, opts);
+      const planned = await planOf(name, opts);
+      const { source } = planned;
+      const plan = opts.engine ? { ...planned.plan, engine: String(opts.engine) } : planned.plan;
       if (opts.dryRun) return printPreview(opts.format, (await import('../client/preview')).previewCreate(plan));
       await withClient(config, async (client) => {
         await client.create(plan, source);

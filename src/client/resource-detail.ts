@@ -19,6 +19,14 @@ export interface ResourceDetail {
   readonly properties: JsonObject;
   /** The stack a nested stack's resource runs, by name (Heat links it as `nested`). */
   readonly nested_stack?: string;
+  /** The Docker engine the resource lives on: its docker_endpoint, else the engine the stack was placed on (absent: the worker's own). */
+  readonly engine?: string;
+}
+
+function engineOf(state: StackState, properties: JsonObject): { engine?: string } {
+  const named = properties.docker_endpoint ?? properties.DockerEndpoint;
+  const engine = typeof named === 'string' && named !== '' ? named : state.engine;
+  return engine ? { engine } : {};
 }
 
 /**
@@ -44,5 +52,6 @@ export function resourceDetail(state: StackState, name: string): ResourceDetail 
     attributes: r.attributes,
     properties: r.properties,
     ...(nested?.id ? { nested_stack: nested.name } : {}),
+    ...engineOf(state, r.properties),
   };
 }

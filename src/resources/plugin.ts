@@ -43,6 +43,8 @@ export interface ResourceRequest {
   readonly copy?: string;
   /** The root stack above a nested stack (absent for a root stack's own resources): what it makes is labelled with the root too. */
   readonly root?: { readonly name: string; readonly id: string };
+  /** The engine the stack was placed on: the one a resource naming no docker_endpoint uses, instead of the worker's own. */
+  readonly engine?: string;
   /** Resolved properties, in the names of `type`. */
   readonly properties: JsonObject;
   /** The stack's hidden parameter values, masked in failure messages (which quote container output). */

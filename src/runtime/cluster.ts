@@ -332,6 +332,8 @@ export async function clusterUp(config: StokeConfig, cliPath: string, log: Log):
       TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: config.namespace, STOKE_TASK_QUEUE: config.taskQueue,
       DOCKER_HOST: engine.endpoint, STOKE_HOME: config.stateDir, STOKE_DEV_PORT: String(config.devServerPort),
       STOKE_ALLOWED_ENDPOINTS: [engine.endpoint, layout.docker2, ...(config.allowedEndpoints ?? [])].join(','),
+      // Each stack goes to the less loaded of the two, unless it is pinned to one (`stack create --engine`).
+      STOKE_DOCKER_ENGINES: [engine.endpoint, layout.docker2, ...config.dockerEngines].join(','),
     };
     if (!already.has('codec-server')) {
       stoke('codec-server', ['codec-server', '--port', String(config.codecPort), '--origin', `http://127.0.0.1:${layout.ports.ui}`], env);

@@ -163,7 +163,9 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       dataConverter: converter,
       activities: createActivities({
         dockerEndpoint, signals: signalIssuer(config, dockerEndpoint), catalog: loadCatalog(),
-        endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints },
+        // The engines stacks are placed on are the operator's: templates may name them too.
+        engines: config.dockerEngines,
+        endpointPolicy: { registryAuth: config.registryAuthEndpoints, allowed: config.allowedEndpoints && [...config.allowedEndpoints, ...config.dockerEngines] },
         stacks: () => (stacks ??= StackClient.connect(config)),
       }),
       maxConcurrentActivityTaskExecutions: 200,

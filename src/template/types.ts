@@ -112,6 +112,8 @@ export interface StackPlan {
   readonly disableRollback: boolean;
   /** Values of hidden parameters, as text: masked wherever a person reads (see `redactState`). */
   readonly hiddenValues?: string[];
+  /** The engine the stack's containers go to, pinned by its creator (`--engine`) or by its parent stack's placement. */
+  readonly engine?: string;
 }
 
 /** Heat's status vocabulary, for stacks (`stack_status`) and for each resource. */
@@ -197,6 +199,11 @@ export interface StackState {
   readonly hiddenValues?: string[];
   /** Set on a nested stack: the stack and resource it belongs to. */
   readonly parent?: NestedIn;
+  /**
+   * The engine the stack was placed on, when the worker has several (STOKE_DOCKER_ENGINES): every resource
+   * that names no docker_endpoint lives there, for every later action too.
+   */
+  engine?: string;
 }
 
 /** Where a nested stack sits: its parent, the parent's resource it is, how deep, and the root stack above all. */

@@ -52,7 +52,8 @@ test('every service of the cluster runs, and the status says where each answers'
 test('a stack over both engines is created and deleted by the cluster\'s workers, its history in PostgreSQL, its workflow in the UI server', async () => {
   const stack = uniqueName('cluster');
   stacks.push(stack);
-  const created = stoke('stack', 'create', stack, '-t', template(), '--wait');
+  // Pinned to the local engine: the two that name no docker_endpoint go there.
+  const created = stoke('stack', 'create', stack, '-t', template(), '--engine', env.DOCKER_HOST!, '--wait');
   expect(created.stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
   expect([await labelled(engines.local, stack), await labelled(engines.second, stack)]).toEqual([2, 2]);
   expect(Number(psql(`SELECT count(*) FROM executions WHERE workflow_id = 'stack:${stack}'`))).toBe(1);
@@ -65,6 +66,33 @@ test('a stack over both engines is created and deleted by the cluster\'s workers
 
   expect(stoke('stack', 'delete', stack, '--wait', '-y').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
   expect([await labelled(engines.local, stack), await labelled(engines.second, stack)]).toEqual([0, 0]);
+});
+
+test('stacks that name no engine are placed each on the less loaded engine, all their containers together, and say where', async () => {
+  const plain = writeTemplate(`
+heat_template_version: 2016-10-14
+resources:
+  a: {type: DockerInc::Docker::Container, properties: {image: busybox, cmd: [sleep, "3600"]}}
+  b: {type: DockerInc::Docker::Container, properties: {image: busybox, cmd: [sleep, "3600"]}}
+`);
+  const load = async (engine: Docker) => (await engine.listContainers({ all: true, filters: { label: ['org.stoke.stack'] } })).length;
+  // A stack pinned to the local engine first, so that the second, empty, is the less loaded at the start.
+  const filler = uniqueName('filler');
+  stacks.push(filler);
+  expect(stoke('stack', 'create', filler, '-t', plain, '--engine', env.DOCKER_HOST!, '--wait').stdout).toContain(`Stack ${filler} CREATE_COMPLETE`);
+  const placed: string[] = [];
+  for (const i of [1, 2, 3]) {
+    const [local, second] = [await load(engines.local), await load(engines.second)];
+    const expected = second < local ? layout.docker2 : env.DOCKER_HOST!;
+    const stack = uniqueName(`placed${i}`);
+    stacks.push(stack);
+    expect(stoke('stack', 'create', stack, '-t', plain, '--wait').stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
+    expect([await labelled(engines.local, stack), await labelled(engines.second, stack)]).toEqual(expected === layout.docker2 ? [0, 2] : [2, 0]);
+    expect((JSON.parse(stoke('stack', 'resource', 'show', stack, 'a', '-f', 'json').stdout) as { engine?: string }).engine).toBe(expected);
+    placed.push(expected);
+  }
+  // The filler made the local engine the busier: the first placed stack cannot have gone there.
+  expect(placed[0]).toBe(layout.docker2);
 });
 
 test('with one worker killed the other runs the stacks; status says which is down, and `cluster up` starts only it again', async () => {

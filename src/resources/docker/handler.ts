@@ -6,7 +6,7 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Docker from 'dockerode';
 import {
-  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, isCopy, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
+  abandonOnCancel, classifyDockerError, dockerFor, dockerMessage, drifted, identityLabels, isCopy, LABEL_ENGINE, LABEL_RESOURCE, LABEL_STACK_ID, LABEL_STANDIN_FOR,
   rethrowDockerError, stopIfCancelled, unlessGone, type DockerError,
 } from '../../../activities/docker';
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
@@ -471,6 +471,7 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
   const endpoint = endpointOf(req, defaultEndpoint, policy);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
+  spec.Labels = { ...spec.Labels, [LABEL_ENGINE]: endpoint };
   try {
     // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
     let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req) : [];
