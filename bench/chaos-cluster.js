@@ -9,6 +9,7 @@
  * on either engine. `stoke cluster up` is what starts a stopped part again, as an operator would.
  */
 'use strict';
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -68,7 +69,14 @@ async function clusterWorld(dockerEndpoint, say) {
         if (saved[key] === undefined) delete process.env[key];
         else process.env[key] = saved[key];
       }
-      fs.rmSync(home, { recursive: true, force: true });
+      // The engine leaves network-namespace mounts in its exec and data folders (live-restore keeps them for containers it no longer has).
+      const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1]).filter((m) => m && m.startsWith(home));
+      for (const mount of mounts.reverse()) spawnSync('umount', ['-l', mount], { stdio: 'ignore' });
+      try {
+        fs.rmSync(home, { recursive: true, force: true });
+      } catch (err) {
+        say(`[r9] warning: could not remove ${home}: ${err.message}`);
+      }
     },
   };
 }
