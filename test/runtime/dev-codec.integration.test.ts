@@ -74,10 +74,15 @@ test('stoke dev serves the codec server its Temporal UI is pointed at, to that U
       // Straight to the workflow's page: the UI's list reads visibility, which may lag behind a busy machine.
       const workflow = `${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(`stack:${stack}`)}`;
       const described = await (await fetch(`${ui}/api/v1/namespaces/${workflow}`)).json() as { workflowExecutionInfo: { execution: { runId: string } } };
-      await page.goto(`${ui}/namespaces/${workflow}/${described.workflowExecutionInfo.execution.runId}/history`);
-      // Decoded in the page: the resource named by its activity's summary, and the workflow's input as JSON.
-      await page.getByText(/create DockerInc::Docker::Container announcer/).first().waitFor({ timeout: 60_000 });
-      await page.getByText('"plan": {').first().waitFor({ timeout: 60_000 });
+      // Decoded in the page: the resource named by its activity's summary, and the workflow's input as JSON. Read from
+      // the rendered text, loaded again while it lacks them: Chromium fails the page's requests with ERR_NETWORK_CHANGED
+      // while the host's interfaces settle after a container starts (its veth, the bridge's carrier, IPv6 addresses).
+      const shown = () => document.body.innerText.includes('create DockerInc::Docker::Container announcer') && document.body.innerText.includes('"plan": {');
+      for (let attempt = 1; ; attempt++) {
+        await page.goto(`${ui}/namespaces/${workflow}/${described.workflowExecutionInfo.execution.runId}/history`);
+        if (await page.waitForFunction(shown, null, { timeout: 15_000, polling: 500 }).then(() => true, () => false)) break;
+        if (attempt === 6) throw new Error(`the Temporal UI never showed the decoded workflow; the page read:\n${await page.evaluate(() => document.body.innerText.slice(0, 1000))}`);
+      }
       const text = await page.evaluate(() => document.body.innerText);
       expect(text).toContain(`"name": "${stack}"`);
       expect(text).not.toContain('binary/encrypted');

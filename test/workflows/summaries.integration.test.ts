@@ -45,7 +45,9 @@ resources:
       env: [{list_join: ['=', [SECRET, {get_attr: [secret, value]}]]}]
 `);
   expect(stoke('stack', 'create', stack, '-t', template, '--wait').status).toBe(0);
-  expect(await summaries(stack)).toEqual([`create stack ${stack}`, 'create OS::Heat::RandomString secret', 'create DockerInc::Docker::Container web']);
+  expect(await summaries(stack)).toEqual([
+    `create stack ${stack}`, `place stack ${stack} on an engine`, 'create OS::Heat::RandomString secret', 'create DockerInc::Docker::Container web',
+  ]);
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   expect(await summaries(stack)).toEqual(expect.arrayContaining([`delete stack ${stack}`, 'delete DockerInc::Docker::Container web', `sweep what stack ${stack} left`]));
 });
