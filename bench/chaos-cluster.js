@@ -162,4 +162,4 @@ async function r9({ dockerEndpoint, random, say, stacks, restarts, checks }) {
   }
 }
 
-module.exports = { r9 };
+module.exports = { r9, clusterWorld };

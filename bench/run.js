@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- P1 P2 P4 P5 P6 P7 P8] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
+ * `npm run bench [-- P1 P2 P4 P4' P5 P6 P7 P8] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
  * the same engine in one run, alternating the contenders, BENCH_REPS repetitions (default 3), medians.
  * Prints a table of figures and ratios; the raw log goes to bench/results/.
  */
@@ -383,6 +383,51 @@ async function p4(ctx) {
 }
 
 /**
+ * P4': 200 stacks of 3 containers created at once through a cluster of the bench's own (`stoke cluster up`: Temporal
+ * on PostgreSQL, two workers, stacks placed over two engines), then deleted; each worker's peak RSS sampled from
+ * /proc; the same again with one of the two workers stopped, for comparison.
+ */
+async function p4Cluster(ctx) {
+  const { clusterWorld } = require('./chaos-cluster');
+  const world = await clusterWorld(ctx.dockerEndpoint, say);
+  const template = containersTemplate(3);
+  const round = async (label, workers) => {
+    const peaks = Object.fromEntries(workers.map((w) => [w, 0]));
+    const pids = Object.fromEntries(workers.map((w) => [w, world.pidOf(w)]));
+    const sampler = setInterval(() => {
+      for (const w of workers) peaks[w] = Math.max(peaks[w], lib.rssBytes(pids[w]));
+    }, 50);
+    const names = Array.from({ length: 200 }, (_, i) => `p4c-${process.pid}-${label}-${i}`);
+    try {
+      const created = await lib.timed(() => Promise.all(names.map(async (name) => {
+        await world.handles.stacks.create(lib.loadPlan(name, template));
+        return world.handles.result(name);
+      })));
+      const complete = created.value.filter((s) => s.status === 'CREATE_COMPLETE').length;
+      const deleted = await lib.timed(() => Promise.all(names.map(async (name) => {
+        await world.handles.stacks.delete(name);
+        return world.handles.result(name);
+      })));
+      const gone = deleted.value.filter((s) => s.status === 'DELETE_COMPLETE').length;
+      const rss = workers.map((w) => `${w} ${(peaks[w] / 2 ** 20).toFixed(0)} MiB`).join(', ');
+      say(`P4' ${label}: create ${fmt(created.ms)} (${complete}/200)  delete ${fmt(deleted.ms)} (${gone}/200)  peak RSS ${rss}`);
+      figure("P4'", `cluster, ${workers.length} worker${workers.length > 1 ? 's' : ''}: 200 stacks × 3 containers at once: complete, create time`, `${complete}/200, ${fmt(created.ms)}`, 'all complete', complete === 200);
+      figure("P4'", '… delete all at once', `${gone}/200, ${fmt(deleted.ms)}`, 'all complete', gone === 200);
+      figure("P4'", '… each worker\'s peak RSS', rss, '≤ 300 MB', workers.every((w) => peaks[w] <= 300e6));
+    } finally {
+      clearInterval(sampler);
+    }
+  };
+  try {
+    await round('two', ['worker-1', 'worker-2']);
+    await world.stop('worker-2');
+    await round('one', ['worker-1']);
+  } finally {
+    await world.close();
+  }
+}
+
+/**
  * P5: `stoke stack list` from a cold process, as a user types it, with hyperfine (Debian's, installed
  * when missing) against a bare `node -e 0`. CPU time (user + system) is reported next to wall time:
  * on a machine shared with other jobs it is the figure that load does not inflate.
@@ -613,6 +658,7 @@ async function main() {
     figure('P3', 'wait condition signal → dependent start (median, p95 of 50)', 'not measured', '≤ 200 ms', undefined,
       'slot for the signal gateway (branch waits)');
     if (run('P4')) await p4(ctx);
+    if (run("P4'")) await p4Cluster(ctx);
     if (run('P5')) await p5();
     if (run('P6')) await p6(ctx);
     if (run('P7')) await p7(ctx);

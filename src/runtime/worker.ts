@@ -21,6 +21,7 @@ import { takeOverDeadWorkers, workerIdentity } from './takeover';
 import { MAX_PARALLEL } from '../../workflows/definitions';
 
 const GRPC_NOT_FOUND = 5;
+const GRPC_ALREADY_EXISTS = 6;
 
 /**
  * A stack's state is the history of its actions' workflows, and Temporal deletes a closed workflow
@@ -45,7 +46,11 @@ export async function prepareNamespace(config: StokeConfig, warn: (message: stri
       described = await connection.workflowService.describeNamespace({ namespace: config.namespace });
     } catch (err) {
       if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND) throw err;
-      await connection.workflowService.registerNamespace({ namespace: config.namespace, workflowExecutionRetentionPeriod: retention });
+      // Another worker starting beside this one (a cluster's two) may register it first.
+      await connection.workflowService.registerNamespace({ namespace: config.namespace, workflowExecutionRetentionPeriod: retention })
+        .catch((failed: unknown) => {
+          if (!isGrpcServiceError(failed) || failed.code !== GRPC_ALREADY_EXISTS) throw failed;
+        });
     }
     const kept = described?.config?.workflowExecutionRetentionTtl;
     const keptDays = kept ? Number(kept.seconds ?? 0) * 1000 / DAY_MS : STACK_RETENTION_DAYS;
@@ -69,7 +74,8 @@ export async function prepareNamespace(config: StokeConfig, warn: (message: stri
         }
         return;
       } catch (err) {
-        if (!isGrpcServiceError(err) || err.code !== GRPC_NOT_FOUND || attempt >= 30) throw err;
+        // Not found: the namespace is not in the server's cache yet. Already exists: another worker added them first.
+        if (!isGrpcServiceError(err) || (err.code !== GRPC_NOT_FOUND && err.code !== GRPC_ALREADY_EXISTS) || attempt >= 30) throw err;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
