@@ -45,7 +45,7 @@ export interface ClusterLayout {
   /** The second engine, as workers and `docker_endpoint` name it. */
   readonly docker2: string;
   /**
-   * The second engine's bridge and the pool its networks come from: in 10.x, apart from the first engine's
+   * The second engine's bridge (a /16) and the pool its networks come from: in 10.x, apart from the first engine's
    * 172.17–31 ranges (both engines share this machine's routes), and apart from another state folder's cluster.
    */
   readonly bridge: { readonly name: string; readonly address: string; readonly pool: string };
@@ -63,7 +63,8 @@ export function clusterLayout(config: StokeConfig): ClusterLayout {
   const bin = path.join(config.projectRoot, '.stoke', 'tools', 'cluster');
   const digest = path.basename(config.runDir).replace(/^stoke-/, '');
   const n = parseInt(digest.slice(0, 4), 16) % 50;
-  const bridge = { name: `stoke-${digest.slice(0, 8)}`, address: `10.199.${n}.1/24`, pool: `base=10.${200 + n}.0.0/16,size=24` };
+  // A /16, as docker0's: a /24 held the second engine to 253 running containers.
+  const bridge = { name: `stoke-${digest.slice(0, 8)}`, address: `10.${150 + n}.0.1/16`, pool: `base=10.${200 + n}.0.0/16,size=24` };
   return { dir, bin, pgData: path.join(dir, 'postgres'), ports, docker2: `tcp://127.0.0.1:${ports.docker2}`, bridge };
 }
 
