@@ -54,8 +54,10 @@ async function startCluster(dockerEndpoint: string, log: (message: string) => vo
   try {
     await clusterUp(loadConfig(), cli, log);
   } finally {
-    for (const key of Object.keys(env)) process.env[key] = saved[key];
-    for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
+    for (const key of Object.keys(env)) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
   }
   // The tests reach the cluster where they would reach the dev server; the cluster test reads its settings here.
   process.env.STOKE_DEV_PORT = String(CLUSTER_PORT);

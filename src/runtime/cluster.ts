@@ -15,7 +15,7 @@ import { temporalAddress, temporalHttpAddress, type StokeConfig } from '../confi
 import { codecKeys } from '../client/codec';
 import { StokeError } from '../errors';
 import {
-  dockerAnswers, ensureDocker, ensureImages, ensureRunDir, installDebianPackages, onPath, pidAlive, portOpen, startDaemon, stopServices,
+  dockerAnswers, ensureDocker, ensureImages, ensureRunDir, installDebianPackages, onPath, portOpen, servicesRecordedIn, startDaemon, stopServices,
   temporalAnswers, waitFor, type Log, type StartedService,
 } from './runtime';
 
@@ -184,11 +184,13 @@ function asPostgresUser(command: string, args: string[]): [string, string[]] {
   return ['setpriv', ['--reuid', PG_USER, '--regid', PG_USER, '--init-groups', command, ...args]];
 }
 
+/** A PostgreSQL program: on PATH or in Debian's versioned folder, Debian's postgresql installed when neither has it. */
 function postgresBinary(name: string): string {
-  const found = onPath(name) ?? ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin/${name}`).find((file) => fs.existsSync(file));
+  const find = () => onPath(name) ?? ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin/${name}`).find((file) => fs.existsSync(file));
+  const found = find();
   if (found) return found;
   installDebianPackages(['postgresql'], () => undefined);
-  const installed = onPath(name) ?? ['17', '16', '15'].map((v) => `/usr/lib/postgresql/${v}/bin/${name}`).find((file) => fs.existsSync(file));
+  const installed = find();
   if (!installed) throw new StokeError('ClusterStart', `Debian's postgresql is installed but ${name} is not found`);
   return installed;
 }
@@ -245,17 +247,9 @@ function ensureBridge({ bridge }: ClusterLayout): void {
   }
 }
 
-/** A recorded service of the cluster that still runs, by name. */
+/** A recorded service of the cluster that still runs, by name, in start order. */
 function running(layout: ClusterLayout): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const name of SERVICES) {
-    const pidFile = path.join(layout.dir, `${name}.pid`);
-    if (!fs.existsSync(pidFile)) continue;
-    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    if (pidAlive(pid)) found.set(name, pid);
-    else fs.rmSync(pidFile, { force: true });
-  }
-  return found;
+  return new Map(servicesRecordedIn(layout.dir, SERVICES).map(({ name, pid }) => [name, pid]));
 }
 
 /** Starts what of the cluster is not running yet, in order, each waited for; what this call started is stopped again if a later step fails. */
@@ -371,13 +365,13 @@ async function psqlAnswers(layout: ClusterLayout): Promise<boolean> {
 /** Stops every recorded service of the cluster, workers first, PostgreSQL last; data and binaries stay. */
 export async function clusterDown(config: StokeConfig, log: Log): Promise<void> {
   const layout = clusterLayout(config);
-  const services = [...running(layout)].map(([name, pid]) => ({ name, pid }));
-  services.sort((a, b) => SERVICES.indexOf(a.name as never) - SERVICES.indexOf(b.name as never));
+  // In start order: stopServices stops them in reverse.
+  const services = servicesRecordedIn(layout.dir, SERVICES);
   if (services.length === 0) log('no cluster service runs');
   await stopServices(services, log);
   for (const file of [...services.map(({ name }) => `${name}.pid`), 'engine']) fs.rmSync(path.join(layout.dir, file), { force: true });
   // The bridge is the second engine's alone; `up` makes it again.
-  if (spawnSync('ip', ['link', 'show', layout.bridge.name], { stdio: 'ignore' }).status === 0) spawnSync('ip', ['link', 'del', layout.bridge.name], { stdio: 'ignore' });
+  spawnSync('ip', ['link', 'del', layout.bridge.name], { stdio: 'ignore' });
 }
 
 export interface ServiceStatus {

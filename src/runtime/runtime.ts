@@ -302,19 +302,24 @@ export async function stopServices(services: readonly StartedService[], log: Log
   }
 }
 
-/** Services started earlier by this project's bootstrap (recorded in the state folder) that still run. */
-export function recordedServices(config: StokeConfig): StartedService[] {
+/** Of `names`, in their order, the services whose pid file in `dir` names a live process; a dead one's file goes. */
+export function servicesRecordedIn(dir: string, names: readonly string[]): StartedService[] {
   const services: StartedService[] = [];
-  const registries = fs.existsSync(config.stateDir)
-    ? fs.readdirSync(config.stateDir).filter((file) => /^registry(-bridge)?(-\d+)?\.pid$/.test(file)).map((file) => file.slice(0, -'.pid'.length))
-    : [];
-  for (const name of ['dockerd', 'temporal', 'codec-server', 'worker', ...registries]) {
-    const pidFile = path.join(config.stateDir, `${name}.pid`);
+  for (const name of names) {
+    const pidFile = path.join(dir, `${name}.pid`);
     if (!fs.existsSync(pidFile)) continue;
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     if (pidAlive(pid)) services.push({ name, pid });
     else fs.rmSync(pidFile, { force: true });
   }
   return services;
+}
+
+/** Services started earlier by this project's bootstrap (recorded in the state folder) that still run. */
+export function recordedServices(config: StokeConfig): StartedService[] {
+  const registries = fs.existsSync(config.stateDir)
+    ? fs.readdirSync(config.stateDir).filter((file) => /^registry(-bridge)?(-\d+)?\.pid$/.test(file)).map((file) => file.slice(0, -'.pid'.length))
+    : [];
+  return servicesRecordedIn(config.stateDir, ['dockerd', 'temporal', 'codec-server', 'worker', ...registries]);
 }
 
