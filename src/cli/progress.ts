@@ -27,6 +27,9 @@ export function pullBar(pull: ImagePull): string {
   return `pulling ${pull.image}  [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]  ${megabytes(pull.downloaded)} / ${megabytes(pull.size)}, ${layers}`;
 }
 
+/** A resource's reason as worth printing: not the generic one every status change carries. */
+const reasonOf = (r: { statusReason: string }): string => (r.statusReason && r.statusReason !== 'state changed' ? r.statusReason : '');
+
 function quarter(pull: ImagePull): number {
   return pull.size > 0 ? Math.min(4, Math.floor((pull.downloaded / pull.size) * 4)) : -1;
 }
@@ -45,7 +48,7 @@ export class WaitView {
       const key = `${r.status}:${r.statusReason}`;
       if (this.seen.get(resource) === key || r.status === 'INIT_COMPLETE') continue;
       this.seen.set(resource, key);
-      log.push(`${this.elapsed()}  ${resource}  ${r.status}${r.statusReason && r.statusReason !== 'state changed' ? `  ${r.statusReason}` : ''}`);
+      log.push(`${this.elapsed()}  ${resource}  ${r.status}${reasonOf(r) ? `  ${reasonOf(r)}` : ''}`);
     }
     if (!this.screen.isTTY) {
       for (const pull of pulls) {
@@ -74,7 +77,7 @@ export class WaitView {
     for (const [resource, r] of Object.entries(state.resources)) {
       if (!r.status.endsWith('_IN_PROGRESS')) continue;
       const pull = pulls.find((p) => p.resource === resource);
-      const what = pull ? pullBar(pull) : r.statusReason && r.statusReason !== 'state changed' ? r.statusReason : '';
+      const what = pull ? pullBar(pull) : reasonOf(r);
       lines.push(`  ${resource}  ${r.status}${what ? `  ${what}` : ''}`.slice(0, width));
     }
     return lines;
