@@ -213,15 +213,41 @@ export async function sweepStack(req: SweepRequest, defaultEndpoint: string, pol
 export interface PlaceRequest {
   readonly stack: string;
   readonly pinned?: string;
+  /** How many resources the stack plans: the most containers it can add to its engine. */
+  readonly weight?: number;
 }
 
-/** The engine with the fewest of stoke's containers among those that answered (a load of undefined); the first on a tie. */
-export function leastLoaded(engines: readonly string[], loads: readonly (number | undefined)[]): string | undefined {
-  let best: number | undefined;
-  engines.forEach((_, i) => {
-    if (loads[i] !== undefined && (best === undefined || loads[i]! < loads[best]!)) best = i;
-  });
-  return best === undefined ? undefined : engines[best];
+/**
+ * The engine with the least load among those that answered (a load of undefined). Equal loads are split by the
+ * stack's name, so a burst of creates that all read the same loads spreads over the engines instead of piling on the first.
+ */
+export function leastLoaded(engines: readonly string[], loads: readonly (number | undefined)[], stack = ''): string | undefined {
+  const answered = loads.filter((load): load is number => load !== undefined);
+  if (answered.length === 0) return undefined;
+  const least = Math.min(...answered);
+  const tied = engines.filter((_, i) => loads[i] === least);
+  let hash = 0;
+  for (const ch of stack) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) >>> 0;
+  return tied[hash % tied.length];
+}
+
+/**
+ * What this worker placed in the last minute, by engine: a stack's containers appear on its engine only as its
+ * create goes on, so without this every create of a burst sees the engines as they were before the burst.
+ */
+export class RecentPlacements {
+  private readonly placed: { engine: string; weight: number; at: number }[] = [];
+  constructor(private readonly windowMs = 60_000, private readonly clock = () => Date.now()) {}
+
+  add(engine: string, weight: number): void {
+    this.placed.push({ engine: endpointKey(engine), weight, at: this.clock() });
+  }
+
+  load(engine: string): number {
+    const since = this.clock() - this.windowMs;
+    while (this.placed.length > 0 && this.placed[0]!.at < since) this.placed.shift();
+    return this.placed.filter((p) => p.engine === endpointKey(engine)).reduce((sum, p) => sum + p.weight, 0);
+  }
 }
 
 /** Whether `engine` is one the worker may put a stack on: its own, one of its engines, or one the operator allowed. */
@@ -232,9 +258,10 @@ export function mayPlaceOn(engine: string, own: string, engines: readonly string
 /**
  * Places a stack on one engine (Heat has one cloud; stoke's operator may give the workers several): a pinned
  * engine if the worker may use it, else, when the worker has more than one, the least loaded by stoke's own
- * containers. With one engine there is nothing to choose and the stack keeps the worker's, as before placement.
+ * containers and the stacks this worker placed lately. With one engine there is nothing to choose and the
+ * stack keeps the worker's, as before placement.
  */
-export async function placeStack(req: PlaceRequest, own: string, engines: readonly string[], policy: EndpointPolicy): Promise<{ engine?: string }> {
+export async function placeStack(req: PlaceRequest, own: string, engines: readonly string[], policy: EndpointPolicy, recent: RecentPlacements): Promise<{ engine?: string }> {
   const candidates = [...new Map([own, ...engines].map((e) => [endpointKey(e), e])).values()];
   if (req.pinned) {
     if (!mayPlaceOn(req.pinned, own, engines, policy)) {
@@ -244,12 +271,13 @@ export async function placeStack(req: PlaceRequest, own: string, engines: readon
   }
   if (candidates.length < 2) return {};
   const loads = await Promise.all(candidates.map((engine) => dockerFor(engine).listContainers({ all: true, filters: { label: [LABEL_STACK] } })
-    .then((found) => found.length, (err: unknown) => {
+    .then((found) => found.length + recent.load(engine), (err: unknown) => {
       log.warn('engine left out of placement: it does not answer', { engine, error: dockerMessage(err) });
       return undefined;
     })));
-  const engine = leastLoaded(candidates, loads);
+  const engine = leastLoaded(candidates, loads, req.stack);
   if (!engine) throw new StokeError('DockerUnreachable', `no engine answers to place stack ${req.stack} on (${candidates.join(', ')})`);
+  recent.add(engine, req.weight ?? 1);
   log.info('stack placed', { stack: req.stack, engine, loads: Object.fromEntries(candidates.map((e, i) => [e, loads[i] ?? 'no answer'])) });
   return { engine };
 }

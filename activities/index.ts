@@ -14,7 +14,7 @@ import type {
 import { implementationOf, resourceType, unalias } from '../src/resources/registry';
 import { maskText } from '../src/template/redact';
 import type { JsonObject, StackState } from '../src/template/types';
-import { mayPlaceOn, placeStack, sweepStack, type PlaceRequest, type SweepRequest } from './docker';
+import { mayPlaceOn, placeStack, RecentPlacements, sweepStack, type PlaceRequest, type SweepRequest } from './docker';
 import { nestedStackState, planNestedStack, type PlanNestedRequest, type PlannedChild } from './stacks';
 
 export type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, SuspendResourceRequest } from '../src/resources/plugin';
@@ -93,6 +93,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
   };
   const engines = deps.engines ?? [];
+  const placed = new RecentPlacements();
   /** The handler context of one request: a placed stack's resources use its engine as the worker's own. */
   const ctxFor = (req: ResourceRequest): HandlerContext => {
     if (!req.engine) return ctx;
@@ -152,7 +153,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** A create's first step: the engine its resources go to (a local activity, one listing per engine). */
-    placeStack: async (req: PlaceRequest): Promise<{ engine?: string }> => placeStack(req, deps.dockerEndpoint, engines, ctx.endpointPolicy),
+    placeStack: async (req: PlaceRequest): Promise<{ engine?: string }> => placeStack(req, deps.dockerEndpoint, engines, ctx.endpointPolicy, placed),
 
     /** A nested stack planned from its resource's properties: a local activity, it reads only what the plan carries. */
     planNestedStack: masked(async (req: PlanNestedRequest): Promise<PlannedChild> => planNestedStack(req)),

@@ -125,7 +125,7 @@ export async function runCreate(input: CreateStackInput, action: CreateAction): 
   const acts = resourceActivities(plan.timeoutMinutes, patched(WAIT_CANCELLED_PATCH), nestedStacks(state, plan, plan.timeoutMinutes));
   if (action.name === 'CREATE' && patched(PLACEMENT_PATCH)) {
     try {
-      const { engine } = await acts.local.placeStack({ stack: state.name, ...(plan.engine ? { pinned: plan.engine } : {}) });
+      const { engine } = await acts.local.placeStack({ stack: state.name, weight: Object.keys(plan.resources).length, ...(plan.engine ? { pinned: plan.engine } : {}) });
       if (engine) state.engine = engine;
     } catch (err) {
       // Nothing was made: there is nothing to roll back.
