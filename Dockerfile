@@ -9,6 +9,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY examples ./examples
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# Fewer glibc malloc arenas: a worker's many threads otherwise each keep memory they freed (about 30 MB at 100 stacks).
+ENV MALLOC_ARENA_MAX=2
 # The signal gateway, where servers signal wait condition handles.
 EXPOSE 8000
 ENTRYPOINT ["node", "bin/stoke.js"]

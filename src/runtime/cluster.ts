@@ -343,7 +343,9 @@ export async function clusterUp(config: StokeConfig, cliPath: string, log: Log):
     const workers = (['worker-1', 'worker-2'] as const).filter((name) => !already.has(name));
     // Logs are appended to: only what this start writes tells that it is ready.
     const from = new Map(workers.map((name) => [name, fs.existsSync(logOf(name)) ? fs.statSync(logOf(name)).size : 0]));
-    for (const name of workers) stoke(name, ['worker'], { ...env, STOKE_API: '0' });
+    // glibc gives each of the worker's threads (Temporal's core, libuv) a malloc arena of its own, which keeps what it
+    // freed: two arenas cut the peak RSS of a worker running 100 stacks at once by about 30 MB.
+    for (const name of workers) stoke(name, ['worker'], { MALLOC_ARENA_MAX: '2', ...env, STOKE_API: '0' });
     for (const name of workers) {
       await waitFor(`stoke ${name}`, logOf(name), async () => fs.readFileSync(logOf(name)).subarray(from.get(name)).toString().includes('stoke worker: task queue'), 120_000);
     }
