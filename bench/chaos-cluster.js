@@ -53,7 +53,7 @@ async function clusterWorld(dockerEndpoint, say) {
   const pidOf = (service) => Number(fs.readFileSync(path.join(layout.dir, `${service}.pid`), 'utf8'));
   const runtime = lib.requireBuilt('src/runtime/runtime');
   return {
-    layout, handles, up, pidOf,
+    layout, handles, up, pidOf, config,
     engines: [lib.dockerClient(dockerEndpoint), lib.dockerClient(layout.docker2)],
     async stop(service) {
       // PostgreSQL's SIGTERM waits for every client to leave, and Temporal never leaves: SIGINT is its fast shutdown.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- P1 P2 P4 P4' P5 P6 P7 P8] [--containers 50,200 | --full]`: stoke against the Docker engine's own speed and docker-compose, on
+ * `npm run bench [-- P1 P2 P4 P4' P5 P6 P7 P8] [--containers 50,200 | --full] [--cluster]`: stoke against the Docker engine's own speed and docker-compose, on
  * the same engine in one run, alternating the contenders, BENCH_REPS repetitions (default 3), medians.
  * Prints a table of figures and ratios; the raw log goes to bench/results/.
  */
@@ -112,9 +112,10 @@ async function p1(ctx, count) {
     async stoke(round) {
       const name = `p1-${process.pid}-${count}-${round}`;
       stacks.push(name);
-      const plan = lib.loadPlan(name, template);
+      // On a cluster the stack is pinned to the engine the raw loop and compose use.
+      const plan = { ...lib.loadPlan(name, template), ...(ctx.cluster ? { engine: ctx.dockerEndpoint } : {}) };
       const abort = () => ctx.client.workflow.getHandle(`stack:${name}`).terminate('bench bound passed').catch(() => undefined);
-      const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, lib.rssBytes(ctx.worker.pid))), 100);
+      const sampler = setInterval(() => (workerPeak = Math.max(workerPeak, ...ctx.workerPids().map(lib.rssBytes))), 100);
       let created;
       try {
         created = await bounded(bound, () => lib.timed(async () => {
@@ -198,8 +199,9 @@ async function p1(ctx, count) {
     fs.rmSync(composeDir, { recursive: true, force: true });
   }
   const shown = (name, action) => unfinished[name] ?? fmt(lib.median(times[name][action]));
+  const where = ctx.cluster ? ' (cluster)' : '';
   for (const action of ['create', 'delete']) {
-    figure('P1', `${count} containers ${action}: stoke / raw dockerode / docker-compose`, order.map((n) => shown(n, action)).join(' / '), '', undefined);
+    figure('P1', `${count} containers ${action}${where}: stoke / raw dockerode / docker-compose`, order.map((n) => shown(n, action)).join(' / '), '', undefined);
     if (unfinished.stoke || unfinished.raw) {
       figure('P1', `… ${action} ratio stoke/raw`, 'no ratio: a contender did not finish', '≤ 1.05', false);
       continue;
@@ -210,8 +212,24 @@ async function p1(ctx, count) {
     figure('P1', `… ${action} ratio stoke/raw (stoke/compose)`, `${ratio.toFixed(2)} (${c ? (s / c).toFixed(2) : '-'})`, '≤ 1.05', ratio <= 1.05);
   }
   if (largest) {
-    figure('P1', `… worker peak RSS during ${count}-container creates`, `${(workerPeak / 2 ** 20).toFixed(0)} MiB`, '', undefined);
+    figure('P1', `… ${ctx.cluster ? 'workers\'' : 'worker'} peak RSS during ${count}-container creates`, `${(workerPeak / 2 ** 20).toFixed(0)} MiB`, '', undefined);
     figure('P1', '… create history: events, size, largest event', `${largest.events} events, ${(largest.bytes / 1e6).toFixed(2)} MB, ${(largest.largestEvent / 1e3).toFixed(0)} kB`, '< 10,240 events, < 2 MB event', largest.events < 10_240 && largest.largestEvent < 2e6);
+  }
+}
+
+/** P1 with stoke's stacks going through a cluster of the bench's own: its Temporal on PostgreSQL and its two workers. */
+async function p1OnCluster(ctx, counts) {
+  const { clusterWorld } = require('./chaos-cluster');
+  const world = await clusterWorld(ctx.dockerEndpoint, say);
+  const { client } = world.handles;
+  const onCluster = {
+    ...ctx, cluster: true, client, stacks: world.handles.stacks, result: world.handles.result,
+    config: { ...ctx.config, namespace: world.config.namespace }, workerPids: () => ['worker-1', 'worker-2'].map(world.pidOf),
+  };
+  try {
+    for (const count of counts) await p1(onCluster, count);
+  } finally {
+    await world.close();
   }
 }
 
@@ -641,6 +659,9 @@ function containerCounts(args) {
 async function main() {
   const args = process.argv.slice(2);
   const counts = containerCounts(args);
+  // `--cluster`: P1 through a cluster of the bench's own (`stoke cluster up`) instead of the dev server and one worker.
+  const onCluster = args.includes('--cluster');
+  if (onCluster) args.splice(args.indexOf('--cluster'), 1);
   const wanted = args.map((a) => a.toUpperCase());
   const run = (id) => wanted.length === 0 || wanted.includes(id);
   say(`stoke bench ${new Date().toISOString()}: ${lib.machine()}; ${REPS} repetitions`);
@@ -650,10 +671,12 @@ async function main() {
     await lib.stopWorker(ctx.worker);
     ctx.worker = await lib.startWorker();
   };
+  ctx.workerPids = () => [ctx.worker.pid];
   const handles = await lib.clients(setup.config);
   Object.assign(ctx, { client: handles.client, stacks: handles.stacks, result: handles.result });
   try {
-    if (run('P1')) for (const count of counts) await p1(ctx, count);
+    if (run('P1') && onCluster) await p1OnCluster(ctx, counts);
+    else if (run('P1')) for (const count of counts) await p1(ctx, count);
     if (run('P2')) await p2(ctx);
     figure('P3', 'wait condition signal → dependent start (median, p95 of 50)', 'not measured', '≤ 200 ms', undefined,
       'slot for the signal gateway (branch waits)');
