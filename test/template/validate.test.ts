@@ -406,7 +406,7 @@ Outputs:
     const small = plan(text).plan!;
     expect(small.resources.Pw!.properties.length).toBe(8);
     expect(Object.keys(small.resources)).toEqual(['Pw']);
-    expect(small.outputs.Where!.value).toBe('demo:RegionOne');
+    expect(small.outputs.Where!.value).toBe('demo:ap-southeast-1');
     expect(Object.keys(plan(text, { parameters: { Size: 'large' } }).plan!.resources)).toEqual(['Pw', 'Extra']);
     expect(messages(text, { parameters: { Size: 'huge' } })[0]).toContain("value 'huge' is not allowed: allowed values are small, large");
   });
