@@ -9,8 +9,9 @@ import { BARBICAN_TYPES } from './barbican';
 import { INFRASTRUCTURE_TYPES } from './infrastructure';
 import { KEYSTONE_TYPES } from './keystone';
 import { LOAD_BALANCER_TYPES } from './load-balancers';
+import { OBJECT_STORAGE_TYPES } from './object-storage';
 import { RETIRED_TYPES } from './retired';
 
 export const RECORDED_TYPES: readonly ResourceType[] = [
-  ...KEYSTONE_TYPES, ...LOAD_BALANCER_TYPES, ...BARBICAN_TYPES, ...INFRASTRUCTURE_TYPES, ...RETIRED_TYPES,
+  ...KEYSTONE_TYPES, ...LOAD_BALANCER_TYPES, ...BARBICAN_TYPES, ...INFRASTRUCTURE_TYPES, ...OBJECT_STORAGE_TYPES, ...RETIRED_TYPES,
 ];
