@@ -212,6 +212,11 @@ export interface ResourceType {
    * reference to a resource of the stack) and where it is mounted. The planner hands the server the mount.
    */
   readonly attaches?: { readonly server: string; readonly volume: string; readonly mountpoint: string };
+  /**
+   * A server's own list of volumes to attach (AWS::EC2::Instance's Volumes): each item of `property` names a
+   * volume of the stack (key `volume`) and where it goes (key `mountpoint`), mounted as an attachment's would be.
+   */
+  readonly mountsOwn?: { readonly property: string; readonly volume: string; readonly mountpoint: string };
   /** What a type is to attachments: a server mounts volumes from its boot on; a volume is what is mounted. */
   readonly mountRole?: 'server' | 'volume';
   /** deletion_policy Snapshot keeps the resource (a volume: a local engine takes no snapshots, the kept volume stands for one). */

@@ -8,6 +8,7 @@ import { DOCKER_TYPES } from './docker';
 import { HEAT_TYPES } from './heat';
 import { NETWORK_TYPES } from './networks';
 import type { ResourceType, RunProfile } from './plugin';
+import { RECORDED_TYPES } from './recorded';
 import { SERVER_TYPES } from './servers';
 import { STACK_TYPES } from './stacks';
 import { VOLUME_TYPES } from './volumes';
@@ -22,6 +23,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...STACK_TYPES,
   ...CREDENTIAL_TYPES,
   ...VOLUME_TYPES,
+  ...RECORDED_TYPES,
 ].map((type) => [type.name, type]));
 
 /** The type templates call `name`, if stoke has it. */

@@ -20,6 +20,9 @@ export class FunctionError extends StokeError {
   }
 }
 
+/** A reference to a name the template does not define: Heat rejects it in a resource, and only in a resource. */
+export class UnknownReferenceError extends FunctionError {}
+
 /** A file read for get_file: its text, undefined when it cannot be read, or why reading it was refused. */
 export type FileText = string | { readonly refused: string } | undefined;
 
@@ -209,7 +212,8 @@ function pseudoParameter(name: string, ctx: ResolveContext): Json | undefined {
     case 'AWS::StackId':
       return ctx.stackId || undefined;
     case 'AWS::Region':
-      return 'RegionOne';
+      // Heat's own value: CFN templates read it to pick from per-region mappings, which name AWS's regions only.
+      return 'ap-southeast-1';
     default:
       return undefined;
   }
@@ -225,7 +229,7 @@ function getResource(args: Json, ctx: ResolveContext, path: string, fn: string):
     if (pseudo !== undefined) return pseudo;
   }
   if (!ctx.resourceNames.has(args)) {
-    throw new FunctionError(path, fn === 'Ref' ? `Ref: '${args}' is neither a parameter nor a resource` : `${fn}: the template has no resource '${args}'`);
+    throw new UnknownReferenceError(path, fn === 'Ref' ? `Ref: '${args}' is neither a parameter nor a resource` : `${fn}: the template has no resource '${args}'`);
   }
   if (ctx.disabledResources?.has(args)) return null;
   return ctx.physicalId?.(args) ?? defer(fn, args);

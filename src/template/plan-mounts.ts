@@ -31,8 +31,11 @@ function reaches(ctx: PlanContext, from: string, to: string): boolean {
 
 /** The resource the attachment's property names, if it is one of `role`; else the problem is reported. */
 function partOf(ctx: PlanContext, name: string, property: string, role: 'server' | 'volume'): string | undefined {
-  const at = `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${property}`;
-  const value = ctx.resources[name]!.properties[property];
+  return namedAs(ctx, `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${property}`, ctx.resources[name]!.properties[property], role);
+}
+
+/** The resource `value` (found at `at`) names, if it is one of `role`; else the problem is reported. */
+function namedAs(ctx: PlanContext, at: string, value: Json | undefined, role: 'server' | 'volume'): string | undefined {
   const target = referenced(ctx, value);
   const schema = target === undefined ? undefined : ctx.schemas[target];
   if (target !== undefined && typeof schema === 'object' && schema.mountRole === role) return target;
@@ -44,31 +47,49 @@ function partOf(ctx: PlanContext, name: string, property: string, role: 'server'
   return undefined;
 }
 
+/** One mount asked for by `attachment` (an attachment resource, or the server itself), its mountpoint found at `at`. */
+interface MountAsked {
+  readonly attachment: string;
+  readonly server: string | undefined;
+  readonly volume: string | undefined;
+  readonly mountpoint: Json | undefined;
+  readonly at: string;
+}
+
+function addMount(ctx: PlanContext, mounts: Record<string, VolumeMount[]>, asked: MountAsked): void {
+  const { attachment, server, volume, at } = asked;
+  const mountpoint = asked.mountpoint ?? '';
+  if (typeof mountpoint !== 'string') {
+    // A parameter validate was given no value for: only a create must know where to mount.
+    if (!ctx.validateOnly) ctx.issues.fail('InvalidProperty', at, 'must be known before the stack is created (a parameter or a text), since the server mounts the volume when it boots');
+    return;
+  }
+  if (server === undefined || volume === undefined) return;
+  const taken = mountpoint && mounts[server]?.find((m) => m.mountpoint === mountpoint);
+  if (taken) return ctx.issues.fail('InvalidProperty', at, `${taken.attachment} mounts a volume at ${mountpoint} on ${server} already`);
+  (mounts[server] ??= []).push({ attachment, volume, mountpoint });
+}
+
 /** Hands each attachment's mount to its server, which then requires the volume unless the volume requires it. */
 export function planMounts(ctx: PlanContext): void {
   const mounts: Record<string, VolumeMount[]> = {};
   for (const [name, resource] of Object.entries(ctx.resources)) {
     const schema = ctx.schemas[name];
-    const attaches = typeof schema === 'object' ? (schema as ResourceType).attaches : undefined;
-    if (!attaches) continue;
-    const server = partOf(ctx, name, attaches.server, 'server');
-    const volume = partOf(ctx, name, attaches.volume, 'volume');
-    const mountpoint = resource.properties[attaches.mountpoint] ?? '';
-    if (typeof mountpoint !== 'string') {
-      // A parameter validate was given no value for: only a create must know where to mount.
-      if (ctx.validateOnly) continue;
-      ctx.issues.fail('InvalidProperty', `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${attaches.mountpoint}`,
-        'must be known before the stack is created (a parameter or a text), since the server mounts the volume when it boots');
-      continue;
+    const { attaches, mountsOwn } = typeof schema === 'object' ? (schema as ResourceType) : {};
+    const at = (property: string) => `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${property}`;
+    if (attaches) {
+      addMount(ctx, mounts, {
+        attachment: name, server: partOf(ctx, name, attaches.server, 'server'), volume: partOf(ctx, name, attaches.volume, 'volume'),
+        mountpoint: resource.properties[attaches.mountpoint], at: at(attaches.mountpoint),
+      });
     }
-    if (server === undefined || volume === undefined) continue;
-    const taken = mountpoint && mounts[server]?.find((m) => m.mountpoint === mountpoint);
-    if (taken) {
-      ctx.issues.fail('InvalidProperty', `${ctx.syntax.resources}.${name}.${ctx.syntax.properties}.${attaches.mountpoint}`,
-        `${taken.attachment} mounts a volume at ${mountpoint} on ${server} already`);
-      continue;
-    }
-    (mounts[server] ??= []).push({ attachment: name, volume, mountpoint });
+    const own = mountsOwn && resource.properties[mountsOwn.property];
+    if (!mountsOwn || !Array.isArray(own)) continue;
+    own.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
+      const volume = namedAs(ctx, at(`${mountsOwn.property}[${i}].${mountsOwn.volume}`), item[mountsOwn.volume], 'volume');
+      addMount(ctx, mounts, { attachment: name, server: name, volume, mountpoint: item[mountsOwn.mountpoint], at: at(`${mountsOwn.property}[${i}].${mountsOwn.mountpoint}`) });
+    });
   }
   for (const [server, list] of Object.entries(mounts)) {
     const planned = ctx.resources[server]!;

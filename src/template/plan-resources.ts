@@ -8,7 +8,7 @@ import { TEMPLATE_RESOURCE } from '../resources/stacks';
 import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { noLocalMeaning } from '../resources/unsupported';
 import { propertyViolation } from './constraints';
-import { findReferences, isDeferred } from './functions';
+import { findReferences, FunctionError, isDeferred, resolve, UnknownReferenceError } from './functions';
 import { isObject, parseFile } from './parse';
 import { inlineTemplate, planChild } from './plan-nested';
 import { conditionOf, describe, ok, problem, resolveAt, type Checked, type PlanContext } from './plan-context';
@@ -375,7 +375,25 @@ export function planOutputs(ctx: PlanContext): void {
       continue;
     }
     checkReferences(ctx, definition[syntax.value]!, `${path}.${syntax.value}`);
-    const value = resolveAt(ctx, definition[syntax.value]!, `${path}.${syntax.value}`);
-    if (value !== undefined) ctx.outputs[name] = { value, ...described };
+    const output = resolveOutput(ctx, definition[syntax.value]!, `${path}.${syntax.value}`);
+    if (output) ctx.outputs[name] = { ...output, ...described };
+  }
+}
+
+/**
+ * An output's value. Heat accepts a template whose output refers to a resource it does not have (get_resource,
+ * Ref): that output alone has no value, and shows the error. Any other problem fails the template.
+ */
+function resolveOutput(ctx: PlanContext, value: Json, path: string): { value: Json; error?: string } | undefined {
+  try {
+    return { value: resolve(value, ctx.resolver, path) };
+  } catch (err) {
+    if (err instanceof UnknownReferenceError) {
+      ctx.issues.warn('OutputError', err.path, `${err.message}: the output will have no value`);
+      return { value: null, error: err.message };
+    }
+    if (!(err instanceof FunctionError)) throw err;
+    ctx.issues.fail('InvalidFunction', err.path, err.message);
+    return undefined;
   }
 }

@@ -105,7 +105,8 @@ export interface StackPlan {
   /** The template version (versions.ts `versionKey`); absent in plans made before versions were tracked. */
   readonly version?: string;
   readonly resources: Record<string, PlannedResource>;
-  readonly outputs: Record<string, { value: Json; description?: string }>;
+  /** `error`: why an output has no value, known from the template alone (a reference to no resource). */
+  readonly outputs: Record<string, { value: Json; description?: string; error?: string }>;
   /** @default 60 */
   readonly timeoutMinutes: number;
   /** @default false */

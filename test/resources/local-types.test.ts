@@ -223,13 +223,114 @@ describe('types with no local meaning', () => {
   ceilometer: {type: OS::Ceilometer::Alarm, properties: {meter_name: cpu_util}}
   cloudwatch: {type: AWS::CloudWatch::Alarm, properties: {MetricName: CPUUtilization}}
   typo: {type: OS::Aodh::Alarmm}
-  other: {type: OS::Monasca::Notification}
+  other: {type: OS::Trove::Instance}
 `)).toEqual([
       "UnsupportedResourceType resources.aodh.type: unsupported: 'OS::Aodh::GnocchiAggregationByResourcesAlarm' has no local meaning (alarms watch metrics a telemetry service (Ceilometer, Aodh, CloudWatch) gathers, and stoke has none to gather or evaluate them)",
       expect.stringMatching(/^UnsupportedResourceType resources\.ceilometer\.type: unsupported: 'OS::Ceilometer::Alarm' has no local meaning \(/),
       expect.stringMatching(/^UnsupportedResourceType resources\.cloudwatch\.type: unsupported: 'AWS::CloudWatch::Alarm' has no local meaning \(/),
       expect.stringMatching(/^UnsupportedResourceType resources\.typo\.type: /),
-      expect.stringMatching(/^UnknownResourceType resources\.other\.type: unknown resource type 'OS::Monasca::Notification'/),
+      expect.stringMatching(/^UnknownResourceType resources\.other\.type: unknown resource type 'OS::Trove::Instance'/),
     ]);
+  });
+});
+
+describe('recorded-only types (Heat\'s schemas as data, one handler)', () => {
+  test('validate with Heat\'s properties and refuse what Heat refuses', () => {
+    expect(hotErrors(`
+  role: {type: OS::Keystone::Role, properties: {name: admin}}
+  user: {type: OS::Keystone::User, properties: {name: u, password: secret, roles: [{role: {get_resource: role}, project: demo}]}}
+  lb: {type: OS::Octavia::LoadBalancer, properties: {vip_subnet: private}}
+  secret: {type: OS::Barbican::Secret, properties: {payload: hush, secret_type: opaque}}
+  vpn: {type: OS::Neutron::VPNService, properties: {router_id: r1, subnet_id: s1}}
+`)).toEqual([]);
+    expect(hotErrors('  m: {type: OS::Octavia::HealthMonitor, properties: {delay: 3, max_retries: 9, timeout: 3, type: PING, pool: p, max_retries_down: 3}}\n'))
+      .toEqual([expect.stringMatching(/^UnknownProperty resources\.m\.properties\.max_retries_down: /)]);
+    expect(hotErrors('  s: {type: OS::Barbican::Secret, properties: {secret_type: plain}}\n')).toEqual([expect.stringMatching(/^InvalidProperty resources\.s\.properties\.secret_type: /)]);
+    expect(hotErrors('  vpn: {type: OS::Neutron::VPNService, properties: {subnet: s1}}\n'))
+      .toEqual(["InvalidProperty resources.vpn.properties.router: OS::Neutron::VPNService requires the property 'router' (or its deprecated name 'router_id')"]);
+  });
+
+  test('keep their properties, give attributes from them, and show no secret', async () => {
+    const { createRecorded, updateRecorded } = await import('../../src/resources/recorded/handler');
+    const { barbicanSecret } = await import('../../src/resources/recorded/barbican');
+    const { keystoneUser } = await import('../../src/resources/recorded/keystone');
+    const { neutronVpnService } = await import('../../src/resources/recorded/infrastructure');
+    const { recorded } = await import('../../src/resources/recorded/type');
+    const spec = { name: 'X::Y', description: 'recorded only', properties: {}, attributes: { name: { description: 'n' }, status: { description: 's' } }, secrets: ['password'] };
+    const made = createRecorded(request('X::Y', 'x', { name: 'n1', password: 'pw' }), spec);
+    expect(made.physicalId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.attributes).toEqual({ name: 'n1', status: null, show: { name: 'n1', id: made.physicalId, not_done: 'recorded only' } });
+    expect(JSON.stringify(made.attributes)).not.toContain('pw');
+    const updated = await updateRecorded({ ...request('X::Y', 'x', { name: 'n2' }), physicalId: made.physicalId, previous: { name: 'n1' } }, spec);
+    expect(updated).toMatchObject({ physicalId: made.physicalId, attributes: { name: 'n2' } });
+    expect(recorded(spec).runs).toEqual({ where: 'local', copies: true });
+    const secret = await barbicanSecret.handler!.create(request('OS::Barbican::Secret', 's', { payload: 'hush', name: 'k' }), {} as never);
+    expect(secret.attributes).toMatchObject({ status: 'ACTIVE', decrypted_payload: 'hush' });
+    expect(JSON.stringify(secret.attributes.show)).not.toContain('hush');
+    const user = await keystoneUser.handler!.create(request('OS::Keystone::User', 'u', { password: 'pw', domain: 'd1' }), {} as never);
+    expect(user.attributes).toMatchObject({ name: 'demo-u', domain_id: 'd1' });
+    expect(JSON.stringify(user.attributes)).not.toContain('pw');
+    const vpn = await neutronVpnService.handler!.create(request('OS::Neutron::VPNService', 'v', { router_id: 'r1', subnet_id: 's1' }), {} as never);
+    expect(vpn.attributes).toMatchObject({ router_id: null, status: 'ACTIVE', show: { router: 'r1', subnet: 's1' } });
+  });
+
+  test('types Heat removed are placeholders taking any property, as in Heat', () => {
+    expect(cfnErrors('  hm: {Type: OS::Neutron::HealthMonitor, Properties: {type: HTTP, delay: 3, anything: [1]}}\n')).toEqual([]);
+    expect(hotErrors('  d: {type: OS::Designate::Domain, properties: {name: example.org., email: a@example.org}}\n')).toEqual([]);
+  });
+
+  test('types with no local meaning are refused with the reason', () => {
+    expect(hotErrors('  wf: {type: OS::Mistral::Workflow, properties: {type: direct, tasks: []}}\n'))
+      .toEqual([expect.stringMatching(/^UnsupportedResourceType resources\.wf\.type: unsupported: 'OS::Mistral::Workflow' has no local meaning \(Mistral workflows/)]);
+  });
+});
+
+describe('OS::Heat::InstanceGroup', () => {
+  test('makes Size instances from its launch configuration, with InstanceList when read', async () => {
+    const { instanceGroup } = await import('../../src/resources/stacks/scaling');
+    const launch = { type: 'AWS::AutoScaling::LaunchConfiguration', physicalId: 'demo-lc', attributes: {}, properties: { ImageId: 'fedora', InstanceType: 'm1.small', KernelId: 'k' } };
+    const child = instanceGroup.nested!.child({ stack: 'demo', resource: 'group', properties: { LaunchConfigurationName: 'demo-lc', Size: 2, AvailabilityZones: [] }, attributes: ['InstanceList'], siblings: { lc: launch } });
+    const resources = (child.template as { resources: Record<string, { type: string; properties: object }> }).resources;
+    expect(Object.values(resources)).toEqual([
+      { type: 'AWS::EC2::Instance', properties: { ImageId: 'fedora', InstanceType: 'm1.small' } },
+      { type: 'AWS::EC2::Instance', properties: { ImageId: 'fedora', InstanceType: 'm1.small' } },
+    ]);
+    expect(child.attributes).toMatchObject({ InstanceList: 'InstanceList', current_size: 'current_size' });
+    expect(cfnErrors('  g: {Type: OS::Heat::InstanceGroup, Properties: {LaunchConfigurationName: lc, AvailabilityZones: []}}\n'))
+      .toEqual([expect.stringMatching(/^MissingProperty Resources\.g\.Properties: .*'Size'/)]);
+  });
+});
+
+describe('gaps of the corpus Heat accepts', () => {
+  test('an AWS::EC2::Instance mounts the volumes of its Volumes property, and they must be volumes of the stack', () => {
+    const template = (volume: string) => parseFile(`HeatTemplateFormatVersion: '2012-12-12'
+Resources:
+  vol: {Type: AWS::EC2::Volume, Properties: {Size: 1, AvailabilityZone: nova}}
+  web: {Type: AWS::EC2::Instance, Properties: {ImageId: fedora, InstanceType: m1.small, Volumes: [{VolumeId: ${volume}, Device: /dev/vdc}]}}
+`, 'demo.yaml');
+    const plan = planStack({ stackName: 'demo', template: template('{Ref: vol}'), environments: [], mode: 'create' });
+    expect(plan.errors).toEqual([]);
+    expect(plan.plan!.resources.web!.mounts).toEqual([{ attachment: 'web', volume: 'vol', mountpoint: '/dev/vdc' }]);
+    expect(plan.plan!.resources.web!.requires).toContain('vol');
+    expect(planStack({ stackName: 'demo', template: template('vol-1234'), environments: [], mode: 'create' }).errors.map((e) => e.path))
+      .toEqual(['Resources.web.Properties.Volumes[0].VolumeId']);
+  });
+
+  test('a server takes admin_pass (recorded), a port gives device_owner', () => {
+    expect(hotErrors(`
+  port: {type: OS::Neutron::Port, properties: {network: private, device_owner: compute:nova}}
+  server: {type: OS::Nova::Server, properties: {image: fedora, flavor: m1.small, admin_pass: secret}}
+`)).toEqual([]);
+  });
+
+  test('an output referring to no resource has no value and an error, as in Heat; the template still validates', () => {
+    const result = planStack({
+      stackName: 'demo', environments: [], mode: 'create',
+      template: parseFile("HeatTemplateFormatVersion: '2012-12-12'\nOutputs:\n  ip: {Value: {Ref: IPAddress}}\n  name: {Value: {Ref: 'AWS::StackName'}}\n", 'demo.yaml'),
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((w) => `${w.code} ${w.path}`)).toEqual(['OutputError Outputs.ip.Value.Ref']);
+    expect(result.plan!.outputs.ip).toEqual({ value: null, error: "Ref: 'IPAddress' is neither a parameter nor a resource" });
+    expect(cfnErrors("  a: {Type: OS::Heat::None, Properties: {x: {Ref: IPAddress}}}\n")).toEqual([expect.stringMatching(/^InvalidFunction .*'IPAddress' is neither/)]);
   });
 });

@@ -158,7 +158,7 @@ describe('CFN functions', () => {
   test('Ref to parameters, pseudo parameters and resources; Fn::GetAtt', () => {
     expect(cfnRun({ Ref: 'Size' })).toBe('m1.small');
     expect(cfnRun({ Ref: 'AWS::StackName' })).toBe('demo');
-    expect(cfnRun({ Ref: 'AWS::Region' })).toBe('RegionOne');
+    expect(cfnRun({ Ref: 'AWS::Region' })).toBe('ap-southeast-1');
     expect(cfnRun({ Ref: 'server' })).toBe('phys');
     expect(cfnRun({ 'Fn::GetAtt': ['db', 'PrivateIp'] })).toBe('10.0.0.9');
   });

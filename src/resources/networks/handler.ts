@@ -236,6 +236,7 @@ export async function createPort(req: CreateResourceRequest, engine: Engine): Pr
       name: str(p.name), network_id: network, fixed_ips: ip ? [{ subnet_id: subnetId, ip_address: ip }] : [],
       mac_address: str(p.mac_address), security_groups: p.security_groups ?? [], status: 'ACTIVE',
       subnets: subnetId ? [subnetId] : [], admin_state_up: p.admin_state_up ?? true, device_id: str(p.device_id),
+      device_owner: str(p.device_owner),
       show: { ...p, not_enforced: 'security_groups, allowed_address_pairs and port security are recorded only' },
     },
   };

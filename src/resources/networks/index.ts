@@ -153,6 +153,7 @@ export const neutronPort: ResourceType = {
     subnets: { description: 'Subnets of the port.' },
     admin_state_up: { description: 'As given.' },
     device_id: { description: 'As given.' },
+    device_owner: { description: 'As given.' },
     ...show,
   },
 };

@@ -33,6 +33,7 @@ export const novaServer: ResourceType = {
     flavor: { type: 'string', required: true, description: 'Flavor name, looked up in the flavor table (memory and CPU limits).' },
     key_name: { type: 'string', description: 'A key pair: one of the stack (get_resource) has its public key installed in admin_user\'s authorized_keys; another is recorded only.' },
     admin_user: { type: 'string', description: 'The user a key pair of the stack is installed for (made if the image lacks it; default root).' },
+    admin_pass: { type: 'string', description: 'Recorded only, and shown nowhere: the docker driver sets no password (reach the server with key_name).' },
     availability_zone: { type: 'string', description: 'Recorded only; reported back as given.' },
     security_groups: { type: 'list', default: [], description: 'Security groups: recorded, not enforced by the docker driver.' },
     networks: {
@@ -71,6 +72,7 @@ export const ec2Instance: ResourceType = {
   runs: { where: 'activity', heartbeat: true, needs: ['siblings'], copies: true },
   handler: serverHandler,
   mountRole: 'server',
+  mountsOwn: { property: 'Volumes', volume: 'VolumeId', mountpoint: 'Device' },
   description: 'A server (CFN format) booted through the same compute driver as OS::Nova::Server.',
   properties: {
     ImageId: { type: 'string', required: true, description: 'Image name, looked up in the image catalog.' },
@@ -83,6 +85,19 @@ export const ec2Instance: ResourceType = {
     SubnetId: { type: 'string', description: 'A stoke subnet: the server joins its network.' },
     PrivateIpAddress: { type: 'string', exclusive: true, description: 'Fixed address on SubnetId\'s network.' },
     Tags: { type: 'list', description: 'Recorded as metadata labels.' },
+    Volumes: {
+      type: 'list',
+      default: [],
+      description: 'Volumes of the stack to attach, as AWS::EC2::VolumeAttachment would: the server boots with them mounted at Device.',
+      items: {
+        type: 'map',
+        description: 'A volume to attach.',
+        keys: {
+          Device: { type: 'string', required: true, description: 'Where the volume is mounted in the server (a directory, /dev/vdb…).' },
+          VolumeId: { type: 'string', required: true, description: 'The volume ({Ref: volume}).' },
+        },
+      },
+    },
   },
   attributes: {
     AvailabilityZone: { description: 'The availability zone given, or "nova".' },

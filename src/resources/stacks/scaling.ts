@@ -83,6 +83,19 @@ export const autoScalingGroup: ResourceType = {
 /** The instance properties a launch configuration gives each member of a CFN group. */
 const INSTANCE_KEYS = ['ImageId', 'InstanceType', 'KeyName', 'UserData', 'SecurityGroups', 'SecurityGroupIds'];
 
+/** The child of a CFN group: members made from its launch configuration, with InstanceList when the template reads it. */
+function launchedChild(req: NestedChildRequest, names: SizeNames): NestedChild {
+  const launch = Object.values(req.siblings ?? {}).find((s) => s.type === 'AWS::AutoScaling::LaunchConfiguration' && s.physicalId === req.properties.LaunchConfigurationName);
+  const given = launch?.properties ?? {};
+  const properties = Object.fromEntries(INSTANCE_KEYS.filter((key) => given[key] !== undefined).map((key) => [key, given[key]!]));
+  const child = scalingChild({ ...req, attributes: req.attributes.filter((a) => a !== 'InstanceList') }, names, { type: 'AWS::EC2::Instance', properties });
+  if (!req.attributes.includes('InstanceList')) return child;
+  const template = child.template as JsonObject;
+  const members = Object.keys(template.resources as JsonObject);
+  const list = { list_join: [',', members.map((m) => ({ get_attr: [m, 'PublicIp'] }))] };
+  return { ...child, template: { ...template, outputs: { ...(template.outputs as JsonObject), InstanceList: { value: list } } }, attributes: { ...child.attributes, InstanceList: 'InstanceList' } };
+}
+
 export const cfnAutoScalingGroup: ResourceType = {
   name: 'AWS::AutoScaling::AutoScalingGroup',
   runs: GROUP,
@@ -101,19 +114,27 @@ export const cfnAutoScalingGroup: ResourceType = {
     InstanceId: { type: 'string', description: 'Recorded only.' },
   },
   attributes: { InstanceList: { description: 'The members\' addresses, comma separated.' }, ...groupAttributes },
-  nested: {
-    child: (req) => {
-      const launch = Object.values(req.siblings ?? {}).find((s) => s.type === 'AWS::AutoScaling::LaunchConfiguration' && s.physicalId === req.properties.LaunchConfigurationName);
-      const given = launch?.properties ?? {};
-      const properties = Object.fromEntries(INSTANCE_KEYS.filter((key) => given[key] !== undefined).map((key) => [key, given[key]!]));
-      const child = scalingChild({ ...req, attributes: req.attributes.filter((a) => a !== 'InstanceList') }, CFN_SIZES, { type: 'AWS::EC2::Instance', properties });
-      if (!req.attributes.includes('InstanceList')) return child;
-      const template = child.template as JsonObject;
-      const members = Object.keys(template.resources as JsonObject);
-      const list = { list_join: [',', members.map((m) => ({ get_attr: [m, 'PublicIp'] }))] };
-      return { ...child, template: { ...template, outputs: { ...(template.outputs as JsonObject), InstanceList: { value: list } } }, attributes: { ...child.attributes, InstanceList: 'InstanceList' } };
+  nested: { child: (req) => launchedChild(req, CFN_SIZES) },
+};
+
+/** Heat's first CFN group: Size members made from a launch configuration, no more and no fewer. */
+export const instanceGroup: ResourceType = {
+  name: 'OS::Heat::InstanceGroup',
+  runs: GROUP,
+  description: 'Size AWS::EC2::Instance members made from a LaunchConfiguration, in a nested stack; a stack update changing Size adds or removes members.',
+  properties: {
+    AvailabilityZones: { type: 'list', required: true, description: 'Recorded only (Heat: not implemented).' },
+    LaunchConfigurationName: { type: 'string', required: true, updateAllowed: true, description: 'The launch configuration (Ref) the members are made from.' },
+    Size: { type: 'integer', required: true, updateAllowed: true, description: 'Desired number of instances.' },
+    LoadBalancerNames: { type: 'list', description: 'Recorded only: stoke has no load balancer.' },
+    Tags: {
+      type: 'list',
+      description: 'Recorded only.',
+      items: { type: 'map', description: 'A tag.', keys: { Key: { type: 'string', required: true, description: 'Tag key.' }, Value: { type: 'string', required: true, description: 'Tag value.' } } },
     },
   },
+  attributes: { InstanceList: { description: 'A comma-delimited list of the members\' addresses.', type: 'string' }, ...groupAttributes },
+  nested: { child: (req) => launchedChild(req, { min: 'Size', max: 'Size', desired: 'Size' }) },
 };
 
 export const launchConfiguration: ResourceType = {
@@ -179,4 +200,4 @@ export const cfnScalingPolicy: ResourceType = {
   handler: { create: async (req, ctx) => (await lifecycle()).createPolicy(req, ctx) },
 };
 
-export const SCALING_TYPES = [autoScalingGroup, cfnAutoScalingGroup, launchConfiguration, scalingPolicy, cfnScalingPolicy];
+export const SCALING_TYPES = [autoScalingGroup, cfnAutoScalingGroup, instanceGroup, launchConfiguration, scalingPolicy, cfnScalingPolicy];
