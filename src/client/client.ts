@@ -270,7 +270,7 @@ export class StackClient {
       latest = (await this.latest(name))!;
     }
     if (latest.running) throw new StokeError('StackBusy', `stack '${name}' has an action in progress (${latest.action}); wait for it to finish`);
-    const state = await this.state(name);
+    const state = await this.stateAt(name, latest);
     if (state.status === 'DELETE_COMPLETE') throw new StokeError('StackNotFound', `stack '${name}' not found (already deleted)`);
     const input: DeleteStackInput = { state };
     await this.launch(name, 'deleteStack', input, 'DELETE_IN_PROGRESS', { tenant: latest.tenant });
@@ -437,7 +437,11 @@ export class StackClient {
    * real values, what the next action starts from. Show people `show` instead.
    */
   async state(name: string): Promise<StackState> {
-    const latest = await this.latest(name);
+    return this.stateAt(name, await this.latest(name));
+  }
+
+  /** `state` of the action `latest` found, for callers that already described the stack's workflow. */
+  private async stateAt(name: string, latest: Latest | undefined): Promise<StackState> {
     if (!latest) throw new StokeError('StackNotFound', `stack '${name}' not found`);
     if (abandoned(latest)) throw new StokeError('StackNotFound', `stack '${name}' not found (abandoned)`);
     return this.withIdentity(name, await this.stateOf(name, latest));
