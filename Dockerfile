@@ -1,6 +1,8 @@
 # The stoke worker for docker-compose.yml: it reaches Temporal over the network and the Docker engine
-# through the socket mounted by the compose file.
-FROM node:20-bookworm-slim
+# through the socket mounted by the compose file. NODE_IMAGE is another Node 20 base where Docker Hub is
+# unreachable (docker-compose.override-local.yml builds on stoke's stand-in).
+ARG NODE_IMAGE=node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 WORKDIR /opt/stoke
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
