@@ -10,7 +10,8 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY examples ./examples
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# npm can exit 0 from a failed install ("Exit handler never called"): the build checks the CLI was compiled.
+RUN npm ci --no-audit --no-fund && test -e dist/src/cli/cli.js && npm prune --omit=dev
 # The signal gateway, where servers signal wait condition handles.
 EXPOSE 8000
 ENTRYPOINT ["node", "bin/stoke.js"]
