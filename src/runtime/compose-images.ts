@@ -18,6 +18,9 @@ import { StokeError } from '../errors';
 /** The official node:20 image's Node and the npm it ships, as the npm registry serves them. */
 const NODE = { version: '20.20.2', npm: '10.8.2' } as const;
 
+/** Where Debian keeps the authorities the machine trusts, its own additions included (update-ca-certificates). */
+const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
 /** What each image of docker-compose.yml is stood in by. */
 export const COMPOSE_STANDINS = {
   'postgres:16': standinName('postgres:16'),
@@ -82,7 +85,12 @@ function composeRecipes(config: StokeConfig, log: Log): Recipe[] {
       name: 'compose-node',
       packages: ['ca-certificates'],
       overlay: 'compose-node',
-      files: { [node.node]: 'usr/local/bin/node', [node.npm]: 'usr/local/lib/node_modules/npm' },
+      files: {
+        [node.node]: 'usr/local/bin/node', [node.npm]: 'usr/local/lib/node_modules/npm',
+        // This machine's trusted authorities, which npm in a build needs where the registry is reached through a
+        // TLS-inspecting proxy, as the host's npm is (see the overlay's npmrc).
+        [HOST_CA_BUNDLE]: 'etc/ssl/certs/ca-certificates.crt',
+      },
       variants: [{ tag: COMPOSE_STANDINS['node:20-bookworm-slim'], cmd: ['node'] }],
     },
   ];
