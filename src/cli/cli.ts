@@ -612,8 +612,8 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       if (status.some((s) => s.state === 'stopped')) process.exitCode = 1;
     });
 
-  program.command('images').description('stoke\'s own images')
-    .command('build')
+  const images = program.command('images').description('stoke\'s own images');
+  images.command('build')
     .description('build the docker-host server image and the stand-in images from Debian packages (root; about 6 min the first time, '
       + 'cached after), and start and fill the local registry that servers\' engines pull from; `stoke down` stops the registry')
     .action(async () => {
@@ -622,6 +622,15 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
       await ensureImages(docker.endpoint, log);
       await ensureServerImages(config, docker.endpoint, log);
       log('server and stand-in images built, local registry running');
+    });
+  images.command('compose')
+    .description('build stand-ins for docker-compose.yml\'s images, for docker-compose.override-local.yml where Docker Hub is unreachable: '
+      + 'PostgreSQL from Debian, Temporal\'s server and UI from their Go modules, Node 20 from the npm registry (root; minutes the first time, cached after)')
+    .action(async () => {
+      const [{ ensureDocker }, { COMPOSE_STANDINS, ensureComposeImages }] = await Promise.all([import('../runtime/runtime'), import('../runtime/compose-images')]);
+      const docker = await ensureDocker(config, log);
+      await ensureComposeImages(config, docker.endpoint, log);
+      for (const [image, standin] of Object.entries(COMPOSE_STANDINS)) log(`${image} → ${standin}`);
     });
 
   program.command('codec-server')

@@ -138,7 +138,7 @@ function versioned(layout: ClusterLayout, name: string, version: string): string
 }
 
 /** The Temporal server, its SQL tool and the UI server, from the Go module proxy (minutes, once). */
-function ensureBinaries(layout: ClusterLayout, log: Log): { server: string; sql: string; ui: string } {
+export function ensureBinaries(layout: ClusterLayout, log: Log): { server: string; sql: string; ui: string } {
   if (!onPath('go')) throw new StokeError('ClusterBuild', 'the cluster builds Temporal from its Go modules, and no `go` is on PATH: install Go (golang.org/dl)');
   fs.mkdirSync(layout.bin, { recursive: true });
   const server = versioned(layout, 'temporal-server', PINNED.temporal);
@@ -172,7 +172,7 @@ function ensureBinaries(layout: ClusterLayout, log: Log): { server: string; sql:
 }
 
 /** The SQL schemas inside Temporal's module, which `go install` left in the module cache. */
-function schemaDir(): string {
+export function schemaDir(): string {
   const found = JSON.parse(go(['mod', 'download', '-json', `go.temporal.io/server@${PINNED.temporal}`], {}, undefined, 'finding Temporal\'s SQL schemas')) as { Dir?: string };
   if (!found.Dir) throw new StokeError('ClusterBuild', `the module go.temporal.io/server@${PINNED.temporal} has no folder in the module cache`);
   return path.join(found.Dir, 'schema', 'postgresql', 'v12');

@@ -26,12 +26,12 @@ interface Variant {
   readonly volumes?: readonly string[];
 }
 
-interface Recipe {
+export interface Recipe {
   readonly name: string;
   readonly packages: readonly string[];
   /** A folder under images/ copied over the root filesystem. */
   readonly overlay: string;
-  /** Project files copied in too: project path → path in the image. */
+  /** Files or folders copied in too: path (absolute, or in the project) → path in the image. */
   readonly files?: Readonly<Record<string, string>>;
   readonly variants: readonly Variant[];
 }
@@ -83,16 +83,17 @@ function imagesDir(config: StokeConfig): string {
 /** Every input of a recipe's build: a change to a package list, the build script or an overlay file rebuilds it. */
 export function recipeHash(config: StokeConfig, recipe: Recipe): string {
   const hash = crypto.createHash('sha256').update(JSON.stringify([recipe.name, recipe.packages]));
-  const add = (file: string) => {
+  const add = (file: string, name = path.relative(imagesDir(config), file)) => {
     const stat = fs.lstatSync(file);
-    hash.update(path.relative(imagesDir(config), file));
-    if (stat.isDirectory()) for (const entry of fs.readdirSync(file).sort()) add(path.join(file, entry));
+    hash.update(name);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(file).sort()) add(path.join(file, entry), path.join(name, entry));
     else if (stat.isSymbolicLink()) hash.update(fs.readlinkSync(file));
     else hash.update(fs.readFileSync(file)).update(String(stat.mode & 0o111));
   };
   add(path.join(imagesDir(config), 'build-rootfs.sh'));
   add(path.join(imagesDir(config), recipe.overlay));
-  for (const file of Object.keys(recipe.files ?? {}).sort()) add(path.join(config.projectRoot, file));
+  // Files from outside the project are named by where they go: the same binary from another state folder is the same input.
+  for (const [from, to] of Object.entries(recipe.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) add(path.resolve(config.projectRoot, from), path.isAbsolute(from) ? to : undefined);
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -144,7 +145,7 @@ function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: L
   try {
     execFileSync(path.join(imagesDir(config), 'build-rootfs.sh'),
       [rootfs, debianMirror(), path.join(imagesDir(config), recipe.overlay), ...recipe.packages], { stdio: ['ignore', out, out] });
-    for (const [from, to] of Object.entries(recipe.files ?? {})) fs.copyFileSync(path.join(config.projectRoot, from), path.join(rootfs, to));
+    for (const [from, to] of Object.entries(recipe.files ?? {})) fs.cpSync(path.resolve(config.projectRoot, from), path.join(rootfs, to), { recursive: true });
     execFileSync('tar', ['-C', rootfs, '-cf', `${tarball}.tmp`, '.'], { stdio: ['ignore', 'ignore', out] });
   } catch {
     const tail = fs.readFileSync(`${rootfs}.log`, 'utf8').trim().split('\n').slice(-10).join('\n');
