@@ -63,8 +63,6 @@ const NOT_YET: Readonly<Record<string, string>> = {
   'heat-templates/hot/external_resource.yaml': 'external_id (a resource the stack takes over instead of making) is not supported',
   'heat-templates/hot/zun/webapp.yaml': 'OS::Zun::Container: a container, which the Docker engine could run',
   'heat-templates/cfn/F17/WordPress_With_RDS.template': 'AWS::RDS::DBInstance: Heat makes it from a built-in nested template (a MySQL server)',
-  // Its get_file script is missing from the corpus too.
-  'heat-templates/hot/software-config/example-templates/example-software-deploymentgroup-template.yaml': 'OS::Heat::SoftwareDeploymentGroup: deployments to many servers, for the software deployment code',
 };
 
 test('the corpus parses like Heat parses it and validates cleanly', () => {

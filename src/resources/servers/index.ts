@@ -186,7 +186,7 @@ export const structuredConfig: ResourceType = {
 };
 
 /** As Heat's: a change of config or input_values runs the config again in place (UPDATE); a new server or transport replaces the deployment. */
-const deploymentProperties = {
+export const deploymentProperties = {
   config: { type: 'string', updateAllowed: true, description: 'The config resource to deploy.' },
   server: { type: 'string', required: true, description: 'The server to deploy it on.' },
   input_values: { type: 'map', default: {}, updateAllowed: true, description: 'Input values, by input name.' },
