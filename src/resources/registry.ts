@@ -13,6 +13,7 @@ import { SERVER_TYPES } from './servers';
 import { STACK_TYPES } from './stacks';
 import { VOLUME_TYPES } from './volumes';
 import { WAIT_CONDITION_TYPES } from './wait-condition';
+import { ZUN_TYPES } from './zun';
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fromEntries([
   ...DOCKER_TYPES,
@@ -23,6 +24,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = Object.fro
   ...STACK_TYPES,
   ...CREDENTIAL_TYPES,
   ...VOLUME_TYPES,
+  ...ZUN_TYPES,
   ...RECORDED_TYPES,
 ].map((type) => [type.name, type]));
 

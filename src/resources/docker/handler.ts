@@ -466,12 +466,20 @@ async function createOrAdopt(docker: Docker, req: CreateResourceRequest, spec: D
   }
 }
 
+/** What another container type (OS::Zun::Container) sets that Heat's Docker plugin has no property for. */
+export interface ContainerExtras {
+  readonly workingDir?: string;
+  /** The template's own labels: stoke's identity labels win over them. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
 export async function createContainer(req: CreateResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {},
-  standins: Readonly<Record<string, string>> = DEFAULT_CATALOG.standins): Promise<CreatedResource> {
+  standins: Readonly<Record<string, string>> = DEFAULT_CATALOG.standins, extras: ContainerExtras = {}): Promise<CreatedResource> {
   const endpoint = endpointOf(req, defaultEndpoint, policy);
   const docker = dockerFor(endpoint);
   const spec = containerSpec(req);
-  spec.Labels = { ...spec.Labels, [LABEL_ENGINE]: endpoint };
+  if (extras.workingDir) spec.WorkingDir = extras.workingDir;
+  spec.Labels = { ...extras.labels, ...spec.Labels, [LABEL_ENGINE]: endpoint };
   try {
     // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
     let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req) : [];

@@ -1,4 +1,6 @@
 /** Servers (OS::Nova::Server, AWS::EC2::Instance) and what runs on them: user_data, software configs and deployments. */
+import { isDeferred } from '../../template/functions';
+import { isObject } from '../../template/parse';
 import type { ResourceHandler, ResourceType } from '../plugin';
 
 /** The lifecycle code loads on the first call: validation and `resource type list` need the schemas only. */
@@ -125,6 +127,54 @@ export const softwareConfig: ResourceType = {
   attributes: { config: { description: 'The config value.' } },
 };
 
+/** Heat's one config per lifecycle action: a deployment of the component runs the entry whose actions hold its own. */
+export const softwareComponent: ResourceType = {
+  name: 'OS::Heat::SoftwareComponent',
+  runs: { where: 'activity', needs: ['siblings'] },
+  supportStatus: { status: 'SUPPORTED', version: '2014.2' },
+  handler: { create: async (req) => (await software()).createSoftwareComponent(req) },
+  description: 'Configs for the lifecycle actions of one component: a SoftwareDeployment of it runs the config of the action at hand (its own actions are not read).',
+  properties: {
+    configs: {
+      type: 'list',
+      required: true,
+      constraints: [{ length: { min: 1 } }],
+      description: 'The configurations, each for the actions it lists.',
+      items: {
+        type: 'map',
+        description: 'The configuration of some lifecycle actions.',
+        keys: {
+          actions: {
+            type: 'list', default: ['CREATE', 'UPDATE'], constraints: [{ length: { min: 1 } }],
+            description: 'Lifecycle actions the configuration applies to: CREATE, DELETE, UPDATE, SUSPEND, RESUME.',
+          },
+          config: { type: 'string', default: '', description: 'The configuration script.' },
+          tool: { type: 'string', required: true, description: 'The tool that applies the config: "script" runs it as a program.' },
+        },
+      },
+    },
+    inputs: configProperties.inputs,
+    outputs: configProperties.outputs,
+    options: configProperties.options,
+  },
+  attributes: {
+    configs: { description: 'The list of configurations, one per set of actions.', type: 'list' },
+    config: { description: 'The config value: {configs: [...]}, as Heat stores it.' },
+  },
+  validate: (properties) => {
+    // As Heat: with two configs for one action, which runs first would be undefined.
+    const seen = new Set<string>();
+    const configs = Array.isArray(properties.configs) && !isDeferred(properties.configs) ? properties.configs : [];
+    for (const [i, config] of configs.entries()) {
+      const actions = isObject(config) && Array.isArray(config.actions) ? config.actions.map(String) : [];
+      const twice = actions.find((action) => seen.has(action));
+      if (twice) return [{ path: `.configs[${i}].actions`, message: `more than one configuration for the action ${twice} is not allowed` }];
+      actions.forEach((action) => seen.add(action));
+    }
+    return [];
+  },
+};
+
 export const structuredConfig: ResourceType = {
   name: 'OS::Heat::StructuredConfig',
   runs: { where: 'activity', needs: ['siblings'] },
@@ -136,7 +186,7 @@ export const structuredConfig: ResourceType = {
 };
 
 /** As Heat's: a change of config or input_values runs the config again in place (UPDATE); a new server or transport replaces the deployment. */
-const deploymentProperties = {
+export const deploymentProperties = {
   config: { type: 'string', updateAllowed: true, description: 'The config resource to deploy.' },
   server: { type: 'string', required: true, description: 'The server to deploy it on.' },
   input_values: { type: 'map', default: {}, updateAllowed: true, description: 'Input values, by input name.' },
@@ -206,4 +256,4 @@ export const multipartMime: ResourceType = {
   attributes: { config: { description: 'The MIME multipart text.' } },
 };
 
-export const SERVER_TYPES = [novaServer, ec2Instance, softwareConfig, structuredConfig, softwareDeployment, structuredDeployment, cloudConfig, multipartMime];
+export const SERVER_TYPES = [novaServer, ec2Instance, softwareConfig, softwareComponent, structuredConfig, softwareDeployment, structuredDeployment, cloudConfig, multipartMime];

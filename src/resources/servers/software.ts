@@ -13,7 +13,8 @@ import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, Han
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { multipartMime } from './user-data';
 
-export const CONFIG_TYPES = ['OS::Heat::SoftwareConfig', 'OS::Heat::StructuredConfig', 'OS::Heat::CloudConfig', 'OS::Heat::MultipartMime'];
+const SOFTWARE_COMPONENT = 'OS::Heat::SoftwareComponent';
+export const CONFIG_TYPES = ['OS::Heat::SoftwareConfig', SOFTWARE_COMPONENT, 'OS::Heat::StructuredConfig', 'OS::Heat::CloudConfig', 'OS::Heat::MultipartMime'];
 
 export function invalid(req: { resource: string }, property: string, message: string): never {
   throw ApplicationFailure.nonRetryable(`resources.${req.resource}.properties.${property}: ${message}`, 'InvalidProperty');
@@ -35,6 +36,11 @@ const configResource = (config: Json): CreatedResource => ({ physicalId: crypto.
 
 export const createSoftwareConfig = (req: CreateResourceRequest) => configResource(str(req.properties.config));
 export const createStructuredConfig = (req: CreateResourceRequest) => configResource(req.properties.config ?? {});
+/** Heat stores a component's configs as a config of group 'component' whose value is {configs}. */
+export function createSoftwareComponent(req: CreateResourceRequest): CreatedResource {
+  const configs = req.properties.configs ?? [];
+  return { physicalId: crypto.randomUUID(), attributes: { config: { configs }, configs } };
+}
 export const createCloudConfig = (req: CreateResourceRequest) => configResource(`#cloud-config\n${stringify(req.properties.cloud_config ?? {})}`);
 
 /** Parts that name a config resource of the stack (one of the MultipartMime's siblings) take its text. */
@@ -101,6 +107,16 @@ function deploymentId(req: { stackId: string; resource: string }, action: string
   return `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
 }
 
+/**
+ * The entry of a component's configs that applies to `action`, as Heat's component hook picks it: the one
+ * whose actions (by default CREATE and UPDATE) hold it; none, and the deployment has nothing to run.
+ */
+export function componentEntry(configs: Json | undefined, action: string): { tool: string; config: string } | undefined {
+  const entry = (Array.isArray(configs) ? configs : []).find((c) =>
+    c !== null && typeof c === 'object' && !Array.isArray(c) && (Array.isArray(c.actions) ? c.actions.map(String) : ['CREATE', 'UPDATE']).includes(action)) as JsonObject | undefined;
+  return entry && { tool: str(entry.tool), config: str(entry.config) };
+}
+
 interface Deployment {
   server: string;
   group: string;
@@ -112,12 +128,14 @@ interface Deployment {
 function deployment(req: CreateResourceRequest | DeleteResourceRequest | UpdateResourceRequest, action: string): Deployment | undefined {
   const p = req.properties;
   const actions = (Array.isArray(p.actions) ? p.actions : ['CREATE', 'UPDATE']).map(String);
-  if (!actions.includes(action)) return undefined;
   const configId = str(p.config);
   const config = configId ? siblingLookup(req)(configId) : undefined;
+  // A component's own configs say which actions run anything: Heat reads them instead of the deployment's actions.
+  const component = config?.type === SOFTWARE_COMPONENT ? componentEntry(config.properties.configs, action) : undefined;
+  if (config?.type === SOFTWARE_COMPONENT ? !component : !actions.includes(action)) return undefined;
   if (configId && (!config || !CONFIG_TYPES.includes(config.type))) invalid(req, 'config', `'${configId}' is not a config resource of this stack`);
   const cp = config?.properties ?? {};
-  const group = str(cp.group) || 'Heat::Ungrouped';
+  const group = component?.tool ?? (str(cp.group) || 'Heat::Ungrouped');
   const values: Record<string, Json> = {};
   for (const input of Array.isArray(cp.inputs) ? cp.inputs : []) {
     if (input && typeof input === 'object' && !Array.isArray(input) && input.default !== undefined) values[str(input.name)] = input.default;
@@ -136,9 +154,9 @@ function deployment(req: CreateResourceRequest | DeleteResourceRequest | UpdateR
     script = `#!/bin/sh\nmkdir -p /var/lib/heat-config/structured\ncat > /var/lib/heat-config/structured/${req.resource}.json <<'STOKE_JSON'\n${JSON.stringify(filled, null, 2)}\nSTOKE_JSON\ncat /var/lib/heat-config/structured/${req.resource}.json\n`;
   } else {
     if (!['script', 'Heat::Ungrouped'].includes(group)) {
-      throw ApplicationFailure.nonRetryable(`config group '${group}' has no hook on stoke's servers (only 'script' runs)`, 'UnsupportedConfigGroup');
+      throw ApplicationFailure.nonRetryable(`${component ? 'component tool' : 'config group'} '${group}' has no hook on stoke's servers (only 'script' runs)`, 'UnsupportedConfigGroup');
     }
-    script = str(config?.attributes.config);
+    script = component?.config ?? str(config?.attributes.config);
     if (!script.startsWith('#!')) script = `#!/bin/sh\n${script}`;
   }
   const inputs = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, str(v)]));
