@@ -431,7 +431,9 @@ async function p4Cluster(ctx) {
       say(`P4' ${label}: create ${fmt(created.ms)} (${complete}/200)  delete ${fmt(deleted.ms)} (${gone}/200)  peak RSS ${rss}`);
       figure("P4'", `cluster, ${workers.length} worker${workers.length > 1 ? 's' : ''}: 200 stacks × 3 containers at once: complete, create time`, `${complete}/200, ${fmt(created.ms)}`, 'all complete', complete === 200);
       figure("P4'", '… delete all at once', `${gone}/200, ${fmt(deleted.ms)}`, 'all complete', gone === 200);
-      figure("P4'", '… each worker\'s peak RSS', rss, '≤ 300 MB', workers.every((w) => peaks[w] <= 300e6));
+      // The target is the two workers' each; one worker carrying all 200 stacks is the comparison the issue asks for.
+      const target = workers.length > 1 ? '≤ 300 MB' : '';
+      figure("P4'", '… each worker\'s peak RSS', rss, target, target ? workers.every((w) => peaks[w] <= 300e6) : undefined);
     } finally {
       clearInterval(sampler);
     }

@@ -3,6 +3,7 @@
  * gives it); orders and containers are recorded only: nothing generates keys or certificates here.
  */
 import type { Json } from '../../template/types';
+import type { AttributeSchema } from '../plugin';
 import { recorded, type RecordedResource } from './type';
 
 /** A container's refs: the secrets it names, by name (Heat's secret_refs), and its own id. */
@@ -73,6 +74,14 @@ export const barbicanOrder = recorded({
   }),
 });
 
+/** What Heat gives of every kind of Barbican container. */
+const CONTAINER_ATTRIBUTES: Readonly<Record<string, AttributeSchema>> = {
+  status: { description: 'The status of the container.', type: 'string' },
+  container_ref: { description: 'The URI to the container.', type: 'string' },
+  secret_refs: { description: 'The URIs to secrets stored in container.', type: 'map' },
+  consumers: { description: 'The URIs to container consumers.', type: 'list' },
+};
+
 export const barbicanGenericContainer = recorded({
   name: 'OS::Barbican::GenericContainer',
   description: 'A Barbican container of secrets of the stack: recorded only.',
@@ -90,12 +99,7 @@ export const barbicanGenericContainer = recorded({
       },
     },
   },
-  attributes: {
-    status: { description: 'The status of the container.', type: 'string' },
-    container_ref: { description: 'The URI to the container.', type: 'string' },
-    secret_refs: { description: 'The URIs to secrets stored in container.', type: 'map' },
-    consumers: { description: 'The URIs to container consumers.', type: 'list' },
-  },
+  attributes: CONTAINER_ATTRIBUTES,
   values: containerValues,
 });
 
@@ -110,12 +114,7 @@ export const barbicanCertificateContainer = recorded({
     private_key_passphrase_ref: { type: 'string', constraints: [{ customConstraint: 'barbican.secret' }], description: 'Reference to private key passphrase.' },
     intermediates_ref: { type: 'string', constraints: [{ customConstraint: 'barbican.secret' }], description: 'Reference to intermediates.' },
   },
-  attributes: {
-    status: { description: 'The status of the container.', type: 'string' },
-    container_ref: { description: 'The URI to the container.', type: 'string' },
-    secret_refs: { description: 'The URIs to secrets stored in container.', type: 'map' },
-    consumers: { description: 'The URIs to container consumers.', type: 'list' },
-  },
+  attributes: CONTAINER_ATTRIBUTES,
   values: containerValues,
 });
 
@@ -129,12 +128,7 @@ export const barbicanRsaContainer = recorded({
     private_key_passphrase_ref: { type: 'string', constraints: [{ customConstraint: 'barbican.secret' }], description: 'Reference to private key passphrase.' },
     public_key_ref: { type: 'string', constraints: [{ customConstraint: 'barbican.secret' }], description: 'Reference to public key.' },
   },
-  attributes: {
-    status: { description: 'The status of the container.', type: 'string' },
-    container_ref: { description: 'The URI to the container.', type: 'string' },
-    secret_refs: { description: 'The URIs to secrets stored in container.', type: 'map' },
-    consumers: { description: 'The URIs to container consumers.', type: 'list' },
-  },
+  attributes: CONTAINER_ATTRIBUTES,
   values: containerValues,
 });
 
