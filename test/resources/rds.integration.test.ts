@@ -1,7 +1,14 @@
 /** AWS::RDS::DBInstance on the real engine through a real Temporal: a nested stack whose MySQL serves DBName to its user at Endpoint.Address. */
+import { loadConfig } from '../../src/config';
+import { ensureRecipe, RECIPES } from '../../src/runtime/images';
 import { docker, execIn, showStack, stoke, uniqueName, useWorker, writeTemplate } from '../helpers';
 
 useWorker();
+
+// No registry is reachable here: the catalog's MySQL stand-in is built on the test engine (cached once built).
+beforeAll(async () => {
+  await ensureRecipe(loadConfig(), process.env.STOKE_TEST_DOCKER!, RECIPES.find((recipe) => recipe.name === 'lamp')!, (message) => console.log(`[images] ${message}`));
+});
 
 const template = writeTemplate(`
 AWSTemplateFormatVersion: '2010-09-09'
