@@ -24,6 +24,8 @@ export interface PlannedChild {
   readonly plan: StackPlan;
   readonly attributes: NestedChild['attributes'];
   readonly ref?: string;
+  /** The child's nesting depth: its resource's, but its parent's for a share of the parent (NestedStackHooks.shareOfParent). */
+  readonly depth: number;
 }
 
 /** Plans a nested stack with the values its resource has now; every error in it fails the resource, not retried. */
@@ -36,6 +38,7 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
     ...(req.siblings ? { siblings: req.siblings } : {}), ...(req.current ? { current: req.current } : {}), ...(req.outputs ? { outputs: req.outputs } : {}), ...(source.template ? { template: source.template } : {}),
   });
   const name = source.template?.name ?? `the template of ${req.resource}`;
+  const depth = type.nested.shareOfParent ? req.depth - 1 : req.depth;
   const files = source.files;
   const timeout = Number(req.properties.timeout ?? req.properties.TimeoutInMinutes ?? req.timeoutMinutes);
   const result = planStack({
@@ -45,7 +48,7 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
     parameters: child.parameters,
     readFile: (file) => files[file],
     parseFile: (file) => (files[file] === undefined ? undefined : parseFile(files[file], file)),
-    depth: req.depth,
+    depth,
     timeoutMinutes: Number.isFinite(timeout) && timeout > 0 ? timeout : req.timeoutMinutes,
     // As in Heat, a nested stack never rolls back by itself: its parent's rollback deletes it.
     disableRollback: true,
@@ -55,7 +58,7 @@ export function planNestedStack(req: PlanNestedRequest): PlannedChild {
     const more = result.errors.length > 5 ? `; and ${result.errors.length - 5} more` : '';
     throw ApplicationFailure.nonRetryable(`the nested stack is invalid: ${errors.join('; ')}${more}`, 'NestedStackInvalid');
   }
-  return { plan: result.plan, attributes: child.attributes, ...(child.ref !== undefined ? { ref: child.ref } : {}) };
+  return { plan: result.plan, attributes: child.attributes, depth, ...(child.ref !== undefined ? { ref: child.ref } : {}) };
 }
 
 /** A nested stack's state as its last action left it (real values: its delete works from them); null when it never started. */

@@ -168,6 +168,15 @@ export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<St
   });
 }
 
+/** The event types of a stack's latest action, in order. */
+export function stackHistoryTypes(stack: string): Promise<string[]> {
+  return withTemporal(async (client) => {
+    const { temporal } = await import('@temporalio/proto');
+    const history = await client.workflow.getHandle(`stack:${stack}`).fetchHistory();
+    return (history.events ?? []).map((event) => temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType));
+  });
+}
+
 /** The run a stack's workflow id names now: a new one means an action was started. */
 export function latestStackRun(stack: string): Promise<{ runId: string; type: string }> {
   return withTemporal(async (client) => {

@@ -7,7 +7,8 @@
 import {
   ApplicationFailure,
   ChildWorkflowFailure,
-  executeChild,
+  patched,
+  startChild,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -44,6 +45,14 @@ function childFailure(name: string, err: unknown): unknown {
   return ApplicationFailure.nonRetryable(`nested stack ${name}: ${err.cause.message}`, 'NestedStackFailed');
 }
 
+/**
+ * A nested action's start carries the child's plan or state (hundreds of kB for a large group's part), and
+ * so does the planner's answer before it. Started in parallel, a workflow task would carry all of them, past
+ * gRPC's 4 MB; started one at a time, each task carries one, and the children still run in parallel.
+ * Histories recorded before this started them all at once.
+ */
+const ONE_START_PATCH = 'nested-stacks-start-one-at-a-time';
+
 /** Check, suspend and resume of a nested resource: the same action of its child stack. */
 export type NestedActions = Pick<Activities, 'checkResource' | 'suspendResource' | 'resumeResource'>;
 
@@ -64,13 +73,37 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
     });
   };
 
-  /** Runs one action of the child as a child workflow; its failure is reported in the child's own words. */
-  const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack' | 'checkStack' | 'suspendStack' | 'resumeStack', input: unknown, memo: StackMemo): Promise<StackState> => {
+  let starting: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(step: () => Promise<T>): Promise<T> => {
+    if (!patched(ONE_START_PATCH)) return step();
+    const turn = starting.then(step);
+    starting = turn.catch(() => undefined);
+    return turn;
+  };
+
+  /**
+   * Runs one action of the child as a child workflow, started with what `prepare` reads and plans (nothing
+   * to start when it gives nothing); its failure is reported in the child's own words.
+   */
+  const run = async (name: string, workflow: 'createStack' | 'updateStack' | 'deleteStack' | 'checkStack' | 'suspendStack' | 'resumeStack',
+    prepare: () => Promise<{ input: unknown; memo: StackMemo } | undefined>): Promise<StackState | undefined> => {
     try {
-      return await executeChild(workflow, { workflowId: stackWorkflowId(name), args: [input], memo: { ...memo }, staticSummary: actionSummary(workflow, name) });
+      const child = await oneAtATime(async () => {
+        const start = await prepare();
+        return start && startChild(workflow, { workflowId: stackWorkflowId(name), args: [start.input], memo: { ...start.memo }, staticSummary: actionSummary(workflow, name) });
+      });
+      return await child?.result();
     } catch (err) {
       throw childFailure(name, err);
     }
+  };
+
+  /** The child as it stands; `required` by every action but a delete. */
+  const existing = async (name: string, required: boolean): Promise<StackState | undefined> => {
+    const found = await reads.nestedStackState({ name });
+    if (found && found.status !== 'DELETE_COMPLETE') return found;
+    if (required) throw ApplicationFailure.nonRetryable(`nested stack ${name} no longer exists`, 'NestedStackNotFound');
+    return undefined;
   };
 
   /** The resource as the child's outputs give it. */
@@ -87,38 +120,47 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
 
   const create = async (req: CreateResourceRequest): Promise<CreatedResource> => {
     const name = nestedStackName(state.name, state.id, req.resource, req.copy);
-    const child = await planChild(req, name);
-    const stackId = uuid4();
-    // A nested stack goes where its parent was placed, so a group's members share their parent's engine.
-    const plan = state.engine && !child.plan.engine ? { ...child.plan, engine: state.engine } : child.plan;
-    const input: CreateStackInput = { plan, stackId, nesting: nestedIn(req.resource) };
-    return resultOf(name, child, await run(name, 'createStack', input, childMemo(child.plan, stackId, state.name)));
+    let child: PlannedChild | undefined;
+    const result = await run(name, 'createStack', async () => {
+      child = await planChild(req, name);
+      const stackId = uuid4();
+      // A nested stack goes where its parent was placed, so a group's members share their parent's engine.
+      const plan = state.engine && !child.plan.engine ? { ...child.plan, engine: state.engine } : child.plan;
+      // A child planned before the planner gave its depth has its resource's.
+      const input: CreateStackInput = { plan, stackId, nesting: { ...nestedIn(req.resource), depth: child.depth ?? nestedIn(req.resource).depth } };
+      return { input, memo: childMemo(child.plan, stackId, state.name) };
+    });
+    return resultOf(name, child!, result!);
   };
 
   /** Heat's StackResource update: the child is updated to its new template and parameters, keeping what did not change. */
   const update = async (req: UpdateResourceRequest): Promise<CreatedResource> => {
     const name = nestedStackName(state.name, state.id, req.resource, req.copy);
-    const found = await reads.nestedStackState({ name });
-    if (!found || found.status === 'DELETE_COMPLETE') throw ApplicationFailure.nonRetryable(`nested stack ${name} no longer exists`, 'NestedStackNotFound');
-    const child = await planChild(req, name, found);
-    const input: UpdateStackInput = { state: found, plan: child.plan };
-    return resultOf(name, child, await run(name, 'updateStack', input, childMemo(child.plan, found.id, state.name)));
+    let child: PlannedChild | undefined;
+    const result = await run(name, 'updateStack', async () => {
+      const found = (await existing(name, true))!;
+      child = await planChild(req, name, found);
+      const input: UpdateStackInput = { state: found, plan: child.plan };
+      return { input, memo: childMemo(child.plan, found.id, state.name) };
+    });
+    return resultOf(name, child!, result!);
   };
 
   const remove = async (req: DeleteResourceRequest): Promise<void> => {
     const name = nestedStackName(state.name, state.id, req.resource, req.copy);
-    const found = await reads.nestedStackState({ name });
-    if (!found || found.status === 'DELETE_COMPLETE') return;
-    const input: DeleteStackInput = { state: found };
-    await run(name, 'deleteStack', input, childMemo(undefined, found.id, state.name));
+    await run(name, 'deleteStack', async () => {
+      const found = await existing(name, false);
+      return found && { input: { state: found } satisfies DeleteStackInput, memo: childMemo(undefined, found.id, state.name) };
+    });
   };
 
   /** A stack action that works from the child's state as it stands. */
   const act = (workflow: 'checkStack' | 'suspendStack' | 'resumeStack') => async (req: ExistingResourceRequest): Promise<void> => {
     const name = nestedStackName(state.name, state.id, req.resource, req.copy);
-    const found = await reads.nestedStackState({ name });
-    if (!found || found.status === 'DELETE_COMPLETE') throw ApplicationFailure.nonRetryable(`nested stack ${name} no longer exists`, 'NestedStackNotFound');
-    await run(name, workflow, { state: found }, childMemo(undefined, found.id, state.name));
+    await run(name, workflow, async () => {
+      const found = (await existing(name, true))!;
+      return { input: { state: found }, memo: childMemo(undefined, found.id, state.name) };
+    });
   };
   const check = act('checkStack');
 

@@ -180,6 +180,8 @@ export interface NestedStackHooks {
    */
   source?(properties: JsonObject): { readonly file: string } | { readonly template: string | JsonObject } | undefined;
   child(req: NestedChildRequest): NestedChild;
+  /** The child is a share of its parent's resources (a large group's part), not a level of nesting: it does not count in the depth limit. */
+  readonly shareOfParent?: boolean;
 }
 
 /** One resource type: Heat's properties_schema, attributes_schema, support_status and handle_* in one place. */

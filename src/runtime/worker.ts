@@ -175,6 +175,10 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
         stacks: () => (stacks ??= StackClient.connect(config)),
       }),
       maxConcurrentActivityTaskExecutions: 200,
+      // In-worker types (None, RandomString) and planning run as local activities, up to MAX_PARALLEL for each stack
+      // at once. With the SDK's 100 slots, twenty stacks of them (a large group's parts) queued behind each other, and
+      // a workflow task whose local activities all waited for a slot timed out, losing its work (10,000 resources: 88 s, not 21 s).
+      maxConcurrentLocalActivityExecutions: 1000,
       // An image pull's heartbeats carry its bytes, which `--wait` draws: sent every 2 s, not every 16 s.
       maxHeartbeatThrottleInterval: '2 seconds',
       // A stack's first workflow task schedules up to MAX_PARALLEL activities at once. The server hands them back

@@ -1,6 +1,6 @@
 /** OS::Heat::ResourceGroup's child stack: the template the group generates for its members, and how it plans. */
 import type { NestedChildRequest } from '../../src/resources/plugin';
-import { memberNames, removedNames, resourceGroup } from '../../src/resources/stacks/resource-group';
+import { fromRuns, groupPart, layout, memberNames, PART_SIZE, removedNames, resourceGroup, toRuns } from '../../src/resources/stacks/resource-group';
 import { parseFile } from '../../src/template/parse';
 import { resolve } from '../../src/template/functions';
 import { checkProperty, planStack } from '../../src/template/plan';
@@ -169,6 +169,133 @@ describe('attributes', () => {
     expect(read('resource.2.output')).toEqual('output-2');
     expect(read('resource.9.output')).toBeNull();
     expect(read('removed_rsrc_list')).toEqual([]);
+  });
+});
+
+describe('a group larger than one workflow should hold: parts', () => {
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i));
+  const resourcesOf = (template: string | JsonObject) => (template as JsonObject).resources as Record<string, JsonObject>;
+
+  test('up to PART_SIZE members the group is flat, as it always was', () => {
+    const template = templateOf({ count: PART_SIZE });
+    expect(template.heat_template_version).toBe('2016-10-14');
+    expect(Object.keys(template.resources as JsonObject)).toEqual(range(0, PART_SIZE));
+  });
+
+  test('past it, members below PART_SIZE stay in the group and the others go into parts of PART_SIZE by index', () => {
+    const template = templateOf({ count: 2 * PART_SIZE + 200, resource_def: { type: 'OS::Heat::TestResource', properties: { value: 'v-%index%' } } });
+    const resources = resourcesOf(template);
+    const parts = [`members-${PART_SIZE}-${2 * PART_SIZE - 1}`, `members-${2 * PART_SIZE}-${3 * PART_SIZE - 1}`];
+    expect(Object.keys(resources)).toEqual([...range(0, PART_SIZE), ...parts]);
+    expect(resources[parts[1]!]).toEqual({
+      type: 'OS::Stoke::GroupPart',
+      properties: { resource_def: { type: 'OS::Heat::TestResource', properties: { value: 'v-%index%' } }, first: 2 * PART_SIZE, width: PART_SIZE, members: `${2 * PART_SIZE}-${2 * PART_SIZE + 199}` },
+    });
+    // The part's own stack holds its members, index_var replaced as in the group.
+    const part = groupPart.nested!.child({ stack: 'demo-group', resource: parts[1]!, properties: resources[parts[1]!]!.properties as JsonObject, attributes: [] });
+    expect(Object.keys(resourcesOf(part.template))).toEqual(range(2 * PART_SIZE, 2 * PART_SIZE + 200));
+    expect(resourcesOf(part.template)[String(2 * PART_SIZE + 7)]).toEqual({ type: 'OS::Heat::TestResource', properties: { value: `v-${2 * PART_SIZE + 7}` } });
+    expect(Object.keys(planned(part.template as JsonObject).resources)).toHaveLength(200);
+  });
+
+  test('a member never moves: growing and shrinking only add and remove parts and members', () => {
+    const before = layout(range(0, 1200));
+    const after = layout(range(0, 1700));
+    expect(after.direct).toEqual(before.direct);
+    expect(after.parts.slice(0, 2).map((p) => [p.first, p.width])).toEqual(before.parts.map((p) => [p.first, p.width]));
+    expect(layout(range(0, 600)).parts.map((p) => p.members.length)).toEqual([100]);
+  });
+
+  test('past PART_SIZE × 8 parts hold parts: no stack holds more than 8 parts of members, nor more than PART_SIZE members', () => {
+    const wide = PART_SIZE * 8;
+    const top = layout(['0', String(PART_SIZE + 3), String(7 * PART_SIZE), String(wide), String(wide + 1), String(2 * wide + PART_SIZE), String(wide * 8)]);
+    expect(top.direct).toEqual(['0']);
+    expect(top.parts.map((p) => [p.first, p.width, p.members])).toEqual([
+      [PART_SIZE, PART_SIZE, [String(PART_SIZE + 3)]],
+      [7 * PART_SIZE, PART_SIZE, [String(7 * PART_SIZE)]],
+      [wide, wide, [String(wide), String(wide + 1)]],
+      [2 * wide, wide, [String(2 * wide + PART_SIZE)]],
+      [wide * 8, wide * 8, [String(wide * 8)]],
+    ]);
+    // A part of parts holds 8 parts, each of PART_SIZE members; those hold their members.
+    const inner = layout([String(2 * wide + 1), String(2 * wide + PART_SIZE), String(3 * wide - 1)], { first: 2 * wide, width: wide });
+    expect(inner.direct).toEqual([]);
+    expect(inner.parts.map((p) => [p.first, p.width])).toEqual([[2 * wide, PART_SIZE], [2 * wide + PART_SIZE, PART_SIZE], [3 * wide - PART_SIZE, PART_SIZE]]);
+    // 10,000 members: 500 in the group's own stack, 7 parts of members beside them, 2 parts of parts.
+    expect(layout(range(0, 10_000)).parts.map((p) => p.width)).toEqual([...Array(7).fill(PART_SIZE), wide, wide]);
+    expect(layout(range(PART_SIZE, PART_SIZE + 3), { first: PART_SIZE, width: PART_SIZE })).toEqual({ direct: range(PART_SIZE, PART_SIZE + 3), parts: [] });
+  });
+
+  test('member lists travel as runs of indexes', () => {
+    expect(toRuns(['7', '3', '4', '5', '9', '10'])).toBe('3-5,7,9-10');
+    expect(fromRuns('3-5,7,9-10')).toEqual(['3', '4', '5', '7', '9', '10']);
+    expect(fromRuns(toRuns(range(500, 1000)))).toEqual(range(500, 1000));
+    expect(fromRuns('')).toEqual([]);
+  });
+
+  test('a group with parts hands back its member names as runs, not a refs_map of every member', () => {
+    const outputs = (templateOf({ count: PART_SIZE + 1 }) as JsonObject).outputs as JsonObject;
+    expect(outputs).toEqual({ 'stoke:members': { value: `0-${PART_SIZE}` }, removed_rsrc_list: { value: [] } });
+    // A parent that reads refs_map still gets it, and with it a removal policy may name members by ref.
+    expect(Object.keys(((child({ count: PART_SIZE + 1 }, { attributes: ['refs_map'] }).template as JsonObject).outputs as JsonObject)).sort())
+      .toEqual(['refs_map', 'removed_rsrc_list', 'stoke:members']);
+  });
+
+  test('an update finds the members inside parts through the runs, and a policy may remove one of them', () => {
+    const current = ['members-500-999', ...range(0, PART_SIZE)];
+    const outputs = { 'stoke:members': '0-699', removed_rsrc_list: [] };
+    const update = child({ count: 600, removal_policies: [{ resource_list: ['650'] }] }, { current, outputs, attributes: ['removed_rsrc_list'] });
+    const resources = resourcesOf(update.template);
+    expect(Object.keys(resources)).toEqual([...range(0, PART_SIZE), 'members-500-999']);
+    expect((resources['members-500-999']!.properties as JsonObject).members).toBe('500-599');
+    expect((update.template as JsonObject).outputs).toMatchObject({ removed_rsrc_list: { value: ['650'] } });
+    // Shrunk below PART_SIZE the part goes, and the group is flat again.
+    expect(membersOf({ count: 3 }, { current, outputs })).toEqual(['0', '1', '2']);
+  });
+
+  test("the parent reads the same attributes from a group with parts as from a flat one", () => {
+    const count = PART_SIZE + 3;
+    const wanted = ['refs', 'refs_map', 'attributes', 'attributes.output', 'output', 'resource.2.output', `resource.${PART_SIZE + 1}.output`, `resource.${PART_SIZE + 2}`, 'resource.9999.output'];
+    const group = child({ count, resource_def: { type: 'OS::Heat::TestResource' } }, { attributes: wanted });
+    const template = group.template as JsonObject;
+    expect(template.heat_template_version).toBe('2017-09-01');
+    const plan = planned(template);
+    const partName = `members-${PART_SIZE}-${2 * PART_SIZE - 1}`;
+    // What the group's stack reads from its part is what the part's stack must output.
+    const partReads = plan.resources[partName]!.attributes;
+    expect([...partReads].sort()).toEqual(['attributes', 'attributes.output', 'output', 'refs', 'refs_map', `resource.${PART_SIZE + 1}.output`, `resource.${PART_SIZE + 2}`].sort());
+    const part = groupPart.nested!.child({ stack: 'demo-group', resource: partName, properties: (resourcesOf(template)[partName]!.properties as JsonObject), attributes: partReads });
+    const partOutputs = (part.template as JsonObject).outputs as JsonObject;
+    planned(part.template as JsonObject);
+
+    const scope = (members: Set<string>, attribute: (name: string, a: string) => unknown) => ({
+      format: 'hot' as const, stackName: 'demo-group', stackId: 'c', parameters: {}, resourceNames: members,
+      physicalId: (m: string) => `id-${m}`, attribute,
+    });
+    const partMembers = new Set(range(PART_SIZE, count));
+    const partHeld = Object.fromEntries(Object.entries(part.attributes).map(([a, o]) => [a, resolve((partOutputs[o as string] as JsonObject).value!, scope(partMembers, (m, a2) => `${a2}-${m}`))]));
+    const groupMembers = new Set([...range(0, PART_SIZE), partName]);
+    const outputs = template.outputs as JsonObject;
+    const held = Object.fromEntries(Object.entries(group.attributes).map(([a, o]) => [a, resolve((outputs[o as string] as JsonObject).value!,
+      scope(groupMembers, (m, a2) => (m === partName ? partHeld[a2] : `${a2}-${m}`)))]));
+    const parent = { format: 'hot' as const, stackName: 'demo', stackId: 'p', parameters: {}, resourceNames: new Set(['group']), attribute: (_: string, a: string) => held[a] };
+    const read = (...args: string[]) => resolve({ get_attr: ['group', ...args] }, parent);
+    const all = range(0, count);
+    expect(read('refs')).toEqual(all.map((m) => `id-${m}`));
+    expect(read('refs_map')).toEqual(Object.fromEntries(all.map((m) => [m, `id-${m}`])));
+    expect(read('output')).toEqual(all.map((m) => `output-${m}`));
+    expect(read('output', String(PART_SIZE + 1))).toEqual(`output-${PART_SIZE + 1}`);
+    expect(read('attributes', 'output')).toEqual(Object.fromEntries(all.map((m) => [m, `output-${m}`])));
+    expect(read('resource.2.output')).toBe('output-2');
+    expect(read(`resource.${PART_SIZE + 1}.output`)).toBe(`output-${PART_SIZE + 1}`);
+    expect(read(`resource.${PART_SIZE + 2}`)).toBe(`id-${PART_SIZE + 2}`);
+    expect(read('resource.9999.output')).toBeNull();
+  });
+
+  test('a part is hidden, made only by a group, and does not count as a level of nesting', () => {
+    expect(groupPart).toMatchObject({ name: 'OS::Stoke::GroupPart', supportStatus: { status: 'HIDDEN' }, runs: { where: 'stack', copies: true } });
+    expect(groupPart.nested!.shareOfParent).toBe(true);
+    expect(resourceGroup.nested!.shareOfParent).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { isObject } from '../../template/parse';
 import type { JsonObject } from '../../template/types';
 import type { NestedChild, NestedChildRequest, ResourceType, RunProfile } from '../plugin';
 import { rdsDbInstance } from './rds';
-import { resourceGroup } from './resource-group';
+import { groupPart, resourceGroup } from './resource-group';
 import { SCALING_TYPES } from './scaling';
 import { softwareDeploymentGroup } from './software-deployment-group';
 
@@ -90,4 +90,4 @@ export const cfnStack: ResourceType = {
   },
 };
 
-export const STACK_TYPES = [templateResource, heatStack, cfnStack, resourceGroup, softwareDeploymentGroup, rdsDbInstance, ...SCALING_TYPES];
+export const STACK_TYPES = [templateResource, heatStack, cfnStack, resourceGroup, groupPart, softwareDeploymentGroup, rdsDbInstance, ...SCALING_TYPES];
