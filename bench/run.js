@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- P1 P2 P4 P4' P5 P6 P7 P8] [--containers 50,200 | --full] [--cluster]`: stoke against the Docker engine's own speed and docker-compose, on
+ * `npm run bench [-- P1 P2 P4 P4' P5 P6 P7 P8] [--containers 50,200] [--resources 1000,10000] [--mixed] [--full] [--cluster]`: stoke against the Docker engine's own speed and docker-compose, on
  * the same engine in one run, alternating the contenders, BENCH_REPS repetitions (default 3), medians.
  * Prints a table of figures and ratios; the raw log goes to bench/results/.
  */
@@ -302,33 +302,105 @@ async function historyStats(ctx, name) {
   return { events, bytes, largestEvent };
 }
 
-/** P2: one stack of 1000 cheap resources. */
-async function p2(ctx) {
-  const template = cheapTemplate();
+/**
+ * A stack of `count` resources as large stacks are written, in groups: a seed, a ResourceGroup of a tenth of
+ * the count (RandomStrings, or sleeping containers with `containers`), one of the rest (None, each reading the
+ * seed), and a summary reading the first group's refs (a load balancer's members). Groups past 500 members are
+ * split into parts.
+ */
+function groupedTemplate(count, containers) {
+  const tenth = Math.floor(count / 10);
+  const cmd = JSON.stringify(lib.SLEEPER_CMD);
+  const config = containers
+    ? `{type: DockerInc::Docker::Container, properties: {image: busybox, cmd: ${cmd}, env: [{list_join: ['=', [SEED, {get_attr: [seed, value]}]]}]}}`
+    : '{type: OS::Heat::RandomString, properties: {length: 16}}';
+  return `heat_template_version: 2016-10-14
+resources:
+  seed: {type: OS::Heat::RandomString, properties: {length: 16}}
+  config:
+    type: OS::Heat::ResourceGroup
+    depends_on: [seed]
+    properties: {count: ${tenth}, resource_def: ${config}}
+  workers:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: ${count - tenth - 2}
+      resource_def: {type: OS::Heat::None, properties: {inputs: [{get_attr: [seed, value]}, '%index%']}}
+  summary:
+    type: OS::Heat::None
+    properties: {inputs: [{get_attr: [config, refs]}, {get_attr: [workers, resource.0]}]}
+`;
+}
+
+/**
+ * The histories of a stack's create: its own workflow's and those of every stack nested in it (their names
+ * start with the root's). The largest history and the largest event (the largest payload) are the limits that
+ * matter: Temporal warns at 10,240 events and refuses a payload over 2 MB.
+ */
+async function treeHistoryStats(ctx, name) {
+  const { temporal } = require('@temporalio/proto');
+  const service = ctx.client.connection.workflowService;
+  const executions = [];
+  let listToken;
+  do {
+    const page = await service.listWorkflowExecutions({ namespace: ctx.config.namespace, query: `WorkflowId STARTS_WITH 'stack:${name}' AND WorkflowType = 'createStack'`, nextPageToken: listToken });
+    executions.push(...page.executions.filter((e) => e.execution.workflowId === `stack:${name}` || e.execution.workflowId.startsWith(`stack:${name}-`)));
+    listToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (listToken);
+  const tree = { workflows: executions.length, events: 0, largestHistory: 0, largestBytes: 0, largestEvent: 0 };
+  for (const { execution } of executions) {
+    const { workflowExecutionInfo: info } = await service.describeWorkflowExecution({ namespace: ctx.config.namespace, execution });
+    tree.events += Number(info.historyLength);
+    tree.largestHistory = Math.max(tree.largestHistory, Number(info.historyLength));
+    tree.largestBytes = Math.max(tree.largestBytes, Number(info.historySizeBytes));
+    let nextPageToken;
+    do {
+      // A few events a page: a page of large events would pass gRPC's 4 MB.
+      const page = await service.getWorkflowExecutionHistory({ namespace: ctx.config.namespace, execution, nextPageToken, maximumPageSize: 4 });
+      for (const event of page.history.events) tree.largestEvent = Math.max(tree.largestEvent, temporal.api.history.v1.HistoryEvent.encode(event).finish().length);
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+  }
+  return tree;
+}
+
+/**
+ * P2: one stack of `count` resources, in-worker types unless `containers` (a tenth are then containers):
+ * 1,000 as one flat template of ten tiers, more in groups (groupedTemplate).
+ */
+async function p2(ctx, count, containers) {
+  const template = count <= 1000 && !containers ? cheapTemplate(count) : groupedTemplate(count, containers);
+  const what = `${count} ${containers ? 'resources, a tenth of them containers' : 'cheap resources'}`;
   const creates = [];
   const deletes = [];
   let stats;
   for (let run = 0; run < REPS; run++) {
-    const name = `p2-${process.pid}-${run}`;
+    const name = `p2-${process.pid}-${count}-${run}`;
     const plan = lib.loadPlan(name, template);
     const created = await lib.timed(async () => {
       await ctx.stacks.create(plan);
       return ctx.result(name);
     });
     if (created.value.status !== 'CREATE_COMPLETE') throw new Error(`P2 stack ${name}: ${created.value.status} ${created.value.statusReason}`);
-    stats = await historyStats(ctx, name);
+    stats = await treeHistoryStats(ctx, name);
     const deleted = await lib.timed(async () => {
       await ctx.stacks.delete(name);
       return ctx.result(name);
     });
+    if (deleted.value.status !== 'DELETE_COMPLETE') throw new Error(`P2 stack ${name}: ${deleted.value.status} ${deleted.value.statusReason}`);
     creates.push(created.ms);
     deletes.push(deleted.ms);
-    say(`P2 run ${run + 1} create ${fmt(created.ms)} (${stats.events} events, ${(stats.bytes / 1e6).toFixed(2)} MB)  delete ${fmt(deleted.ms)}`);
+    say(`P2 ${what} run ${run + 1} create ${fmt(created.ms)} (${stats.workflows} workflows, ${stats.events} events, largest history ${stats.largestHistory} events `
+      + `and ${(stats.largestBytes / 1e6).toFixed(2)} MB, largest event ${(stats.largestEvent / 1e3).toFixed(0)} kB)  delete ${fmt(deleted.ms)}`);
   }
   const create = lib.median(creates);
-  figure('P2', '1000 cheap resources: create wall time', fmt(create), '≤ 10 s', create <= 10_000);
+  // The issue's targets: 10 s at 1,000, 20 s at 10,000, with in-worker types; none with containers (the engine sets the pace).
+  const target = containers ? undefined : count <= 1000 ? 10_000 : 20_000;
+  figure('P2', `${what}: create wall time`, fmt(create), target ? `≤ ${target / 1000} s` : '', target ? create <= target : undefined);
   figure('P2', '… delete wall time', fmt(lib.median(deletes)), '', undefined);
-  figure('P2', '… create history: events, size', `${stats.events} events, ${(stats.bytes / 1e6).toFixed(2)} MB`, '< 51,200 events, < 50 MB', stats.events < 51_200 && stats.bytes < 50e6);
+  figure('P2', '… create: workflows, events in all, largest history (events, size), largest event (payload)',
+    `${stats.workflows}, ${stats.events}, ${stats.largestHistory} events and ${(stats.largestBytes / 1e6).toFixed(2)} MB, ${(stats.largestEvent / 1e6).toFixed(2)} MB`,
+    'every history < 10,240 events, every payload < 2 MB', stats.largestHistory < 10_240 && stats.largestEvent < 2e6);
 }
 
 /** A ResourceGroup of `count` sleeping containers. */
@@ -641,29 +713,33 @@ async function p7(ctx) {
   figure('P7', '… of which the new worker\'s own start (median)', fmt(lib.median(restarts)), '', undefined);
 }
 
-/** `--containers 50,200` or `--full` (50, 200 and 1,000); P1 runs once per count. */
-function containerCounts(args) {
-  const at = args.indexOf('--containers');
-  if (at >= 0) {
-    const counts = String(args[at + 1] ?? '').split(',').map(Number);
-    if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--containers takes whole numbers, e.g. --containers 50,200');
-    args.splice(at, 2);
-    return counts;
-  }
-  const full = args.indexOf('--full');
-  if (full >= 0) {
-    args.splice(full, 1);
-    return [50, 200, 1000];
-  }
-  return [50];
+/** `--<option> 50,200`: whole numbers, taken out of `args`; `fallback` when the option is not given. */
+function counts(args, option, fallback) {
+  const at = args.indexOf(option);
+  if (at < 0) return fallback;
+  const given = String(args[at + 1] ?? '').split(',').map(Number);
+  if (!given.length || given.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${option} takes whole numbers, e.g. ${option} ${fallback.join(',')}`);
+  args.splice(at, 2);
+  return given;
+}
+
+/** Takes a flag out of `args`; true when it was there. */
+function flag(args, name) {
+  const at = args.indexOf(name);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
 }
 
 async function main() {
   const args = process.argv.slice(2);
-  const counts = containerCounts(args);
+  // `--full`: P1 at 50, 200 and 1,000 containers, P2 at 1,000 and 10,000 resources.
+  const full = flag(args, '--full');
+  const containerCounts = counts(args, '--containers', full ? [50, 200, 1000] : [50]);
+  const resourceCounts = counts(args, '--resources', full ? [1000, 10_000] : [1000]);
+  // `--mixed`: P2's stacks have a tenth of their resources as containers.
+  const mixed = flag(args, '--mixed');
   // `--cluster`: P1 through a cluster of the bench's own (`stoke cluster up`) instead of the dev server and one worker.
-  const onCluster = args.includes('--cluster');
-  if (onCluster) args.splice(args.indexOf('--cluster'), 1);
+  const onCluster = flag(args, '--cluster');
   const wanted = args.map((a) => a.toUpperCase());
   const run = (id) => wanted.length === 0 || wanted.includes(id);
   say(`stoke bench ${new Date().toISOString()}: ${lib.machine()}; ${REPS} repetitions`);
@@ -677,9 +753,9 @@ async function main() {
   const handles = await lib.clients(setup.config);
   Object.assign(ctx, { client: handles.client, stacks: handles.stacks, result: handles.result });
   try {
-    if (run('P1') && onCluster) await p1OnCluster(ctx, counts);
-    else if (run('P1')) for (const count of counts) await p1(ctx, count);
-    if (run('P2')) await p2(ctx);
+    if (run('P1') && onCluster) await p1OnCluster(ctx, containerCounts);
+    else if (run('P1')) for (const count of containerCounts) await p1(ctx, count);
+    if (run('P2')) for (const count of resourceCounts) await p2(ctx, count, mixed);
     figure('P3', 'wait condition signal → dependent start (median, p95 of 50)', 'not measured', '≤ 200 ms', undefined,
       'slot for the signal gateway (branch waits)');
     if (run('P4')) await p4(ctx);
