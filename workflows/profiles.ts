@@ -86,6 +86,9 @@ export const PROFILES = {
  */
 const LOCAL_PATCH = 'local-activities-for-in-worker-types';
 
+/** Containers' deletes as local activities (RunProfile.deletes): recorded histories deleted them with ordinary ones. */
+const LOCAL_DELETE_PATCH = 'local-deletes';
+
 /** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
 export interface ResourceActivities {
   readonly ordinary: Activities;
@@ -101,12 +104,15 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
     ordinary,
     local,
     of: (resource) => {
-      const where = runsOf(resource).where;
-      if (where === 'stack') {
+      const runs = runsOf(resource);
+      if (runs.where === 'stack') {
         if (!nested) throw ApplicationFailure.nonRetryable(`${resource.type} is a nested stack, which this action cannot act on`, 'NestedStackUnsupported');
         return nested;
       }
-      return where === 'local' && patched(LOCAL_PATCH) ? local : ordinary;
+      if (runs.where === 'local' && patched(LOCAL_PATCH)) return local;
+      if (runs.deletes !== 'local') return ordinary;
+      const { createResource, adoptResource, updateResource } = ordinary;
+      return { createResource, adoptResource, updateResource, deleteResource: (req) => (patched(LOCAL_DELETE_PATCH) ? local : ordinary).deleteResource(req) };
     },
   };
 }

@@ -24,6 +24,12 @@ export interface RunProfile {
   /** Sends heartbeats while a handler runs, so a lost worker or a cancel reaches it within the heartbeat timeout. */
   readonly heartbeat?: boolean;
   /**
+   * `local`: the delete of a type that runs as an ordinary activity runs as a local activity: a few short engine
+   * calls (a stop within its grace period, a remove) with nothing to heartbeat, where two round trips through
+   * the server per resource cost more than the calls themselves.
+   */
+  readonly deletes?: 'local';
+  /**
    * What the workflow hands the handler besides the resource's own properties: `siblings` gives the
    * resources this one requires (physical id, attributes, properties); `addresses` the fixed IPs the
    * stack's resources hold already.

@@ -15,6 +15,7 @@ import {
   recordHistories,
   showStack,
   stackContainers,
+  stackHistoryTypes,
   startWorker,
   stoke,
   stokeWith,
@@ -126,7 +127,11 @@ test('create runs linked containers with env and published ports, outputs resolv
   expect(await stackContainers(stack)).toEqual([]);
   expect(stoke('stack', 'list').stdout).not.toContain(stack);
   expect(showStack(stack).status).toBe('DELETE_COMPLETE');
-  await recordHistories(stack, 'linked-containers');
+  // The containers' deletes ran as local activities: the sweep is the delete's one ordinary activity.
+  const deleteEvents = await stackHistoryTypes(stack);
+  expect(deleteEvents.filter((type) => type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(1);
+  expect(deleteEvents.filter((type) => type === 'EVENT_TYPE_MARKER_RECORDED').length).toBeGreaterThanOrEqual(3);
+  await recordHistories(stack, 'local-deletes');
 });
 
 test('a failing resource rolls the stack back and leaves no container behind', async () => {
