@@ -198,6 +198,13 @@ describe('a group larger than one workflow should hold: parts', () => {
     expect(Object.keys(planned(part.template as JsonObject).resources)).toHaveLength(200);
   });
 
+  test('parts run three at a time: each waits for the part three before it', () => {
+    const resources = resourcesOf(templateOf({ count: 6 * PART_SIZE }));
+    const parts = Object.keys(resources).filter((name) => name.startsWith('members-'));
+    expect(parts).toHaveLength(5);
+    expect(parts.map((name) => resources[name]!.depends_on)).toEqual([undefined, undefined, undefined, [parts[0]], [parts[1]]]);
+  });
+
   test('a member never moves: growing and shrinking only add and remove parts and members', () => {
     const before = layout(range(0, 1200));
     const after = layout(range(0, 1700));
