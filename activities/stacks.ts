@@ -24,8 +24,11 @@ export interface PlannedChild {
   readonly plan: StackPlan;
   readonly attributes: NestedChild['attributes'];
   readonly ref?: string;
-  /** The child's nesting depth: its resource's, but its parent's for a share of the parent (NestedStackHooks.shareOfParent). */
-  readonly depth: number;
+  /**
+   * The child's nesting depth: its resource's, but its parent's for a share of the parent (NestedStackHooks.shareOfParent).
+   * Absent from the answers recorded before the planner gave it.
+   */
+  readonly depth?: number;
 }
 
 /** Plans a nested stack with the values its resource has now; every error in it fails the resource, not retried. */

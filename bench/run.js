@@ -284,22 +284,27 @@ function cheapTemplate(count = 1000, tiers = 10) {
   return text;
 }
 
-async function historyStats(ctx, name) {
+/** One execution's history, read a few events a page (a page of large events would pass gRPC's 4 MB): events, encoded size, largest event. */
+async function executionStats(ctx, execution) {
   const { temporal } = require('@temporalio/proto');
   const service = ctx.client.connection.workflowService;
-  const { executions } = await service.listWorkflowExecutions({ namespace: ctx.config.namespace, query: `WorkflowId = 'stack:${name}' AND WorkflowType = 'createStack'` });
   let events = 0;
   let bytes = 0;
   let largestEvent = 0;
   let nextPageToken;
   do {
-    const page = await service.getWorkflowExecutionHistory({ namespace: ctx.config.namespace, execution: executions[0].execution, nextPageToken });
+    const page = await service.getWorkflowExecutionHistory({ namespace: ctx.config.namespace, execution, nextPageToken, maximumPageSize: 4 });
     events += page.history.events.length;
     bytes += temporal.api.history.v1.History.encode(page.history).finish().length;
     for (const event of page.history.events) largestEvent = Math.max(largestEvent, temporal.api.history.v1.HistoryEvent.encode(event).finish().length);
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
   return { events, bytes, largestEvent };
+}
+
+async function historyStats(ctx, name) {
+  const { executions } = await ctx.client.connection.workflowService.listWorkflowExecutions({ namespace: ctx.config.namespace, query: `WorkflowId = 'stack:${name}' AND WorkflowType = 'createStack'` });
+  return executionStats(ctx, executions[0].execution);
 }
 
 /**
@@ -338,7 +343,6 @@ resources:
  * matter: Temporal warns at 10,240 events and refuses a payload over 2 MB.
  */
 async function treeHistoryStats(ctx, name) {
-  const { temporal } = require('@temporalio/proto');
   const service = ctx.client.connection.workflowService;
   const executions = [];
   let listToken;
@@ -353,13 +357,7 @@ async function treeHistoryStats(ctx, name) {
     tree.events += Number(info.historyLength);
     tree.largestHistory = Math.max(tree.largestHistory, Number(info.historyLength));
     tree.largestBytes = Math.max(tree.largestBytes, Number(info.historySizeBytes));
-    let nextPageToken;
-    do {
-      // A few events a page: a page of large events would pass gRPC's 4 MB.
-      const page = await service.getWorkflowExecutionHistory({ namespace: ctx.config.namespace, execution, nextPageToken, maximumPageSize: 4 });
-      for (const event of page.history.events) tree.largestEvent = Math.max(tree.largestEvent, temporal.api.history.v1.HistoryEvent.encode(event).finish().length);
-      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-    } while (nextPageToken);
+    tree.largestEvent = Math.max(tree.largestEvent, (await executionStats(ctx, execution)).largestEvent);
   }
   return tree;
 }

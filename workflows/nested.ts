@@ -127,7 +127,8 @@ export function nestedStacks(state: StackState, plan: StackPlan | undefined, tim
       // A nested stack goes where its parent was placed, so a group's members share their parent's engine.
       const plan = state.engine && !child.plan.engine ? { ...child.plan, engine: state.engine } : child.plan;
       // A child planned before the planner gave its depth has its resource's.
-      const input: CreateStackInput = { plan, stackId, nesting: { ...nestedIn(req.resource), depth: child.depth ?? nestedIn(req.resource).depth } };
+      const nesting = nestedIn(req.resource);
+      const input: CreateStackInput = { plan, stackId, nesting: { ...nesting, depth: child.depth ?? nesting.depth } };
       return { input, memo: childMemo(child.plan, stackId, state.name) };
     });
     return resultOf(name, child!, result!);
