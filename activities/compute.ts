@@ -113,6 +113,9 @@ const NESTED_ENGINE_HOST_CONFIG = {
 
 const statusOf = (err: unknown) => (err as DockerError).statusCode;
 
+/** A server's metadata item KEY is kept as the container label of this prefix and KEY. */
+export const METADATA_LABEL_PREFIX = 'org.stoke.meta.';
+
 export function serverContainerName(stack: string, resource: string, copy?: string): string {
   return `${stack}-${resource}${copy ? `-${copy}` : ''}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 }
@@ -144,7 +147,7 @@ export class DockerComputeDriver implements ComputeDriver {
     });
     const cpus = Math.min(spec.flavor.vcpus, os.cpus().length);
     const labels = identityLabels(spec);
-    for (const [key, value] of Object.entries(spec.metadata)) labels[`org.stoke.meta.${key}`] = value;
+    for (const [key, value] of Object.entries(spec.metadata)) labels[`${METADATA_LABEL_PREFIX}${key}`] = value;
     const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
     if (spec.bootScript) env.push(`STOKE_USER_DATA=${Buffer.from(spec.bootScript).toString('base64')}`);
     let id: string;

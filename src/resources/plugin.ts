@@ -84,6 +84,11 @@ export interface AdoptResourceRequest extends CreateResourceRequest {
   readonly physicalId: string;
   /** The abandon data's `resource_data`: the attributes the stack held for the resource. */
   readonly data: JsonObject;
+  /**
+   * The object is the template's external_id: made outside the stack and never deleted by it, so it may belong
+   * to another stack (whose delete may then take it, as Heat's would).
+   */
+  readonly external?: boolean;
 }
 
 export type DeleteResourceRequest = ExistingResourceRequest;

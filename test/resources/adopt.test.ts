@@ -1,7 +1,7 @@
 /**
  * The adopt hooks behind the adoptResource activity: a container is found by its id on the real engine and
  * read, never restarted; one of another stack or resource is refused; a random string takes its value back;
- * a missing object and a type without the hook are named.
+ * a missing object and a type without the hook are named; a server is read from its container and must run.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -65,4 +65,24 @@ test('a container is adopted by its id, as it runs; one labelled for another sta
   const gone = await failureOf(() => run(() => activities.adoptResource(request('DockerInc::Docker::Container', 'web', container.id))));
   expect(gone).toMatchObject({ type: 'AdoptedResourceMissing', nonRetryable: true });
   expect(gone.message).toMatch(new RegExp(`^container ${container.id} to adopt is not on the engine at `));
+});
+
+test('a server is adopted from its container (its own image, hostname, name and metadata labels); one not running is refused', async () => {
+  const name = uniqueName('adopt-server');
+  const container = await docker().createContainer({
+    name, Image: 'busybox', Hostname: 'kept-host', Cmd: ['sleep', '300'], Labels: { 'org.stoke.meta.role': 'db' },
+  });
+  try {
+    const req = request('OS::Nova::Server', 'server', container.id, { external: true, properties: {}, attributes: [] });
+    const stopped = await failureOf(() => run(() => activities.adoptResource(req)));
+    expect(stopped).toMatchObject({ type: 'ResourceDrifted', nonRetryable: true, message: `server ${container.id.slice(0, 12)} to adopt is not running (created)` });
+    await container.start();
+    const ip = (await container.inspect()).NetworkSettings.Networks.bridge!.IPAddress;
+    const { physicalId, attributes } = await run(() => activities.adoptResource(req));
+    expect(physicalId).toBe(container.id);
+    expect(attributes).toMatchObject({ name: 'kept-host', instance_name: name, first_address: ip, networks: { private: [ip], bridge: [ip] } });
+    expect(attributes.show).toMatchObject({ image: 'busybox', local_image: 'busybox', metadata: { role: 'db' } });
+  } finally {
+    await container.remove({ force: true });
+  }
 });

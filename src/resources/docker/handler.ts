@@ -510,16 +510,14 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
 }
 
 /**
- * Heat's adopt of a container: the abandoned stack's container, found by its id, is read as a create would
- * have read it, and neither recreated nor restarted. One whose labels give it to another stack or resource
- * is refused: its stack's delete or sweep would take it from this one.
+ * The container a resource takes over, found by its id: for a stack adopt, the abandoned stack's, and one whose
+ * labels give it to another stack or resource is refused (its stack's delete or sweep would take it from this
+ * one); for an external_id, any container, since this stack never deletes it.
  */
-export async function adoptContainer(req: AdoptResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
-  const endpoint = endpointOf(req, defaultEndpoint, policy);
-  const container = dockerFor(endpoint).getContainer(req.physicalId);
+export async function inspectAdopted(docker: Docker, req: AdoptResourceRequest, endpoint: string): Promise<Docker.ContainerInspectInfo> {
   let info: Docker.ContainerInspectInfo;
   try {
-    info = await container.inspect(abandonOnCancel());
+    info = await docker.getContainer(req.physicalId).inspect(abandonOnCancel());
   } catch (err) {
     if (classifyDockerError(err) === 'gone') {
       throw ApplicationFailure.nonRetryable(`container ${req.physicalId} to adopt is not on the engine at ${endpoint}`, 'AdoptedResourceMissing');
@@ -528,12 +526,20 @@ export async function adoptContainer(req: AdoptResourceRequest, defaultEndpoint:
   }
   const labels = info.Config.Labels ?? {};
   const owner = { stackId: labels[LABEL_STACK_ID], resource: labels[LABEL_RESOURCE] };
-  if ((owner.stackId && owner.stackId !== req.stackId) || (owner.resource && owner.resource !== req.resource)) {
+  if (!req.external && ((owner.stackId && owner.stackId !== req.stackId) || (owner.resource && owner.resource !== req.resource))) {
     throw ApplicationFailure.nonRetryable(`container ${req.physicalId} belongs to resource '${owner.resource ?? ''}' of stack id ${owner.stackId ?? ''}, `
       + `not to '${req.resource}' of stack id ${req.stackId}`, 'AdoptedResourceMismatch');
   }
+  return info;
+}
+
+/** Heat's adopt of a container: read as a create would have read it, and neither recreated nor restarted. */
+export async function adoptContainer(req: AdoptResourceRequest, defaultEndpoint: string, policy: EndpointPolicy = {}): Promise<CreatedResource> {
+  const endpoint = endpointOf(req, defaultEndpoint, policy);
+  const docker = dockerFor(endpoint);
+  const info = await inspectAdopted(docker, req, endpoint);
   try {
-    return { physicalId: info.Id, attributes: await attributesOf(container, info, req.attributes) };
+    return { physicalId: info.Id, attributes: await attributesOf(docker.getContainer(info.Id), info, req.attributes) };
   } catch (err) {
     rethrowDockerError(err, `reading container ${req.physicalId} of ${req.resource} on ${endpoint}`);
   }

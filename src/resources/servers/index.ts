@@ -11,6 +11,7 @@ const serverHandler: ResourceHandler = {
   create: async (req, ctx) => (await servers()).createServer(req, ctx),
   delete: async (req, ctx) => (await servers()).deleteServer(req, ctx),
   check: async (req, ctx) => (await servers()).checkServer(req, ctx),
+  adopt: async (req, ctx) => (await servers()).adoptServer(req, ctx),
 };
 
 const deploymentHandler: ResourceHandler = {

@@ -1,13 +1,14 @@
 /** OS::Nova::Server and AWS::EC2::Instance through the compute driver. */
 import { ApplicationFailure } from '@temporalio/common';
-import { DockerComputeDriver, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress, type VolumeMountSpec } from '../../../activities/compute';
+import { DockerComputeDriver, METADATA_LABEL_PREFIX, serverContainerName, type ComputeDriver, type NetworkAttachment, type ServerAddress, type VolumeMountSpec } from '../../../activities/compute';
 import { classifyDockerError, dockerFor, drifted, rethrowDockerError } from '../../../activities/docker';
 import { DOCKER_HOST_IMAGE, type Catalog } from '../../runtime/catalog';
 import { registryPort, serverImagesMissing } from '../../runtime/images';
 import type { Json, JsonObject } from '../../template/types';
 import { networkGateway, networkLabel } from '../networks/handler';
 import { ensureVolume } from '../volumes/handler';
-import type { CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
+import { inspectAdopted } from '../docker/handler';
+import type { AdoptResourceRequest, CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, HandlerContext } from '../plugin';
 import { siblingLookup, type SiblingLookup } from '../siblings';
 import { configText, invalid, str } from './software';
 import { bootScript, UserDataError, withAuthorizedKey } from './user-data';
@@ -194,7 +195,7 @@ export async function bootServer(req: CreateResourceRequest, ctx: ServerContext)
 }
 
 async function serverAttributes(req: CreateResourceRequest, props: ServerProperties, hostname: string, image: string,
-  addresses: ServerAddress[], ctx: ServerContext): Promise<JsonObject> {
+  addresses: ServerAddress[], ctx: ServerContext, instanceName = serverContainerName(req.stack, req.resource, req.copy)): Promise<JsonObject> {
   const networks: JsonObject = {};
   const detailed: JsonObject = {};
   for (const a of addresses) {
@@ -214,9 +215,31 @@ async function serverAttributes(req: CreateResourceRequest, props: ServerPropert
     return { PublicIp: first, PrivateIp: first, PublicDnsName: first, PrivateDnsName: first, AvailabilityZone: props.zone || 'nova', show };
   }
   return {
-    name: hostname, instance_name: serverContainerName(req.stack, req.resource, req.copy), networks, addresses: detailed, first_address: first,
+    name: hostname, instance_name: instanceName, networks, addresses: detailed, first_address: first,
     accessIPv4: first, accessIPv6: addresses.find((a) => a.ipv6)?.ipv6 ?? '', console_urls: {}, show,
   };
+}
+
+/**
+ * Heat's create of a server with external_id: the existing server is adopted, then checked. Its container is
+ * read for what a create would return (the template's properties built nothing, so they describe nothing:
+ * the image, hostname and metadata are the container's own), and it must run, or be paused, as a check asks.
+ */
+export async function adoptServer(req: AdoptResourceRequest, ctx: HandlerContext): Promise<CreatedResource> {
+  const info = await inspectAdopted(dockerFor(ctx.dockerEndpoint), req, ctx.dockerEndpoint);
+  if (!info.State.Running) throw drifted(`server ${info.Id.slice(0, 12)} to adopt is not running (${info.State.Status})`);
+  const metadata = Object.fromEntries(Object.entries(info.Config.Labels ?? {})
+    .filter(([key]) => key.startsWith(METADATA_LABEL_PREFIX)).map(([key, value]) => [key.slice(METADATA_LABEL_PREFIX.length), value]));
+  const props: ServerProperties = {
+    ...serverProperties({ ...req, properties: {} }), image: info.Config.Image, metadata,
+  };
+  const server = serverContext(req, ctx);
+  try {
+    const addresses = await server.driver.addresses(info.Id);
+    return { physicalId: info.Id, attributes: await serverAttributes(req, props, info.Config.Hostname, info.Config.Image, addresses, server, info.Name.replace(/^\//, '')) };
+  } catch (err) {
+    rethrowDockerError(err, `reading server ${req.physicalId} of ${req.resource}`);
+  }
 }
 
 export async function deleteServer(req: DeleteResourceRequest, ctx: HandlerContext): Promise<void> {
