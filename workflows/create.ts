@@ -29,8 +29,17 @@ export function initialState(planned: PlannedResource): ResourceState {
   return {
     type: planned.type, handler: handlerOf(planned), runs: runsOf(planned), status: 'INIT_COMPLETE', statusReason: '', physicalId: '',
     attributes: {}, requires: planned.requires, deletionPolicy: planned.deletionPolicy, properties: {}, updatedAt: now(),
-    ...(planned.mounts ? { mounts: planned.mounts } : {}),
+    ...(planned.mounts ? { mounts: planned.mounts } : {}), ...(planned.externalId !== undefined ? { externalId: planned.externalId } : {}),
   };
+}
+
+/**
+ * What a resource takes over instead of being made: its external_id's object (Heat creates such a resource by
+ * adopting it), else what a stack adopt's data holds for it. An external object is not the stack's, so another
+ * stack's labels on it are no reason to refuse it.
+ */
+export function takenOver(planned: PlannedResource, adopted: AdoptedResource | undefined): (AdoptedResource & { external?: true }) | undefined {
+  return planned.externalId !== undefined ? { physicalId: planned.externalId, data: {}, external: true } : adopted;
 }
 
 function newStack(plan: StackPlan, stackId: string, parent: NestedIn | undefined): StackState {
@@ -59,7 +68,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
   return runGraph(requirementsOf(state), async (name) => {
     const resource = state.resources[name]!;
     const planned = plan.resources[name]!;
-    const adopted = action.adopted[name];
+    const adopted = takenOver(planned, action.adopted[name]);
     const verb = adopted ? 'ADOPT' : 'CREATE';
     setResourceStatus(state, name, `${verb}_IN_PROGRESS`);
     try {

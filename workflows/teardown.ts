@@ -11,6 +11,10 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
   return runGraph(reversed(requirementsOf(state)), async (name) => {
     const resource = state.resources[name]!;
     if (resource.status === 'INIT_COMPLETE' || resource.status === 'DELETE_COMPLETE') return;
+    if (resource.externalId !== undefined) {
+      setResourceStatus(state, name, 'DELETE_COMPLETE', 'external resource left in place (external_id)');
+      return;
+    }
     if (resource.deletionPolicy === 'Retain') {
       setResourceStatus(state, name, 'DELETE_COMPLETE', 'retained (deletion_policy Retain)');
       return;
@@ -27,12 +31,19 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
 }
 
 /**
- * Deletes one copy of a resource (an update's old copy, or one removed from the template); deletion_policy
- * Retain keeps it. A copy whose create failed has no physical id, and its handler looks for it by its labels.
+ * What a delete leaves where it is: a resource of deletion_policy Retain, and an external_id's object, which
+ * the stack never made. The plan gives the latter Retain, but an update refused for dropping the key leaves
+ * the new plan's policy on a resource that still holds the external object.
+ */
+const leftInPlace = (resource: ResourceState) => resource.deletionPolicy === 'Retain' || resource.externalId !== undefined;
+
+/**
+ * Deletes one copy of a resource (an update's old copy, or one removed from the template); what is left in
+ * place stays. A copy whose create failed has no physical id, and its handler looks for it by its labels.
  * Its events carry the copy's own physical id; the state's status is the current copy's, not changed here.
  */
 export async function deleteCopy(state: StackState, name: string, copy: ResourceState, acts: ResourceActivities): Promise<void> {
-  if (copy.deletionPolicy === 'Retain' || copy.status === 'INIT_COMPLETE' || copy.status === 'DELETE_COMPLETE') return;
+  if (leftInPlace(copy) || copy.status === 'INIT_COMPLETE' || copy.status === 'DELETE_COMPLETE') return;
   const request = requestOf({ ...state, resources: { ...state.resources, [name]: copy } }, name);
   recordResourceEvent(state, name, copy, 'DELETE_IN_PROGRESS');
   try {
@@ -83,7 +94,7 @@ function endpointsOf(state: StackState): string[] {
 export async function deleteAll(state: StackState, acts: ResourceActivities): Promise<Failures> {
   const failures = await deleteResources(state, acts);
   if (failures.length > 0 || !patched(SWEEP_PATCH)) return failures;
-  const retained = Object.entries(state.resources).filter(([, r]) => r.deletionPolicy === 'Retain').map(([name]) => name).sort();
+  const retained = Object.entries(state.resources).filter(([, r]) => leftInPlace(r)).map(([name]) => name).sort();
   try {
     await acts.ordinary.sweepStack({ stack: state.name, stackId: state.id, endpoints: endpointsOf(state), retained });
   } catch (err) {

@@ -35,6 +35,17 @@ function usable(resource: ResourceState): boolean {
 }
 
 /**
+ * Heat's rule for an external_id in an update: the object is neither changed nor replaced, so one whose id stays
+ * is `kept` whatever its properties say, and a change of the key (added, dropped, another id) is `refused`.
+ * Undefined: the ordinary diff decides (a resource not made yet, or whose take-over failed and is tried again).
+ */
+export function externalUpdate(old: ResourceState, planned: PlannedResource): 'kept' | 'refused' | undefined {
+  if (old.status === 'INIT_COMPLETE') return undefined;
+  if (old.externalId !== planned.externalId) return 'refused';
+  return planned.externalId !== undefined && usable(old) ? 'kept' : undefined;
+}
+
+/**
  * A nested stack that exists is updated in place even when its create or update failed, as Heat's StackResource
  * is: its own update replaces what failed in it, and a rollback brings back the same child. One failed by a check is replaced.
  */

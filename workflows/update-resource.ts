@@ -2,16 +2,16 @@
  * One resource of a stack update brought to its new definition (kept, updated in place, replaced, or
  * waiting again), and the old copies it leaves: put back by a rollback, deleted once all is in place.
  */
-import { CancellationScope, isCancellation, log, patched, uuid4 } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched, uuid4 } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
-import { initialState } from './create';
+import { initialState, takenOver } from './create';
 import { reasonOf, runGraph, setResourceStatus, type Failures } from './engine';
 import { runsOf } from './legacy';
 import type { ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
 import { deleteCopy } from './teardown';
-import { deletesFirst, diffResource, nestedStackKept, type ResourceDiff } from './update-plan';
+import { deletesFirst, diffResource, externalUpdate, nestedStackKept, type ResourceDiff } from './update-plan';
 import type { WaitConditions } from './wait-condition';
 
 /**
@@ -48,6 +48,7 @@ export class Update {
     const target = this.plan.resources[name]!;
     const old = { ...resource };
     try {
+      if (this.keptExternal(name, resource, target)) return;
       const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties, this.failedNestedInPlace(resource, target));
       if (diff.change === 'unchanged') return;
@@ -60,6 +61,16 @@ export class Update {
       throw err;
     }
     setResourceStatus(this.state, name, 'UPDATE_COMPLETE', 'state changed');
+  }
+
+  /** Whether the resource is an external object the update leaves as it is; a change of its external_id fails it. */
+  private keptExternal(name: string, resource: ResourceState, target: PlannedResource): boolean {
+    const external = externalUpdate(resource, target);
+    if (external === 'refused') {
+      throw ApplicationFailure.nonRetryable(`resources.${name}.external_id: an update cannot change it (from ${resource.externalId ?? 'none'} to ${target.externalId ?? 'none'}): `
+        + 'keep the key as it was, or delete the stack and create it anew', 'ExternalIdChanged');
+    }
+    return external === 'kept';
   }
 
   /** Whether a failed nested stack is updated in place; the patch is asked only where that decides. */
@@ -98,7 +109,9 @@ export class Update {
     const fresh: ResourceState = { ...initialState(target), status: 'UPDATE_IN_PROGRESS', properties, ...copy };
     this.state.resources[name] = fresh;
     try {
-      const created = await this.acts.of(fresh).createResource({ ...requestOf(this.state, name), attributes: target.attributes });
+      const request = { ...requestOf(this.state, name), attributes: target.attributes };
+      const external = takenOver(target, undefined);
+      const created = external ? await this.acts.of(fresh).adoptResource({ ...request, ...external }) : await this.acts.of(fresh).createResource(request);
       fresh.physicalId = created.physicalId;
       if (created.refId !== undefined) fresh.refId = created.refId;
       fresh.attributes = created.attributes;

@@ -9,7 +9,7 @@ import type { Json, JsonObject, StackPlan, StackState } from '../template/types'
 import { StokeError } from '../errors';
 import { runsOf } from '../../workflows/legacy';
 import { runtimeContext } from '../../workflows/requests';
-import { diffResource, removedResources } from '../../workflows/update-plan';
+import { diffResource, externalUpdate, removedResources } from '../../workflows/update-plan';
 
 export type PreviewAction = 'add' | 'update' | 'replace' | 'delete' | 'unchanged' | 'may change';
 
@@ -69,6 +69,8 @@ export function previewUpdate(state: StackState, plan: StackPlan): ResourcePrevi
       newIds.add(name);
       return { resource: name, type: target.type, action: 'add', changed: [] };
     }
+    // An external object is left as it is, whatever its properties say (a changed external_id fails the update).
+    if (externalUpdate(old, target) === 'kept') return { resource: name, type: target.type, action: 'unchanged', changed: [] };
     const properties: JsonObject = {};
     const unknown: string[] = [];
     const dependsOn = new Set<string>();

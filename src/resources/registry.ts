@@ -66,6 +66,12 @@ function flagged(name: string, implementation: ResourceType, flag: 'updateAllowe
   }).sort();
 }
 
+/** Whether a resource of type `name` can take over an existing object (its handler has an adopt hook): what external_id needs. */
+export function canAdopt(name: string): boolean {
+  const { handler, runs } = implementationOf(name);
+  return runs.where !== 'stack' && resourceType(handler)?.handler?.adopt !== undefined;
+}
+
 /**
  * The type whose handler runs a resource of type `name`, and how the engine runs it: what the plan records,
  * with what a stack update needs of the schema (what updates in place, what two copies cannot share).

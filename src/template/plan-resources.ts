@@ -3,7 +3,7 @@
  * dependencies and properties, the outputs, and the references between them all.
  */
 import type { ResourceType } from '../resources/plugin';
-import { implementationOf, RESOURCE_TYPES } from '../resources/registry';
+import { canAdopt, implementationOf, RESOURCE_TYPES } from '../resources/registry';
 import { TEMPLATE_RESOURCE } from '../resources/stacks';
 import { constraintsOf, type PropertySchema } from '../resources/schema';
 import { noLocalMeaning } from '../resources/unsupported';
@@ -235,10 +235,13 @@ function planResource(ctx: PlanContext, name: string, definition: JsonObject): v
   const { syntax } = ctx;
   const path = `${syntax.resources}.${name}`;
   const requires = dependencies(ctx, name, definition, path);
-  const deletionPolicy = deletionPolicyOf(ctx, definition, path, ctx.schemas[name]);
-  if ('external_id' in definition) ctx.issues.fail('Unsupported', `${path}.external_id`, 'external_id (adopting an existing resource) is not supported');
+  const externalId = externalIdOf(ctx, name, definition, path);
+  // As in Heat, nothing deletes an external object: its delete is a Retain's, whatever the policy says.
+  const policy = deletionPolicyOf(ctx, definition, path, ctx.schemas[name]);
+  const deletionPolicy = externalId !== undefined ? 'Retain' : policy;
   const extras = extraSections(ctx, definition, path, requires);
-  const properties = planProperties(ctx, name, definition, path, requires);
+  // An invalid id is reported once: the properties it came with are not also held to what a made resource needs.
+  const properties = planProperties(ctx, name, definition, path, requires, hasExternalId(ctx, definition));
   const schema = ctx.schemas[name];
   if (properties === undefined || schema === undefined) return;
   const type = schema === 'template' ? String(definition[syntax.type]) : schema.name;
@@ -246,8 +249,39 @@ function planResource(ctx: PlanContext, name: string, definition: JsonObject): v
   const nested = ctx.nested[name];
   ctx.resources[name] = {
     type, ...implementationOf(schema === 'template' ? TEMPLATE_RESOURCE : type), properties, requires: [], requiresSet: requires, attributes: [],
-    deletionPolicy, ...extras, ...(nested ? { nested } : {}),
+    deletionPolicy, ...extras, ...(nested ? { nested } : {}), ...(externalId !== undefined ? { externalId } : {}),
   };
+}
+
+/** Elsewhere (CFN, HOT before 2016-10-14) resolveTypes refused the key already. */
+const hasExternalId = (ctx: PlanContext, definition: JsonObject) => 'external_id' in definition && ctx.format === 'hot' && ctx.version.conditions;
+
+/**
+ * Heat's external_id (HOT 2016-10-14 on): the physical id of an object made outside the stack, known when the
+ * stack is planned. Only a type that can take over an existing object (an adopt hook) accepts it, and, as in
+ * Heat, such a resource depends on nothing by depends_on: it is not made, so nothing need come before it.
+ */
+function externalIdOf(ctx: PlanContext, name: string, definition: JsonObject, path: string): string | undefined {
+  if (!hasExternalId(ctx, definition)) return undefined;
+  const at = `${path}.external_id`;
+  const value = resolveAt(ctx, definition.external_id!, at);
+  if (value === undefined) return undefined;
+  if (isDeferred(value)) {
+    ctx.issues.fail('InvalidExternalId', at, 'external_id must be known when the stack is planned (a string or a parameter), not a value of another resource');
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    ctx.issues.fail('InvalidExternalId', at, `external_id must be the id of an existing object, got ${describe(value)}`);
+    return undefined;
+  }
+  const schema = ctx.schemas[name];
+  const type = schema === 'template' ? String(definition[ctx.syntax.type]) : schema?.name;
+  if (schema === 'template' || (schema !== undefined && !canAdopt(schema.name))) {
+    const able = Object.keys(RESOURCE_TYPES).filter(canAdopt).sort();
+    ctx.issues.fail('ExternalIdUnsupported', at, `${type} cannot take over an existing object, so it takes no external_id (types that can: ${able.join(', ')})`);
+  }
+  if (ctx.syntax.dependsOn in definition) ctx.issues.fail('InvalidExternalDependency', `${path}.${ctx.syntax.dependsOn}`, 'a resource with external_id cannot depend on other resources: it is not made, only taken over');
+  return value;
 }
 
 /** The resources named in depends_on that are enabled. */
@@ -299,7 +333,8 @@ function extraSections(ctx: PlanContext, definition: JsonObject, path: string, r
 }
 
 /** The resource's properties resolved and checked against its type; undefined when they are not a mapping. */
-function planProperties(ctx: PlanContext, name: string, definition: JsonObject, path: string, requires: Set<string>): JsonObject | undefined {
+/** `external`: the resource takes over an existing object, so, as in Heat, nothing is built from its properties and none is required. */
+function planProperties(ctx: PlanContext, name: string, definition: JsonObject, path: string, requires: Set<string>, external: boolean): JsonObject | undefined {
   const rawProperties = definition[ctx.syntax.properties] ?? {};
   const propertiesPath = `${path}.${ctx.syntax.properties}`;
   if (!isObject(rawProperties)) {
@@ -310,7 +345,7 @@ function planProperties(ctx: PlanContext, name: string, definition: JsonObject, 
   const schema = ctx.schemas[name];
   return schema === undefined || schema === 'template'
     ? nestedProperties(ctx, ctx.nestedParameters[name], rawProperties, propertiesPath)
-    : schemaProperties(ctx, schema, rawProperties, propertiesPath);
+    : schemaProperties(ctx, schema, rawProperties, propertiesPath, external);
 }
 
 /** A nested template's properties are its parameters; without the template at hand they are only resolved. */
@@ -331,7 +366,7 @@ function nestedProperties(ctx: PlanContext, nested: PlanContext['nestedParameter
   return properties;
 }
 
-function schemaProperties(ctx: PlanContext, schema: ResourceType, rawProperties: JsonObject, propertiesPath: string): JsonObject {
+function schemaProperties(ctx: PlanContext, schema: ResourceType, rawProperties: JsonObject, propertiesPath: string, external = false): JsonObject {
   const { issues } = ctx;
   const properties: JsonObject = {};
   for (const [key, raw] of Object.entries(rawProperties)) {
@@ -348,9 +383,10 @@ function schemaProperties(ctx: PlanContext, schema: ResourceType, rawProperties:
   }
   for (const [key, propSchema] of Object.entries(schema.properties)) {
     if (Object.hasOwn(rawProperties, key)) continue;
-    if (propSchema.required) issues.fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
+    if (propSchema.required && !external) issues.fail('MissingProperty', propertiesPath, `${schema.name} requires the property '${key}'`);
     else if (propSchema.default !== undefined) properties[key] = propSchema.default as Json;
   }
+  if (external) return properties;
   for (const issue of schema.validate?.(properties) ?? []) issues.fail('InvalidProperty', `${propertiesPath}${issue.path}`, issue.message);
   return properties;
 }

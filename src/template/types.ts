@@ -91,6 +91,11 @@ export interface PlannedResource {
   readonly mounts?: readonly VolumeMount[];
   /** What a nested stack's resource (runs.where 'stack') is planned from when it is made. */
   readonly nested?: NestedSource;
+  /**
+   * Heat's external_id: the physical id of an object made outside the stack, which the create takes over
+   * (the type's adopt) instead of making one, and which no delete removes.
+   */
+  readonly externalId?: string;
 }
 
 /**
@@ -171,6 +176,8 @@ export interface ResourceState {
   /** Kept so a later delete can find the Docker endpoint and order the deletes without the template. */
   readonly requires: string[];
   readonly deletionPolicy: 'Delete' | 'Retain';
+  /** As in PlannedResource: kept so that a delete leaves the object in place and an update sees a change of it. */
+  readonly externalId?: string;
   properties: JsonObject;
   /** As in PlannedResource: the volumes the server was booted with. */
   readonly mounts?: readonly VolumeMount[];

@@ -17,7 +17,7 @@ function created(from: StackPlan): StackState {
     .replace(/\{"get_resource":"(\w+)"\}/g, '"id-$1"').replace(/\{"get_attr":\["(\w+)","network_ip"\]\}/g, '"ip-$1"'));
   const resources = Object.fromEntries(Object.entries(from.resources).map(([name, r]): [string, ResourceState] => [name, {
     type: r.type, handler: r.handler, runs: r.runs, status: 'CREATE_COMPLETE', statusReason: '', physicalId: `id-${name}`, attributes: { network_ip: `ip-${name}` },
-    requires: r.requires, deletionPolicy: r.deletionPolicy, properties: resolved(name), updatedAt: '',
+    requires: r.requires, deletionPolicy: r.deletionPolicy, properties: resolved(name), updatedAt: '', ...(r.externalId !== undefined ? { externalId: r.externalId } : {}),
   }]));
   return { name: 'demo', id: 'x', status: 'CREATE_COMPLETE', statusReason: '', resources, outputs: {}, createdAt: '', updatedAt: '' };
 }
@@ -80,4 +80,10 @@ test('a property that cannot be known, but that the type updates in place, leave
   const before = container('db', 'env: [A=1]') + container('web', 'memory: 8000000, cpu_shares: 2');
   const after = container('db', 'env: [A=2]') + container('web', 'memory: 16000000, cpu_shares: {get_attr: [db, network_ip]}');
   expect(preview(before, after).find((p) => p.resource === 'web')).toMatchObject({ action: 'update', changed: ['memory'], unknown: { properties: ['cpu_shares'] } });
+});
+
+test('an external resource whose properties changed stays unchanged, as the update leaves it', () => {
+  const external = (props: string) => `  web:\n    type: DockerInc::Docker::Container\n    external_id: abc\n    properties: {${props}}\n`;
+  expect(actions(external('image: busybox'), external('image: alpine'))).toEqual({ web: 'unchanged' });
+  expect(actions(container('web', 'memory: 8000000'), container('web', 'memory: 16000000'))).toEqual({ web: 'update' });
 });

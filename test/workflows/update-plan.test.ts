@@ -2,7 +2,7 @@
 import { parseFile } from '../../src/template/parse';
 import { planStack } from '../../src/template/plan';
 import type { JsonObject, ResourceState, StackPlan, StackState } from '../../src/template/types';
-import { changedProperties, deletesFirst, diffResource, removedResources } from '../../workflows/update-plan';
+import { changedProperties, deletesFirst, diffResource, externalUpdate, removedResources } from '../../workflows/update-plan';
 
 function plan(resources: string): StackPlan {
   const { plan: planned, errors } = planStack({ stackName: 'demo', template: parseFile(`heat_template_version: 2016-10-14\nresources:\n${resources}`, 'demo.yaml') });
@@ -14,7 +14,7 @@ function plan(resources: string): StackPlan {
 function created(from: StackPlan): StackState {
   const resources = Object.fromEntries(Object.entries(from.resources).map(([name, r]): [string, ResourceState] => [name, {
     type: r.type, handler: r.handler, runs: r.runs, status: 'CREATE_COMPLETE', statusReason: '', physicalId: `id-${name}`, attributes: {},
-    requires: r.requires, deletionPolicy: r.deletionPolicy, properties: r.properties, updatedAt: '',
+    requires: r.requires, deletionPolicy: r.deletionPolicy, properties: r.properties, updatedAt: '', ...(r.externalId !== undefined ? { externalId: r.externalId } : {}),
   }]));
   return { name: 'demo', id: 'x', status: 'CREATE_COMPLETE', statusReason: '', resources, outputs: {}, createdAt: '', updatedAt: '' };
 }
@@ -186,4 +186,19 @@ test('the plan carries which server and network properties two copies cannot sha
   expect(plan('  sub: {type: OS::Neutron::Subnet, properties: {network: n, cidr: 10.0.0.0/24}}\n').resources.sub!.runs.exclusive).toEqual(['cidr']);
   expect(plan('  net: {type: OS::Neutron::Net}\n').resources.net!.runs).toMatchObject({ copies: true });
   expect(plan('  net: {type: OS::Neutron::Net}\n').resources.net!.runs.exclusive).toBeUndefined();
+});
+
+test('an external resource is kept whatever its properties say; a change of its external_id is refused; a failed take-over is tried again', () => {
+  const external = (id: string, props = '') => `  web:\n    type: DockerInc::Docker::Container\n    external_id: ${id}\n${props}`;
+  const update = (before: string, after: string, status?: ResourceState['status']) => {
+    const old = created(plan(before)).resources.web!;
+    return externalUpdate(status ? { ...old, status } : old, plan(after).resources.web!);
+  };
+  expect(update(external('abc'), external('abc', '    properties: {image: alpine}\n'))).toBe('kept');
+  expect(update(external('abc'), external('abd'))).toBe('refused');
+  expect(update(external('abc'), container('cmd: [sleep, "1"]'))).toBe('refused');
+  expect(update(container('cmd: [sleep, "1"]'), external('abc'))).toBe('refused');
+  expect(update(external('abc'), external('abc'), 'ADOPT_FAILED')).toBeUndefined();
+  expect(update(external('abc'), external('abd'), 'INIT_COMPLETE')).toBeUndefined();
+  expect(update(container('cmd: [sleep, "1"]'), container('cmd: [sleep, "2"]'))).toBeUndefined();
 });
