@@ -177,6 +177,17 @@ export function stackHistoryTypes(stack: string): Promise<string[]> {
   });
 }
 
+/** How many ordinary and local activities a stack's latest action ran (a local one is a marker, as a patch is). */
+export function stackActivityCounts(stack: string): Promise<{ ordinary: number; local: number }> {
+  return withTemporal(async (client) => {
+    const events = (await client.workflow.getHandle(`stack:${stack}`).fetchHistory()).events ?? [];
+    return {
+      ordinary: events.filter((event) => event.activityTaskScheduledEventAttributes).length,
+      local: events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+    };
+  });
+}
+
 /** The run a stack's workflow id names now: a new one means an action was started. */
 export function latestStackRun(stack: string): Promise<{ runId: string; type: string }> {
   return withTemporal(async (client) => {

@@ -24,8 +24,8 @@ async function checkOne(state: StackState, name: string, nested: NestedActions):
   const resource = state.resources[name]!;
   const runs = runsOf(resource);
   const unsupported = { status: 'CHECK_COMPLETE', reason: `CHECK not supported for ${resource.type}` } as const;
-  // Run by the workflow itself (wait conditions): no handler, so nothing to compare, as a type without handle_check in Heat.
-  if (runs.where === 'workflow') return unsupported;
+  // Run by the workflow itself (wait conditions, placeholders): no handler, so nothing to compare, as a type without handle_check in Heat.
+  if (runs.where === 'workflow' || runs.where === 'none') return unsupported;
   if (!created(resource)) return { status: 'CHECK_FAILED', reason: 'resource not created yet' };
   try {
     // A nested stack is checked by a check of its own, whose failures name its resources.

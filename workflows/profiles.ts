@@ -89,6 +89,17 @@ const LOCAL_PATCH = 'local-activities-for-in-worker-types';
 /** Containers' deletes as local activities (RunProfile.deletes): recorded histories deleted them with ordinary ones. */
 const LOCAL_DELETE_PATCH = 'local-deletes';
 
+/**
+ * A placeholder's lifecycle (runs.where 'none'), run by the workflow itself: nothing exists outside the stack, so
+ * its physical id is its stack's and its name, as a wait condition's, and it has no attributes.
+ */
+const PLACEHOLDER: ResourceLifecycle = {
+  createResource: async (req) => ({ physicalId: `${req.stack}-${req.resource}`, attributes: {} }),
+  adoptResource: async (req) => ({ physicalId: req.physicalId, attributes: {} }),
+  updateResource: async (req) => ({ physicalId: req.physicalId, attributes: {} }),
+  deleteResource: async () => undefined,
+};
+
 /** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
 export interface ResourceActivities {
   readonly ordinary: Activities;
@@ -105,6 +116,7 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
     local,
     of: (resource) => {
       const runs = runsOf(resource);
+      if (runs.where === 'none') return PLACEHOLDER;
       if (runs.where === 'stack') {
         if (!nested) throw ApplicationFailure.nonRetryable(`${resource.type} is a nested stack, which this action cannot act on`, 'NestedStackUnsupported');
         return nested;

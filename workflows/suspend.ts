@@ -31,8 +31,10 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
     setResourceStatus(state, name, `${action}_IN_PROGRESS` as StackStatus);
     const request = { ...requestOf(state, name), physicalId: resource.physicalId };
     try {
-      const actor = runsOf(resource).where === 'stack' ? nested : acts;
-      await (action === 'SUSPEND' ? actor.suspendResource(request) : actor.resumeResource(request));
+      const { where } = runsOf(resource);
+      const actor = where === 'stack' ? nested : acts;
+      // A placeholder has nothing to pause.
+      if (where !== 'none') await (action === 'SUSPEND' ? actor.suspendResource(request) : actor.resumeResource(request));
     } catch (err) {
       setResourceStatus(state, name, `${action}_FAILED` as StackStatus, reasonOf(err));
       throw err;

@@ -14,13 +14,15 @@ export type TemplateFormat = 'hot' | 'cfn';
  */
 export interface RunProfile {
   /**
+   * `none`: nothing to run at all (a placeholder, OS::Heat::None): the workflow itself marks it made, changed or
+   * deleted, with no activity, so a stack of thousands of placeholders costs no worker slot or server round trip;
    * `workflow`: no side effect at all, run by the workflow itself on signals and timers (wait conditions);
    * `local`: a local activity, for handlers that touch nothing outside the worker (a CSPRNG draw);
    * `activity`: an ordinary activity, for everything that talks to an engine;
    * `stack`: a stack of its own (Heat's StackResource: template resources, OS::Heat::Stack, groups), run as a
    * child workflow with its own history.
    */
-  readonly where: 'workflow' | 'local' | 'activity' | 'stack';
+  readonly where: 'none' | 'workflow' | 'local' | 'activity' | 'stack';
   /** Sends heartbeats while a handler runs, so a lost worker or a cancel reaches it within the heartbeat timeout. */
   readonly heartbeat?: boolean;
   /**

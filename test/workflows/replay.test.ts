@@ -55,6 +55,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     // Of stack updates: kept, in place, replaced, added and removed resources; and one that rolled back.
     'update-updateStack.json',
     'update-rollback-updateStack.json',
+    // Of placeholders made, replaced, checked, suspended and deleted by the workflow alone.
+    'placeholders-createStack.json',
+    'placeholders-updateStack.json',
+    'placeholders-deleteStack.json',
     // Of replacements made new copy first, one of them failed and rolled back; and of a resource marked unhealthy.
     'replace-new-copy-first-updateStack.json',
     'replace-failed-updateStack.json',

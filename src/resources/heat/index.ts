@@ -35,8 +35,9 @@ export const randomString: ResourceType = {
 
 export const none: ResourceType = {
   name: 'OS::Heat::None',
-  runs: { where: 'local' },
+  runs: { where: 'none' },
   supportStatus: { status: 'SUPPORTED', version: '5.0.0' },
+  // The workflow makes it now; plans and states of before ran it as a local activity, through these.
   handler: {
     create: (req) => ({ physicalId: `${req.stack}-${req.resource}`, attributes: {} }),
     // Nothing exists outside the stack: the abandoned stack's id is all there is to take.
