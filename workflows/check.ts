@@ -5,7 +5,7 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ResourceState, StackState } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type CheckStackInput } from './definitions';
-import { fail, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus } from './engine';
+import { fail, placeholderIn, reasonOf, refuseUnreadableInput, runGraph, setResourceStatus, setStatus } from './engine';
 import { activities, localActivities, PROFILES } from './profiles';
 import { runsOf } from './legacy';
 import { nestedStacks, type NestedActions } from './nested';
@@ -52,7 +52,7 @@ export async function checkStack(input: CheckStackInput): Promise<StackState> {
     const { status, reason } = await checkOne(state, name, nested);
     setResourceStatus(state, name, status, reason);
     if (status === 'CHECK_FAILED') failed.push(`${name}: ${reason}`);
-  });
+  }, placeholderIn(state.resources));
   // Completion order varies with the engines; the reason names resources in one order.
   failed.sort();
   if (failed.length === 0) {

@@ -6,7 +6,7 @@
 import { CancellationScope, isCancellation, patched, setHandler, upsertSearchAttributes, uuid4 } from '@temporalio/workflow';
 import type { JsonObject, NestedIn, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { signalLimits, stackNameKey, stackStateQuery, type AdoptedResource, type CreateStackInput } from './definitions';
-import { fail, now, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
+import { fail, now, placeholderIn, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus, type Failures } from './engine';
 import { nestedStacks } from './nested';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { handlerOf, runsOf } from './legacy';
@@ -89,7 +89,7 @@ async function createResources(plan: StackPlan, state: StackState, acts: Resourc
       throw err;
     }
     setResourceStatus(state, name, `${verb}_COMPLETE`, 'state changed');
-  });
+  }, placeholderIn(state.resources));
 }
 
 export function resolveOutputs(plan: StackPlan, state: StackState): void {

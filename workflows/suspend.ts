@@ -6,7 +6,7 @@ import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { StackState, StackStatus } from '../src/template/types';
 import { stackNameKey, stackStateQuery, type SuspendStackInput } from './definitions';
-import { fail, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './engine';
+import { fail, placeholderIn, reasonOf, refuseUnreadableInput, requirementsOf, runGraph, setResourceStatus, setStatus } from './engine';
 import { activities, PROFILES } from './profiles';
 import { runsOf } from './legacy';
 import { nestedStacks } from './nested';
@@ -40,7 +40,7 @@ async function suspendOrResume(previous: StackState, action: 'SUSPEND' | 'RESUME
       throw err;
     }
     setResourceStatus(state, name, `${action}_COMPLETE` as StackStatus);
-  });
+  }, placeholderIn(state.resources));
   if (failures.length === 0) {
     setStatus(state, `${action}_COMPLETE`, `Stack ${action} completed successfully`);
     return state;

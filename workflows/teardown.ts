@@ -2,7 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
 import type { Json, ResourceState, StackState } from '../src/template/types';
-import { reasonOf, recordResourceEvent, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
+import { placeholderIn, reasonOf, recordResourceEvent, requirementsOf, runGraph, setResourceStatus, type Failures } from './engine';
 import { type ResourceActivities } from './profiles';
 import { requestOf } from './requests';
 
@@ -27,7 +27,7 @@ async function deleteResources(state: StackState, acts: ResourceActivities): Pro
       throw err;
     }
     setResourceStatus(state, name, 'DELETE_COMPLETE');
-  });
+  }, placeholderIn(state.resources));
 }
 
 /**

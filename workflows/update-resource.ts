@@ -4,9 +4,10 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation, log, patched, uuid4 } from '@temporalio/workflow';
 import { reversed } from '../src/template/graph';
+import type { ResolveContext } from '../src/template/functions';
 import type { JsonObject, PlannedResource, ResourceState, StackPlan, StackState } from '../src/template/types';
 import { initialState, takenOver } from './create';
-import { reasonOf, runGraph, setResourceStatus, type Failures } from './engine';
+import { placeholderIn, reasonOf, runGraph, setResourceStatus, type Failures } from './engine';
 import { runsOf } from './legacy';
 import type { ResourceActivities } from './profiles';
 import { requestOf, resolveNow, runtimeContext } from './requests';
@@ -40,7 +41,12 @@ export class Update {
   /** Old copies whose replacement failed, as they were before the update. */
   private readonly kept: [string, ResourceState][] = [];
 
-  constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities, private readonly waits: WaitConditions) {}
+  /** One for the whole update (it reads the state as it is at each call): built per resource, it cost O(n) each. */
+  private readonly ctx: ResolveContext;
+
+  constructor(private readonly state: StackState, private readonly plan: StackPlan, private readonly acts: ResourceActivities, private readonly waits: WaitConditions) {
+    this.ctx = runtimeContext(plan, state);
+  }
 
   /** Brings one resource to its new definition. */
   async step(name: string): Promise<void> {
@@ -49,7 +55,7 @@ export class Update {
     const old = { ...resource };
     try {
       if (this.keptExternal(name, resource, target)) return;
-      const properties = resolveNow(target.properties, runtimeContext(this.plan, this.state), `resources.${name}.properties`) as JsonObject;
+      const properties = resolveNow(target.properties, this.ctx, `resources.${name}.properties`) as JsonObject;
       const diff: ResourceDiff = resource.status === 'INIT_COMPLETE' ? { change: 'replace', changed: [] } : diffResource(resource, target, properties, this.failedNestedInPlace(resource, target));
       if (diff.change === 'unchanged') return;
       setResourceStatus(this.state, name, 'UPDATE_IN_PROGRESS', diff.changed.length ? `changed: ${diff.changed.join(', ')}` : diff.change === 'update' ? 'its nested stack brought to its template' : old.status === 'INIT_COMPLETE' ? 'added' : `replacing a copy that is ${old.status}`);
@@ -186,6 +192,6 @@ export class Update {
     return runGraph(reversed(requires), async (name) => {
       await deleteCopy(this.state, name, this.state.resources[name]!, this.acts);
       delete this.state.resources[name];
-    });
+    }, placeholderIn(this.state.resources));
   }
 }

@@ -8,7 +8,7 @@ import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporal
 import type { StackPlan, StackState } from '../src/template/types';
 import { initialState, resolveOutputs } from './create';
 import { signalLimits, stackNameKey, stackStateQuery, type UpdateStackInput } from './definitions';
-import { fail, reasonOf, refuseUnreadableInput, runGraph, setStatus, type Failures } from './engine';
+import { fail, placeholderIn, reasonOf, refuseUnreadableInput, runGraph, setStatus, type Failures } from './engine';
 import { nestedStacks } from './nested';
 import { resourceActivities, type ResourceActivities } from './profiles';
 import { hasStackDeadline, untilStopped } from './stop';
@@ -29,7 +29,8 @@ function prepare(state: StackState, plan: StackPlan): void {
 async function bringTo(state: StackState, plan: StackPlan, update: Update): Promise<Failures> {
   prepare(state, plan);
   const requires = Object.fromEntries(Object.entries(plan.resources).map(([name, r]) => [name, r.requires]));
-  return runGraph(requires, (name) => update.step(name));
+  const [before, after] = [placeholderIn(state.resources), placeholderIn(plan.resources)];
+  return runGraph(requires, (name) => update.step(name), (name) => before(name) && after(name));
 }
 
 /** Brings the stack's resources to `plan`, then deletes the old copies and the resources `plan` no longer has. */
