@@ -26,7 +26,8 @@ export function stoke(...args: string[]): CliResult {
 
 /** The CLI with another environment: another Temporal, another state folder. */
 export function stokeWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 170_000 });
+  // A stack of 10,000 resources prints megabytes.
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -161,10 +162,10 @@ async function withTemporal<T>(fn: (client: import('@temporalio/client').Client)
 }
 
 /** The memo of a stack's latest workflow and the number of events in its history. */
-export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<StackMemo>; historyLength: number }> {
+export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<StackMemo>; historyLength: number; historySize: number }> {
   return withTemporal(async (client) => {
     const description = await client.workflow.getHandle(`stack:${stack}`).describe();
-    return { memo: (description.memo ?? {}) as Partial<StackMemo>, historyLength: description.historyLength };
+    return { memo: (description.memo ?? {}) as Partial<StackMemo>, historyLength: description.historyLength, historySize: description.historySize };
   });
 }
 
@@ -224,14 +225,14 @@ export async function recordHistories(stack: string, label: string): Promise<voi
   const { Client, Connection } = await import('@temporalio/client');
   const { loadConfig, temporalAddress } = await import('../src/config');
   const { temporalBinary } = await import('../src/runtime/runtime');
-  const { codecKeys, dataConverter, EncryptionCodec } = await import('../src/client/codec');
+  const { chained, codecKeys, dataConverter, payloadCodecs } = await import('../src/client/codec');
   const { startCodecServer } = await import('../src/gateway/codec-server');
   const config = loadConfig();
   const connection = await Connection.connect({ address: temporalAddress(config) });
   // Recorded histories must replay on machines without this key: the CLI decrypts them through stoke's codec server.
   const codecPort = await freePort();
   const keys = codecKeys(config);
-  const codecServer = keys && await startCodecServer(new EncryptionCodec(keys), { host: '127.0.0.1', port: codecPort, origins: [] });
+  const codecServer = keys && await startCodecServer(chained(payloadCodecs(keys)), { host: '127.0.0.1', port: codecPort, origins: [] });
   try {
     // Listing decodes each run's memo, which the codec encrypts.
     const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter(config) });

@@ -482,9 +482,9 @@ const codecEndpoint = (config: StokeConfig) => `http://127.0.0.1:${config.codecP
 /** `stoke dev`'s codec server, in its own process: none against a cluster, whose UI is not ours to set up. */
 async function devCodecServer(config: StokeConfig): Promise<import('node:http').Server | undefined> {
   if (config.temporalAddress) return undefined;
-  const [{ codecKeys, EncryptionCodec }, { embeddedUiOrigins, startCodecServer }] = await Promise.all([import('../client/codec'), import('../gateway/codec-server')]);
+  const [{ chained, codecKeys, payloadCodecs }, { embeddedUiOrigins, startCodecServer }] = await Promise.all([import('../client/codec'), import('../gateway/codec-server')]);
   try {
-    return await startCodecServer(new EncryptionCodec(codecKeys(config)!), { host: '127.0.0.1', port: config.codecPort, origins: embeddedUiOrigins(config) });
+    return await startCodecServer(chained(payloadCodecs(codecKeys(config)!)), { host: '127.0.0.1', port: config.codecPort, origins: embeddedUiOrigins(config) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     throw new StokeError('CodecPortInUse', `port ${config.codecPort} is in use: set STOKE_CODEC_PORT to serve the Temporal UI's codec server on another`);
@@ -639,14 +639,14 @@ function runtimeCommands(program: Command, config: StokeConfig): void {
     .option('--host <address>', 'address to listen on: whoever reaches it can decrypt', '127.0.0.1')
     .option('--origin <url>', 'browser origin allowed to call it (repeatable; * for any)', collect, [])
     .action(async (opts) => {
-      const { codecKeys, EncryptionCodec } = await import('../client/codec');
+      const { chained, codecKeys, payloadCodecs } = await import('../client/codec');
       const { embeddedUiOrigins, startCodecServer } = await import('../gateway/codec-server');
       const keys = codecKeys(config);
       if (!keys) throw new StokeError('CodecKeyMissing', 'no encryption key: set STOKE_CODEC_KEY or STOKE_CODEC_KEY_FILE to the key the worker uses');
       const origins = opts.origin.length > 0 ? opts.origin : embeddedUiOrigins(config);
-      const codec = new EncryptionCodec(keys);
-      await startCodecServer(codec, { host: opts.host, port: Number(opts.port), origins });
-      console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codec.currentKeyId}; origins ${origins.join(', ')})`);
+      const codecs = payloadCodecs(keys);
+      await startCodecServer(chained(codecs), { host: opts.host, port: Number(opts.port), origins });
+      console.log(`stoke codec server: http://${opts.host}:${opts.port} (key ${codecs[1]!.currentKeyId}; origins ${origins.join(', ')})`);
     });
 
   program.command('ui')

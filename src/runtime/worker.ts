@@ -11,7 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { StackClient } from '../client/client';
 import { loadCatalog } from './catalog';
-import { dataConverter, plaintextAllowed, type EncryptionCodec } from '../client/codec';
+import { dataConverter, EncryptionCodec, plaintextAllowed } from '../client/codec';
 import { temporalAddress, type StokeConfig } from '../config';
 import { ensureRunDir, SEARCH_ATTRIBUTES } from './runtime';
 import { startGateway, type Gateway } from '../gateway/gateway';
@@ -187,7 +187,7 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       maxEagerActivityReservationsPerWorkflowTask: MAX_PARALLEL,
     });
     // The key id tells a worker and a CLI that disagree apart; the key itself is never printed.
-    const codec = converter.payloadCodecs?.[0] as EncryptionCodec | undefined;
+    const codec = converter.payloadCodecs?.find((c): c is EncryptionCodec => c instanceof EncryptionCodec);
     const sealing = codec ? `payloads sealed with key ${codec.currentKeyId}${plaintextAllowed() ? ' (plaintext accepted)' : ''}` : 'payloads unencrypted';
     console.log(`stoke worker: task queue '${config.taskQueue}' on ${temporalAddress(config)}, Docker at ${dockerEndpoint}${gateway ? `, signal gateway on ${gateway.address}` : ''}, ${sealing}`);
     // Alongside the first polls: a failed attempt is retried as soon as this worker asks for work.

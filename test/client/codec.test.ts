@@ -1,8 +1,9 @@
 /** Where the encryption key comes from, rotation, and the unencrypted fallback's single warning. */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { codecKeys, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId } from '../../src/client/codec';
+import { chained, codecKeys, CompressionCodec, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId, ZLIB_ENCODING } from '../../src/client/codec';
 import { loadConfig } from '../../src/config';
 import { REFUSED_PAYLOAD } from '../../workflows/refused';
 
@@ -24,14 +25,15 @@ test('a configured cluster without a key is refused, unless plaintext is intende
   expect(() => dataConverter(config, {})).toThrow(/no payload encryption key.*STOKE_CODEC_KEY.*STOKE_CODEC_ALLOW_PLAINTEXT=1/);
   const warn = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
-    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toBeUndefined();
-    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toBeUndefined();
+    // Compressed still, but not sealed.
+    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toEqual([expect.any(CompressionCodec)]);
+    expect(dataConverter(config, { STOKE_CODEC_ALLOW_PLAINTEXT: '1' }).payloadCodecs).toEqual([expect.any(CompressionCodec)]);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toContain('unencrypted');
   } finally {
     warn.mockRestore();
   }
-  expect(dataConverter(config, { STOKE_CODEC_KEY: 'a'.repeat(64) }).payloadCodecs).toHaveLength(1);
+  expect(dataConverter(config, { STOKE_CODEC_KEY: 'a'.repeat(64) }).payloadCodecs).toEqual([expect.any(CompressionCodec), expect.any(EncryptionCodec)]);
 });
 
 test('payloads are sealed with the first key of a key file, and older keys still open old payloads', async () => {
@@ -54,7 +56,7 @@ test('payloads are sealed with the first key of a key file, and older keys still
 
 const workflowContext = { type: 'workflow', namespace: 'default', workflowId: 'stack:x' } as const;
 const activityContext = { type: 'activity', namespace: 'default', isLocal: false } as const;
-const worker = (env: NodeJS.ProcessEnv) => dataConverter(loadConfig({ STOKE_HOME: tempHome() }), env, 'worker').payloadCodecs![0]!;
+const worker = (env: NodeJS.ProcessEnv) => dataConverter(loadConfig({ STOKE_HOME: tempHome() }), env, 'worker').payloadCodecs!.find((c) => c instanceof EncryptionCodec)!;
 const refusal = (decoded: { data?: Uint8Array | null }) => JSON.parse(Buffer.from(decoded.data!).toString())[REFUSED_PAYLOAD] as string;
 
 test('key rotation: a current key from the environment or a file, older decrypt-only keys from the environment or a file', async () => {
@@ -106,4 +108,21 @@ test('a payload sealed with a key the worker lacks is refused naming that key id
   expect(refusal(refused!)).toContain(`encrypted with key id ${keyId(stranger)}, which this worker lacks (it has ${keyId(Buffer.alloc(32, 6))})`);
   await expect(new EncryptionCodec([Buffer.alloc(32, 6)]).decode(sealed, workflowContext))
     .rejects.toThrow(new RegExp(`key id ${keyId(stranger)}, which this stoke lacks.*STOKE_CODEC_KEY.*STOKE_CODEC_OLD_KEYS`));
+});
+
+test('large payloads are compressed before they are sealed; small ones and payloads of before pass as they are', async () => {
+  const state = { resources: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`r${i}`, { type: 'OS::Heat::None', status: 'CREATE_COMPLETE', physicalId: `s-r${i}` }])) };
+  const large = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(state)) };
+  const codecs = chained([new CompressionCodec(), new EncryptionCodec([Buffer.alloc(32, 9)])]);
+  const [sealed] = await new CompressionCodec().encode([large]);
+  expect(Buffer.from(sealed!.metadata!.encoding!).toString()).toBe(ZLIB_ENCODING);
+  expect(sealed!.data!.length).toBeLessThan(large.data.length / 10);
+  const [roundTrip] = await codecs.decode(await codecs.encode([large]));
+  expect(JSON.parse(Buffer.from(roundTrip!.data!).toString())).toEqual(state);
+  // A small payload is not worth the CPU; one compressed by nobody (histories of before) decodes unchanged.
+  expect(await new CompressionCodec().encode([payload])).toEqual([payload]);
+  expect(await new CompressionCodec().decode([payload])).toEqual([payload]);
+  // Random bytes do not shrink: kept as they were.
+  const noise = { metadata: { encoding: Buffer.from('binary/plain') }, data: crypto.randomBytes(40_000) };
+  expect(Buffer.from((await new CompressionCodec().encode([noise]))[0]!.metadata!.encoding!).toString()).not.toBe(ZLIB_ENCODING);
 });

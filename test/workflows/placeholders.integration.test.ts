@@ -3,7 +3,7 @@
  * activity, so a stack of thousands of them costs no worker slot and no server round trip each.
  */
 import type { StackState } from '../../src/template/types';
-import { recordHistories, showStack, stackActivityCounts, stoke, uniqueName, useWorker, writeTemplate } from '../helpers';
+import { describeStackWorkflow, recordHistories, showStack, stackActivityCounts, stoke, uniqueName, useWorker, writeTemplate } from '../helpers';
 
 const worker = useWorker();
 
@@ -65,4 +65,21 @@ test('placeholders run in the workflow alone: no activity creates, updates, chec
   // The sweep, and the RandomString's delete.
   expect(await stackActivityCounts(stack)).toEqual({ ordinary: 1, local: 1 });
   await recordHistories(stack, 'placeholders');
+});
+
+test('a flat template of 10,000 resources is created, updated and deleted: its plan and state, compressed, stay far below 2 MB', async () => {
+  const stack = uniqueName('flat');
+  worker.stacks.push(stack);
+  // Under Heat's 512 kB for a template: every tenth refers to another.
+  const flat = (count: number) => writeTemplate(`heat_template_version: 2016-10-14\nresources:\n${
+    Array.from({ length: count }, (_, i) => `  r${i}: {type: OS::Heat::None${i > 0 && i % 10 === 0 ? `, properties: {after: {get_resource: r${i / 10}}}` : ''}}\n`).join('')}`);
+  expect(stoke('stack', 'create', stack, '-t', flat(10_000), '--wait').stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
+  const created = showStack(stack);
+  expect(created.resources.r9990!.properties).toEqual({ after: `${stack}-r999` });
+  // Uncompressed, the state alone is past Temporal's limit for one payload.
+  expect(JSON.stringify(created).length).toBeGreaterThan(2 * 1024 * 1024);
+  expect((await describeStackWorkflow(stack)).historySize).toBeLessThan(1024 * 1024);
+  expect(stoke('stack', 'update', stack, '-t', flat(10_500), '--wait').stdout).toContain(`Stack ${stack} UPDATE_COMPLETE`);
+  expect(Object.keys(showStack(stack).resources)).toHaveLength(10_500);
+  expect(stoke('stack', 'delete', stack, '--wait').stdout).toContain(`Stack ${stack} DELETE_COMPLETE`);
 });
