@@ -12,7 +12,7 @@ import {
   patched,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Requirements } from '../src/template/graph';
+import { walkDepthFirst, type Requirements } from '../src/template/graph';
 import { redactText } from '../src/template/redact';
 import type { ResourceState, RunProfile, StackState, StackStatus } from '../src/template/types';
 import { MAX_PARALLEL, STACK_FAILED, stackStatusKey } from './definitions';
@@ -143,6 +143,14 @@ export async function runGraph(requires: Requirements, step: (name: string) => P
     }
     return outcome;
   };
+  // Each node is started after all it requires, in the order the recursion of `run` would start them, so that no
+  // start recurses: a chain of thousands of resources overflowed the call stack.
+  const started = new Set<string>();
+  walkDepthFirst(Object.keys(requires).sort(), (name) => requires[name] ?? [], (name) => {
+    if (started.has(name)) return 'skip';
+    started.add(name);
+    return 'enter';
+  }, (name) => void run(name));
   await Promise.all(Object.keys(requires).sort().map(run));
   return failures;
 }

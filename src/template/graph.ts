@@ -7,32 +7,55 @@
 export type Requirements = Readonly<Record<string, readonly string[]>>;
 
 /**
+ * A depth-first walk from each of `roots` in turn, iterative: a chain of 5,000 resources overflowed the call
+ * stack of a recursive one. `reach` is asked of every name the walk comes to, with the path it is inside of:
+ * 'enter' walks what the name requires (`next`, read once, on entering), 'skip' passes it by, 'stop' ends the
+ * walk. `leave` is called once all a name requires has been walked, with the path left.
+ */
+export function walkDepthFirst(roots: readonly string[], next: (name: string) => readonly string[],
+  reach: (name: string, path: readonly string[]) => 'enter' | 'skip' | 'stop', leave: (name: string, path: readonly string[]) => void): void {
+  const path: string[] = [];
+  const frames: { deps: readonly string[]; at: number }[] = [];
+  const arrive = (name: string): boolean => {
+    const decision = reach(name, path);
+    if (decision === 'enter') {
+      path.push(name);
+      frames.push({ deps: next(name), at: 0 });
+    }
+    return decision === 'stop';
+  };
+  for (const root of roots) {
+    if (arrive(root)) return;
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      if (frame.at < frame.deps.length) {
+        if (arrive(frame.deps[frame.at++]!)) return;
+      } else {
+        frames.pop();
+        leave(path.pop()!, path);
+      }
+    }
+  }
+}
+
+/**
  * A cycle as a path that returns to its start (`a -> b -> a`), or undefined. Iterates names in sorted
  * order so the same template always reports the same cycle.
  */
 export function findCycle(requires: Requirements): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
+  let cycle: string[] | undefined;
+  walkDepthFirst(Object.keys(requires).sort(), (name) => [...(requires[name] ?? [])].filter((dep) => dep in requires).sort(), (name, path) => {
     const seen = state.get(name);
-    if (seen === 'done') return undefined;
-    if (seen === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const dep of [...(requires[name] ?? [])].sort()) {
-      if (!(dep in requires)) continue;
-      const cycle = visit(dep);
-      if (cycle) return cycle;
+    if (seen === 'done') return 'skip';
+    if (seen === 'visiting') {
+      cycle = [...path.slice(path.indexOf(name)), name];
+      return 'stop';
     }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of Object.keys(requires).sort()) {
-    const cycle = visit(name);
-    if (cycle) return cycle;
-  }
-  return undefined;
+    state.set(name, 'visiting');
+    return 'enter';
+  }, (name) => state.set(name, 'done'));
+  return cycle;
 }
 
 /** The graph with every edge turned around: who must be gone before each resource can be deleted. */
@@ -57,28 +80,31 @@ export function cycleGroups(requires: Requirements): string[][] {
   const stack: string[] = [];
   const groups: string[][] = [];
   let counter = 0;
-  const connect = (name: string): void => {
+  // Tarjan's algorithm on the iterative walk: a name's low link takes its requirements' as each is left.
+  walkDepthFirst(Object.keys(requires).sort(), (name) => (requires[name] ?? []).filter((dep) => dep in requires), (name, path) => {
+    const parent = path[path.length - 1];
+    if (index.has(name)) {
+      if (parent !== undefined && onStack.has(name)) low.set(parent, Math.min(low.get(parent)!, index.get(name)!));
+      return 'skip';
+    }
     index.set(name, counter);
     low.set(name, counter++);
     stack.push(name);
     onStack.add(name);
-    for (const dep of requires[name] ?? []) {
-      if (!(dep in requires)) continue;
-      if (!index.has(dep)) {
-        connect(dep);
-        low.set(name, Math.min(low.get(name)!, low.get(dep)!));
-      } else if (onStack.has(dep)) low.set(name, Math.min(low.get(name)!, index.get(dep)!));
+    return 'enter';
+  }, (name, path) => {
+    if (low.get(name) === index.get(name)) {
+      const group: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        group.push(member);
+      } while (member !== name);
+      if (group.length > 1 || (requires[name] ?? []).includes(name)) groups.push(group.sort());
     }
-    if (low.get(name) !== index.get(name)) return;
-    const group: string[] = [];
-    let member: string;
-    do {
-      member = stack.pop()!;
-      onStack.delete(member);
-      group.push(member);
-    } while (member !== name);
-    if (group.length > 1 || (requires[name] ?? []).includes(name)) groups.push(group.sort());
-  };
-  for (const name of Object.keys(requires).sort()) if (!index.has(name)) connect(name);
+    const parent = path[path.length - 1];
+    if (parent !== undefined) low.set(parent, Math.min(low.get(parent)!, low.get(name)!));
+  });
   return groups.sort((a, b) => a[0]!.localeCompare(b[0]!));
 }

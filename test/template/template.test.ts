@@ -1,4 +1,4 @@
-import { findCycle, reversed } from '../../src/template/graph';
+import { cycleGroups, findCycle, reversed, walkDepthFirst } from '../../src/template/graph';
 import { FunctionError, isDeferred, resolve, type ResolveContext } from '../../src/template/functions';
 import { formatIssue } from '../../src/template/load';
 import { parseFile } from '../../src/template/parse';
@@ -67,6 +67,49 @@ describe('dependency graph', () => {
 
   test('reversing the graph gives the delete order', () => {
     expect(reversed({ web: ['db'], db: [], cache: ['db'] })).toEqual({ web: [], db: ['cache', 'web'], cache: [] });
+  });
+
+  test('a chain of 20,000 resources, either way round, is checked and walked without running out of stack', () => {
+    const chain: Record<string, string[]> = {};
+    for (let i = 0; i < 20_000; i++) chain[`r${String(i).padStart(5, '0')}`] = i < 19_999 ? [`r${String(i + 1).padStart(5, '0')}`] : [];
+    for (const graph of [chain, reversed(chain)]) {
+      expect(findCycle(graph)).toBeUndefined();
+      expect(cycleGroups(graph)).toEqual([]);
+    }
+    chain.r19999 = ['r00000'];
+    expect(findCycle(chain)).toHaveLength(20_001);
+    expect(cycleGroups(chain)).toEqual([Object.keys(chain).sort()]);
+    expect(cycleGroups({ a: ['b'], b: ['a'], c: ['c'], d: ['a'], e: [] })).toEqual([['a', 'b'], ['c']]);
+  });
+
+  test('the walk finishes names in the order a recursive walk would, which the workflows start resources in', () => {
+    // A recursive post-order walk, as runGraph once started its nodes, on graphs of every shape.
+    const recursive = (requires: Record<string, string[]>) => {
+      const order: string[] = [];
+      const seen = new Set<string>();
+      const visit = (name: string): void => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        for (const dep of requires[name] ?? []) visit(dep);
+        order.push(name);
+      };
+      Object.keys(requires).sort().forEach(visit);
+      return order;
+    };
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const names = Array.from({ length: 1 + random(30) }, (_, i) => `n${random(1000)}x${i}`);
+      // Acyclic: a node requires only nodes after it, in an order that is not the names' sorted one.
+      const requires = Object.fromEntries(names.map((name, i) => [name, names.slice(i + 1).filter(() => random(4) === 0)]));
+      const order: string[] = [];
+      const seen = new Set<string>();
+      walkDepthFirst(Object.keys(requires).sort(), (name) => requires[name] ?? [], (name) => (seen.has(name) ? 'skip' : (seen.add(name), 'enter')), (name) => order.push(name));
+      expect(order).toEqual(recursive(requires));
+    }
   });
 });
 
