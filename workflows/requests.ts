@@ -69,24 +69,26 @@ function siblingsOf(state: StackState, resource: ResourceState): Record<string, 
   }));
 }
 
-/** Every fixed IP the stack's resources hold: addresses a new port must not take. */
-function addressesOf(state: StackState): string[] {
-  return Object.values(state.resources).filter(exists).flatMap((r) => {
+/** Every fixed IP the stack's resources hold (`name` as `resource`): addresses a new port must not take. */
+function addressesOf(state: StackState, name: string, resource: ResourceState): string[] {
+  return Object.entries(state.resources).map(([n, r]) => (n === name ? resource : r)).filter(exists).flatMap((r) => {
     const fixed = Array.isArray(r.attributes.fixed_ips) ? r.attributes.fixed_ips : [];
     return fixed.map((f) => (f as JsonObject | null)?.ip_address).filter((ip): ip is string => typeof ip === 'string');
   });
 }
 
-/** What every lifecycle request of a resource carries: its handler, properties, and what its run profile needs. */
-export function requestOf(state: StackState, name: string): ResourceRequest {
-  const resource = state.resources[name]!;
+/**
+ * What every lifecycle request of a resource carries: its handler, properties, and what its run profile needs.
+ * `resource` is another copy of it than the state holds (an update's old one).
+ */
+export function requestOf(state: StackState, name: string, resource: ResourceState = state.resources[name]!): ResourceRequest {
   const needs = runsOf(resource).needs ?? [];
   return {
     stack: state.name, stackId: state.id, resource: name, type: resource.type, handler: handlerOf(resource),
     ...(resource.copy ? { copy: resource.copy } : {}), ...(state.parent ? { root: state.parent.root } : {}), ...(state.engine ? { engine: state.engine } : {}),
     properties: resource.properties, ...hiddenOf(state),
     ...(needs.includes('siblings') ? { siblings: siblingsOf(state, resource) } : {}),
-    ...(needs.includes('addresses') ? { addresses: addressesOf(state) } : {}),
+    ...(needs.includes('addresses') ? { addresses: addressesOf(state, name, resource) } : {}),
     ...(resource.mounts ? { mounts: resource.mounts } : {}),
   };
 }
