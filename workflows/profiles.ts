@@ -4,6 +4,7 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   patched,
   proxyActivities,
@@ -12,7 +13,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { ResourceState } from '../src/template/types';
+import { HAND_OVER, type ResourceState } from '../src/template/types';
 import { runsOf } from './legacy';
 
 export type Activities = ReturnType<typeof createActivities>;
@@ -89,6 +90,15 @@ const LOCAL_PATCH = 'local-activities-for-in-worker-types';
 /** Containers' deletes as local activities (RunProfile.deletes): recorded histories deleted them with ordinary ones. */
 const LOCAL_DELETE_PATCH = 'local-deletes';
 
+/** Containers' creates as local activities first (RunProfile.creates): recorded histories created them with ordinary ones. */
+const LOCAL_CREATE_PATCH = 'local-creates';
+
+/** Whether a create's failure is a hand-over; checked on the failure and its cause, however the SDK wraps it. */
+function handedOver(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.type === HAND_OVER;
+}
+
 /**
  * A placeholder's lifecycle (runs.where 'none'), run by the workflow itself: nothing exists outside the stack, so
  * its physical id is its stack's and its name, as a wait condition's, and it has no attributes.
@@ -111,6 +121,17 @@ export interface ResourceActivities {
 export function resourceActivities(timeoutMinutes: number, waitCancelled = false, nested?: ResourceLifecycle): ResourceActivities {
   const ordinary = activities(PROFILES.resource(timeoutMinutes, waitCancelled));
   const local = localActivities(PROFILES.local(timeoutMinutes));
+  // As the ordinary create's: rollback looks for what a cancelled create made only once its attempt has stopped.
+  const localCreate = localActivities({ ...PROFILES.local(timeoutMinutes), ...(waitCancelled ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}) });
+  const createFirstLocally: ResourceLifecycle['createResource'] = async (req) => {
+    if (!patched(LOCAL_CREATE_PATCH)) return ordinary.createResource(req);
+    try {
+      return await localCreate.createResource(req);
+    } catch (err) {
+      if (!handedOver(err)) throw err;
+      return ordinary.createResource(req);
+    }
+  };
   return {
     ordinary,
     local,
@@ -122,9 +143,14 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
         return nested;
       }
       if (runs.where === 'local' && patched(LOCAL_PATCH)) return local;
-      if (runs.deletes !== 'local') return ordinary;
-      const { createResource, adoptResource, updateResource } = ordinary;
-      return { createResource, adoptResource, updateResource, deleteResource: (req) => (patched(LOCAL_DELETE_PATCH) ? local : ordinary).deleteResource(req) };
+      if (runs.deletes !== 'local' && runs.creates !== 'local') return ordinary;
+      const { adoptResource, updateResource } = ordinary;
+      return {
+        adoptResource,
+        updateResource,
+        createResource: runs.creates === 'local' ? createFirstLocally : ordinary.createResource,
+        deleteResource: runs.deletes === 'local' ? (req) => (patched(LOCAL_DELETE_PATCH) ? local : ordinary).deleteResource(req) : ordinary.deleteResource,
+      };
     },
   };
 }

@@ -32,6 +32,12 @@ export interface RunProfile {
    */
   readonly deletes?: 'local';
   /**
+   * `local`: the create of a type that runs as an ordinary activity runs first as a local activity, which does
+   * the quick part (a create and a start) and fails with HAND_OVER where it would wait (a pull, a health check):
+   * the workflow then runs the create again as an ordinary activity, whose handler adopts what was made.
+   */
+  readonly creates?: 'local';
+  /**
    * What the workflow hands the handler besides the resource's own properties: `siblings` gives the
    * resources this one requires (physical id, attributes, properties); `addresses` the fixed IPs the
    * stack's resources hold already.
@@ -56,6 +62,9 @@ export interface RunProfile {
    */
   readonly exclusive?: readonly string[];
 }
+
+/** The failure type of a local create that hands the rest of its work to an ordinary activity (RunProfile.creates). */
+export const HAND_OVER = 'HandOverToActivity';
 
 /**
  * A volume a server mounts from its boot on, because a volume attachment of the stack names the two: Docker

@@ -3,7 +3,7 @@
  * created only once Docker reports it healthy, and one that turns unhealthy fails with the check's output.
  */
 import type { ChildProcess } from 'node:child_process';
-import { SLEEPER, docker, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { SLEEPER, docker, recordHistories, stackActivityCounts, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
 
 let worker: ChildProcess | undefined;
 const IMAGE_WITH_CHECK = `stoke-test-healthcheck:${process.pid}`;
@@ -45,7 +45,11 @@ resources:
   expect(created.stdout).toContain(`Stack ${stack} CREATE_COMPLETE`);
   expect(await healthOf(stack, 'web')).toBe('healthy');
   expect(await stackContainers(stack)).toHaveLength(2);
+  // Each container is made and started by a local activity; only web's wait for health is handed to an ordinary one,
+  // which adopts the container rather than making a second.
+  expect(await stackActivityCounts(stack)).toEqual({ ordinary: 1, local: 3 });
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  await recordHistories(stack, 'hand-over');
 });
 
 test('an image\'s own HEALTHCHECK is waited for too', async () => {

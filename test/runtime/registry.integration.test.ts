@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createContainer, deleteContainer } from '../../src/resources/docker/handler';
 import { ensureRegistryBinary } from '../../src/runtime/images';
-import { docker, freePort, showStack, startWorker, stoke, stokeAsync, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { docker, freePort, showStack, stackActivityCounts, startWorker, stoke, stokeAsync, stopWorker, uniqueName, waitUntil, writeTemplate } from '../helpers';
 
 let registry: ChildProcess | undefined;
 let slowRegistry: http.Server | undefined;
@@ -133,6 +133,8 @@ resources:
   expect(workerOutput).toContain('pulling image');
   expect(workerOutput).toContain(`${repo}:v1`);
   expect(workerOutput).toContain('pull progress');
+  // A local activity cannot heartbeat a pull: each create found the image missing and handed the pull to an ordinary one.
+  expect(await stackActivityCounts(stack)).toEqual({ ordinary: 2, local: 3 });
 });
 
 test('without a login for the registry the pull is refused and the resource fails at once with the registry\'s message', async () => {

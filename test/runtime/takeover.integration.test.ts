@@ -41,21 +41,30 @@ async function createStarts(): Promise<{ attempt: number; lastFailureType?: stri
 }
 
 test('the attempt a killed worker held is failed by the next worker and retried at once; one container results', async () => {
-  // The engine's version check, made before the container is created, hangs once: the worker is then surely mid-activity.
-  let heldOnce = false;
-  proxy = await startDockerProxy({ hold: (method, path) => method === 'GET' && /\/version$/.test(path) && !heldOnce && (heldOnce = true) });
+  // The local activity that creates and starts the container hands its wait for health to an ordinary one, whose
+  // engine version check, the first after the start, hangs: the worker is then surely mid-activity.
+  const started = () => proxy!.requests.some((r) => r.method === 'POST' && /\/start$/.test(r.path));
+  proxy = await startDockerProxy({ hold: (method, path) => method === 'GET' && /\/version$/.test(path) && started() });
   const template = writeTemplate(`
 heat_template_version: 2015-04-30
 resources:
   web:
     type: DockerInc::Docker::Container
-    properties: {image: busybox, cmd: ${SLEEPER}, cpu_shares: 512, docker_endpoint: "${proxy.endpoint}"}
+    properties:
+      image: busybox
+      cmd: ${SLEEPER}
+      cpu_shares: 512
+      docker_endpoint: "${proxy.endpoint}"
+      healthcheck: {test: ["CMD-SHELL", "true"], interval: 1s}
 `);
   const kept = () => fs.readdirSync(loadConfig().runDir).filter((name) => /^workflow-bundle-[0-9a-f]{32}\.js$/.test(name));
   for (const bundle of kept()) fs.rmSync(path.join(loadConfig().runDir, bundle));
   worker = await startWorker();
   expect(stoke('stack', 'create', stack, '-t', template).status).toBe(0);
-  await waitUntil('the create to reach the engine', () => proxy!.requests.find((r) => r.path.endsWith('/version')));
+  await waitUntil('the ordinary create to reach the engine', () => {
+    const start = proxy!.requests.findIndex((r) => r.method === 'POST' && /\/start$/.test(r.path));
+    return start < 0 ? undefined : proxy!.requests.slice(start).find((r) => /\/version$/.test(r.path));
+  });
   worker.kill('SIGKILL');
   await new Promise((resolve) => worker!.once('exit', resolve));
   // Its start must take less than the activity's heartbeat timeout (20 s), or the timeout fails the attempt first.

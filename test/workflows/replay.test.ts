@@ -33,6 +33,10 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     'linked-containers-deleteStack.json',
     'local-activities-createStack.json',
     'local-activities-deleteStack.json',
+    'local-creates-createStack.json',
+    'local-deletes-deleteStack.json',
+    // Of containers made by local activities, one of which handed its wait for health to an ordinary activity.
+    'hand-over-createStack.json',
     'rollback-createStack.json',
     'suspend-resume-suspendStack.json',
     'suspend-resume-resumeStack.json',

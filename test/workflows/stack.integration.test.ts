@@ -14,6 +14,7 @@ import {
   freePort,
   recordHistories,
   showStack,
+  stackActivityCounts,
   stackContainers,
   stackHistoryTypes,
   startWorker,
@@ -111,6 +112,9 @@ test('create runs linked containers with env and published ports, outputs resolv
   }, 30_000);
   expect(page.trim()).toBe(`bonjour ${secret}`);
 
+  // Placing the stack, the draw and both containers' creates, each a local activity: no server round trip per container.
+  expect(await stackActivityCounts(stack)).toEqual({ ordinary: 0, local: 4 });
+
   const listed = stoke('stack', 'list');
   expect(listed.stdout).toMatch(new RegExp(`${stack}\\s+CREATE_COMPLETE`));
   const resources = stoke('stack', 'resource', 'list', stack);
@@ -131,7 +135,7 @@ test('create runs linked containers with env and published ports, outputs resolv
   const deleteEvents = await stackHistoryTypes(stack);
   expect(deleteEvents.filter((type) => type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(1);
   expect(deleteEvents.filter((type) => type === 'EVENT_TYPE_MARKER_RECORDED').length).toBeGreaterThanOrEqual(3);
-  await recordHistories(stack, 'local-deletes');
+  await recordHistories(stack, 'local-creates');
 });
 
 test('a failing resource rolls the stack back and leaves no container behind', async () => {

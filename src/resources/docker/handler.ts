@@ -10,7 +10,7 @@ import {
   rethrowDockerError, stopIfCancelled, unlessGone, type DockerError,
 } from '../../../activities/docker';
 import { endpointListed, registryAuth, type EndpointPolicy } from '../../runtime/docker-endpoint';
-import type { Json, JsonObject } from '../../template/types';
+import { HAND_OVER, type Json, type JsonObject } from '../../template/types';
 import { DEFAULT_CATALOG } from '../../runtime/catalog';
 import type { AdoptResourceRequest, CreatedResource, CreateResourceRequest, DeleteResourceRequest, ExistingResourceRequest, SuspendResourceRequest, UpdateResourceRequest } from '../plugin';
 import { durationNanos, HEALTHCHECK_DURATIONS, healthTestProblem, isAddressPortPair, portSpecProblem } from './index';
@@ -395,8 +395,18 @@ async function attributesOf(container: Docker.Container, info: Docker.ContainerI
   return out;
 }
 
+/**
+ * A create run as a local activity (RunProfile.creates) never waits, since the workflow task it holds open keeps
+ * signals and cancels out until it ends: where the engine lacks the image, or the container is not yet running
+ * or healthy, it hands the rest to an ordinary activity, which heartbeats through the pull and the waits and
+ * adopts the container this attempt made.
+ */
+function handOver(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`${reason}: an ordinary activity goes on with the create`, HAND_OVER);
+}
+
 /** Waits until the container runs (or has exited 0, a one-shot command); a failed start fails the resource. */
-async function waitRunning(container: Docker.Container): Promise<Docker.ContainerInspectInfo> {
+async function waitRunning(container: Docker.Container, local: boolean): Promise<Docker.ContainerInspectInfo> {
   for (;;) {
     const info = await container.inspect();
     if (info.State.Running || (info.State.Status === 'exited' && info.State.ExitCode === 0)) return info;
@@ -404,6 +414,7 @@ async function waitRunning(container: Docker.Container): Promise<Docker.Containe
       const tail = (await logsOf(container)).trim().split('\n').slice(-5).join('\n');
       throw ApplicationFailure.nonRetryable(`container exited with code ${info.State.ExitCode}${info.State.Error ? `: ${info.State.Error}` : ''}${tail ? `; last output:\n${tail}` : ''}`, 'ContainerExited');
     }
+    if (local) throw handOver(`the container is ${info.State.Status}, not yet running`);
     heartbeat({ waiting: 'container start', status: info.State.Status });
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -417,7 +428,7 @@ const HEALTH_POLL_MS = 500;
  * healthy: dependents must not start against a service that is up but not yet serving. Unhealthy fails the
  * resource with the check's last output; the stack's timeout ends a wait that never settles by cancelling.
  */
-async function waitHealthy(container: Docker.Container, started: Docker.ContainerInspectInfo): Promise<Docker.ContainerInspectInfo> {
+async function waitHealthy(container: Docker.Container, started: Docker.ContainerInspectInfo, local: boolean): Promise<Docker.ContainerInspectInfo> {
   let info = started;
   for (;;) {
     const health = info.State.Health;
@@ -428,7 +439,8 @@ async function waitHealthy(container: Docker.Container, started: Docker.Containe
       const output = last ? `; last check (exit code ${last.ExitCode}):\n${last.Output.trim()}` : '';
       throw ApplicationFailure.nonRetryable(`container is unhealthy after ${health.FailingStreak} failed health checks${output}`, 'ContainerUnhealthy');
     }
-    if (!info.State.Running) return waitRunning(container);
+    if (!info.State.Running) return waitRunning(container, local);
+    if (local) throw handOver(`the container's health is ${health.Status}`);
     heartbeat({ waiting: 'container health', status: health.Status, failingStreak: health.FailingStreak });
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
     stopIfCancelled();
@@ -446,6 +458,7 @@ async function newContainer(docker: Docker, req: CreateResourceRequest, spec: Do
   } catch (err) {
     // As `docker run`: the image is looked for, and pulled, only when the engine says it lacks it.
     if (classifyDockerError(err) !== 'gone') throw err;
+    if (activityInfo().isLocal) throw handOver(`the engine at ${endpoint} lacks the image ${spec.Image}`);
     const image = await ensureImage(docker, spec.Image!, req.resource, withLogin, standins);
     if (image === spec.Image) return createOrAdopt(docker, req, spec);
     // The label says on the container itself what it runs instead of the image the template names.
@@ -481,7 +494,8 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
   if (extras.workingDir) spec.WorkingDir = extras.workingDir;
   spec.Labels = { ...extras.labels, ...spec.Labels, [LABEL_ENGINE]: endpoint };
   try {
-    // Only a retry can find a container of an earlier attempt; a first attempt saves the engine the search.
+    // A retry looks for what an earlier attempt made; a first attempt saves the engine the search, and one that
+    // goes on after a local create's hand-over meets that create's container as a name conflict and adopts it there.
     let [id] = activityInfo().attempt > 1 ? await findByLabels(docker, req) : [];
     if (id) log.info('adopting the container an earlier attempt created', { resource: req.resource, id });
     for (let recreations = 0; ; recreations++) {
@@ -502,7 +516,8 @@ export async function createContainer(req: CreateResourceRequest, defaultEndpoin
       }
     }
     const container = docker.getContainer(id);
-    const info = await waitHealthy(container, await waitRunning(container));
+    const local = activityInfo().isLocal;
+    const info = await waitHealthy(container, await waitRunning(container, local), local);
     return { physicalId: id, attributes: await attributesOf(container, info, req.attributes) };
   } catch (err) {
     rethrowDockerError(err, `creating container for ${req.resource} on ${endpoint}`);

@@ -143,7 +143,7 @@ const capability: PropertySchema = {
  */
 export const dockerContainer: ResourceType = {
   name: 'DockerInc::Docker::Container',
-  runs: { where: 'activity', heartbeat: true, copies: true, deletes: 'local' },
+  runs: { where: 'activity', heartbeat: true, copies: true, creates: 'local', deletes: 'local' },
   handler: {
     create: async (req, ctx) => (await lifecycle()).createContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy, ctx.catalog.standins),
     delete: async (req, ctx) => (await lifecycle()).deleteContainer(req, ctx.dockerEndpoint, ctx.endpointPolicy),
