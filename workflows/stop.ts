@@ -26,6 +26,13 @@ export interface Stop {
 /** Whether the action runs under one stack-wide deadline (decide once, before anything waits on it). */
 export const hasStackDeadline = () => patched(DEADLINE_PATCH);
 
+/**
+ * The deadline passes this much before the activities' own bound (their schedule-to-close: the same stack timeout,
+ * counted from when each was scheduled). An activity scheduled in the same workflow task as the deadline's timer,
+ * as one after local creates is, would otherwise time out in the same instant and no longer count as in progress.
+ */
+const DEADLINE_LEAD_MS = 1000;
+
 /** An adopt creates what its data lacks, so any action's work in progress counts. */
 function inProgress(state: StackState): string {
   return Object.entries(state.resources).filter(([, r]) => r.status.endsWith('_IN_PROGRESS')).map(([name]) => name).sort().join(', ');
@@ -46,7 +53,7 @@ export async function untilStopped<T>(state: StackState, action: StoppableAction
   };
   setHandler(cancelStackSignal, ({ rollback }) => halt({ reason: `Stack ${action} cancelled`, rollback }));
   const timer = deadline ? new CancellationScope() : undefined;
-  void timer?.run(() => sleep(timeoutMinutes * 60_000)).then(
+  void timer?.run(() => sleep(timeoutMinutes * 60_000 - DEADLINE_LEAD_MS)).then(
     () => halt({ reason: `Stack ${action} timed out after ${timeoutMinutes} min; still in progress: ${inProgress(state)}` }),
     // Cancelled: the graph ended first, or the whole workflow was cancelled.
     () => undefined);
