@@ -6,6 +6,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -93,10 +94,16 @@ const LOCAL_DELETE_PATCH = 'local-deletes';
 /** Containers' creates as local activities first (RunProfile.creates): recorded histories created them with ordinary ones. */
 const LOCAL_CREATE_PATCH = 'local-creates';
 
-/** Whether a create's failure is a hand-over; checked on the failure and its cause, however the SDK wraps it. */
+/**
+ * Whether a local create leaves the rest to an ordinary activity: a hand-over, or a failure that retries with
+ * backoff may get past (an engine refusing connections), which the ordinary activity's retries, bounded by the
+ * stack timeout, then report. Only a cancel and a failure no retry can help end the create here. Checked on the
+ * failure and its cause, however the SDK wraps it.
+ */
 function handedOver(err: unknown): boolean {
+  if (isCancellation(err)) return false;
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.type === HAND_OVER;
+  return !(cause instanceof ApplicationFailure && cause.nonRetryable) || cause.type === HAND_OVER;
 }
 
 /**
@@ -122,7 +129,11 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
   const ordinary = activities(PROFILES.resource(timeoutMinutes, waitCancelled));
   const local = localActivities(PROFILES.local(timeoutMinutes));
   // As the ordinary create's: rollback looks for what a cancelled create made only once its attempt has stopped.
-  const localCreate = localActivities({ ...PROFILES.local(timeoutMinutes), ...(waitCancelled ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}) });
+  // One attempt: retries belong to the ordinary activity, whose backoff the server keeps, not a workflow task held open.
+  const localCreate = localActivities({
+    ...PROFILES.local(timeoutMinutes), retry: { maximumAttempts: 1 },
+    ...(waitCancelled ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+  });
   const createFirstLocally: ResourceLifecycle['createResource'] = async (req) => {
     if (!patched(LOCAL_CREATE_PATCH)) return ordinary.createResource(req);
     try {

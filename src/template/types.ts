@@ -34,7 +34,8 @@ export interface RunProfile {
   /**
    * `local`: the create of a type that runs as an ordinary activity runs first as a local activity, which does
    * the quick part (a create and a start) and fails with HAND_OVER where it would wait (a pull, a health check):
-   * the workflow then runs the create again as an ordinary activity, whose handler adopts what was made.
+   * the workflow then runs the create again as an ordinary activity, whose handler adopts what was made. So it
+   * does after any failure a retry may get past: the ordinary activity's retries, with backoff, report it.
    */
   readonly creates?: 'local';
   /**
