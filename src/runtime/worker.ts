@@ -185,6 +185,12 @@ async function runWorkerWith(config: StokeConfig, dockerEndpoint: string, gatewa
       // in its answer to this worker (eager execution) only for slots the worker reserved: the SDK's 3 left the
       // rest of the 50 to polls, which took them a few at a time (0.1-0.4 s at 200 containers).
       maxEagerActivityReservationsPerWorkflowTask: MAX_PARALLEL,
+      // The SDK's deadlock detector interrupts an activation that runs longer than this, and Node 20 can die of the
+      // interruption (`async hook stack has become corrupted`): a chain of 10,000 placeholders, all made in one
+      // activation, took past the default 5 s on a busy machine and killed the worker. A real deadlock is still
+      // caught, later; an activation this long still ends within the server's 10 s workflow task timeout. The SDK
+      // reads the option (its defaults are overridden by what is given) but does not declare it.
+      ...({ isolateExecutionTimeout: '9 seconds' } as object),
     });
     // The key id tells a worker and a CLI that disagree apart; the key itself is never printed.
     const codec = converter.payloadCodecs?.find((c): c is EncryptionCodec => c instanceof EncryptionCodec);
