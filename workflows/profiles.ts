@@ -95,6 +95,12 @@ const LOCAL_DELETE_PATCH = 'local-deletes';
 const LOCAL_CREATE_PATCH = 'local-creates';
 
 /**
+ * The sweep as a local activity, in the workflow task that saw the last delete: as an ordinary one it cost each delete
+ * a task round trip through the server at its very end. Recorded histories swept with an ordinary one.
+ */
+const LOCAL_SWEEP_PATCH = 'local-sweep';
+
+/**
  * Whether a local create leaves the rest to an ordinary activity: a hand-over, or a failure that retries with
  * backoff may get past (an engine refusing connections), which the ordinary activity's retries, bounded by the
  * stack timeout, then report. Only a cancel and a failure no retry can help end the create here. Checked on the
@@ -117,11 +123,11 @@ const PLACEHOLDER: ResourceLifecycle = {
   deleteResource: async () => undefined,
 };
 
-/** The activities that work on one resource, chosen by its run profile; `ordinary` also runs the sweep. */
+/** The activities that work on one resource, chosen by its run profile, and the sweep after a delete. */
 export interface ResourceActivities {
-  readonly ordinary: Activities;
   readonly local: Activities;
   readonly of: (resource: ResourceState) => ResourceLifecycle;
+  readonly sweep: Activities['sweepStack'];
 }
 
 /** `nested` runs the resources that are stacks of their own (nested.ts): child workflows, not activities. */
@@ -143,9 +149,11 @@ export function resourceActivities(timeoutMinutes: number, waitCancelled = false
       return ordinary.createResource(req);
     }
   };
+  // The sweep waits up to 15 s for each engine's listing, then removes what it finds: more than a create's minute may pass.
+  const localSweep = localActivities({ ...PROFILES.local(timeoutMinutes), startToCloseTimeout: '10 minutes' });
   return {
-    ordinary,
     local,
+    sweep: (req) => (patched(LOCAL_SWEEP_PATCH) ? localSweep : ordinary).sweepStack(req),
     of: (resource) => {
       const runs = runsOf(resource);
       if (runs.where === 'none') return PLACEHOLDER;

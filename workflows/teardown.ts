@@ -97,7 +97,7 @@ export async function deleteAll(state: StackState, acts: ResourceActivities): Pr
   if (failures.length > 0 || !patched(SWEEP_PATCH)) return failures;
   const retained = Object.entries(state.resources).filter(([, r]) => leftInPlace(r)).map(([name]) => name).sort();
   try {
-    await acts.ordinary.sweepStack({ stack: state.name, stackId: state.id, endpoints: endpointsOf(state), retained });
+    await acts.sweep({ stack: state.name, stackId: state.id, endpoints: endpointsOf(state), retained });
   } catch (err) {
     return [{ name: 'sweep', reason: reasonOf(err) }];
   }

@@ -35,6 +35,8 @@ test('there are recorded histories of creates, rollbacks, deletes, checks and si
     'local-activities-deleteStack.json',
     'local-creates-createStack.json',
     'local-deletes-deleteStack.json',
+    // Of a delete whose sweep, after its containers' deletes, ran as a local activity too.
+    'local-sweep-deleteStack.json',
     // Of containers made by local activities, one of which handed its wait for health to an ordinary activity.
     'hand-over-createStack.json',
     'rollback-createStack.json',
