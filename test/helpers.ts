@@ -169,6 +169,11 @@ export function describeStackWorkflow(stack: string): Promise<{ memo: Partial<St
   });
 }
 
+/** The stack trace of a stack's running action, as the Temporal UI shows it (the SDK's built-in query). */
+export function stackTrace(stack: string): Promise<string> {
+  return withTemporal((client) => client.workflow.getHandle(`stack:${stack}`).query<string>('__stack_trace'));
+}
+
 /** The event types of a stack's latest action, in order. */
 export function stackHistoryTypes(stack: string): Promise<string[]> {
   return withTemporal(async (client) => {

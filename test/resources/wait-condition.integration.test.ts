@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config';
 import { handleToken, loadSignalKey } from '../../src/gateway/signal';
 import type { StackState } from '../../src/template/types';
 import {
-  SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate,
+  SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, stackTrace, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate,
 } from '../helpers';
 
 let worker: ChildProcess | undefined;
@@ -156,6 +156,17 @@ test('count 2: a repeated id counts once; data holds each id once', async () => 
   expect(JSON.parse(state.outputs.data!.value as string)).toEqual({ a: 'again', b: 'second' });
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   await recordHistories(stack, 'wait-condition');
+});
+
+test('while a stack waits, the stack trace the Temporal UI shows names the wait in stoke\'s code, in a few frames per promise', async () => {
+  const stack = uniqueName('trace');
+  await createWaiting(stack, heatWaitTemplate(1, 600));
+  const trace = await stackTrace(stack);
+  // The sandbox keeps 6 frames (workflows/sandbox.ts); the SDK drops its promise hook's 2 and prints the rest.
+  const stacks = trace.split('\n\n').map((s) => s.trim().split('\n'));
+  expect(Math.max(...stacks.map((lines) => lines.length))).toBeLessThanOrEqual(4);
+  expect(trace).toMatch(/workflows\/wait-condition\.ts/);
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
 });
 
 test('a FAILURE signal fails the wait with its reason, and the stack rolls back', async () => {
