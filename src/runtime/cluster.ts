@@ -15,7 +15,7 @@ import { temporalAddress, temporalHttpAddress, type StokeConfig } from '../confi
 import { codecKeys } from '../client/codec';
 import { StokeError } from '../errors';
 import {
-  dockerAnswers, ensureDocker, ensureImages, ensureRunDir, installDebianPackages, onPath, portOpen, servicesRecordedIn, startDaemon, stopServices,
+  dockerAnswers, ensureDocker, ensureImages, ensureRunDir, installDebianPackages, onPath, portOpen, servicesRecordedIn, startDaemon, stopServices, storageDriver,
   temporalAnswers, waitFor, type Log, type StartedService,
 } from './runtime';
 
@@ -314,7 +314,7 @@ export async function clusterUp(config: StokeConfig, cliPath: string, log: Log):
       const run = ensureRunDir(config);
       log(`starting the second Docker engine on ${layout.docker2} (bridge ${layout.bridge.name}, ${layout.bridge.address})`);
       start('dockerd-2', 'dockerd', [
-        '--storage-driver=vfs', '--iptables=false', '--ip6tables=false', '--tls=false', '--live-restore',
+        `--storage-driver=${storageDriver(path.join(layout.dir, 'docker-2'))}`, '--iptables=false', '--ip6tables=false', '--tls=false', '--live-restore',
         '--bridge', layout.bridge.name, '--default-address-pool', layout.bridge.pool,
         '--host', layout.docker2, '--data-root', path.join(layout.dir, 'docker-2'),
         '--exec-root', path.join(run, 'exec-2'), '--pidfile', path.join(run, 'dockerd-2.pid'),

@@ -220,6 +220,28 @@ export function installDebianPackages(packages: string[], log: Log): void {
   execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'ignore', env });
 }
 
+/**
+ * The storage driver for a dockerd of stoke's own on `dataRoot`: the one the data root already holds images for, so
+ * they stay visible; else overlay2 where the kernel lets this process mount an overlay there, as Docker's own default
+ * would; else vfs, which works everywhere but copies an image's whole filesystem into each container it runs.
+ */
+export function storageDriver(dataRoot: string): 'overlay2' | 'vfs' {
+  for (const driver of ['overlay2', 'vfs'] as const) if (fs.existsSync(path.join(dataRoot, 'image', driver))) return driver;
+  fs.mkdirSync(dataRoot, { recursive: true });
+  const probe = fs.mkdtempSync(path.join(dataRoot, 'overlay-probe-'));
+  const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((dir) => path.join(probe, dir));
+  try {
+    for (const dir of [lower!, upper!, work!, merged!]) fs.mkdirSync(dir);
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged!], { stdio: 'ignore' });
+    execFileSync('umount', [merged!], { stdio: 'ignore' });
+    return 'overlay2';
+  } catch {
+    return 'vfs';
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+}
+
 /** Finds an engine that answers, or installs Debian's docker.io and starts a project-local dockerd. */
 export async function ensureDocker(config: StokeConfig, log: Log): Promise<{ endpoint: string; service?: StartedService }> {
   const found = await findDocker(config);
@@ -228,11 +250,13 @@ export async function ensureDocker(config: StokeConfig, log: Log): Promise<{ end
   if (!onPath('dockerd')) installDebianPackages(['docker.io'], log);
   ensureRunDir(config);
   const endpoint = localDockerEndpoint(config);
-  log(`starting a project-local Docker engine on ${endpoint}`);
+  const dataRoot = path.join(config.stateDir, 'docker');
+  const driver = storageDriver(dataRoot);
+  log(`starting a project-local Docker engine on ${endpoint} (${driver} storage)`);
   const service = startDaemon(config, 'dockerd', 'dockerd', [
-    '--storage-driver=vfs', '--iptables=false', '--ip6tables=false',
+    `--storage-driver=${driver}`, '--iptables=false', '--ip6tables=false',
     '--host', endpoint,
-    '--data-root', path.join(config.stateDir, 'docker'),
+    '--data-root', dataRoot,
     '--exec-root', path.join(config.runDir, 'exec'),
     '--pidfile', path.join(config.runDir, 'dockerd.pid'),
   ]);
