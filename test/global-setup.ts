@@ -23,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   // …and their own signal gateway port, so a gateway of another checkout (another key) never answers them;
   // on the default addresses (loopback and the bridge), as users run it.
   process.env.STOKE_SIGNAL_BIND = String(await freePort());
+  // The tests' files (templates, keys, state folders of their own) go in one folder, removed by the teardown.
+  process.env.STOKE_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-jest-'));
   const log = (message: string) => console.log(`[setup] ${message}`);
   const services: StartedService[] = [];
   const docker = await ensureDocker(loadConfig(), log);

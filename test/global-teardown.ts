@@ -12,4 +12,5 @@ export default async function globalTeardown(): Promise<void> {
   }
   const services = (globalThis as { stokeServices?: StartedService[] }).stokeServices ?? [];
   await stopServices(services, log);
+  if (process.env.STOKE_TEST_TMP) fs.rmSync(process.env.STOKE_TEST_TMP, { recursive: true, force: true });
 }

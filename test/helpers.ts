@@ -109,8 +109,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
 
+/** A new folder for a test's files, in the run's own temporary folder, which the global teardown removes. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(process.env.STOKE_TEST_TMP ?? os.tmpdir(), `${prefix}-`));
+}
+
 export function writeTemplate(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-test-'));
+  const dir = tempDir('stoke-test');
   const file = path.join(dir, 'template.yaml');
   fs.writeFileSync(file, text);
   return file;

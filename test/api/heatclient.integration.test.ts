@@ -5,10 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureOpenstackCli, PYTHON, startApi, TOKEN, type Api } from './harness';
-import { showStack, stoke, uniqueName, waitUntil } from '../helpers';
+import { showStack, stoke, uniqueName, waitUntil, tempDir } from '../helpers';
 
 let api: Api;
 const stacks: string[] = [];
@@ -53,7 +52,7 @@ const create = (name: string, template: string) => heatclient(name, template);
 const validate = (template: string) => heatclient('-', template);
 
 function files(entries: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-heatclient-'));
+  const dir = tempDir('stoke-heatclient');
   for (const [name, text] of Object.entries(entries)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }

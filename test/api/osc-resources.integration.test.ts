@@ -4,13 +4,12 @@
  * refusals over plain HTTP.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { StackEvent } from '../../src/client/events';
 import type { ResourceDetail } from '../../src/client/resource-detail';
 import type { StackState } from '../../src/template/types';
 import { call, ensureOpenstackCli, expectFault, openstack, openstackJson, startApi, TOKEN, type Api } from './harness';
-import { showStack, stoke, stokeWith, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { showStack, stoke, stokeWith, uniqueName, waitUntil, writeTemplate, tempDir } from '../helpers';
 
 let api: Api;
 
@@ -191,7 +190,7 @@ describe('a stack two levels deep', () => {
   let grandchild: StackState;
 
   beforeAll(() => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-oscnest-'));
+    const dir = tempDir('stoke-oscnest');
     fs.mkdirSync(path.join(dir, 'lib'));
     fs.writeFileSync(path.join(dir, 'root.yaml'), 'heat_template_version: 2016-10-14\nresources:\n  app: {type: lib/app.yaml}\n  word: {type: OS::Heat::RandomString}\n'
       + 'outputs:\n  deep: {value: {get_attr: [app, deep]}}\n');

@@ -3,10 +3,9 @@
  * the built `stoke api`, each compared with what stoke's own CLI reports of the same stack; bad bodies over plain HTTP.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { call, ensureOpenstackCli, expectFault, openstack, openstackJson, startApi, TOKEN, type Api } from './harness';
-import { showStack, stoke, uniqueName, waitUntil, writeTemplate } from '../helpers';
+import { showStack, stoke, uniqueName, waitUntil, writeTemplate, tempDir } from '../helpers';
 import type { ResourcePreview } from '../../src/client/preview';
 import type { StackState } from '../../src/template/types';
 
@@ -106,7 +105,7 @@ test('openstack stack abandon leaves the resources and returns the adopt data; s
   expect(openstack(api.endpoint, TOKEN, 'stack', 'create', '-t', V1, '--parameter', 'greeting=kept', name).status).toBe(0);
   const before = await until(name, 'CREATE_COMPLETE');
 
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-abandon-')), 'adopt.json');
+  const file = path.join(tempDir('stoke-abandon'), 'adopt.json');
   const abandoned = openstack(api.endpoint, TOKEN, 'stack', 'abandon', name, '--output-file', file);
   expect(abandoned.status).toBe(0);
   const data = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -5,12 +5,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestedEvent } from '../../src/client/events';
 import type { ResourceDetail } from '../../src/client/resource-detail';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, docker, showStack, startWorker, stoke, stopWorker, uniqueName } from '../helpers';
+import { SLEEPER, docker, showStack, startWorker, stoke, stopWorker, uniqueName, tempDir } from '../helpers';
 
 let worker: ChildProcess | undefined;
 const stack = uniqueName('nviews');
@@ -53,7 +52,7 @@ function json<T>(...args: string[]): T {
 
 beforeAll(async () => {
   worker = await startWorker();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-nested-views-'));
+  const dir = tempDir('stoke-nested-views');
   for (const [name, text] of Object.entries(FILES)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);

@@ -1,13 +1,13 @@
 /** Where the encryption key comes from, rotation, and the unencrypted fallback's single warning. */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { chained, codecKeys, CompressionCodec, dataConverter, EMBEDDED_KEY_FILE, EncryptionCodec, keyId, ZLIB_ENCODING } from '../../src/client/codec';
 import { loadConfig } from '../../src/config';
 import { REFUSED_PAYLOAD } from '../../workflows/refused';
+import { tempDir } from '../helpers';
 
-const tempHome = () => fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-codec-'));
+const tempHome = () => tempDir('stoke-codec');
 const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"hunter2"') };
 
 test('the embedded default generates one private key in the state folder and keeps using it', () => {

@@ -5,15 +5,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { SLEEPER, docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate, tempDir } from '../helpers';
 
 let worker: ChildProcess | undefined;
 const stack = uniqueName('props');
-const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-bind-'));
+const hostDir = tempDir('stoke-bind');
 let ports: { tcp: number; plain: number; udp: number };
 let state: StackState;
 let main: Docker.ContainerInspectInfo;

@@ -6,12 +6,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { chromium } from 'playwright-core';
 import { devServerArgs, installDebianPackages, temporalBinary } from '../../src/runtime/runtime';
-import { freePort, waitUntil, writeTemplate } from '../helpers';
+import { freePort, waitUntil, writeTemplate, tempDir } from '../helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,7 +25,7 @@ test('the dev server is started with the codec endpoint when there is one, and w
 });
 
 test('stoke dev serves the codec server its Temporal UI is pointed at, to that UI\'s origin; the UI in a browser shows a stack\'s workflow decoded; Ctrl-C stops both', async () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dev-codec-'));
+  const home = tempDir('stoke-dev-codec');
   const binary = temporalBinary(loadConfig(), console.log);
   const devPort = await freePort();
   const codecPort = await freePort();

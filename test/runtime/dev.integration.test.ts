@@ -3,11 +3,10 @@
  * own state folder and port), when no engine answers at the DOCKER_HOST it was given.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { temporalBinary } from '../../src/runtime/runtime';
-import { freePort, stokeWith } from '../helpers';
+import { freePort, stokeWith, tempDir } from '../helpers';
 
 /** Running, as opposed to gone or a zombie that no parent has reaped yet. */
 function running(pid: number): boolean {
@@ -19,7 +18,7 @@ function running(pid: number): boolean {
 }
 
 test('stoke dev with a DOCKER_HOST that does not answer exits non-zero and stops the Temporal dev server it started', async () => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dev-'));
+  const home = tempDir('stoke-dev');
   // The binary the project already has, so the fresh state folder does not install its own.
   const binary = temporalBinary(loadConfig(), console.log);
   const dead = `unix://${path.join(home, 'no-docker.sock')}`;

@@ -1,9 +1,9 @@
 /** Pure pieces of the container handler: Docker's create body, image references, endpoints, TLS and registry logins. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { containerSpec, imageReference, olderApi, portBindings } from '../../src/resources/docker/handler';
 import { dockerOptions, registryAuth, registryOf, tlsFiles } from '../../src/runtime/docker-endpoint';
+import { tempDir } from '../helpers';
 
 const spec = (properties: Record<string, unknown>) => containerSpec({
   stack: 's', stackId: 'id', resource: 'r', type: 'DockerInc::Docker::Container', properties: { image: 'busybox', ...properties } as never, attributes: [],
@@ -63,7 +63,7 @@ test('image references: latest when untagged, tags and digests kept, registry po
 });
 
 test('registry logins come from the auths of the user\'s Docker config', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-dockercfg-'));
+  const dir = tempDir('stoke-dockercfg');
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: {
     'https://index.docker.io/v1/': { auth: Buffer.from('hubuser:hub:pass').toString('base64') },
     'registry.example:5000': { auth: Buffer.from('me:secret').toString('base64') },
@@ -78,7 +78,7 @@ test('registry logins come from the auths of the user\'s Docker config', () => {
 });
 
 test('credential helpers: credHelpers per registry, else credsStore, asked with docker\'s helper protocol', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-credhelper-'));
+  const dir = tempDir('stoke-credhelper');
   // A helper as docker-credential-* programs behave: the server URL on stdin, JSON on stdout, exit 1 when unknown.
   const helper = (name: string, known: Record<string, { Username: string; Secret: string }>) => {
     const file = path.join(dir, `docker-credential-${name}`);
@@ -113,7 +113,7 @@ describe('docker endpoints', () => {
   });
 
   test('TLS material from STOKE_DOCKER_TLS_* or DOCKER_CERT_PATH; tcp:// uses TLS under DOCKER_TLS_VERIFY', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-certs-'));
+    const dir = tempDir('stoke-certs');
     for (const name of ['ca', 'cert', 'key']) fs.writeFileSync(path.join(dir, `${name}.pem`), `${name} pem`);
     const certPath = { DOCKER_CERT_PATH: dir };
     expect(dockerOptions('https://host:2376', certPath)).toEqual({

@@ -13,7 +13,7 @@ import { DEFAULT_CATALOG, DOCKER_HOST_IMAGE, standinName } from '../../src/runti
 import { loadConfig } from '../../src/config';
 import { bridgeAddress, ensureServerImages, PUBLISHED, RECIPES } from '../../src/runtime/images';
 import { stopServices, type StartedService } from '../../src/runtime/runtime';
-import { docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate } from '../helpers';
+import { docker, freePort, showStack, stackContainers, startWorker, stoke, stopWorker, uniqueName, writeTemplate, tempDir } from '../helpers';
 
 const USERS_IMAGE = 'wordpress:latest';
 let registry: StartedService[] = [];
@@ -111,7 +111,7 @@ test('a container on the local engine runs the image it names when the engine ha
   const present = 'stoke-test/present:1';
   const nowhere = 'stoke-nowhere/web:1';
   const simpleweb = standinName('larsks/simpleweb:latest');
-  const catalog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-catalog-')), 'catalog.yaml');
+  const catalog = path.join(tempDir('stoke-catalog'), 'catalog.yaml');
   fs.writeFileSync(catalog, `standins: {"${present}": "${simpleweb}", "${nowhere}": "${simpleweb}"}\n`);
   await docker().getImage('busybox:latest').tag({ repo: 'stoke-test/present', tag: '1' });
   let output = '';

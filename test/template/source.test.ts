@@ -1,9 +1,9 @@
 /** A stack's source, and `stack update --existing`'s merge of it with what is given (Heat's PATCH rules). */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { mergeSource, planSource, readSourceFile } from '../../src/template/source';
 import type { StackSource } from '../../src/template/types';
+import { tempDir } from '../helpers';
 
 const TEMPLATE = `heat_template_version: 2016-10-14
 parameters:
@@ -17,7 +17,7 @@ resources:
 `;
 
 function folder(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-source-'));
+  const dir = tempDir('stoke-source');
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -4,15 +4,14 @@
  * across levels; listings that leave nested stacks out unless asked; delete, rollback and cancel recursing so that nothing is left.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { SLEEPER, docker, recordHistories, showStack, stoke, uniqueName, waitUntil, useWorker } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stoke, uniqueName, waitUntil, useWorker, tempDir } from '../helpers';
 
 const { stacks } = useWorker();
 
 /** Writes files into a folder of their own; returns the folder. */
 function writeFiles(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stoke-nested-'));
+  const dir = tempDir('stoke-nested');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
