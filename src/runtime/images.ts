@@ -4,7 +4,7 @@
  * is cached: root filesystems as tarballs in the state folder, images on the engine, pushes in the
  * registry's storage; a second call does nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -129,8 +129,17 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
     }));
 }
 
+/** Runs a build step with its output in the log `out`, without holding up the builds beside it. */
+function run(command: string, args: readonly string[], out: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', out, out] });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ended with ${signal ?? `code ${code}`}`))));
+  });
+}
+
 /** The recipe's root filesystem as a tarball in the state folder, built with debootstrap when missing. */
-function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: Log): string {
+async function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: Log): Promise<string> {
   const dir = path.join(config.stateDir, 'images');
   const tarball = path.join(dir, `${recipe.name}-${hash}.tar`);
   if (fs.existsSync(tarball)) return tarball;
@@ -143,10 +152,9 @@ function rootfsTarball(config: StokeConfig, recipe: Recipe, hash: string, log: L
   log(`building the ${recipe.name} root filesystem from Debian packages (${recipe.packages.join(' ')}); log in ${rootfs}.log`);
   const out = fs.openSync(`${rootfs}.log`, 'w');
   try {
-    execFileSync(path.join(imagesDir(config), 'build-rootfs.sh'),
-      [rootfs, debianMirror(), path.join(imagesDir(config), recipe.overlay), ...recipe.packages], { stdio: ['ignore', out, out] });
+    await run(path.join(imagesDir(config), 'build-rootfs.sh'), [rootfs, debianMirror(), path.join(imagesDir(config), recipe.overlay), ...recipe.packages], out);
     for (const [from, to] of Object.entries(recipe.files ?? {})) fs.cpSync(path.resolve(config.projectRoot, from), path.join(rootfs, to), { recursive: true });
-    execFileSync('tar', ['-C', rootfs, '-cf', `${tarball}.tmp`, '.'], { stdio: ['ignore', 'ignore', out] });
+    await run('tar', ['-C', rootfs, '-cf', `${tarball}.tmp`, '.'], out);
   } catch {
     const tail = fs.readFileSync(`${rootfs}.log`, 'utf8').trim().split('\n').slice(-10).join('\n');
     throw new StokeError('ImageBuild', `building the ${recipe.name} root filesystem failed; last lines of ${rootfs}.log:\n${tail}`);
@@ -166,17 +174,26 @@ export async function ensureRecipe(config: StokeConfig, endpoint: string, recipe
   const hash = recipeHash(config, recipe);
   for (const variant of recipe.variants) if (!(await hasImage(docker, variant.tag, hash))) missing.push(variant);
   if (missing.length === 0) return;
-  const tarball = rootfsTarball(config, recipe, hash, log);
+  const tarball = await rootfsTarball(config, recipe, hash, log);
   // Older builds of this recipe are superseded.
   for (const file of fs.readdirSync(path.dirname(tarball))) {
     if (file.startsWith(`${recipe.name}-`) && file.endsWith('.tar') && path.join(path.dirname(tarball), file) !== tarball) fs.rmSync(path.join(path.dirname(tarball), file));
   }
+  // Each import unpacks the whole tarball: variants of one image config (the database stand-ins) are one import, tagged.
+  const imported = new Map<string, string>();
   for (const variant of missing) {
     const started = Date.now();
     const [repo, tag] = variant.tag.split(':');
     const changes = [`CMD ${JSON.stringify(variant.cmd)}`, ...(variant.expose ?? []).map((port) => `EXPOSE ${port}`),
       ...(variant.volumes ?? []).map((volume) => `VOLUME ${volume}`), `LABEL ${RECIPE_LABEL}=${hash}`];
+    const same = imported.get(JSON.stringify(changes));
+    if (same) {
+      await docker.getImage(same).tag({ repo: repo!, tag });
+      log(`tagged ${same} as ${variant.tag}`);
+      continue;
+    }
     await follow(docker, await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag, changes }));
+    imported.set(JSON.stringify(changes), variant.tag);
     log(`imported ${variant.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }
@@ -323,7 +340,8 @@ let serverImages: Promise<StartedService[]> | undefined;
 export function ensureServerImages(config: StokeConfig, endpoint: string, log: Log): Promise<StartedService[]> {
   serverImages ??= (async () => {
     const docker = new Docker(dockerOptions(endpoint));
-    for (const recipe of RECIPES) await ensureRecipe(config, endpoint, recipe, log);
+    // The root filesystems build side by side: each waits on the mirror and the disk as much as on a core.
+    await Promise.all(RECIPES.map((recipe) => ensureRecipe(config, endpoint, recipe, log)));
     await ensureSimpleweb(docker);
     const registry = await ensureRegistry(config, endpoint, log);
     await publish(config, docker, log);
