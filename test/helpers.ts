@@ -41,6 +41,20 @@ export async function stokeAsync(...args: string[]): Promise<CliResult> {
   });
 }
 
+/**
+ * A CLI call started when the file's tests start, for a test at the end of the file to await: an action that must
+ * run out a timeout of a whole minute runs while the file's other tests do, instead of after them.
+ */
+export function startedEarly(run: () => Promise<CliResult>): () => Promise<CliResult> {
+  let result: Promise<CliResult> | undefined;
+  beforeAll(() => {
+    result = run();
+    // Awaited by its test; until then a failure is that test's to report, not an unhandled rejection.
+    result.catch(() => undefined);
+  });
+  return () => result!;
+}
+
 /** A worker process of the built code; `kill('SIGKILL')` simulates a crash. */
 export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

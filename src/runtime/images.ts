@@ -134,7 +134,7 @@ function run(command: string, args: readonly string[], out: number): Promise<voi
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', out, out] });
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ended with ${signal ?? `code ${code}`}`))));
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new StokeError('ImageBuild', `${command} ended with ${signal ?? `code ${code}`}`))));
   });
 }
 

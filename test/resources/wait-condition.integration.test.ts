@@ -8,7 +8,8 @@ import { loadConfig } from '../../src/config';
 import { handleToken, loadSignalKey } from '../../src/gateway/signal';
 import type { StackState } from '../../src/template/types';
 import {
-  SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, stackTrace, startWorker, stoke, stopWorker, uniqueName, waitUntil, writeTemplate,
+  SLEEPER, describeStackWorkflow, recordHistories, showStack, stackContainers, stackTrace, startedEarly, startWorker, stoke, stokeAsync, stopWorker, uniqueName, waitUntil,
+  writeTemplate,
 } from '../helpers';
 
 let worker: ChildProcess | undefined;
@@ -188,14 +189,6 @@ test('a wait that gets no signal times out with a reason naming the handle and t
   expect(created.stdout).toMatch(/wait {2}CREATE_IN_PROGRESS {2}waiting for 1 more signal\(s\) on handle, under 10s left/);
 });
 
-test('no wait outlasts the stack create timeout, whatever its own timeout', async () => {
-  const stack = uniqueName('stacktimeout');
-  const created = stoke('stack', 'create', stack, '-t', writeTemplate(heatWaitTemplate(1, 6000)), '--timeout', '1', '--wait');
-  expect(created.status).toBe(1);
-  // The stack's one deadline stops the wait, and names it as what was still in progress.
-  expect(showStack(stack).statusReason).toBe('Stack CREATE timed out after 1 min; still in progress: wait; rolled back');
-});
-
 test('the gateway answers each kind of bad request with its own status, and still accepts the real signal', async () => {
   const stack = uniqueName('gateway');
   const state = await createWaiting(stack, heatWaitTemplate(1, 120));
@@ -289,4 +282,15 @@ test('stack signal refuses unknown stacks, unknown handles and stacks no longer 
   expect((await finalState(stack)).status).toBe('CREATE_COMPLETE');
   expect(stoke('stack', 'signal', stack, 'handle')).toMatchObject({ status: 1, stderr: `ERROR: stack '${stack}' is no longer waiting for signals (CREATE_COMPLETE)\n` });
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+});
+
+/** The stack's deadline is its whole minute: that create runs while the tests above do. */
+const deadlineStack = uniqueName('stacktimeout');
+const deadlineCreate = startedEarly(() => stokeAsync('stack', 'create', deadlineStack, '-t', writeTemplate(heatWaitTemplate(1, 6000)), '--timeout', '1', '--wait'));
+
+test('no wait outlasts the stack create timeout, whatever its own timeout', async () => {
+  const created = await deadlineCreate();
+  expect(created.status).toBe(1);
+  // The stack's one deadline stops the wait, and names it as what was still in progress.
+  expect(showStack(deadlineStack).statusReason).toBe('Stack CREATE timed out after 1 min; still in progress: wait; rolled back');
 });

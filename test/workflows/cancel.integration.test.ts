@@ -4,7 +4,7 @@
  * resources wait behind the parallel bound.
  */
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, recordHistories, showStack, stackContainers, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
+import { SLEEPER, recordHistories, showStack, stackContainers, startedEarly, stoke, stokeAsync, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
 useWorker();
 
@@ -82,29 +82,6 @@ test('stack delete during a create cancels the create, then deletes everything',
   expect(await stackContainers(stack)).toEqual([]);
 });
 
-test('the stack timeout is one deadline: what still runs when it passes is cancelled and named, and the create rolls back', async () => {
-  const stack = uniqueName('deadline');
-  const template = writeTemplate(`
-heat_template_version: 2016-10-14
-resources:
-  web:
-    type: DockerInc::Docker::Container
-    properties: {image: busybox, cmd: ${SLEEPER}}
-  slow:
-    type: OS::Heat::TestResource
-    depends_on: web
-    properties: {wait_secs: 120, action_wait_secs: {delete: 0}}
-`);
-  const created = stoke('stack', 'create', stack, '-t', template, '--timeout', '1', '--wait');
-  expect(created.status).toBe(1);
-  expect(created.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Stack CREATE timed out after 1 min; still in progress: slow; rolled back`);
-  const state = showStack(stack);
-  expect(state.resources.slow).toMatchObject({ status: 'DELETE_COMPLETE' });
-  expect(await stackContainers(stack)).toEqual([]);
-  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
-  await recordHistories(stack, 'stack-deadline');
-});
-
 test('a cancel while resources wait behind the parallel bound starts none of them, and rolls back the running ones', async () => {
   const stack = uniqueName('cancelwide');
   const resources = Array.from({ length: 60 }, (_, i) => `  r${String(i).padStart(2, '0')}:
@@ -149,4 +126,30 @@ test('a freed slot goes to the resource that waited longest for it, not to one t
   expect(stoke('stack', 'cancel', stack, '--wait').stdout).toContain('ROLLBACK_COMPLETE');
   expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
   await recordHistories(stack, 'slot-line');
+});
+
+/** The stack's deadline is its whole minute: that create runs while the tests above do. */
+const deadlineStack = uniqueName('deadline');
+const deadlineCreate = startedEarly(() => stokeAsync('stack', 'create', deadlineStack, '-t', writeTemplate(`
+heat_template_version: 2016-10-14
+resources:
+  web:
+    type: DockerInc::Docker::Container
+    properties: {image: busybox, cmd: ${SLEEPER}}
+  slow:
+    type: OS::Heat::TestResource
+    depends_on: web
+    properties: {wait_secs: 120, action_wait_secs: {delete: 0}}
+`), '--timeout', '1', '--wait'));
+
+test('the stack timeout is one deadline: what still runs when it passes is cancelled and named, and the create rolls back', async () => {
+  const stack = deadlineStack;
+  const created = await deadlineCreate();
+  expect(created.status).toBe(1);
+  expect(created.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Stack CREATE timed out after 1 min; still in progress: slow; rolled back`);
+  const state = showStack(stack);
+  expect(state.resources.slow).toMatchObject({ status: 'DELETE_COMPLETE' });
+  expect(await stackContainers(stack)).toEqual([]);
+  expect(stoke('stack', 'delete', stack, '--wait').status).toBe(0);
+  await recordHistories(stack, 'stack-deadline');
 });

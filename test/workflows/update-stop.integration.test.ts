@@ -3,7 +3,7 @@
  * cancel` with and without rollback, a delete while the update runs, and the update's one deadline.
  */
 import type { StackState } from '../../src/template/types';
-import { SLEEPER, docker, recordHistories, showStack, stackContainers, stoke, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
+import { SLEEPER, docker, recordHistories, showStack, stackContainers, startedEarly, stoke, stokeAsync, uniqueName, waitUntil, writeTemplate, useWorker } from '../helpers';
 
 useWorker();
 
@@ -101,10 +101,17 @@ test('stack delete during an update cancels the update, then deletes everything'
   expect(await stackContainers(stack)).toEqual([]);
 });
 
+/** The update's deadline is its whole minute: that update runs while the tests above do. */
+const deadlineStack = uniqueName('upddeadline');
+let deadlineKeep: string;
+const deadlineUpdate = startedEarly(async () => {
+  deadlineKeep = await created(deadlineStack);
+  return stokeAsync('stack', 'update', deadlineStack, '-t', adding(120), '--timeout', '1', '--wait');
+});
+
 test('the update timeout is one deadline: what still runs when it passes is cancelled and named, and the update rolls back', async () => {
-  const stack = uniqueName('upddeadline');
-  const keep = await created(stack);
-  const updated = stoke('stack', 'update', stack, '-t', adding(120), '--timeout', '1', '--wait');
+  const [stack, updated] = [deadlineStack, await deadlineUpdate()];
+  const keep = deadlineKeep;
   expect(updated.status).toBe(1);
   expect(updated.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Stack UPDATE timed out after 1 min; still in progress: slow; rolled back`);
   const state = showStack(stack);
