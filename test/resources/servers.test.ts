@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
 import { bootScript, cloudConfigScript, mimeParts, multipartMime, UserDataError } from '../../src/resources/servers/user-data';
 import { DOCKER_HOST_IMAGE, loadCatalog } from '../../src/runtime/catalog';
 import { fillInputs } from '../../src/resources/servers/software';
+import { tempDir } from '../helpers';
 
 test('a #! script runs as is; empty and unmarked text run nothing, as with cloud-init', () => {
   expect(bootScript('#!/bin/bash\necho hi\n')).toBe('#!/bin/bash\necho hi\n');
@@ -42,9 +44,7 @@ test('structured configs get their get_input values filled in', () => {
 });
 
 test('the catalog adds STOKE_CATALOG entries over the defaults and names a malformed flavor', () => {
-  const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
-  const os = jest.requireActual<typeof import('node:os')>('node:os');
-  const file = `${fs.mkdtempSync(`${os.tmpdir()}/stoke-catalog-`)}/catalog.yaml`;
+  const file = `${tempDir('stoke-catalog')}/catalog.yaml`;
   fs.writeFileSync(file, 'images: {centos-7: busybox:latest}\nflavors: {m1.custom: {vcpus: 2, ram: 1024}}\n');
   const catalog = loadCatalog({ STOKE_CATALOG: file });
   expect(catalog.images['centos-7']).toBe('busybox:latest');
@@ -55,9 +55,7 @@ test('the catalog adds STOKE_CATALOG entries over the defaults and names a malfo
 });
 
 test('stand-ins are the catalog\'s, under stoke\'s own names; STOKE_CATALOG adds NAME:TAG entries and names a malformed one', () => {
-  const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
-  const os = jest.requireActual<typeof import('node:os')>('node:os');
-  const file = `${fs.mkdtempSync(`${os.tmpdir()}/stoke-catalog-`)}/catalog.yaml`;
+  const file = `${tempDir('stoke-catalog')}/catalog.yaml`;
   fs.writeFileSync(file, 'standins: {"acme/db:2": stoke/standin-mysql:latest}\n');
   const catalog = loadCatalog({ STOKE_CATALOG: file });
   expect(catalog.standins['acme/db:2']).toBe('stoke/standin-mysql:latest');

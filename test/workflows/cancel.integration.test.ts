@@ -8,8 +8,8 @@ import { SLEEPER, recordHistories, showStack, stackContainers, startedEarly, sto
 
 useWorker();
 
-/** A container, then a resource that waits until it is cancelled. */
-const containerThenForever = writeTemplate(`
+/** A container, then a resource that takes `waitSecs` (-1: until it is cancelled). */
+const containerThen = (waitSecs: number) => writeTemplate(`
 heat_template_version: 2016-10-14
 resources:
   web:
@@ -18,8 +18,9 @@ resources:
   slow:
     type: OS::Heat::TestResource
     depends_on: web
-    properties: {wait_secs: -1, action_wait_secs: {delete: 0}}
+    properties: {wait_secs: ${waitSecs}, action_wait_secs: {delete: 0}}
 `);
+const containerThenForever = containerThen(-1);
 
 function inProgress(stack: string, resource: string): Promise<StackState> {
   return waitUntil(`${resource} to be created`, () => {
@@ -130,17 +131,7 @@ test('a freed slot goes to the resource that waited longest for it, not to one t
 
 /** The stack's deadline is its whole minute: that create runs while the tests above do. */
 const deadlineStack = uniqueName('deadline');
-const deadlineCreate = startedEarly(() => stokeAsync('stack', 'create', deadlineStack, '-t', writeTemplate(`
-heat_template_version: 2016-10-14
-resources:
-  web:
-    type: DockerInc::Docker::Container
-    properties: {image: busybox, cmd: ${SLEEPER}}
-  slow:
-    type: OS::Heat::TestResource
-    depends_on: web
-    properties: {wait_secs: 120, action_wait_secs: {delete: 0}}
-`), '--timeout', '1', '--wait'));
+const deadlineCreate = startedEarly(() => stokeAsync('stack', 'create', deadlineStack, '-t', containerThen(120), '--timeout', '1', '--wait'));
 
 test('the stack timeout is one deadline: what still runs when it passes is cancelled and named, and the create rolls back', async () => {
   const stack = deadlineStack;
