@@ -186,14 +186,15 @@ export async function ensureRecipe(config: StokeConfig, endpoint: string, recipe
     const [repo, tag] = variant.tag.split(':');
     const changes = [`CMD ${JSON.stringify(variant.cmd)}`, ...(variant.expose ?? []).map((port) => `EXPOSE ${port}`),
       ...(variant.volumes ?? []).map((volume) => `VOLUME ${volume}`), `LABEL ${RECIPE_LABEL}=${hash}`];
-    const same = imported.get(JSON.stringify(changes));
+    const imageConfig = JSON.stringify(changes);
+    const same = imported.get(imageConfig);
     if (same) {
       await docker.getImage(same).tag({ repo: repo!, tag });
       log(`tagged ${same} as ${variant.tag}`);
       continue;
     }
     await follow(docker, await docker.importImage(fs.createReadStream(tarball) as unknown as string, { repo, tag, changes }));
-    imported.set(JSON.stringify(changes), variant.tag);
+    imported.set(imageConfig, variant.tag);
     log(`imported ${variant.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }
