@@ -42,11 +42,11 @@ export async function stokeAsync(...args: string[]): Promise<CliResult> {
 }
 
 /**
- * A CLI call started when the file's tests start, for a test at the end of the file to await: an action that must
- * run out a timeout of a whole minute runs while the file's other tests do, instead of after them.
+ * Work started when the file's tests start, for a test at the end of the file to await: an action that must run
+ * out a timeout of a whole minute runs while the file's other tests do, instead of after them.
  */
-export function startedEarly(run: () => Promise<CliResult>): () => Promise<CliResult> {
-  let result: Promise<CliResult> | undefined;
+export function startedEarly<T>(run: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
   beforeAll(() => {
     result = run();
     // Awaited by its test; until then a failure is that test's to report, not an unhandled rejection.

@@ -103,15 +103,14 @@ test('stack delete during an update cancels the update, then deletes everything'
 
 /** The update's deadline is its whole minute: that update runs while the tests above do. */
 const deadlineStack = uniqueName('upddeadline');
-let deadlineKeep: string;
 const deadlineUpdate = startedEarly(async () => {
-  deadlineKeep = await created(deadlineStack);
-  return stokeAsync('stack', 'update', deadlineStack, '-t', adding(120), '--timeout', '1', '--wait');
+  const keep = await created(deadlineStack);
+  return { keep, updated: await stokeAsync('stack', 'update', deadlineStack, '-t', adding(120), '--timeout', '1', '--wait') };
 });
 
 test('the update timeout is one deadline: what still runs when it passes is cancelled and named, and the update rolls back', async () => {
-  const [stack, updated] = [deadlineStack, await deadlineUpdate()];
-  const keep = deadlineKeep;
+  const stack = deadlineStack;
+  const { keep, updated } = await deadlineUpdate();
   expect(updated.status).toBe(1);
   expect(updated.stdout).toContain(`Stack ${stack} ROLLBACK_COMPLETE: Stack UPDATE timed out after 1 min; still in progress: slow; rolled back`);
   const state = showStack(stack);
